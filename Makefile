@@ -1,0 +1,42 @@
+# inpctl — make demo (a whole academic year on the built-in defaults) and make test.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/inpctl/inpctl/internal/cli.version=$(VERSION)
+BIN     := bin/inpctl
+FUZZTIME ?= 30s
+
+.PHONY: all build demo test test-update bench lint cover fuzz soak clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/inpctl
+
+demo: build
+	./scripts/demo.sh
+
+test:
+	$(GO) test -count=1 ./...
+
+test-update:
+	$(GO) test ./... -args -update
+
+bench: build
+	./scripts/bench.sh
+
+lint:
+	@out=$$(gofmt -l cmd internal *.go); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@if command -v staticcheck >/dev/null 2>&1; then staticcheck ./...; fi
+
+cover:
+	$(GO) test -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
+
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
+
+soak:
+	INPCTL_SOAK=1 $(GO) test -count=1 -run 'TestCrash|TestFaults' -timeout 60m ./internal/cli/
+
+clean:
+	rm -rf bin demo bench-out cover.out

@@ -1,0 +1,114 @@
+// Package archtest enforces the import rules of docs/style.md §2: what each
+// package may import, and that each third-party library has one home.
+package archtest
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const mod = "github.com/inpctl/inpctl"
+
+// allowed lists, per package, the project packages it may import (non-test
+// files). A package missing from this table fails the test, so a new
+// package must be placed in the layering on purpose.
+var allowed = map[string][]string{
+	"":                         {},
+	"cmd/inpctl":               {"internal/cli"},
+	"cmd/gendata":              {"internal/synth"},
+	"internal/cli":             {"*"},
+	"internal/billing":         {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/config", "internal/synth", "internal/csvin"},
+	"internal/config":          {"", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
+	"internal/store":           {"internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
+	"internal/invoice":         {"internal/money", "internal/clock", "internal/fault", "internal/fees"},
+	"internal/fees":            {"internal/money", "internal/clock", "internal/fault"},
+	"internal/schedule":        {"internal/money", "internal/clock", "internal/fault"},
+	"internal/gateway":         {"internal/money", "internal/clock", "internal/fault"},
+	"internal/gateway/paybox":  {"internal/gateway", "internal/money", "internal/clock", "internal/fault"},
+	"internal/gateway/sandbox": {"internal/gateway", "internal/gateway/paybox", "internal/money", "internal/clock", "internal/fault"},
+	"internal/money":           {},
+	"internal/clock":           {},
+	"internal/fault":           {},
+	"internal/csvin":           {"internal/fault"},
+	"internal/synth":           {},
+	"internal/archtest":        {},
+}
+
+// homes: a third-party (or sensitive standard) import and the only packages
+// that may import it directly.
+var homes = map[string][]string{
+	"github.com/spf13/cobra":            {"internal/cli"},
+	"github.com/olekukonko/tablewriter": {"internal/cli"},
+	"github.com/spf13/viper":            {"internal/config"},
+	"database/sql":                      {"internal/store"},
+	"modernc.org/sqlite":                {"internal/store"},
+	"github.com/signintech/gopdf":       {"internal/invoice"},
+	"net/http":                          {"internal/gateway/paybox", "internal/gateway/sandbox"},
+}
+
+// pure packages may not touch the outside world at all.
+var pure = map[string][]string{
+	"internal/fees":     {"os", "net", "database/sql", "net/http", "time"},
+	"internal/schedule": {"os", "net", "database/sql", "net/http"},
+	"internal/money":    {"os", "net"},
+}
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+}
+
+func TestImportRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json", mod+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, mod), "/")
+		ok, known := allowed[rel]
+		if !known {
+			t.Errorf("%s is not placed in the layering: add it to archtest's allowed table", p.ImportPath)
+			continue
+		}
+		for _, imp := range p.Imports {
+			checkImport(t, rel, imp, ok)
+		}
+	}
+}
+
+func checkImport(t *testing.T, rel, imp string, ok []string) {
+	t.Helper()
+	if strings.HasPrefix(imp, mod) {
+		dep := strings.TrimPrefix(strings.TrimPrefix(imp, mod), "/")
+		if !contains(ok, "*") && !contains(ok, dep) {
+			t.Errorf("%s imports %s: dependencies point down (style.md §2); allowed: %v", rel, dep, ok)
+		}
+		return
+	}
+	for lib, where := range homes {
+		if (imp == lib || strings.HasPrefix(imp, lib+"/")) && !contains(where, rel) {
+			t.Errorf("%s imports %s: only %v may (one home per library, style.md §2)", rel, imp, where)
+		}
+	}
+	for _, banned := range pure[rel] {
+		if imp == banned {
+			t.Errorf("%s imports %s: it must stay pure (no I/O, no clock)", rel, imp)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/inpctl/inpctl/internal/config"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/fees"
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+// yearOrDefault validates --year or returns the config's academic year.
+func yearOrDefault(env *Env, year string) (string, error) {
+	if year == "" {
+		cfg, err := env.Config()
+		if err != nil {
+			return "", err
+		}
+		return cfg.AcademicYear, nil
+	}
+	if !config.ValidYear(year) {
+		return "", fault.New(fault.Usage, "--year %q is not an academic year (e.g. 2025-2026)", year)
+	}
+	return year, nil
+}
+
+// oneOf checks a flag value against its allowed values.
+func oneOf(flag, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return fault.New(fault.Usage, "%s %q is not one of: %s", flag, v, strings.Join(allowed[1:], ", "))
+}
+
+// catalogueOf converts the config's catalogue and validates it.
+func catalogueOf(cfg config.Config) (fees.Catalogue, error) {
+	cat, err := cfg.FeeCatalogue()
+	if err != nil {
+		return cat, err
+	}
+	if err := cat.Validate(); err != nil {
+		return cat, fault.Wrap(fault.Usage, err, "config %s: catalogue", cfg.Source)
+	}
+	return cat, nil
+}
+
+// numberingOf converts the config's numbering.
+func numberingOf(cfg config.Config) store.Numbering {
+	n := cfg.Numbering
+	return store.Numbering{
+		OrderPrefix: n.OrderPrefix, OrderStart: n.OrderStart,
+		InvoicePrefix: n.InvoicePrefix, InvoiceStart: n.InvoiceStart,
+		CreditNotePrefix: n.CreditNotePrefix, CreditNoteStart: n.CreditNoteStart,
+		PaymentPrefix: n.PaymentPrefix, PaymentStart: n.PaymentStart,
+	}
+}

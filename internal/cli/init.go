@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/store"
+	"github.com/spf13/cobra"
+)
+
+type initOpts struct{ env *Env }
+
+func newInitCmd(env *Env) *cobra.Command {
+	o := &initOpts{env: env}
+	return &cobra.Command{
+		Use:   "init",
+		Short: "Create the database and load the fee catalogue",
+		Long: `Create the database (the config's database, or --db) and load the fee
+catalogue and the document series from the config. An existing database is
+refused unless it only needs migrating to this version of inpctl.` + exitDoc(
+			"0   created (or migrated)", "2   config error", "5   the database already exists and is up to date"),
+		Example: "  inpctl init\n  inpctl init --db /srv/inpctl/inpctl.db --config /etc/inpctl/config.yaml",
+		Args:    cobra.NoArgs,
+		RunE:    func(c *cobra.Command, _ []string) error { return runInit(c.Context(), o) },
+	}
+}
+
+func runInit(ctx context.Context, o *initOpts) error {
+	cfg, err := o.env.Config()
+	if err != nil {
+		return err
+	}
+	_, statErr := os.Stat(cfg.Database)
+	existed := !errors.Is(statErr, fs.ErrNotExist)
+	db, err := o.env.openStore(ctx, store.Create)
+	if err != nil {
+		return err
+	}
+	if existed && len(db.Migrated()) == 0 {
+		return fault.New(fault.Conflict, "database %s already exists and is up to date", cfg.Database).
+			WithHint("to reload the catalogue from the config use: inpctl fees load")
+	}
+	cat, err := catalogueOf(cfg)
+	if err != nil {
+		return err
+	}
+	ch, err := db.LoadCatalogue(ctx, cat, numberingOf(cfg))
+	if err != nil {
+		return err
+	}
+	verb := "created"
+	if existed {
+		verb = fmt.Sprintf("migrated (%d migration(s))", len(db.Migrated()))
+	}
+	o.env.Infof("✓ database %s %s; catalogue: %d codes, %d programmes, %d tariffs (config: %s)",
+		cfg.Database, verb, ch.Codes, ch.Programmes, ch.TariffsAdded+ch.TariffsChanged+ch.Unchanged, cfg.Source)
+	return nil
+}

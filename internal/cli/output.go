@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Printer writes data on stdout in the format chosen with -o.
+type Printer struct {
+	Out    io.Writer
+	Err    io.Writer
+	Format string // table, json or csv
+}
+
+// Col is one column: its head and how to render a row's cell (table and
+// CSV). JSON uses the row type's own json tags. Right aligns amounts.
+type Col[T any] struct {
+	Head  string
+	Cell  func(T) string
+	Right bool
+}
+
+// validFormat checks -o.
+func validFormat(f string) error {
+	switch f {
+	case "table", "json", "csv":
+		return nil
+	}
+	return fault.New(fault.Usage, "-o %q is not an output format", f).WithHint("use -o table, -o json or -o csv")
+}
+
+// Print prints rows in the chosen format. An empty list prints "[]" in JSON,
+// a header alone in CSV, and in a table nothing on stdout and emptyMsg on
+// stderr (an empty result is not an error).
+func Print[T any](p *Printer, rows []T, cols []Col[T], emptyMsg string) error {
+	if rows == nil {
+		rows = []T{}
+	}
+	switch p.Format {
+	case "json":
+		return writeJSON(p.Out, rows)
+	case "csv":
+		return writeCSV(p.Out, rows, cols)
+	}
+	if len(rows) == 0 {
+		if emptyMsg != "" {
+			fmt.Fprintln(p.Err, emptyMsg)
+		}
+		return nil
+	}
+	return writeTable(p.Out, rows, cols, nil)
+}
+
+// PrintWithTotal prints rows with a total line (tables only; JSON and CSV
+// carry the rows alone and scripts add them up).
+func PrintWithTotal[T any](p *Printer, rows []T, cols []Col[T], total []string) error {
+	if p.Format != "table" {
+		return Print(p, rows, cols, "")
+	}
+	return writeTable(p.Out, rows, cols, total)
+}
+
+// PrintObject prints one document: JSON as the object itself, table and CSV
+// through the given rendering.
+func PrintObject(p *Printer, v any, table func(io.Writer) error) error {
+	if p.Format == "json" {
+		return writeJSON(p.Out, v)
+	}
+	return table(p.Out)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// writeCSV writes RFC 4180 CSV with formula guarding.
+func writeCSV[T any](w io.Writer, rows []T, cols []Col[T]) error {
+	cw := csv.NewWriter(w)
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.Head
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		rec := make([]string, len(cols))
+		for i, c := range cols {
+			rec[i] = CSVSafe(c.Cell(r))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// CSVSafe prefixes a cell that a spreadsheet would run as a formula
+// (starting with = + - @, a tab or a carriage return) with a quote. Plain
+// negative numbers are left alone so amounts stay numbers.
+func CSVSafe(s string) string {
+	if s == "" || !strings.ContainsAny(s[:1], "=+-@\t\r") {
+		return s
+	}
+	if s[0] == '-' && isPlainNumber(s[1:]) {
+		return s
+	}
+	return "'" + s
+}
+
+func isPlainNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// writeTable renders a borderless table (not a contract: may change).
+func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) error {
+	aligns := make([]tw.Align, len(cols))
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.Head
+		aligns[i] = tw.AlignLeft
+		if c.Right {
+			aligns[i] = tw.AlignRight
+		}
+	}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleLight),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.On, ShowFooterLine: tw.On},
+			},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithFooterAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
+		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	t.Header(toAny(head)...)
+	for _, r := range rows {
+		rec := make([]string, len(cols))
+		for i, c := range cols {
+			rec[i] = c.Cell(r)
+		}
+		if err := t.Append(rec); err != nil {
+			return err
+		}
+	}
+	if total != nil {
+		t.Footer(toAny(total)...)
+	}
+	return t.Render()
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

@@ -1,0 +1,178 @@
+// Package cli is inpctl's command tree: one file per command, each with an
+// options struct, a constructor and a run function. Cobra stops at RunE;
+// commands parse, call one billing or store function, and print. They hold
+// no business rule. Only cli imports cobra and tablewriter.
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X github.com/inpctl/inpctl/internal/cli.version=…".
+var version = ""
+
+// Main runs inpctl with the process's arguments and returns the exit status.
+func Main() int { return Run(osEnv(), os.Args[1:]) }
+
+// Run runs inpctl with env and args and returns the exit status.
+func Run(env *Env, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(env)
+	root.SetArgs(args)
+	root.SetOut(env.IO.Out)
+	root.SetErr(env.IO.Err)
+	err := root.ExecuteContext(ctx)
+	env.closeStore()
+	if err != nil && !env.started && fault.KindOf(err) == fault.Failure {
+		err = &fault.Error{Kind: fault.Usage, Err: err, Hint: "see inpctl --help"}
+	}
+	if err != nil {
+		printError(env, err)
+	}
+	return exitCode(err)
+}
+
+// printError writes "inpctl: error: …" and the hint on stderr, plus a JSON
+// error object in JSON mode.
+func printError(env *Env, err error) {
+	msg := err.Error()
+	fmt.Fprintf(env.IO.Err, "inpctl: error: %s\n", msg)
+	hint := fault.HintOf(err)
+	if hint != "" {
+		fmt.Fprintf(env.IO.Err, "inpctl: hint: %s\n", hint)
+	}
+	if env.JSON() {
+		obj := map[string]any{"error": map[string]any{"code": errorCode(err), "message": msg, "hint": hint, "exit": exitCode(err)}}
+		b, _ := json.Marshal(obj)
+		fmt.Fprintln(env.IO.Err, string(b))
+	}
+}
+
+func newRootCmd(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "inpctl",
+		Short: "Tuition-fee billing for Clermont Auvergne INP",
+		Long: `inpctl runs tuition-fee billing for a whole academic year: import students,
+set fee codes, compute what is owed, approve instalment plans, charge cards
+through Paybox, issue invoices and credit notes, and show account positions.
+
+Data goes to stdout; messages, warnings and progress to stderr.
+Exit statuses: see "inpctl help exit-codes".`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       buildVersion(),
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := validFormat(env.flags.output); err != nil {
+				return err
+			}
+			env.started = true
+			env.auditCommand = cmd.CommandPath()
+			env.auditArgs = redactArgs(cmd.CommandPath(), os.Args[1:])
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &fault.Error{Kind: fault.Usage, Err: err, Hint: fmt.Sprintf("see %s --help", c.CommandPath())}
+	})
+	f := root.PersistentFlags()
+	f.StringVar(&env.flags.config, "config", "", "config file (default: $INPCTL_CONFIG, ./inpctl.yaml, ~/.config/inpctl/config.yaml, else built-in)")
+	f.StringVar(&env.flags.db, "db", "", "database file (overrides the config's database)")
+	f.StringVarP(&env.flags.output, "output", "o", "table", "output format: table, json or csv")
+	f.StringVar(&env.flags.operator, "operator", "", "operator recorded in the audit log (default: login name)")
+	f.BoolVar(&env.flags.yes, "yes", false, "answer yes to confirmations (needed when not on a terminal)")
+	f.BoolVarP(&env.flags.quiet, "quiet", "q", false, "no messages on stderr except errors and warnings")
+	for _, c := range commands(env) {
+		root.AddCommand(c)
+	}
+	root.AddCommand(&cobra.Command{Use: "exit-codes", Short: "Exit statuses and what they mean", Long: exitCodesHelp})
+	return root
+}
+
+// commands is the command tree; each later issue adds its nouns here.
+func commands(env *Env) []*cobra.Command {
+	return []*cobra.Command{
+		newInitCmd(env),
+		newConfigCmd(env),
+		newStudentCmd(env),
+		newVersionCmd(),
+	}
+}
+
+// exitDoc is the EXIT STATUS section appended to each command's Long text.
+func exitDoc(lines ...string) string {
+	return "\n\nEXIT STATUS\n  " + strings.Join(lines, "\n  ") + "\n  (all statuses: inpctl help exit-codes)"
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// redactArgs removes secrets from the command line recorded in the audit
+// log: values of flags that name a key, token, secret or password, and the
+// raw Paybox notification given to "pay ipn" (replaced by its SHA-256).
+func redactArgs(path string, args []string) []string {
+	out := make([]string, 0, len(args))
+	hideNext := false
+	for _, a := range args {
+		low := strings.ToLower(a)
+		switch {
+		case hideNext:
+			out = append(out, "***")
+			hideNext = false
+		case strings.HasPrefix(a, "-") && containsAny(low, "key", "token", "secret", "password"):
+			if name, _, ok := strings.Cut(a, "="); ok {
+				out = append(out, name+"=***")
+			} else {
+				out = append(out, a)
+				hideNext = true
+			}
+		case strings.HasSuffix(path, "pay ipn") && strings.Contains(a, "="):
+			sum := sha256.Sum256([]byte(a))
+			out = append(out, "<notification sha256:"+hex.EncodeToString(sum[:8])+">")
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the version of inpctl",
+		Example: "  inpctl version",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			fmt.Fprintln(c.OutOrStdout(), "inpctl", buildVersion())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/inpctl/inpctl/internal/store"
+	"github.com/spf13/cobra"
+)
+
+func newStudentCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "student",
+		Short:   "Import, list and show students",
+		Example: "  inpctl student import students.csv\n  inpctl student list --programme ING-GC-3A\n  inpctl student show 22104567",
+		Args:    cobra.NoArgs,
+	}
+	cmd.AddCommand(newStudentImportCmd(env), newStudentListCmd(env), newStudentShowCmd(env))
+	return cmd
+}
+
+type studentListOpts struct {
+	env                     *Env
+	programme, status, year string
+}
+
+var studentCols = []Col[store.StudentView]{
+	{Head: "N° étudiant", Cell: func(s store.StudentView) string { return s.ID }},
+	{Head: "Nom", Cell: func(s store.StudentView) string { return s.LastName }},
+	{Head: "Prénom", Cell: func(s store.StudentView) string { return s.FirstName }},
+	{Head: "Formation", Cell: func(s store.StudentView) string { return s.Programme }},
+	{Head: "Situation", Cell: situation},
+	{Head: "Dossier", Cell: func(s store.StudentView) string { return s.DossierStatus }},
+	{Head: "Code", Cell: func(s store.StudentView) string { return s.Code }},
+}
+
+func situation(s store.StudentView) string {
+	var tags []string
+	if s.Apprentice {
+		tags = append(tags, "apprenti")
+	}
+	if s.ExtraEU {
+		tags = append(tags, "extra-UE")
+	}
+	if s.Exchange {
+		tags = append(tags, "échange")
+	}
+	return strings.Join(tags, ", ")
+}
+
+func newStudentListCmd(env *Env) *cobra.Command {
+	o := &studentListOpts{env: env}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List students with their dossier",
+		Long:    "List students with their dossier status and fee code for an academic year." + exitDoc("0   listed (an empty list is not an error)"),
+		Example: "  inpctl student list\n  inpctl student list --programme ING-GC-3A --status declared -o csv",
+		Args:    cobra.NoArgs,
+		RunE:    func(c *cobra.Command, _ []string) error { return runStudentList(c.Context(), o) },
+	}
+	cmd.Flags().StringVar(&o.programme, "programme", "", "only this programme")
+	cmd.Flags().StringVar(&o.status, "status", "", "only dossiers in this status (pending, declared, validated, rejected)")
+	cmd.Flags().StringVar(&o.year, "year", "", "academic year (default: the config's)")
+	return cmd
+}
+
+func runStudentList(ctx context.Context, o *studentListOpts) error {
+	year, err := yearOrDefault(o.env, o.year)
+	if err != nil {
+		return err
+	}
+	if err := oneOf("--status", o.status, "", "pending", "declared", "validated", "rejected"); err != nil {
+		return err
+	}
+	db, err := o.env.Store(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := db.ListStudents(ctx, store.StudentFilter{Programme: o.programme, Status: o.status, Year: year})
+	if err != nil {
+		return err
+	}
+	return Print(o.env.Printer(), rows, studentCols, "no students match")
+}
+
+type studentShowOpts struct {
+	env      *Env
+	id, year string
+}
+
+func newStudentShowCmd(env *Env) *cobra.Command {
+	o := &studentShowOpts{env: env}
+	cmd := &cobra.Command{
+		Use:     "show STUDENT_ID",
+		Short:   "Show a student's identity, programme and dossier",
+		Long:    "Show a student's identity, programme and dossier." + exitDoc("0   shown", "4   no such student"),
+		Example: "  inpctl student show 22104567\n  inpctl student show 22104567 -o json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.id = args[0]
+			return runStudentShow(c.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.year, "year", "", "academic year (default: the config's)")
+	return cmd
+}
+
+func runStudentShow(ctx context.Context, o *studentShowOpts) error {
+	year, err := yearOrDefault(o.env, o.year)
+	if err != nil {
+		return err
+	}
+	db, err := o.env.Store(ctx)
+	if err != nil {
+		return err
+	}
+	s, err := db.GetStudent(ctx, o.id, year)
+	if err != nil {
+		return err
+	}
+	return PrintObject(o.env.Printer(), s, func(w io.Writer) error {
+		kv := [][2]string{
+			{"Étudiant", fmt.Sprintf("%s %s (%s)", s.FirstName, s.LastName, s.ID)},
+			{"E-mail", s.Email},
+			{"Adresse", strings.Join(nonEmpty(s.Address, strings.TrimSpace(s.Postcode+" "+s.City), s.Country), ", ")},
+			{"Formation", s.Programme},
+			{"Situation", situation(s)},
+			{"Année", year},
+			{"Dossier", s.DossierStatus},
+			{"Code", s.Code},
+			{"Justificatif", s.Proof},
+		}
+		return writeKV(w, kv)
+	})
+}
+
+// writeKV prints "label  value" lines, skipping empty values.
+func writeKV(w io.Writer, kv [][2]string) error {
+	width := 0
+	for _, p := range kv {
+		if len([]rune(p[0])) > width {
+			width = len([]rune(p[0]))
+		}
+	}
+	for _, p := range kv {
+		if p[1] == "" {
+			continue
+		}
+		pad := strings.Repeat(" ", width-len([]rune(p[0])))
+		if _, err := fmt.Fprintf(w, "%s%s  %s\n", p[0], pad, p[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,299 @@
+// Package config loads and validates inpctl's configuration: the only user
+// of Viper (always viper.New(), never the global instance).
+//
+// Load reads a YAML file (or the embedded example), applies INPCTL_*
+// environment overrides, decodes with UnmarshalExact so unknown keys are
+// errors, and Validate names the key of every invalid value. config imports
+// money, clock, fault, fees and schedule (types only) and viper.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/inpctl/inpctl"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/spf13/viper"
+)
+
+// Config is the effective configuration.
+type Config struct {
+	Database     string    `mapstructure:"database" json:"database" yaml:"database"`
+	Timezone     string    `mapstructure:"timezone" json:"timezone" yaml:"timezone"`
+	AcademicYear string    `mapstructure:"academic_year" json:"academic_year" yaml:"academic_year"`
+	Operator     string    `mapstructure:"operator" json:"operator" yaml:"operator"`
+	Issuer       Issuer    `mapstructure:"issuer" json:"issuer" yaml:"issuer"`
+	Numbering    Numbering `mapstructure:"numbering" json:"numbering" yaml:"numbering"`
+	Catalogue    Catalogue `mapstructure:"catalogue" json:"catalogue" yaml:"catalogue"`
+	Schedule     Schedule  `mapstructure:"schedule" json:"schedule" yaml:"schedule"`
+	Gateway      Gateway   `mapstructure:"gateway" json:"gateway" yaml:"gateway"`
+
+	// Source is where the config came from: a path, or "built-in example".
+	Source string `mapstructure:"-" json:"-" yaml:"-"`
+	// Location is Timezone loaded by Validate.
+	Location *time.Location `mapstructure:"-" json:"-" yaml:"-"`
+}
+
+// Issuer is who issues invoices.
+type Issuer struct {
+	Name        string   `mapstructure:"name" json:"name" yaml:"name"`
+	Address     []string `mapstructure:"address" json:"address" yaml:"address"`
+	SIRET       string   `mapstructure:"siret" json:"siret" yaml:"siret"`
+	VATMention  string   `mapstructure:"vat_mention" json:"vat_mention" yaml:"vat_mention"`
+	LibelleCard string   `mapstructure:"libelle_card" json:"libelle_card" yaml:"libelle_card"`
+}
+
+// Numbering holds the prefixes and first numbers of the document series.
+type Numbering struct {
+	OrderPrefix      string `mapstructure:"order_prefix" json:"order_prefix" yaml:"order_prefix"`
+	OrderStart       int64  `mapstructure:"order_start" json:"order_start" yaml:"order_start"`
+	InvoicePrefix    string `mapstructure:"invoice_prefix" json:"invoice_prefix" yaml:"invoice_prefix"`
+	InvoiceStart     int64  `mapstructure:"invoice_start" json:"invoice_start" yaml:"invoice_start"`
+	CreditNotePrefix string `mapstructure:"credit_note_prefix" json:"credit_note_prefix" yaml:"credit_note_prefix"`
+	CreditNoteStart  int64  `mapstructure:"credit_note_start" json:"credit_note_start" yaml:"credit_note_start"`
+	PaymentPrefix    string `mapstructure:"payment_prefix" json:"payment_prefix" yaml:"payment_prefix"`
+	PaymentStart     int64  `mapstructure:"payment_start" json:"payment_start" yaml:"payment_start"`
+}
+
+// Catalogue is the fee catalogue as written in the file.
+type Catalogue struct {
+	Codes      []CodeEntry      `mapstructure:"codes" json:"codes" yaml:"codes"`
+	Programmes []ProgrammeEntry `mapstructure:"programmes" json:"programmes" yaml:"programmes"`
+}
+
+// CodeEntry is one fee code.
+type CodeEntry struct {
+	Code       string `mapstructure:"code" json:"code" yaml:"code"`
+	Label      string `mapstructure:"label" json:"label" yaml:"label"`
+	NeedsProof bool   `mapstructure:"needs_proof" json:"needs_proof" yaml:"needs_proof"`
+	Financed   bool   `mapstructure:"financed" json:"financed" yaml:"financed"`
+}
+
+// ProgrammeEntry is one programme with its tariffs (year → code → amount text).
+type ProgrammeEntry struct {
+	ID             string                       `mapstructure:"id" json:"id" yaml:"id"`
+	Label          string                       `mapstructure:"label" json:"label" yaml:"label"`
+	Session        string                       `mapstructure:"session" json:"session" yaml:"session"`
+	Diploma        bool                         `mapstructure:"diploma" json:"diploma" yaml:"diploma"`
+	Apprenticeship bool                         `mapstructure:"apprenticeship" json:"apprenticeship" yaml:"apprenticeship"`
+	Codes          []string                     `mapstructure:"codes" json:"codes" yaml:"codes"`
+	Tariffs        map[string]map[string]string `mapstructure:"tariffs" json:"tariffs" yaml:"tariffs"`
+}
+
+// Schedule holds the instalment rules.
+type Schedule struct {
+	DebitDay int `mapstructure:"debit_day" json:"debit_day" yaml:"debit_day"`
+	Plans    struct {
+		Five struct {
+			FirstAmount string `mapstructure:"first_amount" json:"first_amount" yaml:"first_amount"`
+			MinTotal    string `mapstructure:"min_total" json:"min_total" yaml:"min_total"`
+		} `mapstructure:"five" json:"five" yaml:"five"`
+	} `mapstructure:"plans" json:"plans" yaml:"plans"`
+	Retry struct {
+		MaxAttempts int   `mapstructure:"max_attempts" json:"max_attempts" yaml:"max_attempts"`
+		GapsDays    []int `mapstructure:"gaps_days" json:"gaps_days" yaml:"gaps_days"`
+	} `mapstructure:"retry" json:"retry" yaml:"retry"`
+}
+
+// Gateway selects and configures the card gateway.
+type Gateway struct {
+	Kind         string `mapstructure:"kind" json:"kind" yaml:"kind"`
+	SandboxState string `mapstructure:"sandbox_state" json:"sandbox_state" yaml:"sandbox_state"`
+	Paybox       Paybox `mapstructure:"paybox" json:"paybox" yaml:"paybox"`
+}
+
+// Paybox configures the real Paybox client.
+type Paybox struct {
+	URL         string        `mapstructure:"url" json:"url" yaml:"url"`
+	BackupURL   string        `mapstructure:"backup_url" json:"backup_url" yaml:"backup_url"`
+	HostedURL   string        `mapstructure:"hosted_url" json:"hosted_url" yaml:"hosted_url"`
+	IPNURL      string        `mapstructure:"ipn_url" json:"ipn_url" yaml:"ipn_url"`
+	Site        string        `mapstructure:"site" json:"site" yaml:"site"`
+	Rang        string        `mapstructure:"rang" json:"rang" yaml:"rang"`
+	Identifiant string        `mapstructure:"identifiant" json:"identifiant" yaml:"identifiant"`
+	Timeout     time.Duration `mapstructure:"timeout" json:"timeout" yaml:"timeout"`
+	HMACKeyFile string        `mapstructure:"hmac_key_file" json:"hmac_key_file" yaml:"hmac_key_file"`
+	HMACKey     Secret        `mapstructure:"hmac_key" json:"hmac_key" yaml:"hmac_key"` // environment only
+	PublicKeys  []string      `mapstructure:"public_keys" json:"public_keys" yaml:"public_keys"`
+}
+
+// Secret is a string that never prints: %v, %s and JSON show "***".
+type Secret string
+
+// String hides the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "***"
+}
+
+// GoString hides the secret.
+func (s Secret) GoString() string { return s.String() }
+
+// MarshalText hides the secret.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Reveal returns the secret itself, for the one place that needs it.
+func (s Secret) Reveal() string { return string(s) }
+
+// BuiltIn is the Source of the embedded example configuration.
+const BuiltIn = "built-in example (config.example.yaml)"
+
+// Find returns the config file to use: explicit, $INPCTL_CONFIG,
+// ./inpctl.yaml, the user config folder, or "" for the built-in example.
+func Find(explicit string, getenv func(string) string) string {
+	if explicit != "" {
+		return explicit
+	}
+	if p := getenv("INPCTL_CONFIG"); p != "" {
+		return p
+	}
+	if _, err := os.Stat("inpctl.yaml"); err == nil {
+		return "inpctl.yaml"
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		if home := getenv("HOME"); home != "" {
+			dir = filepath.Join(home, ".config")
+		}
+	}
+	if dir != "" {
+		p := filepath.Join(dir, "inpctl", "config.yaml")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Load reads the config at path ("" = built-in example), applies the
+// environment (environ as os.Environ gives it) and validates the result.
+func Load(path string, environ []string) (Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	data, source := inpctl.ExampleConfig, BuiltIn
+	if path != "" {
+		b, err := readPrivateFile(path, "config file")
+		if err != nil {
+			return Config{}, err
+		}
+		data, source = b, path
+	}
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return Config{}, fault.Wrap(fault.Usage, err, "config %s is not valid YAML", source)
+	}
+	if err := applyEnv(v, environ); err != nil {
+		return Config{}, err
+	}
+	var c Config
+	if err := v.UnmarshalExact(&c); err != nil {
+		return Config{}, fault.New(fault.Usage, "config %s: %s", source, cleanDecodeError(err)).
+			WithHint("see config.example.yaml for every key")
+	}
+	c.Source = source
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// applyEnv sets every INPCTL_* variable that names a known key. INPCTL_DB is
+// an alias of database. An INPCTL_ variable naming no key is an error, so a
+// typo never passes silently.
+func applyEnv(v *viper.Viper, environ []string) error {
+	keys := map[string]string{}
+	for _, k := range v.AllKeys() {
+		keys["INPCTL_"+strings.ToUpper(strings.NewReplacer(".", "_").Replace(k))] = k
+	}
+	keys["INPCTL_DB"] = "database"
+	keys["INPCTL_GATEWAY_PAYBOX_HMAC_KEY"] = "gateway.paybox.hmac_key"
+	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true}
+	for _, kv := range environ {
+		name, val, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "INPCTL_") || notKeys[name] {
+			continue
+		}
+		key, ok := keys[name]
+		if !ok {
+			return fault.New(fault.Usage, "environment variable %s names no config key", name).
+				WithHint("variables are INPCTL_ + the key with dots as underscores, e.g. INPCTL_GATEWAY_KIND")
+		}
+		if strings.HasSuffix(key, "public_keys") || strings.HasSuffix(key, "gaps_days") || strings.HasSuffix(key, "address") {
+			v.Set(key, strings.Split(val, ","))
+			continue
+		}
+		v.Set(key, val)
+	}
+	return nil
+}
+
+// readPrivateFile reads a file that may hold or lead to secrets and refuses
+// it when group or others can read it.
+func readPrivateFile(path, what string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fault.New(fault.Usage, "%s %s does not exist", what, path)
+	}
+	if err != nil {
+		return nil, fault.Wrap(fault.Usage, err, "%s %s", what, path)
+	}
+	if fi.IsDir() {
+		return nil, fault.New(fault.Usage, "%s %s is a directory", what, path)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fault.New(fault.Usage, "%s %s is readable by other users (mode %04o)", what, path, fi.Mode().Perm()).
+			WithHint("chmod 600 %s", path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fault.Wrap(fault.Usage, err, "read %s %s", what, path)
+	}
+	return b, nil
+}
+
+var invalidKeysRe = regexp.MustCompile(`'([^']*)' has invalid keys: ([^\n;]+)`)
+
+// cleanDecodeError turns mapstructure's multi-line message into one line
+// that still names each key.
+func cleanDecodeError(err error) string {
+	msg := err.Error()
+	msg = strings.ReplaceAll(msg, "decoding failed due to the following error(s):\n\n", "")
+	msg = invalidKeysRe.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := invalidKeysRe.FindStringSubmatch(m)
+		var keys []string
+		for _, k := range strings.Split(sub[2], ", ") {
+			if sub[1] != "" {
+				k = sub[1] + "." + k
+			}
+			keys = append(keys, k)
+		}
+		return "unknown key " + strings.Join(keys, ", ")
+	})
+	msg = strings.ReplaceAll(msg, "\n", "; ")
+	return strings.TrimSpace(msg)
+}
+
+// HMACKey returns the Paybox HMAC key (hex) from the environment or the key
+// file, refusing a key file others can read. The key never leaves this
+// function except to the gateway client.
+func (c Config) HMACKey() (string, error) {
+	if k := c.Gateway.Paybox.HMACKey.Reveal(); k != "" {
+		return k, nil
+	}
+	if c.Gateway.Paybox.HMACKeyFile == "" {
+		return "", fault.New(fault.Usage, "no Paybox HMAC key").
+			WithHint("set INPCTL_GATEWAY_PAYBOX_HMAC_KEY or gateway.paybox.hmac_key_file (chmod 600)")
+	}
+	b, err := readPrivateFile(c.Gateway.Paybox.HMACKeyFile, "key file")
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}

@@ -1,0 +1,238 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/money"
+)
+
+var (
+	yearRe = regexp.MustCompile(`^(\d{4})-(\d{4})$`)
+	codeRe = regexp.MustCompile(`^\d{2}$`)
+)
+
+// fieldErrs collects "key: problem" messages.
+type fieldErrs []string
+
+func (f *fieldErrs) add(key, format string, args ...any) {
+	*f = append(*f, key+": "+fmt.Sprintf(format, args...))
+}
+
+// Validate checks every value and names the key of each invalid one
+// (exit 2). It also loads the time zone into c.Location.
+func (c *Config) Validate() error {
+	var errs fieldErrs
+	if strings.TrimSpace(c.Database) == "" {
+		errs.add("database", "must not be empty")
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil || c.Timezone == "" {
+		errs.add("timezone", "%q is not a time zone (e.g. Europe/Paris)", c.Timezone)
+	} else {
+		c.Location = loc
+	}
+	if !ValidYear(c.AcademicYear) {
+		errs.add("academic_year", "%q is not an academic year (e.g. 2025-2026)", c.AcademicYear)
+	}
+	if c.Issuer.Name == "" {
+		errs.add("issuer.name", "must not be empty")
+	}
+	c.validateNumbering(&errs)
+	c.validateCatalogue(&errs)
+	c.validateSchedule(&errs)
+	c.validateGateway(&errs)
+	if len(errs) > 0 {
+		return fault.New(fault.Usage, "config %s: %s", c.Source, strings.Join(errs, "; ")).
+			WithHint("see config.example.yaml for every key and its format")
+	}
+	return nil
+}
+
+// ValidYear reports whether y is "YYYY-YYYY" with consecutive years.
+func ValidYear(y string) bool {
+	m := yearRe.FindStringSubmatch(y)
+	if m == nil {
+		return false
+	}
+	var a, b int
+	fmt.Sscan(m[1], &a)
+	fmt.Sscan(m[2], &b)
+	return b == a+1
+}
+
+func (c *Config) validateNumbering(errs *fieldErrs) {
+	n := c.Numbering
+	for key, v := range map[string]int64{
+		"numbering.order_start": n.OrderStart, "numbering.invoice_start": n.InvoiceStart,
+		"numbering.credit_note_start": n.CreditNoteStart, "numbering.payment_start": n.PaymentStart,
+	} {
+		if v < 1 {
+			errs.add(key, "must be a whole number of at least 1, got %d", v)
+		}
+	}
+	if n.InvoicePrefix == n.CreditNotePrefix {
+		errs.add("numbering.credit_note_prefix", "must differ from numbering.invoice_prefix so the two series cannot be confused")
+	}
+}
+
+func (c *Config) validateCatalogue(errs *fieldErrs) {
+	codes := map[string]bool{}
+	for i, e := range c.Catalogue.Codes {
+		key := fmt.Sprintf("catalogue.codes[%d]", i)
+		if !codeRe.MatchString(e.Code) {
+			errs.add(key+".code", "%q is not a two-digit fee code", e.Code)
+		}
+		if codes[e.Code] {
+			errs.add(key+".code", "code %s is listed twice", e.Code)
+		}
+		codes[e.Code] = true
+		if e.Label == "" {
+			errs.add(key+".label", "must not be empty")
+		}
+	}
+	if len(c.Catalogue.Programmes) == 0 {
+		errs.add("catalogue.programmes", "at least one programme is needed")
+	}
+	seen := map[string]bool{}
+	for i, p := range c.Catalogue.Programmes {
+		key := fmt.Sprintf("catalogue.programmes[%d]", i)
+		if p.ID == "" || strings.ContainsAny(p.ID, " ,;") {
+			errs.add(key+".id", "%q is not a programme id (e.g. ING-GC-3A)", p.ID)
+		}
+		if seen[p.ID] {
+			errs.add(key+".id", "programme %s is listed twice", p.ID)
+		}
+		seen[p.ID] = true
+		if p.Label == "" || p.Session == "" {
+			errs.add(key, "programme %s needs a label and a session", p.ID)
+		}
+		allowed := map[string]bool{}
+		for _, code := range p.Codes {
+			if !codes[code] {
+				errs.add(key+".codes", "code %q is not in catalogue.codes", code)
+			}
+			allowed[code] = true
+		}
+		for year, tariffs := range p.Tariffs {
+			if !ValidYear(year) {
+				errs.add(key+".tariffs", "%q is not an academic year", year)
+			}
+			for code, amount := range tariffs {
+				tkey := fmt.Sprintf("%s.tariffs.%s.%s", key, year, code)
+				if !allowed[code] {
+					errs.add(tkey, "code %s is not allowed for %s", code, p.ID)
+				}
+				if _, err := money.Parse(amount); err != nil {
+					errs.add(tkey, "%v", err)
+				}
+			}
+			for code := range allowed {
+				if _, ok := tariffs[code]; !ok {
+					errs.add(key+".tariffs."+year, "no tariff for code %s", code)
+				}
+			}
+		}
+	}
+}
+
+func (c *Config) validateSchedule(errs *fieldErrs) {
+	s := c.Schedule
+	if s.DebitDay < 1 || s.DebitDay > 28 {
+		errs.add("schedule.debit_day", "must be a day from 1 to 28 (every month has it), got %d", s.DebitDay)
+	}
+	first, err := money.Parse(s.Plans.Five.FirstAmount)
+	if err != nil {
+		errs.add("schedule.plans.five.first_amount", "%v", err)
+	}
+	min, err2 := money.Parse(s.Plans.Five.MinTotal)
+	if err2 != nil {
+		errs.add("schedule.plans.five.min_total", "%v", err2)
+	}
+	if err == nil && err2 == nil && first <= 0 {
+		errs.add("schedule.plans.five.first_amount", "must be above 0")
+	}
+	_ = min
+	if s.Retry.MaxAttempts < 1 || s.Retry.MaxAttempts > 10 {
+		errs.add("schedule.retry.max_attempts", "must be from 1 to 10, got %d", s.Retry.MaxAttempts)
+	}
+	if len(s.Retry.GapsDays) < s.Retry.MaxAttempts-1 {
+		errs.add("schedule.retry.gaps_days", "needs %d gaps for %d attempts", s.Retry.MaxAttempts-1, s.Retry.MaxAttempts)
+	}
+	for i, g := range s.Retry.GapsDays {
+		if g < 1 {
+			errs.add(fmt.Sprintf("schedule.retry.gaps_days[%d]", i), "must be at least 1 day, got %d", g)
+		}
+	}
+}
+
+func (c *Config) validateGateway(errs *fieldErrs) {
+	g := c.Gateway
+	switch g.Kind {
+	case "sandbox":
+	case "paybox":
+		for key, u := range map[string]string{"gateway.paybox.url": g.Paybox.URL, "gateway.paybox.hosted_url": g.Paybox.HostedURL} {
+			if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
+				errs.add(key, "%q is not an http(s) URL", u)
+			}
+		}
+		if g.Paybox.BackupURL != "" {
+			if pu, err := url.Parse(g.Paybox.BackupURL); err != nil || pu.Host == "" {
+				errs.add("gateway.paybox.backup_url", "%q is not a URL", g.Paybox.BackupURL)
+			}
+		}
+	default:
+		errs.add("gateway.kind", "%q is not a gateway kind (sandbox or paybox)", g.Kind)
+	}
+	if !regexp.MustCompile(`^\d{7}$`).MatchString(g.Paybox.Site) {
+		errs.add("gateway.paybox.site", "%q is not a 7-digit Paybox site number", g.Paybox.Site)
+	}
+	if !regexp.MustCompile(`^\d{2,3}$`).MatchString(g.Paybox.Rang) {
+		errs.add("gateway.paybox.rang", "%q is not a 2- or 3-digit rang", g.Paybox.Rang)
+	}
+	if !regexp.MustCompile(`^\d{1,9}$`).MatchString(g.Paybox.Identifiant) {
+		errs.add("gateway.paybox.identifiant", "%q is not a Paybox identifiant (1 to 9 digits)", g.Paybox.Identifiant)
+	}
+	if g.Paybox.Timeout <= 0 || g.Paybox.Timeout > 5*time.Minute {
+		errs.add("gateway.paybox.timeout", "must be a duration between 1s and 5m (e.g. 30s)")
+	}
+	if k := g.Paybox.HMACKey.Reveal(); k != "" && !regexp.MustCompile(`^([0-9A-Fa-f]{2}){20,}$`).MatchString(k) {
+		// Never echo the value of a secret, not even a wrong one.
+		errs.add("gateway.paybox.hmac_key", "is not a hex key of at least 40 hex digits")
+	}
+	if len(g.Paybox.PublicKeys) == 0 {
+		errs.add("gateway.paybox.public_keys", "at least one Paybox public key is needed to verify notifications")
+	}
+}
+
+// IsLoopbackURL reports whether u's host is a loopback address or localhost.
+func IsLoopbackURL(u string) bool {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	host := pu.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// TestClockAllowed reports whether INPCTL_NOW may be honoured: only with the
+// sandbox, or a Paybox URL on a loopback address (a test double), never with
+// a real Paybox host (SPEC §11).
+func (c Config) TestClockAllowed() bool {
+	if c.Gateway.Kind == "sandbox" {
+		return true
+	}
+	if !IsLoopbackURL(c.Gateway.Paybox.URL) {
+		return false
+	}
+	return c.Gateway.Paybox.BackupURL == "" || IsLoopbackURL(c.Gateway.Paybox.BackupURL)
+}

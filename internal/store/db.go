@@ -1,0 +1,261 @@
+// Package store is the SQLite database of inpctl: the only user of
+// database/sql and modernc.org/sqlite.
+//
+// Every pragma is in the DSN so each pooled connection has it; writers start
+// with BEGIN IMMEDIATE; migrations are forward-only SQL files embedded in the
+// binary, each applied in its own transaction; every transaction captures
+// one Now. Legal documents and money movements are append-only (triggers).
+// store imports money, clock, fault, fees and schedule (types only).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/fault"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open inpctl database.
+type DB struct {
+	sql   *sql.DB
+	clock clock.Clock
+	path  string
+	actor Actor
+	// migrated lists the migrations applied by Open.
+	migrated []string
+	// beforeCommit, when set by tests, runs inside every write transaction
+	// just before COMMIT (fault injection at the store boundary).
+	beforeCommit func(*Tx) error
+}
+
+// Actor is who is changing the database and with which command: every
+// audit row written through this DB carries it.
+type Actor struct {
+	Operator string
+	Command  string
+	Args     []string // secrets already removed by the caller
+}
+
+// Tx is a write transaction with the one instant all its rows share.
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	Now time.Time
+}
+
+// OpenMode says what Open may do with a missing or old database.
+type OpenMode int
+
+const (
+	// MustExist refuses a missing database (exit 10) and migrates an old one.
+	MustExist OpenMode = iota
+	// Create creates a missing database; an existing one is only migrated.
+	Create
+)
+
+// DSN returns the data source name with every pragma inpctl relies on.
+func DSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(wal)")
+	q.Add("_pragma", "synchronous(full)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (and if needed migrates) the database at path.
+func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode) (*DB, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && mode == MustExist {
+		return nil, fault.New(fault.NoDB, "database %s does not exist", path).
+			WithHint("create it with: inpctl init (or pass --db PATH)")
+	} else if err == nil {
+		if fi, _ := os.Stat(path); fi.IsDir() {
+			return nil, fault.New(fault.Usage, "database %s is a directory", path)
+		}
+	}
+	sqldb, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := &DB{sql: sqldb, clock: clk, path: path}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Path returns the database file path.
+func (db *DB) Path() string { return db.path }
+
+// SetActor sets who the following writes are audited as.
+func (db *DB) SetActor(a Actor) { db.actor = a }
+
+// migrations returns the embedded migration names in order.
+func migrations() ([]string, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// migrate applies the missing migrations, each in its own transaction, and
+// refuses a database that lists a migration this binary does not know.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return mapErr(fmt.Errorf("prepare migrations: %w", err))
+	}
+	applied, err := db.appliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	names, err := migrations()
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, n := range names {
+		known[n] = true
+	}
+	for n := range applied {
+		if !known[n] {
+			return fault.New(fault.NoDB, "database %s was created by a newer inpctl (it has migration %s)", db.path, n).
+				WithHint("upgrade inpctl; never downgrade a database")
+		}
+	}
+	for _, n := range names {
+		if applied[n] {
+			continue
+		}
+		body, err := migrationFS.ReadFile("migrations/" + n)
+		if err != nil {
+			return err
+		}
+		err = db.inTx(ctx, func(tx *Tx) error {
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", n, err)
+			}
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)`, n, ts(tx.Now))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		db.migrated = append(db.migrated, n)
+	}
+	return nil
+}
+
+func (db *DB) appliedMigrations(ctx context.Context) (map[string]bool, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return nil, mapErr(fmt.Errorf("read migrations: %w", err))
+	}
+	defer rows.Close()
+	applied := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		applied[n] = true
+	}
+	return applied, rows.Err()
+}
+
+// inTx runs fn in one write transaction (BEGIN IMMEDIATE); every row it
+// writes shares tx.Now. The transaction is rolled back if fn fails.
+func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	t, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(fmt.Errorf("begin: %w", err))
+	}
+	defer func() { _ = t.Rollback() }()
+	tx := &Tx{tx: t, db: db, Now: db.clock.Now().UTC().Truncate(time.Second)}
+	if err := fn(tx); err != nil {
+		return mapErr(err)
+	}
+	if db.beforeCommit != nil {
+		if err := db.beforeCommit(tx); err != nil {
+			return err
+		}
+	}
+	if err := t.Commit(); err != nil {
+		return mapErr(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, q, args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, q, args...)
+}
+
+// ts formats a timestamp as stored: RFC 3339 UTC.
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// mapErr turns SQLite errors a user can act on into fault kinds: a busy
+// database is "locked" (exit 11), a read-only or full disk says so, and a
+// constraint violation is a conflict (exit 5).
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return fault.Wrap(fault.Locked, err, "database is busy (another inpctl is writing)").
+			WithHint("try again in a moment")
+	case sqlite3.SQLITE_READONLY:
+		return fault.Wrap(fault.Failure, err, "database is read-only").
+			WithHint("check the permissions of the database file and its folder")
+	case sqlite3.SQLITE_FULL:
+		return fault.Wrap(fault.Failure, err, "disk is full")
+	case sqlite3.SQLITE_CONSTRAINT:
+		msg := se.Error()
+		if strings.Contains(msg, "immutable") || strings.Contains(msg, "append-only") {
+			return fault.Wrap(fault.Conflict, err, "refused")
+		}
+		return fault.Wrap(fault.Conflict, err, "conflict")
+	}
+	return err
+}
+
+// Migrated returns the migrations this Open applied.
+func (db *DB) Migrated() []string { return db.migrated }

@@ -1,0 +1,289 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/inpctl/inpctl/internal/fault"
+)
+
+// Student is a student's identity as imported.
+type Student struct {
+	ID         string `json:"student_id"`
+	LastName   string `json:"last_name"`
+	FirstName  string `json:"first_name"`
+	Email      string `json:"email"`
+	Programme  string `json:"programme"`
+	Apprentice bool   `json:"apprentice"`
+	ExtraEU    bool   `json:"extra_eu"`
+	Exchange   bool   `json:"exchange"`
+	Address    string `json:"address"`
+	Postcode   string `json:"postcode"`
+	City       string `json:"city"`
+	Country    string `json:"country"`
+}
+
+// ImportRow is one student of an import, with its academic year and the
+// line it came from (for messages).
+type ImportRow struct {
+	Student
+	Year string
+	Line int
+	// Keep names optional columns absent from the file: for an existing
+	// student their stored values stay as they are.
+	Keep map[string]bool
+}
+
+// merge keeps the stored value of every column the file did not have.
+func (r ImportRow) merge(old Student) Student {
+	s := r.Student
+	for col, dst := range map[string]*string{"address": &s.Address, "postcode": &s.Postcode, "city": &s.City, "country": &s.Country} {
+		if r.Keep[col] {
+			*dst = map[string]string{"address": old.Address, "postcode": old.Postcode, "city": old.City, "country": old.Country}[col]
+		}
+	}
+	if r.Keep["apprentice"] {
+		s.Apprentice = old.Apprentice
+	}
+	if r.Keep["extra_eu"] {
+		s.ExtraEU = old.ExtraEU
+	}
+	if r.Keep["exchange"] {
+		s.Exchange = old.Exchange
+	}
+	return s
+}
+
+// ImportResult counts what an import did (or would do, in a dry run).
+type ImportResult struct {
+	Created   int  `json:"created"`
+	Updated   int  `json:"updated"`
+	Unchanged int  `json:"unchanged"`
+	Dossiers  int  `json:"dossiers_created"`
+	DryRun    bool `json:"dry_run"`
+}
+
+// RowConflict is a row refused by a rule (e.g. a programme change for a
+// student whose dossier already has a fee code).
+type RowConflict struct {
+	Line int
+	Msg  string
+}
+
+// ImportStudents upserts students by student_id, all or nothing, and
+// creates each student's dossier for the year when missing. A programme
+// change is refused for a student whose dossier of that year already has a
+// fee code: every such row is reported and nothing is written (conflict).
+// With dryRun the same work is done and rolled back.
+func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow, dryRun bool) (ImportResult, []RowConflict, error) {
+	res := ImportResult{DryRun: dryRun}
+	var conflicts []RowConflict
+	errDry := errors.New("dry run")
+	err := db.inTx(ctx, func(tx *Tx) error {
+		existing, err := tx.loadStudents(ctx)
+		if err != nil {
+			return err
+		}
+		dossiers, err := tx.loadDossierKeys(ctx)
+		if err != nil {
+			return err
+		}
+		st, err := prepareImport(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		now := ts(tx.Now)
+		for _, r := range rows {
+			old, found := existing[r.ID]
+			if found {
+				r.Student = r.merge(old)
+			}
+			dk := r.ID + "\x00" + r.Year
+			d, hasDossier := dossiers[dk]
+			if found && old.Programme != r.Programme && hasDossier && d.code != "" {
+				conflicts = append(conflicts, RowConflict{r.Line, fmt.Sprintf(
+					"programme: student %s has fee code %s for %s in %s; changing the programme to %s would change what they owe",
+					r.ID, d.code, r.Year, old.Programme, r.Programme)})
+				continue
+			}
+			switch {
+			case !found:
+				_, err = st.insert.ExecContext(ctx, r.ID, r.LastName, r.FirstName, r.Email, r.Programme, r.Apprentice, r.ExtraEU, r.Exchange, r.Address, r.Postcode, r.City, r.Country, now, now)
+				res.Created++
+			case old != r.Student:
+				_, err = st.update.ExecContext(ctx, r.LastName, r.FirstName, r.Email, r.Programme, r.Apprentice, r.ExtraEU, r.Exchange, r.Address, r.Postcode, r.City, r.Country, now, r.ID)
+				res.Updated++
+			default:
+				res.Unchanged++
+			}
+			if err != nil {
+				return fmt.Errorf("line %d: %w", r.Line, err)
+			}
+			existing[r.ID] = r.Student
+			if !hasDossier {
+				_, err = st.dossier.ExecContext(ctx, r.ID, r.Year, r.Programme, now)
+				dossiers[dk] = dossierKey{programme: r.Programme}
+				res.Dossiers++
+			} else if d.programme != r.Programme {
+				_, err = st.dossierProg.ExecContext(ctx, r.Programme, now, r.ID, r.Year)
+			}
+			if err != nil {
+				return fmt.Errorf("line %d: %w", r.Line, err)
+			}
+		}
+		if len(conflicts) > 0 {
+			return errConflictRows
+		}
+		if dryRun {
+			return errDry
+		}
+		return tx.audit(ctx, "students", fmt.Sprintf("import %s: %d created, %d updated, %d unchanged, %d dossiers created",
+			file, res.Created, res.Updated, res.Unchanged, res.Dossiers))
+	})
+	switch {
+	case errors.Is(err, errDry):
+		return res, nil, nil
+	case errors.Is(err, errConflictRows):
+		return ImportResult{}, conflicts, nil
+	}
+	return res, nil, err
+}
+
+var errConflictRows = errors.New("conflicting rows")
+
+type importStmts struct{ insert, update, dossier, dossierProg *sql.Stmt }
+
+func prepareImport(ctx context.Context, tx *Tx) (*importStmts, error) {
+	var s importStmts
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = tx.tx.PrepareContext(ctx, q)
+		return st
+	}
+	s.insert = prep(`INSERT INTO students(id, last_name, first_name, email, programme, apprentice, extra_eu, exchange, address, postcode, city, country, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	s.update = prep(`UPDATE students SET last_name=?, first_name=?, email=?, programme=?, apprentice=?, extra_eu=?, exchange=?, address=?, postcode=?, city=?, country=?, updated_at=? WHERE id=?`)
+	s.dossier = prep(`INSERT INTO dossiers(student_id, year, programme, status, updated_at) VALUES (?, ?, ?, 'pending', ?)`)
+	s.dossierProg = prep(`UPDATE dossiers SET programme=?, updated_at=? WHERE student_id=? AND year=?`)
+	return &s, err
+}
+
+func (s *importStmts) close() {
+	for _, st := range []*sql.Stmt{s.insert, s.update, s.dossier, s.dossierProg} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+type dossierKey struct{ programme, code string }
+
+func (tx *Tx) loadStudents(ctx context.Context) (map[string]Student, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, last_name, first_name, email, programme, apprentice, extra_eu, exchange, address, postcode, city, country FROM students`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]Student{}
+	for rows.Next() {
+		var s Student
+		if err := rows.Scan(&s.ID, &s.LastName, &s.FirstName, &s.Email, &s.Programme, &s.Apprentice, &s.ExtraEU, &s.Exchange, &s.Address, &s.Postcode, &s.City, &s.Country); err != nil {
+			return nil, err
+		}
+		m[s.ID] = s
+	}
+	return m, rows.Err()
+}
+
+func (tx *Tx) loadDossierKeys(ctx context.Context) (map[string]dossierKey, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT student_id, year, programme, COALESCE(code, '') FROM dossiers`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]dossierKey{}
+	for rows.Next() {
+		var id, year string
+		var d dossierKey
+		if err := rows.Scan(&id, &year, &d.programme, &d.code); err != nil {
+			return nil, err
+		}
+		m[id+"\x00"+year] = d
+	}
+	return m, rows.Err()
+}
+
+// StudentView is a student with their dossier for one year.
+type StudentView struct {
+	Student
+	Year          string `json:"academic_year"`
+	DossierStatus string `json:"dossier_status"`
+	Code          string `json:"code"`
+	Proof         string `json:"proof"`
+}
+
+// StudentFilter selects students for List.
+type StudentFilter struct {
+	Programme, Status, Year string
+}
+
+const studentViewCols = `s.id, s.last_name, s.first_name, s.email, s.programme, s.apprentice, s.extra_eu, s.exchange,
+	s.address, s.postcode, s.city, s.country, COALESCE(d.year, ''), COALESCE(d.status, ''), COALESCE(d.code, ''), COALESCE(d.proof, '')`
+
+func scanStudentView(sc interface{ Scan(...any) error }) (StudentView, error) {
+	var v StudentView
+	err := sc.Scan(&v.ID, &v.LastName, &v.FirstName, &v.Email, &v.Programme, &v.Apprentice, &v.ExtraEU, &v.Exchange,
+		&v.Address, &v.Postcode, &v.City, &v.Country, &v.Year, &v.DossierStatus, &v.Code, &v.Proof)
+	return v, err
+}
+
+// ListStudents lists students with their dossier of the filter's year.
+func (db *DB) ListStudents(ctx context.Context, f StudentFilter) ([]StudentView, error) {
+	q := `SELECT ` + studentViewCols + ` FROM students s LEFT JOIN dossiers d ON d.student_id = s.id AND d.year = ?`
+	args := []any{f.Year}
+	var where []string
+	if f.Programme != "" {
+		where = append(where, "s.programme = ?")
+		args = append(args, f.Programme)
+	}
+	if f.Status != "" {
+		where = append(where, "d.status = ?")
+		args = append(args, f.Status)
+	}
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := db.sql.QueryContext(ctx, q+" ORDER BY s.last_name, s.first_name, s.id", args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []StudentView{}
+	for rows.Next() {
+		v, err := scanStudentView(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// GetStudent returns one student with their dossier of year (NotFound, exit 4).
+func (db *DB) GetStudent(ctx context.Context, id, year string) (StudentView, error) {
+	row := db.sql.QueryRowContext(ctx, `SELECT `+studentViewCols+` FROM students s
+		LEFT JOIN dossiers d ON d.student_id = s.id AND d.year = ? WHERE s.id = ?`, year, id)
+	v, err := scanStudentView(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, fault.New(fault.NotFound, "no student %s", id).WithHint("list students with: inpctl student list")
+	}
+	return v, mapErr(err)
+}
