@@ -107,6 +107,12 @@ func commands(env *Env) []*cobra.Command {
 		newInitCmd(env),
 		newConfigCmd(env),
 		newStudentCmd(env),
+		newFeesCmd(env),
+		newDossierCmd(env),
+		newInvoiceCmd(env),
+		newCreditNoteCmd(env),
+		newScheduleCmd(env),
+		newAccountCmd(env),
 		newVersionCmd(),
 	}
 }

@@ -259,3 +259,15 @@ func mapErr(err error) error {
 
 // Migrated returns the migrations this Open applied.
 func (db *DB) Migrated() []string { return db.migrated }
+
+// InTx runs fn in one write transaction, for billing code that must check
+// a rule and write in the same transaction (no race between the two).
+func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error { return db.inTx(ctx, fn) }
+
+// Audit appends an audit row for entity in this transaction.
+func (tx *Tx) Audit(ctx context.Context, entity, summary string) error {
+	return tx.audit(ctx, entity, summary)
+}
+
+// Today is the calendar date of the transaction's Now in loc.
+func (tx *Tx) Today(loc *time.Location) clock.Date { return clock.DateOf(tx.Now, loc) }

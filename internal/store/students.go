@@ -287,3 +287,15 @@ func (db *DB) GetStudent(ctx context.Context, id, year string) (StudentView, err
 	}
 	return v, mapErr(err)
 }
+
+// StudentByID returns a student's identity inside a transaction.
+func (tx *Tx) StudentByID(ctx context.Context, id string) (Student, error) {
+	var s Student
+	err := tx.queryRow(ctx, `SELECT id, last_name, first_name, email, programme, apprentice, extra_eu, exchange, address, postcode, city, country
+		FROM students WHERE id = ?`, id).Scan(&s.ID, &s.LastName, &s.FirstName, &s.Email, &s.Programme, &s.Apprentice, &s.ExtraEU, &s.Exchange,
+		&s.Address, &s.Postcode, &s.City, &s.Country)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, fault.New(fault.NotFound, "no student %s", id)
+	}
+	return s, err
+}

@@ -1,0 +1,209 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/fees"
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+// CodeChange is one fee code to set.
+type CodeChange struct {
+	StudentID, Code, Proof, Reason string
+	Line                           int // line of a bulk file (0 for one student)
+}
+
+// CodeResult is what setting a code did.
+type CodeResult struct {
+	Dossier store.Dossier `json:"dossier"`
+	Order   store.Order   `json:"order"`
+	// Reinvoiced is set when the old order was invoiced: its invoice was
+	// cancelled by a credit note and a new order (and invoice) made.
+	Reinvoiced *Reinvoice `json:"reinvoiced,omitempty"`
+}
+
+// RowError is a rule refusal on one line of a bulk file.
+type RowError struct {
+	Line int
+	Err  error
+}
+
+// SetCode declares a fee code for a student's dossier and (re)makes the
+// order, in one transaction.
+func (s *Service) SetCode(ctx context.Context, c CodeChange) (CodeResult, error) {
+	var res CodeResult
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = s.setCode(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "dossier:"+c.StudentID, codeSummary(c, res))
+	})
+	return res, err
+}
+
+// SetCodes sets many codes all or nothing: every refused row is returned
+// with its line, and then nothing is written.
+func (s *Service) SetCodes(ctx context.Context, changes []CodeChange, file string) (int, []RowError, error) {
+	var rowErrs []RowError
+	reinvoiced := 0
+	errRows := errors.New("rows refused")
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		for _, c := range changes {
+			res, err := s.setCode(ctx, tx, c)
+			if err != nil {
+				if fault.KindOf(err) == fault.Failure {
+					return err
+				}
+				rowErrs = append(rowErrs, RowError{c.Line, err})
+				continue
+			}
+			if res.Reinvoiced != nil {
+				reinvoiced++
+			}
+		}
+		if len(rowErrs) > 0 {
+			return errRows
+		}
+		return tx.Audit(ctx, "dossiers", fmt.Sprintf("set-code --from %s: %d codes set, %d re-invoiced", file, len(changes), reinvoiced))
+	})
+	if errors.Is(err, errRows) {
+		return 0, rowErrs, nil
+	}
+	return len(changes), nil, err
+}
+
+func (s *Service) setCode(ctx context.Context, tx *store.Tx, c CodeChange) (CodeResult, error) {
+	d, err := tx.Dossier(ctx, c.StudentID, s.Year)
+	if err != nil {
+		return CodeResult{}, err
+	}
+	f := d.Facts()
+	if c.Proof != "" {
+		f.Proof = c.Proof
+	}
+	if err := fees.CheckDeclare(s.Cat, f, c.Code, c.Reason); err != nil {
+		return CodeResult{}, err
+	}
+	lines, totals, err := fees.OrderFor(s.Cat, d.Programme, s.Year, c.Code)
+	if err != nil {
+		return CodeResult{}, err
+	}
+	d.Status, d.Code, d.Proof, d.Reason = string(fees.DossierDeclared), c.Code, f.Proof, c.Reason
+	if err := tx.UpdateDossier(ctx, d); err != nil {
+		return CodeResult{}, err
+	}
+	res := CodeResult{Dossier: d}
+	cur, ok, err := tx.CurrentOrder(ctx, d.ID)
+	if err != nil {
+		return res, err
+	}
+	date := s.today(tx).String()
+	if ok && cur.Invoiced {
+		res.Order, res.Reinvoiced, err = s.reinvoice(ctx, tx, d, cur, c, lines, totals)
+	} else {
+		if ok && cur.TTC != totals.TTC {
+			// Plan amounts were fixed for the old total: the plan goes.
+			if err := s.cancelLivePlan(ctx, tx, cur.ID, "order amount changed"); err != nil {
+				return res, err
+			}
+		}
+		res.Order, err = tx.SaveOrder(ctx, d.ID, c.Code, date, lines, totals)
+	}
+	res.Dossier.OrderNumber, res.Dossier.TotalTTC = res.Order.Number, res.Order.TTC
+	return res, err
+}
+
+func codeSummary(c CodeChange, r CodeResult) string {
+	s := fmt.Sprintf("code %s set, order %s %s", c.Code, r.Order.Number, eur(r.Order.TTC))
+	if c.Proof != "" {
+		s += ", proof recorded"
+	}
+	if c.Reason != "" {
+		s += ", reason: " + c.Reason
+	}
+	if r.Reinvoiced != nil {
+		s += fmt.Sprintf("; invoice %s cancelled by credit note %s", r.Reinvoiced.OldInvoice, r.Reinvoiced.CreditNote)
+	}
+	return s
+}
+
+// Validate validates one dossier after the supporting documents were checked.
+func (s *Service) Validate(ctx context.Context, studentID string) (store.Dossier, error) {
+	var d store.Dossier
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		d, err = tx.Dossier(ctx, studentID, s.Year)
+		if err != nil {
+			return err
+		}
+		if err := fees.CheckValidate(s.Cat, d.Facts(), d.Code); err != nil {
+			return err
+		}
+		d.Status = string(fees.DossierValidated)
+		if err := tx.UpdateDossier(ctx, d); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "dossier:"+studentID, "validated with code "+d.Code)
+	})
+	return d, err
+}
+
+// ValidateAll validates every declared dossier (of a programme), all or
+// nothing: every refusal is returned and then nothing is written.
+func (s *Service) ValidateAll(ctx context.Context, programme string) (int, []error, error) {
+	var refused []error
+	n := 0
+	errRows := errors.New("refused")
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		ds, err := tx.Dossiers(ctx, store.DossierFilter{Year: s.Year, Status: string(fees.DossierDeclared), Programme: programme})
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if err := fees.CheckValidate(s.Cat, d.Facts(), d.Code); err != nil {
+				refused = append(refused, err)
+				continue
+			}
+			d.Status = string(fees.DossierValidated)
+			if err := tx.UpdateDossier(ctx, d); err != nil {
+				return err
+			}
+			n++
+		}
+		if len(refused) > 0 {
+			return errRows
+		}
+		return tx.Audit(ctx, "dossiers", fmt.Sprintf("validate --all-declared %s: %d validated", programme, n))
+	})
+	if errors.Is(err, errRows) {
+		return 0, refused, nil
+	}
+	return n, nil, err
+}
+
+// Reject rejects a declared dossier with a reason; the student can then be
+// given a new code.
+func (s *Service) Reject(ctx context.Context, studentID, reason string) (store.Dossier, error) {
+	var d store.Dossier
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		d, err = tx.Dossier(ctx, studentID, s.Year)
+		if err != nil {
+			return err
+		}
+		if err := fees.CheckReject(d.Facts(), reason); err != nil {
+			return err
+		}
+		d.Status, d.Reason = string(fees.DossierRejected), reason
+		if err := tx.UpdateDossier(ctx, d); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "dossier:"+studentID, "rejected: "+reason)
+	})
+	return d, err
+}

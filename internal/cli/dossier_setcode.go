@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/inpctl/inpctl/internal/billing"
+	"github.com/inpctl/inpctl/internal/csvin"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/spf13/cobra"
+)
+
+type setCodeOpts struct {
+	env                 *Env
+	student, code       string
+	proof, reason, from string
+	year                string
+}
+
+func newDossierSetCodeCmd(env *Env) *cobra.Command {
+	o := &setCodeOpts{env: env}
+	cmd := &cobra.Command{
+		Use:   "set-code STUDENT_ID CODE | --from FILE",
+		Short: "Declare a student's fee code and make the order",
+		Long: `Declare the fee code of a student's dossier (status "declared") and create or
+replace the order: one line "Droits de scolarité", unit price = the tariff of
+the programme and year, VAT 0 %.
+
+Codes 02, 07 and 08 need a proof (--proof) before the dossier can be validated.
+A validated dossier changes code only with --reason. On an invoiced order the
+change cancels the invoice with a credit note, makes a new order and invoice,
+moves the payments to it and leaves any excess as a credit: it asks for
+confirmation (--yes in scripts).
+
+--from FILE sets many codes at once from a CSV (columns student_id, code,
+optional proof and reason), all or nothing, every bad line listed.` + exitDoc(
+			"0   set", "2   bad code file or arguments", "4   no such student", "5   refused by a rule (the message says what would be accepted)"),
+		Example: `  inpctl dossier set-code 22104567 01
+  inpctl dossier set-code 22104568 02 --proof "attestation CROUS 2025-123"
+  inpctl dossier set-code 22104568 02 --proof "attestation CROUS 2025-777" --reason "bourse obtenue en octobre" --yes
+  inpctl dossier set-code --from codes.csv`,
+		Args: func(c *cobra.Command, args []string) error {
+			if o.from != "" {
+				return cobra.NoArgs(c, args)
+			}
+			return cobra.ExactArgs(2)(c, args)
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if o.from != "" {
+				return runSetCodes(c.Context(), o)
+			}
+			o.student, o.code = args[0], args[1]
+			return runSetCode(c.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.proof, "proof", "", "reference of the supporting document (bourse attestation, convention, contract)")
+	cmd.Flags().StringVar(&o.reason, "reason", "", "why the code changes (needed on a validated or invoiced dossier)")
+	cmd.Flags().StringVar(&o.from, "from", "", "CSV file of codes (student_id, code, proof, reason)")
+	cmd.Flags().StringVar(&o.year, "year", "", "academic year (default: the config's)")
+	return cmd
+}
+
+func runSetCode(ctx context.Context, o *setCodeOpts) error {
+	svc, err := o.env.Service(ctx, o.year)
+	if err != nil {
+		return err
+	}
+	re, err := svc.WouldReinvoice(ctx, o.student)
+	if err != nil {
+		return err
+	}
+	if re {
+		if err := o.env.Confirm(fmt.Sprintf("student %s is invoiced: cancel the invoice with a credit note and re-invoice with code %s?", o.student, o.code)); err != nil {
+			return err
+		}
+	}
+	res, err := svc.SetCode(ctx, billing.CodeChange{StudentID: o.student, Code: o.code, Proof: o.proof, Reason: o.reason})
+	if err != nil {
+		return err
+	}
+	if r := res.Reinvoiced; r != nil {
+		o.env.Infof("✓ invoice %s cancelled by credit note %s (%s); new order %s%s; credit in the student's favour: %s",
+			r.OldInvoice, r.CreditNote, r.Credited, r.NewOrder, ifSet(", new invoice ", r.NewInvoice), r.Credit)
+	}
+	v := dossierView{res.Dossier, viewOrder(res.Order)}
+	return PrintObject(o.env.Printer(), struct {
+		dossierView
+		Reinvoiced *billing.Reinvoice `json:"reinvoiced"`
+	}{v, res.Reinvoiced}, func(w io.Writer) error { return writeDossier(w, res.Dossier, v.Order) })
+}
+
+func ifSet(prefix, v string) string {
+	if v == "" {
+		return ""
+	}
+	return prefix + v
+}
+
+func runSetCodes(ctx context.Context, o *setCodeOpts) error {
+	svc, err := o.env.Service(ctx, o.year)
+	if err != nil {
+		return err
+	}
+	f, err := csvin.ReadFile(o.from)
+	if err != nil {
+		return err
+	}
+	if err := f.Require("student_id", "code"); err != nil {
+		return err
+	}
+	changes, errs := codeRows(f)
+	if len(errs) > 0 {
+		return errs.Fault()
+	}
+	n, rowErrs, err := svc.SetCodes(ctx, changes, f.Name)
+	if err != nil {
+		return err
+	}
+	if len(rowErrs) > 0 {
+		return rowFault(f.Name, rowErrs)
+	}
+	o.env.Infof("✓ %d codes set from %s", n, f.Name)
+	return PrintObject(o.env.Printer(), map[string]int{"set": n}, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "%d codes set\n", n)
+		return err
+	})
+}
+
+func codeRows(f *csvin.File) ([]billing.CodeChange, csvin.Errors) {
+	var errs csvin.Errors
+	seen := map[string]int{}
+	out := make([]billing.CodeChange, 0, len(f.Records))
+	for _, r := range f.Records {
+		c := billing.CodeChange{StudentID: r.Get("student_id"), Code: r.Get("code"), Proof: r.Get("proof"), Reason: r.Get("reason"), Line: r.Line}
+		if c.StudentID == "" {
+			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "student_id", Msg: "is empty"})
+		} else if prev, dup := seen[c.StudentID]; dup {
+			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "student_id", Msg: fmt.Sprintf("%s appears twice in the file (lines %d and %d)", c.StudentID, prev, r.Line)})
+		} else {
+			seen[c.StudentID] = r.Line
+		}
+		if c.Code == "" {
+			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "code", Msg: "is empty"})
+		}
+		out = append(out, c)
+	}
+	return out, errs
+}
+
+// rowFault reports the rule refusals of a bulk file, every line, with the
+// kind of the first (refusals are conflicts, exit 5; unknown students 4).
+func rowFault(file string, rows []billing.RowError) error {
+	lines := make([]string, len(rows))
+	kind := fault.Conflict
+	for i, r := range rows {
+		lines[i] = fmt.Sprintf("%s:%d: %v", file, r.Line, r.Err)
+		if fault.KindOf(r.Err) == fault.Usage {
+			kind = fault.Usage
+		}
+	}
+	return &fault.Error{Kind: kind, Msg: fmt.Sprintf("%d line(s) refused, nothing was written:\n%s", len(rows), strings.Join(lines, "\n")),
+		Hint: "fix these lines and run the command again"}
+}

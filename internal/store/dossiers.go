@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/fees"
+	"github.com/inpctl/inpctl/internal/money"
+)
+
+// Dossier is a student's registration file for one academic year, with
+// what the fee rules need to know about the student.
+type Dossier struct {
+	ID         int64  `json:"-"`
+	StudentID  string `json:"student_id"`
+	LastName   string `json:"last_name"`
+	FirstName  string `json:"first_name"`
+	Year       string `json:"academic_year"`
+	Programme  string `json:"programme"`
+	Status     string `json:"status"`
+	Code       string `json:"code"`
+	Proof      string `json:"proof"`
+	Reason     string `json:"reason"`
+	Apprentice bool   `json:"apprentice"`
+	ExtraEU    bool   `json:"extra_eu"`
+	Exchange   bool   `json:"exchange"`
+	// Order is the current order's total, when there is one.
+	OrderNumber string      `json:"order_number"`
+	TotalTTC    money.Cents `json:"total_ttc_cents"`
+}
+
+// Facts returns what the fee rules look at.
+func (d Dossier) Facts() fees.Facts {
+	return fees.Facts{StudentID: d.StudentID, Programme: d.Programme, Apprentice: d.Apprentice,
+		ExtraEU: d.ExtraEU, Exchange: d.Exchange, Proof: d.Proof, Status: fees.DossierStatus(d.Status), Code: d.Code}
+}
+
+const dossierCols = `d.id, d.student_id, s.last_name, s.first_name, d.year, d.programme, d.status, COALESCE(d.code, ''), d.proof, d.reason,
+	s.apprentice, s.extra_eu, s.exchange,
+	COALESCE(o.number, ''), COALESCE(o.ttc, 0)`
+
+const dossierFrom = ` FROM dossiers d JOIN students s ON s.id = d.student_id
+	LEFT JOIN orders o ON o.dossier_id = d.id AND o.superseded_by IS NULL`
+
+type scanner interface{ Scan(...any) error }
+
+func scanDossier(sc scanner) (Dossier, error) {
+	var d Dossier
+	err := sc.Scan(&d.ID, &d.StudentID, &d.LastName, &d.FirstName, &d.Year, &d.Programme, &d.Status, &d.Code, &d.Proof, &d.Reason,
+		&d.Apprentice, &d.ExtraEU, &d.Exchange, &d.OrderNumber, &d.TotalTTC)
+	return d, err
+}
+
+// Dossier returns a student's dossier for year (NotFound when the student
+// or the dossier does not exist).
+func (tx *Tx) Dossier(ctx context.Context, studentID, year string) (Dossier, error) {
+	d, err := scanDossier(tx.queryRow(ctx, `SELECT `+dossierCols+dossierFrom+` WHERE d.student_id = ? AND d.year = ?`, studentID, year))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFoundStudent(ctx, tx.tx, studentID, year)
+	}
+	return d, err
+}
+
+// Dossier reads a dossier outside any write transaction.
+func (db *DB) Dossier(ctx context.Context, studentID, year string) (Dossier, error) {
+	d, err := scanDossier(db.sql.QueryRowContext(ctx, `SELECT `+dossierCols+dossierFrom+` WHERE d.student_id = ? AND d.year = ?`, studentID, year))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFoundStudent(ctx, db.sql, studentID, year)
+	}
+	return d, mapErr(err)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func notFoundStudent(ctx context.Context, q queryer, studentID, year string) error {
+	var n int
+	q.QueryRowContext(ctx, `SELECT COUNT(*) FROM students WHERE id = ?`, studentID).Scan(&n)
+	if n == 0 {
+		return fault.New(fault.NotFound, "no student %s", studentID).WithHint("list students with: inpctl student list")
+	}
+	return fault.New(fault.NotFound, "student %s has no dossier for %s", studentID, year).
+		WithHint("import the student with academic_year %s", year)
+}
+
+// DossierFilter selects dossiers.
+type DossierFilter struct {
+	Year, Status, Code, Programme string
+}
+
+// ListDossiers lists dossiers with their current order total.
+func (db *DB) ListDossiers(ctx context.Context, f DossierFilter) ([]Dossier, error) {
+	return listDossiers(ctx, db.sql, f)
+}
+
+// Dossiers lists dossiers inside a transaction (bulk validation).
+func (tx *Tx) Dossiers(ctx context.Context, f DossierFilter) ([]Dossier, error) {
+	return listDossiers(ctx, tx.tx, f)
+}
+
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+func listDossiers(ctx context.Context, q rowsQueryer, f DossierFilter) ([]Dossier, error) {
+	where := []string{"d.year = ?"}
+	args := []any{f.Year}
+	for col, v := range map[string]string{"d.status": f.Status, "d.code": f.Code, "d.programme": f.Programme} {
+		if v != "" {
+			where = append(where, col+" = ?")
+			args = append(args, v)
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+dossierCols+dossierFrom+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY s.last_name, s.first_name, d.student_id`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []Dossier{}
+	for rows.Next() {
+		d, err := scanDossier(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// UpdateDossier writes a dossier's status, code, proof and reason.
+func (tx *Tx) UpdateDossier(ctx context.Context, d Dossier) error {
+	var code any = d.Code
+	if d.Code == "" {
+		code = nil
+	}
+	_, err := tx.exec(ctx, `UPDATE dossiers SET status=?, code=?, proof=?, reason=?, updated_at=? WHERE id=?`,
+		d.Status, code, d.Proof, d.Reason, ts(tx.Now), d.ID)
+	return err
+}

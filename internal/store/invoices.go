@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/fees"
+	"github.com/inpctl/inpctl/internal/money"
+)
+
+// Invoice is an issued, immutable invoice, with what has happened to it
+// since (credit notes, allocated payments): those figures are computed from
+// the ledger rows, never stored.
+type Invoice struct {
+	ID            int64       `json:"-"`
+	Number        string      `json:"number"`
+	OrderID       int64       `json:"-"`
+	OrderNumber   string      `json:"order_number"`
+	StudentID     string      `json:"student_id"`
+	Date          string      `json:"date"`
+	IssuedAt      string      `json:"issued_at"`
+	Libelle       string      `json:"libelle"`
+	Session       string      `json:"session"`
+	ClientName    string      `json:"client_name"`
+	ClientAddress string      `json:"client_address"`
+	Lines         []fees.Line `json:"-"`
+	HT            money.Cents `json:"ht_cents"`
+	TVA           money.Cents `json:"tva_cents"`
+	TTC           money.Cents `json:"ttc_cents"`
+	VATMention    string      `json:"vat_mention"`
+	Credited      money.Cents `json:"credited_cents"`
+	Allocated     money.Cents `json:"allocated_cents"`
+	Refunded      money.Cents `json:"refunded_cents"`
+}
+
+// Due is what remains to be paid on the invoice.
+func (i Invoice) Due() money.Cents { return i.TTC - i.Credited - i.Allocated }
+
+// Creditable is what a credit note may still cancel.
+func (i Invoice) Creditable() money.Cents { return i.TTC - i.Credited }
+
+// InvoiceDraft is what issuing an invoice needs.
+type InvoiceDraft struct {
+	OrderID                   int64
+	StudentID, Date           string
+	Libelle, Session          string
+	ClientName, ClientAddress string
+	Lines                     []fees.Line
+	HT, TVA, TTC              money.Cents
+	VATMention                string
+}
+
+const invoiceCols = `i.id, i.number, i.order_id, o.number, i.student_id, i.date, i.issued_at, i.libelle, i.session, i.client_name, i.client_address,
+	i.ht, i.tva, i.ttc, i.vat_mention,
+	COALESCE((SELECT SUM(amount) FROM credit_notes c WHERE c.invoice_id = i.id), 0),
+	COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_id = i.id), 0)`
+
+const invoiceFrom = ` FROM invoices i JOIN orders o ON o.id = i.order_id`
+
+func scanInvoice(sc scanner) (Invoice, error) {
+	var i Invoice
+	err := sc.Scan(&i.ID, &i.Number, &i.OrderID, &i.OrderNumber, &i.StudentID, &i.Date, &i.IssuedAt, &i.Libelle, &i.Session,
+		&i.ClientName, &i.ClientAddress, &i.HT, &i.TVA, &i.TTC, &i.VATMention, &i.Credited, &i.Allocated)
+	return i, err
+}
+
+// IssueInvoice issues an invoice: its number is taken from the series
+// inside this transaction, so a rollback leaves no gap.
+func (tx *Tx) IssueInvoice(ctx context.Context, d InvoiceDraft) (Invoice, error) {
+	if d.TTC <= 0 {
+		return Invoice{}, fault.New(fault.Conflict, "a zero-amount order gets no invoice")
+	}
+	var exists string
+	err := tx.queryRow(ctx, `SELECT number FROM invoices WHERE order_id = ?`, d.OrderID).Scan(&exists)
+	if err == nil {
+		return Invoice{}, fault.New(fault.Conflict, "the order is already invoiced (invoice %s)", exists)
+	}
+	prefix, n, err := tx.next(ctx, SeqInvoice)
+	if err != nil {
+		return Invoice{}, err
+	}
+	number := fmt.Sprintf("%s%d", prefix, n)
+	res, err := tx.exec(ctx, `INSERT INTO invoices(number, seq, order_id, student_id, date, issued_at, libelle, session, client_name, client_address, ht, tva, ttc, vat_mention)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, number, n, d.OrderID, d.StudentID, d.Date, ts(tx.Now), d.Libelle, d.Session,
+		d.ClientName, d.ClientAddress, d.HT, d.TVA, d.TTC, d.VATMention)
+	if err != nil {
+		return Invoice{}, fmt.Errorf("insert invoice: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	for k, l := range d.Lines {
+		if _, err := tx.exec(ctx, `INSERT INTO invoice_lines(invoice_id, seq, designation, inscrits, qty, unit_ht, vat_bp, discount_pct, amount_ht)
+			VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)`, id, k+1, l.Designation, l.Qty, l.UnitHT, l.VATRate, l.DiscountPct, l.HT()); err != nil {
+			return Invoice{}, err
+		}
+	}
+	return tx.invoiceByID(ctx, id)
+}
+
+func (tx *Tx) invoiceByID(ctx context.Context, id int64) (Invoice, error) {
+	inv, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE i.id = ?`, id))
+	if err != nil {
+		return inv, err
+	}
+	inv.Lines, err = invoiceLines(ctx, tx.tx, id)
+	return inv, err
+}
+
+// InvoiceOfOrder returns the invoice of an order, if issued.
+func (tx *Tx) InvoiceOfOrder(ctx context.Context, orderID int64) (Invoice, bool, error) {
+	var id int64
+	err := tx.queryRow(ctx, `SELECT id FROM invoices WHERE order_id = ?`, orderID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Invoice{}, false, nil
+	}
+	if err != nil {
+		return Invoice{}, false, err
+	}
+	inv, err := tx.invoiceByID(ctx, id)
+	return inv, err == nil, err
+}
+
+// InvoiceByNumber returns an invoice inside a transaction.
+func (tx *Tx) InvoiceByNumber(ctx context.Context, number string) (Invoice, error) {
+	var id int64
+	if err := tx.queryRow(ctx, `SELECT id FROM invoices WHERE number = ?`, number).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+		return Invoice{}, noInvoice(number)
+	} else if err != nil {
+		return Invoice{}, err
+	}
+	return tx.invoiceByID(ctx, id)
+}
+
+func noInvoice(number string) error {
+	return fault.New(fault.NotFound, "no invoice %s", number).WithHint("list invoices with: inpctl invoice list")
+}
+
+// Invoice returns an invoice by number, with its lines.
+func (db *DB) Invoice(ctx context.Context, number string) (Invoice, error) {
+	inv, err := scanInvoice(db.sql.QueryRowContext(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE i.number = ?`, number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inv, noInvoice(number)
+	}
+	if err != nil {
+		return inv, mapErr(err)
+	}
+	inv.Lines, err = invoiceLines(ctx, db.sql, inv.ID)
+	return inv, err
+}
+
+func invoiceLines(ctx context.Context, q rowsQueryer, id int64) ([]fees.Line, error) {
+	rows, err := q.QueryContext(ctx, `SELECT designation, qty, unit_ht, vat_bp, discount_pct FROM invoice_lines WHERE invoice_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []fees.Line
+	for rows.Next() {
+		var l fees.Line
+		if err := rows.Scan(&l.Designation, &l.Qty, &l.UnitHT, &l.VATRate, &l.DiscountPct); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// InvoiceFilter selects invoices.
+type InvoiceFilter struct {
+	StudentID, Session, From, To string
+}
+
+// ListInvoices lists invoices in number order.
+func (db *DB) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
+	var where []string
+	var args []any
+	for cond, v := range map[string]string{"i.student_id = ?": f.StudentID, "i.session = ?": f.Session, "i.date >= ?": f.From, "i.date <= ?": f.To} {
+		if v != "" {
+			where = append(where, cond)
+			args = append(args, v)
+		}
+	}
+	q := `SELECT ` + invoiceCols + invoiceFrom
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := db.sql.QueryContext(ctx, q+" ORDER BY i.seq", args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []Invoice{}
+	for rows.Next() {
+		inv, err := scanInvoice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inv)
+	}
+	return out, rows.Err()
+}
+
+// OpenInvoices returns a student's invoices with something still due,
+// oldest first (the allocation order).
+func (tx *Tx) OpenInvoices(ctx context.Context, studentID string) ([]Invoice, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE i.student_id = ? ORDER BY i.seq`, studentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Invoice
+	for rows.Next() {
+		inv, err := scanInvoice(rows)
+		if err != nil {
+			return nil, err
+		}
+		if inv.Due() > 0 {
+			out = append(out, inv)
+		}
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,232 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/money"
+)
+
+// CreditNote is an issued, immutable credit note (avoir).
+type CreditNote struct {
+	ID            int64       `json:"-"`
+	Number        string      `json:"number"`
+	InvoiceID     int64       `json:"-"`
+	InvoiceNumber string      `json:"invoice_number"`
+	StudentID     string      `json:"student_id"`
+	Date          string      `json:"date"`
+	IssuedAt      string      `json:"issued_at"`
+	Amount        money.Cents `json:"amount_cents"`
+	Reason        string      `json:"reason"`
+}
+
+// IssueCreditNote issues a credit note on an invoice, never for more than
+// what the invoice still has to cancel.
+func (tx *Tx) IssueCreditNote(ctx context.Context, inv Invoice, amount money.Cents, reason, date string) (CreditNote, error) {
+	if amount <= 0 {
+		return CreditNote{}, fault.New(fault.Usage, "a credit note must be for more than 0,00 €")
+	}
+	if amount > inv.Creditable() {
+		return CreditNote{}, fault.New(fault.Conflict, "invoice %s has %s left to credit; a credit note of %s is refused",
+			inv.Number, inv.Creditable(), amount)
+	}
+	prefix, n, err := tx.next(ctx, SeqCreditNote)
+	if err != nil {
+		return CreditNote{}, err
+	}
+	cn := CreditNote{Number: fmt.Sprintf("%s%06d", prefix, n), InvoiceID: inv.ID, InvoiceNumber: inv.Number,
+		StudentID: inv.StudentID, Date: date, IssuedAt: ts(tx.Now), Amount: amount, Reason: reason}
+	res, err := tx.exec(ctx, `INSERT INTO credit_notes(number, seq, invoice_id, date, issued_at, amount, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		cn.Number, n, inv.ID, date, cn.IssuedAt, amount, reason)
+	if err != nil {
+		return cn, err
+	}
+	cn.ID, _ = res.LastInsertId()
+	// What was paid beyond what is now owed is released as a credit.
+	over := inv.Allocated - (inv.TTC - inv.Credited - amount)
+	if over > 0 {
+		if err := tx.releaseAllocations(ctx, inv.ID, over); err != nil {
+			return cn, err
+		}
+	}
+	return cn, nil
+}
+
+// releaseAllocations takes back amount of what is allocated to an invoice,
+// newest payment first, with negative allocation rows (append-only).
+func (tx *Tx) releaseAllocations(ctx context.Context, invoiceID int64, amount money.Cents) error {
+	allocs, err := tx.AllocationsOf(ctx, invoiceID)
+	if err != nil {
+		return err
+	}
+	for i := len(allocs) - 1; i >= 0 && amount > 0; i-- {
+		take := min(allocs[i].Amount, amount)
+		if err := tx.Allocate(ctx, allocs[i].PaymentID, invoiceID, -take); err != nil {
+			return err
+		}
+		amount -= take
+	}
+	return nil
+}
+
+const creditNoteCols = `c.id, c.number, c.invoice_id, i.number, i.student_id, c.date, c.issued_at, c.amount, c.reason`
+
+// ListCreditNotes lists credit notes (of a student when studentID is set).
+func (db *DB) ListCreditNotes(ctx context.Context, studentID string) ([]CreditNote, error) {
+	q := `SELECT ` + creditNoteCols + ` FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id`
+	args := []any{}
+	if studentID != "" {
+		q += ` WHERE i.student_id = ?`
+		args = append(args, studentID)
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY c.seq`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []CreditNote{}
+	for rows.Next() {
+		var c CreditNote
+		if err := rows.Scan(&c.ID, &c.Number, &c.InvoiceID, &c.InvoiceNumber, &c.StudentID, &c.Date, &c.IssuedAt, &c.Amount, &c.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Payment is money received, immutable once recorded.
+type Payment struct {
+	ID           int64       `json:"-"`
+	Number       string      `json:"number"`
+	StudentID    string      `json:"student_id"`
+	Date         string      `json:"date"`
+	Amount       money.Cents `json:"amount_cents"`
+	Method       string      `json:"method"`
+	Ref          string      `json:"ref"`
+	NumTrans     string      `json:"numtrans"`
+	NumAppel     string      `json:"numappel"`
+	AttemptID    int64       `json:"-"`
+	PayRequestID int64       `json:"-"`
+	Allocated    money.Cents `json:"allocated_cents"`
+	Refunded     money.Cents `json:"refunded_cents"`
+	Unpaid       bool        `json:"unpaid"`
+	UnpaidDate   string      `json:"unpaid_date"`
+}
+
+// RecordPayment records a payment with the next payment number.
+func (tx *Tx) RecordPayment(ctx context.Context, p Payment) (Payment, error) {
+	prefix, n, err := tx.next(ctx, SeqPayment)
+	if err != nil {
+		return p, err
+	}
+	p.Number = fmt.Sprintf("%s%06d", prefix, n)
+	res, err := tx.exec(ctx, `INSERT INTO payments(number, student_id, date, amount, method, ref, numtrans, numappel, attempt_id, pay_request_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.Number, p.StudentID, p.Date, p.Amount, p.Method, p.Ref, p.NumTrans, p.NumAppel,
+		nullID(p.AttemptID), nullID(p.PayRequestID), ts(tx.Now))
+	if err != nil {
+		return p, fmt.Errorf("record payment: %w", err)
+	}
+	p.ID, _ = res.LastInsertId()
+	return p, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// Allocate assigns amount of a payment to an invoice (negative: takes it
+// back). Rows are appended, never edited.
+func (tx *Tx) Allocate(ctx context.Context, paymentID, invoiceID int64, amount money.Cents) error {
+	if amount == 0 {
+		return nil
+	}
+	_, err := tx.exec(ctx, `INSERT INTO allocations(payment_id, invoice_id, amount, created_at) VALUES (?, ?, ?, ?)`,
+		paymentID, invoiceID, amount, ts(tx.Now))
+	return err
+}
+
+// Allocation is the net amount of one payment on one invoice.
+type Allocation struct {
+	PaymentID int64
+	InvoiceID int64
+	Amount    money.Cents
+}
+
+// AllocationsOf returns the net allocation of each payment to an invoice,
+// oldest payment first, leaving out those netted to zero.
+func (tx *Tx) AllocationsOf(ctx context.Context, invoiceID int64) ([]Allocation, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT payment_id, SUM(amount) FROM allocations WHERE invoice_id = ?
+		GROUP BY payment_id HAVING SUM(amount) <> 0 ORDER BY payment_id`, invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Allocation
+	for rows.Next() {
+		a := Allocation{InvoiceID: invoiceID}
+		if err := rows.Scan(&a.PaymentID, &a.Amount); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Unallocated is what of a payment is neither allocated nor refunded (and
+// nothing if the payment was reversed as unpaid).
+func (tx *Tx) Unallocated(ctx context.Context, paymentID int64) (money.Cents, error) {
+	var v money.Cents
+	err := tx.queryRow(ctx, `SELECT p.amount
+		- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
+		- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0)
+		FROM payments p WHERE p.id = ? AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)`, paymentID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+// StudentCredit is what the student has paid and not had used or refunded:
+// Σ payments (not unpaid) − Σ net allocations − Σ refunds.
+func (tx *Tx) StudentCredit(ctx context.Context, studentID string) (money.Cents, error) {
+	var v money.Cents
+	err := tx.queryRow(ctx, `SELECT
+		COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.student_id = ?1 AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)), 0)
+		- COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN payments p ON p.id = a.payment_id WHERE p.student_id = ?1
+			AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)), 0)
+		- COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.student_id = ?1), 0)`, studentID).Scan(&v)
+	return v, err
+}
+
+// PaymentsWithCredit returns a student's payments that still have an
+// unallocated, unrefunded part, oldest first.
+func (tx *Tx) PaymentsWithCredit(ctx context.Context, studentID string) ([]Payment, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, p.number, p.amount
+		- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
+		- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0)
+		FROM payments p WHERE p.student_id = ? AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id`, studentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Payment
+	for rows.Next() {
+		var p Payment
+		var free money.Cents
+		if err := rows.Scan(&p.ID, &p.Number, &free); err != nil {
+			return nil, err
+		}
+		if free > 0 {
+			p.Amount = free
+			out = append(out, p)
+		}
+	}
+	return out, rows.Err()
+}

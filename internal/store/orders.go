@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/inpctl/inpctl/internal/fees"
+	"github.com/inpctl/inpctl/internal/money"
+)
+
+// Order is what a dossier costs (commande).
+type Order struct {
+	ID            int64       `json:"-"`
+	Number        string      `json:"number"`
+	DossierID     int64       `json:"-"`
+	Date          string      `json:"date"`
+	Code          string      `json:"code"`
+	Lines         []fees.Line `json:"-"`
+	HT            money.Cents `json:"ht_cents"`
+	TVA           money.Cents `json:"tva_cents"`
+	TTC           money.Cents `json:"ttc_cents"`
+	Financed      money.Cents `json:"financed_ttc_cents"`
+	BlockedReason string      `json:"blocked_reason"`
+	SettledDate   string      `json:"settled_date"`
+	Invoiced      bool        `json:"invoiced"`
+}
+
+const orderCols = `o.id, o.number, o.dossier_id, o.date, o.code, o.ht, o.tva, o.ttc, o.financed, o.blocked_reason, o.settled_date,
+	EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id)`
+
+func scanOrder(sc scanner) (Order, error) {
+	var o Order
+	err := sc.Scan(&o.ID, &o.Number, &o.DossierID, &o.Date, &o.Code, &o.HT, &o.TVA, &o.TTC, &o.Financed, &o.BlockedReason, &o.SettledDate, &o.Invoiced)
+	return o, err
+}
+
+// CurrentOrder returns the dossier's current (not superseded) order.
+func (tx *Tx) CurrentOrder(ctx context.Context, dossierID int64) (Order, bool, error) {
+	o, err := scanOrder(tx.queryRow(ctx, `SELECT `+orderCols+` FROM orders o WHERE o.dossier_id = ? AND o.superseded_by IS NULL`, dossierID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, false, nil
+	}
+	if err != nil {
+		return o, false, err
+	}
+	o.Lines, err = orderLines(ctx, tx.tx, o.ID)
+	return o, true, err
+}
+
+// OrderOf reads a dossier's current order outside a write transaction.
+func (db *DB) OrderOf(ctx context.Context, dossierID int64) (Order, bool, error) {
+	o, err := scanOrder(db.sql.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders o WHERE o.dossier_id = ? AND o.superseded_by IS NULL`, dossierID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, false, nil
+	}
+	if err != nil {
+		return o, false, mapErr(err)
+	}
+	o.Lines, err = orderLines(ctx, db.sql, o.ID)
+	return o, true, err
+}
+
+func orderLines(ctx context.Context, q rowsQueryer, orderID int64) ([]fees.Line, error) {
+	rows, err := q.QueryContext(ctx, `SELECT designation, qty, unit_ht, vat_bp, discount_pct FROM order_lines WHERE order_id = ? ORDER BY seq`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []fees.Line
+	for rows.Next() {
+		var l fees.Line
+		if err := rows.Scan(&l.Designation, &l.Qty, &l.UnitHT, &l.VATRate, &l.DiscountPct); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// SaveOrder creates the dossier's order, or replaces the current one in
+// place while it is not invoiced (same number). It returns the order.
+func (tx *Tx) SaveOrder(ctx context.Context, dossierID int64, code, date string, lines []fees.Line, t fees.Totals) (Order, error) {
+	cur, ok, err := tx.CurrentOrder(ctx, dossierID)
+	if err != nil {
+		return Order{}, err
+	}
+	if ok && cur.Invoiced {
+		return Order{}, fmt.Errorf("order %s is invoiced: supersede it, never replace it", cur.Number)
+	}
+	o := Order{DossierID: dossierID, Date: date, Code: code, Lines: lines, HT: t.HT, TVA: t.TVA, TTC: t.TTC, Financed: t.Financed}
+	if ok {
+		o.ID, o.Number = cur.ID, cur.Number
+		if _, err := tx.exec(ctx, `UPDATE orders SET date=?, code=?, ht=?, tva=?, ttc=?, financed=?, blocked_reason='', blocked_at='', settled_date='' WHERE id=?`,
+			date, code, t.HT, t.TVA, t.TTC, t.Financed, o.ID); err != nil {
+			return o, err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM order_lines WHERE order_id=?`, o.ID); err != nil {
+			return o, err
+		}
+	} else if o, err = tx.insertOrder(ctx, o); err != nil {
+		return o, err
+	}
+	return o, tx.insertOrderLines(ctx, o.ID, lines)
+}
+
+// SupersedeOrder makes a new order for the dossier and marks the current
+// one as superseded by it (a code change after invoicing).
+func (tx *Tx) SupersedeOrder(ctx context.Context, old Order, code, date string, lines []fees.Line, t fees.Totals) (Order, error) {
+	o, err := tx.insertOrder(ctx, Order{DossierID: old.DossierID, Date: date, Code: code, HT: t.HT, TVA: t.TVA, TTC: t.TTC, Financed: t.Financed, Lines: lines})
+	if err != nil {
+		return o, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE orders SET superseded_by=? WHERE id=?`, o.ID, old.ID); err != nil {
+		return o, err
+	}
+	return o, tx.insertOrderLines(ctx, o.ID, lines)
+}
+
+func (tx *Tx) insertOrder(ctx context.Context, o Order) (Order, error) {
+	prefix, n, err := tx.next(ctx, SeqOrder)
+	if err != nil {
+		return o, err
+	}
+	o.Number = fmt.Sprintf("%s%06d", prefix, n)
+	res, err := tx.exec(ctx, `INSERT INTO orders(number, dossier_id, date, code, ht, tva, ttc, financed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.Number, o.DossierID, o.Date, o.Code, o.HT, o.TVA, o.TTC, o.Financed, ts(tx.Now))
+	if err != nil {
+		return o, err
+	}
+	o.ID, err = res.LastInsertId()
+	return o, err
+}
+
+func (tx *Tx) insertOrderLines(ctx context.Context, orderID int64, lines []fees.Line) error {
+	for i, l := range lines {
+		if _, err := tx.exec(ctx, `INSERT INTO order_lines(order_id, seq, designation, qty, unit_ht, vat_bp, discount_pct, amount_ht) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			orderID, i+1, l.Designation, l.Qty, l.UnitHT, l.VATRate, l.DiscountPct, l.HT()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
