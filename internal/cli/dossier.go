@@ -80,10 +80,10 @@ func writeDossier(w io.Writer, d store.Dossier, o *orderView) error {
 	cols := []Col[lineView]{
 		{Head: "Type de produit", Cell: func(l lineView) string { return l.Designation }},
 		{Head: "Quantité", Cell: func(l lineView) string { return fmt.Sprint(l.Qty) }, Right: true},
-		{Head: "Prix unitaire HT", Cell: func(l lineView) string { return l.UnitHT.String() }, Right: true},
-		{Head: "Total HT", Cell: func(l lineView) string { return l.AmountHT.String() }, Right: true},
-		{Head: "Taux TVA", Cell: func(l lineView) string { return fmt.Sprintf("%d.%02d %%", l.VATRateBP/100, l.VATRateBP%100) }, Right: true},
-		{Head: "Total TTC", Cell: func(l lineView) string { return l.AmountHT.String() }, Right: true},
+		{Head: "Prix unitaire HT", Money: func(l lineView) money.Cents { return l.UnitHT }, Right: true},
+		{Head: "Total HT", Money: func(l lineView) money.Cents { return l.AmountHT }, Right: true},
+		{Head: "Taux TVA", Cell: func(l lineView) string { return fmt.Sprintf("%d,%02d %%", l.VATRateBP/100, l.VATRateBP%100) }, Right: true},
+		{Head: "Total TTC", Money: func(l lineView) money.Cents { return l.AmountHT }, Right: true},
 	}
 	total := []string{"Total à payer", "", "", o.HT.String(), o.TVA.String(), o.TTC.String()}
 	if err := writeTable(w, o.Lines, cols, total); err != nil {
@@ -161,12 +161,7 @@ var dossierCols = []Col[store.Dossier]{
 	{Head: "Dossier", Cell: func(d store.Dossier) string { return d.Status }},
 	{Head: "Code", Cell: func(d store.Dossier) string { return d.Code }},
 	{Head: "Commande", Cell: func(d store.Dossier) string { return d.OrderNumber }},
-	{Head: "Total TTC", Cell: func(d store.Dossier) string {
-		if d.OrderNumber == "" {
-			return ""
-		}
-		return d.TotalTTC.String()
-	}, Right: true},
+	{Head: "Total TTC", Money: func(d store.Dossier) money.Cents { return d.TotalTTC }, Right: true},
 }
 
 func newDossierListCmd(env *Env) *cobra.Command {

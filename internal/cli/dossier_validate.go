@@ -74,9 +74,8 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 		return fault.New(fault.Conflict, "%d dossier(s) cannot be validated, nothing was written:\n%s", len(refused), strings.Join(msgs, "\n")).
 			WithHint("fix them (set-code, --proof) or validate the others one by one")
 	}
-	o.env.Infof("✓ %d dossiers validated", n)
 	return PrintObject(o.env.Printer(), map[string]int{"validated": n}, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "%d dossiers validated\n", n)
+		_, err := fmt.Fprintf(w, "%s validated\n", plural(n, "dossier"))
 		return err
 	})
 }

@@ -41,7 +41,7 @@ var tariffCols = []Col[tariffRow]{
 	{Head: "Code", Cell: func(r tariffRow) string { return r.Code }},
 	{Head: "Frais d'inscription", Cell: func(r tariffRow) string { return r.Label }},
 	{Head: "Justificatif", Cell: func(r tariffRow) string { return yesNo(r.Proof) }},
-	{Head: "Montant", Cell: func(r tariffRow) string { return r.Amount.String() }, Right: true},
+	{Head: "Montant", Money: func(r tariffRow) money.Cents { return r.Amount }, Right: true},
 }
 
 func yesNo(b bool) string {

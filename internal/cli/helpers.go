@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/config"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/fees"
@@ -55,4 +57,28 @@ func numberingOf(cfg config.Config) store.Numbering {
 		CreditNotePrefix: n.CreditNotePrefix, CreditNoteStart: n.CreditNoteStart,
 		PaymentPrefix: n.PaymentPrefix, PaymentStart: n.PaymentStart,
 	}
+}
+
+// optDate validates an optional YYYY-MM-DD flag.
+func optDate(flag, v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	d, err := clock.ParseDate(v)
+	if err != nil {
+		return "", fault.New(fault.Usage, "%s %v", flag, err)
+	}
+	return d.String(), nil
+}
+
+func errNotYet(what string) error {
+	return fault.New(fault.Failure, "%s is not built yet", what)
+}
+
+// plural writes "1 dossier", "2 dossiers".
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/money"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -26,6 +27,18 @@ type Col[T any] struct {
 	Head  string
 	Cell  func(T) string
 	Right bool
+	// Money, when set, is the cell's amount: French in tables ("3 941,00 €"),
+	// a plain decimal in CSV ("3941.00") so spreadsheets can add it up,
+	// with a currency column at the end.
+	Money func(T) money.Cents
+}
+
+// cell renders a column for tables.
+func (c Col[T]) cell(r T) string {
+	if c.Money != nil {
+		return c.Money(r).String()
+	}
+	return c.Cell(r)
 }
 
 // validFormat checks -o.
@@ -87,17 +100,29 @@ func writeJSON(w io.Writer, v any) error {
 // writeCSV writes RFC 4180 CSV with formula guarding.
 func writeCSV[T any](w io.Writer, rows []T, cols []Col[T]) error {
 	cw := csv.NewWriter(w)
-	head := make([]string, len(cols))
-	for i, c := range cols {
-		head[i] = c.Head
+	head := make([]string, 0, len(cols)+1)
+	hasMoney := false
+	for _, c := range cols {
+		head = append(head, c.Head)
+		hasMoney = hasMoney || c.Money != nil
+	}
+	if hasMoney {
+		head = append(head, "currency")
 	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		rec := make([]string, len(cols))
-		for i, c := range cols {
-			rec[i] = CSVSafe(c.Cell(r))
+		rec := make([]string, 0, len(head))
+		for _, c := range cols {
+			if c.Money != nil {
+				rec = append(rec, c.Money(r).Plain())
+				continue
+			}
+			rec = append(rec, CSVSafe(c.Cell(r)))
+		}
+		if hasMoney {
+			rec = append(rec, money.Currency)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -163,7 +188,7 @@ func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) err
 	for _, r := range rows {
 		rec := make([]string, len(cols))
 		for i, c := range cols {
-			rec[i] = c.Cell(r)
+			rec[i] = c.cell(r)
 		}
 		if err := t.Append(rec); err != nil {
 			return err
