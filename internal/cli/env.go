@@ -51,7 +51,8 @@ type Env struct {
 	cfg     config.Config
 	cfgErr  error
 
-	db *store.DB
+	db    *store.DB
+	gwKit *gatewayKit
 
 	// auditCommand and auditArgs are what audit rows record (secrets removed).
 	auditCommand string
@@ -198,6 +199,18 @@ func (e *Env) Confirm(question string) error {
 		return nil
 	}
 	return fault.New(fault.Conflict, "not confirmed; nothing was changed")
+}
+
+// ProgressFn is Progress for callers that learn the total as they go.
+func (e *Env) ProgressFn(label string) func(done, total int) {
+	var draw func(int)
+	last := -1
+	return func(done, total int) {
+		if total != last {
+			draw, last = e.Progress(label, total), total
+		}
+		draw(done)
+	}
 }
 
 // Progress returns a callback drawing a progress bar on stderr when stderr is

@@ -35,6 +35,7 @@ func Run(env *Env, args []string) int {
 	root.SetOut(env.IO.Out)
 	root.SetErr(env.IO.Err)
 	err := root.ExecuteContext(ctx)
+	env.closeGateway()
 	env.closeStore()
 	if err != nil && !env.started && fault.KindOf(err) == fault.Failure {
 		err = &fault.Error{Kind: fault.Usage, Err: err, Hint: "see inpctl --help"}
@@ -113,6 +114,8 @@ func commands(env *Env) []*cobra.Command {
 		newCreditNoteCmd(env),
 		newScheduleCmd(env),
 		newAccountCmd(env),
+		newChargeCmd(env),
+		newPayCmd(env),
 		newVersionCmd(),
 	}
 }

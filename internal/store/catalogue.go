@@ -36,7 +36,7 @@ func (db *DB) LoadCatalogue(ctx context.Context, cat fees.Catalogue, n Numbering
 		}{
 			{SeqOrder, n.OrderPrefix, n.OrderStart}, {SeqInvoice, n.InvoicePrefix, n.InvoiceStart},
 			{SeqCreditNote, n.CreditNotePrefix, n.CreditNoteStart}, {SeqPayment, n.PaymentPrefix, n.PaymentStart},
-			{SeqNumQuestion, "", 1}, {SeqAttempt, "", 1},
+			{SeqNumQuestion, "", 1}, {SeqAttempt, randomPrefix(), 1},
 		} {
 			if err := tx.ensureSequence(ctx, s.name, s.prefix, s.start); err != nil {
 				return err

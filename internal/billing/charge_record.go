@@ -1,0 +1,241 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/gateway"
+	"github.com/inpctl/inpctl/internal/schedule"
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+// record drains results and commits their outcomes in batches: whatever
+// has arrived is written in one transaction, at most batch at a time.
+func (s *Service) record(ctx context.Context, opt ChargeOptions, batch, total int, results <-chan *job) ([]job, error) {
+	var done []job
+	var firstErr error
+	pending := make([]*job, 0, batch)
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		err := s.DB.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			for _, j := range pending {
+				if err := s.recordOutcome(ctx, tx, opt.Today, j); err != nil {
+					return fmt.Errorf("record outcome of %s: %w", j.attempt.Reference, err)
+				}
+			}
+			return nil
+		})
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		for _, j := range pending {
+			done = append(done, *j)
+		}
+		pending = pending[:0]
+		if opt.Progress != nil {
+			opt.Progress(len(done), total)
+		}
+	}
+	for j := range results {
+		pending = append(pending, j)
+		if len(pending) >= batch {
+			flush()
+			continue
+		}
+		// Commit what has arrived once the channel is momentarily empty.
+		select {
+		case next, ok := <-results:
+			if !ok {
+				flush()
+				return done, firstErr
+			}
+			pending = append(pending, next)
+		case <-time.After(5 * time.Millisecond):
+			flush()
+		}
+	}
+	flush()
+	return done, firstErr
+}
+
+// recordOutcome writes what one charge did, in the caller's transaction.
+func (s *Service) recordOutcome(ctx context.Context, tx *store.Tx, today clock.Date, j *job) error {
+	a := j.attempt
+	if a.ID == 0 { // never had an intent (no card)
+		return nil
+	}
+	if j.notSent {
+		a.State, a.Text = "failed", "interrupted before sending: nothing was charged"
+		return tx.ResolveAttempt(ctx, a)
+	}
+	r := j.res
+	a.Code, a.Text, a.NumTrans, a.NumAppel = r.Code, r.Text, r.NumTrans, r.NumAppel
+	switch r.Outcome {
+	case gateway.Approved:
+		a.State = "approved"
+		if err := tx.ResolveAttempt(ctx, a); err != nil {
+			return err
+		}
+		p, err := s.recordCardPayment(ctx, tx, store.Payment{StudentID: j.item.StudentID, Date: today.String(), Amount: a.Amount,
+			NumTrans: r.NumTrans, NumAppel: r.NumAppel, AttemptID: a.ID, Ref: a.Reference}, j.item.InstalmentID)
+		if err != nil {
+			return err
+		}
+		j.res.Detail = p.Number
+		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("card debit %s of %s for %s (instalment %d), NUMTRANS %s",
+			a.Reference, a.Amount, j.item.StudentID, j.item.Seq, r.NumTrans))
+	case gateway.Declined:
+		a.State = "declined"
+		if err := tx.ResolveAttempt(ctx, a); err != nil {
+			return err
+		}
+		return s.recordDecline(ctx, tx, today, j)
+	case gateway.Unavailable:
+		a.State = "failed"
+		if a.Text == "" {
+			a.Text = "gateway unavailable: nothing was charged (" + r.Detail + ")"
+		}
+		return tx.ResolveAttempt(ctx, a)
+	default:
+		a.State = "unknown"
+		if a.Text == "" {
+			a.Text = "outcome unknown: will be looked up (" + r.Detail + ")"
+		}
+		return tx.ResolveAttempt(ctx, a)
+	}
+}
+
+// recordDecline applies the retry policy: a soft decline is tried again
+// after the configured gaps; a hard decline, or the last soft one allowed,
+// blocks the order.
+func (s *Service) recordDecline(ctx context.Context, tx *store.Tx, today clock.Date, j *job) error {
+	r, it := j.res, j.item
+	attempts := it.Attempts + 1
+	next := ""
+	reason := ""
+	if r.Hard {
+		reason = fmt.Sprintf("refus définitif de la carte le %s : %s (%s)", today.French(), r.Code, gateway.Describe(r.Code))
+	} else if d, ok := schedule.NextAttempt(s.Retry, attempts, today); ok {
+		next = d.String()
+	} else {
+		reason = fmt.Sprintf("%d refus successifs de la carte, dernier le %s : %s (%s)", attempts, today.French(), r.Code, gateway.Describe(r.Code))
+	}
+	if err := tx.MarkInstalmentFailed(ctx, it.InstalmentID, attempts, r.Code, next); err != nil {
+		return err
+	}
+	summary := fmt.Sprintf("card debit %s of %s for %s declined: %s, attempt %d", j.attempt.Reference, it.Amount, it.StudentID, r.Code, attempts)
+	if reason != "" {
+		if err := tx.BlockOrder(ctx, it.OrderID, reason); err != nil {
+			return err
+		}
+		summary += "; order blocked"
+	} else {
+		summary += "; next try " + next
+	}
+	return tx.Audit(ctx, "instalment:"+it.StudentID, summary)
+}
+
+// itemFor turns a finished job into a report row.
+func (s *Service) itemFor(j job) ChargeItem {
+	it := itemOf(j.item, "")
+	it.Reference, it.Code, it.Text = j.attempt.Reference, j.res.Code, j.res.Text
+	switch {
+	case j.attempt.ID == 0:
+		it.Outcome, it.Text = "failed", "no stored card: the student must pay on the hosted page (inpctl pay link)"
+	case j.notSent:
+		it.Outcome, it.Text = "not sent", "interrupted before sending"
+	default:
+		it.Outcome = j.res.Outcome.String()
+		if j.res.Outcome == gateway.Approved {
+			it.Payment = j.res.Detail
+		}
+		if j.res.Outcome == gateway.Declined {
+			it.Text = gateway.Describe(j.res.Code)
+			it.Blocked = j.res.Hard || j.item.Attempts+1 >= s.Retry.MaxAttempts
+		}
+		if j.res.Outcome == gateway.Unknown || j.res.Outcome == gateway.Unavailable {
+			it.Text = j.res.Detail
+		}
+	}
+	return it
+}
+
+// reconcile resolves every attempt left sent or unknown by asking the
+// gateway (TYPE 00011, by REFERENCE and amount), never by charging again:
+// found → approved and recorded; not found → failed (a new attempt may
+// go); lookup unavailable → left alone this run, and reported.
+func (s *Service) reconcile(ctx context.Context, gw gateway.Gateway, opt ChargeOptions, sum *ChargeSummary) ([]ChargeItem, error) {
+	open, err := s.DB.OpenAttempts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var items []ChargeItem
+	for _, a := range open {
+		if ctx.Err() != nil {
+			break
+		}
+		it := ChargeItem{StudentID: a.StudentID, Amount: a.Amount, Currency: "EUR", Reference: a.Reference}
+		if opt.DryRun {
+			it.Outcome = "would look up"
+			items = append(items, it)
+			continue
+		}
+		it.Outcome, it.Payment, it.Text, err = s.resolveOne(ctx, gw, opt, a)
+		if err != nil {
+			return items, err
+		}
+		sum.Reconciled++
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// resolveOne looks one attempt up and records what the gateway says.
+func (s *Service) resolveOne(ctx context.Context, gw gateway.Gateway, opt ChargeOptions, a store.Attempt) (outcome, payment, text string, err error) {
+	var nq int64
+	if err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		nq, err = tx.NextNumQuestion(ctx)
+		return err
+	}); err != nil {
+		return "", "", "", err
+	}
+	now := time.Now
+	if opt.Now != nil {
+		now = opt.Now
+	}
+	r, err := gw.Lookup(ctx, gateway.LookupRequest{Reference: a.Reference, NumQuestion: nq, Amount: a.Amount, When: now()})
+	if err != nil {
+		return "", "", "", err
+	}
+	switch {
+	case r.Outcome == gateway.Approved:
+		err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+			a.State, a.NumTrans, a.NumAppel, a.Code, a.Text = "approved", r.NumTrans, r.NumAppel, "00000", "found by lookup"
+			if err := tx.ResolveAttempt(ctx, a); err != nil {
+				return err
+			}
+			p, err := s.recordCardPayment(ctx, tx, store.Payment{StudentID: a.StudentID, Date: opt.Today.String(), Amount: a.Amount,
+				NumTrans: r.NumTrans, NumAppel: r.NumAppel, AttemptID: a.ID, Ref: a.Reference}, a.InstalmentID)
+			payment = p.Number
+			if err != nil {
+				return err
+			}
+			return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("attempt %s resolved by lookup: approved, NUMTRANS %s", a.Reference, r.NumTrans))
+		})
+		return "approved", payment, "found by lookup", err
+	case r.NotFound():
+		err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+			a.State, a.Code, a.Text = "failed", r.Code, "not found at the gateway: never charged"
+			if err := tx.ResolveAttempt(ctx, a); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, "attempt:"+a.Reference, "resolved by lookup: never charged")
+		})
+		return "not charged", "", "not found by lookup: will be charged again", err
+	}
+	return "lookup unavailable", "", "the lookup failed (" + r.Detail + "): left alone this run, never charged blind", nil
+}

@@ -1,0 +1,212 @@
+package billing
+
+import (
+	"context"
+	"crypto/rsa"
+	"fmt"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/gateway"
+	"github.com/inpctl/inpctl/internal/gateway/paybox"
+	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/schedule"
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+// PayLink is a signed hosted-page request for a student's next amount.
+type PayLink struct {
+	StudentID  string         `json:"student_id"`
+	Cmd        string         `json:"pbx_cmd"`
+	Amount     money.Cents    `json:"amount_cents"`
+	Currency   string         `json:"currency"`
+	Plan       string         `json:"plan"`
+	Instalment int            `json:"instalment"`
+	URL        string         `json:"url"`
+	Fields     []paybox.Field `json:"fields"`
+}
+
+// MakePayLink records a payment request (a fresh PBX_CMD) for the
+// student's next amount and builds the signed hosted-page request. A
+// student with no plan pays in one go (a 1x plan is recorded); a plan
+// awaiting approval cannot be paid yet.
+func (s *Service) MakePayLink(ctx context.Context, studentID string, lc paybox.LinkConfig, when time.Time) (PayLink, error) {
+	var pl PayLink
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		_, o, err := s.currentOrder(ctx, tx, studentID)
+		if err != nil {
+			return err
+		}
+		p, in, err := s.nextInstalment(ctx, tx, studentID, o)
+		if err != nil {
+			return err
+		}
+		st, err := tx.StudentByID(ctx, studentID)
+		if err != nil {
+			return err
+		}
+		r, err := tx.CreatePayRequest(ctx, store.PayRequest{StudentID: studentID, OrderID: o.ID, InstalmentID: in.ID, Amount: in.Amount})
+		if err != nil {
+			return err
+		}
+		link, err := paybox.BuildLink(lc, paybox.LinkRequest{Amount: in.Amount, Cmd: r.Cmd, Email: st.Email, RefAbonne: "AB" + r.Cmd, When: when,
+			Billing: paybox.Address{FirstName: st.FirstName, LastName: st.LastName, Address1: st.Address, ZipCode: st.Postcode, City: st.City, Country: st.Country}})
+		if err != nil {
+			return err
+		}
+		pl = PayLink{StudentID: studentID, Cmd: r.Cmd, Amount: in.Amount, Currency: money.Currency, Plan: p.Plan, Instalment: in.Seq, URL: link.URL, Fields: link.Fields}
+		return tx.Audit(ctx, "pay_request:"+r.Cmd, fmt.Sprintf("hosted-page request for %s: %s (%s plan, instalment %d)", studentID, in.Amount, p.Plan, in.Seq))
+	})
+	return pl, err
+}
+
+// nextInstalment finds what the student pays next on the hosted page.
+func (s *Service) nextInstalment(ctx context.Context, tx *store.Tx, studentID string, o store.Order) (store.Plan, store.Instalment, error) {
+	if o.TTC == 0 {
+		return store.Plan{}, store.Instalment{}, fault.New(fault.Conflict, "student %s owes nothing: order %s is 0,00 €", studentID, o.Number)
+	}
+	p, ok, err := tx.LivePlan(ctx, o.ID)
+	if err != nil {
+		return p, store.Instalment{}, err
+	}
+	if !ok {
+		if p, err = tx.CreatePlan(ctx, o.ID, schedule.Plan1x, []money.Cents{o.TTC}); err != nil {
+			return p, store.Instalment{}, err
+		}
+	}
+	if p.Status == string(schedule.PlanRequested) {
+		return p, store.Instalment{}, fault.New(fault.Conflict, "student %s: the %s plan awaits the accounting office's approval", studentID, p.Plan).
+			WithHint("inpctl schedule approve %s", studentID)
+	}
+	for _, in := range p.Instalments {
+		if in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed) {
+			return p, in, nil
+		}
+	}
+	return p, store.Instalment{}, fault.New(fault.Conflict, "student %s has nothing left to pay on the %s plan", studentID, p.Plan)
+}
+
+// IPNResult says what a notification did.
+type IPNResult struct {
+	StudentID string      `json:"student_id"`
+	Cmd       string      `json:"pbx_cmd"`
+	Code      string      `json:"code"`
+	Outcome   string      `json:"outcome"` // paid or refused
+	Amount    money.Cents `json:"amount_cents"`
+	Currency  string      `json:"currency"`
+	Payment   string      `json:"payment"`
+	Invoice   string      `json:"invoice"`
+	CardSaved bool        `json:"card_saved"`
+	Warning   string      `json:"warning"`
+}
+
+// ApplyIPN verifies a Paybox notification (RSA-SHA1 over the raw bytes)
+// and applies it once: the payment is recorded, the invoice issued if this
+// is the order's first money, the payment allocated, the instalment paid,
+// the plan activated (its due dates fixed) and the card stored. A bad
+// signature, an unknown PBX_CMD, a wrong amount or a replay is refused and
+// changes nothing.
+func (s *Service) ApplyIPN(ctx context.Context, raw string, keys []*rsa.PublicKey) (IPNResult, error) {
+	n, err := paybox.VerifyIPN(raw, keys)
+	if err != nil {
+		return IPNResult{}, fault.Wrap(fault.Usage, err, "notification refused")
+	}
+	res := IPNResult{Cmd: n.Cmd, Code: n.Code, Amount: n.Amount, Currency: money.Currency}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.PayRequestByCmd(ctx, n.Cmd)
+		if err != nil {
+			return err
+		}
+		res.StudentID = r.StudentID
+		switch {
+		case r.Status != "open":
+			return fault.New(fault.Conflict, "notification for %s was already applied (%s): a replay changes nothing", n.Cmd, r.Status)
+		case n.Amount != r.Amount:
+			return fault.New(fault.Conflict, "notification for %s says %s but %s was requested", n.Cmd, n.Amount, r.Amount)
+		case n.Code != "00000":
+			res.Outcome = "refused"
+			if err := tx.ClosePayRequest(ctx, r.ID, "refused", n.Code); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, "pay_request:"+n.Cmd, fmt.Sprintf("hosted-page payment refused: %s (%s)", n.Code, gateway.Describe(n.Code)))
+		}
+		return s.applyPaid(ctx, tx, r, n, &res)
+	})
+	return res, err
+}
+
+func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayRequest, n paybox.Notification, res *IPNResult) error {
+	res.Outcome = "paid"
+	today := s.today(tx)
+	if err := tx.ClosePayRequest(ctx, r.ID, "paid", n.Code); err != nil {
+		return err
+	}
+	if err := s.ensureInvoice(ctx, tx, r.StudentID, r.OrderID); err != nil {
+		return err
+	}
+	p, err := tx.RecordPayment(ctx, store.Payment{StudentID: r.StudentID, Date: today.String(), Amount: n.Amount, Method: "card",
+		Ref: "Paiement en ligne " + n.Cmd, NumTrans: n.NumTrans, NumAppel: n.NumAppel, PayRequestID: r.ID})
+	if err != nil {
+		return err
+	}
+	res.Payment = p.Number
+	if _, err := s.allocate(ctx, tx, p); err != nil {
+		return err
+	}
+	if inv, ok, err := tx.InvoiceOfOrder(ctx, r.OrderID); err == nil && ok {
+		res.Invoice = inv.Number
+	}
+	plan, err := s.settleInstalment(ctx, tx, r.InstalmentID, today)
+	if err != nil {
+		return err
+	}
+	if err := s.storeCard(ctx, tx, r, n, plan, res); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s, NUMTRANS %s", n.Cmd, n.Amount, r.StudentID, n.NumTrans))
+}
+
+// settleInstalment marks the paid instalment: the first activates the plan
+// and fixes the later due dates; a later one (paid again on the hosted page
+// after a blocked card) is simply paid.
+func (s *Service) settleInstalment(ctx context.Context, tx *store.Tx, instalmentID int64, today clock.Date) (store.Plan, error) {
+	in, _, err := tx.InstalmentByID(ctx, instalmentID)
+	if err != nil {
+		return store.Plan{}, err
+	}
+	p, err := tx.Plan(ctx, in.PlanID)
+	if err != nil {
+		return p, err
+	}
+	if p.Status == string(schedule.PlanApproved) {
+		err = tx.ActivatePlan(ctx, p.ID, today, s.Rules.DebitDay)
+	} else {
+		err = tx.PayInstalment(ctx, instalmentID, today)
+	}
+	if err != nil {
+		return p, err
+	}
+	return tx.Plan(ctx, p.ID)
+}
+
+// storeCard keeps the card for later debits when the plan needs it and the
+// card can back it (not a temporary e-card, not expiring before the last
+// due date); otherwise the payment stands and a warning says why.
+func (s *Service) storeCard(ctx context.Context, tx *store.Tx, r store.PayRequest, n paybox.Notification, p store.Plan, res *IPNResult) error {
+	if n.Token == "" {
+		return nil
+	}
+	last := clock.Date{}
+	if k := len(p.Instalments); k > 0 {
+		last, _ = clock.ParseDate(p.Instalments[k-1].Due)
+	}
+	expiry, _ := schedule.CardExpiry(mmyy(n.Expiry))
+	if err := schedule.CheckCardForPlan(schedule.Plan(p.Plan), n.ECard, expiry, last); err != nil && p.Plan != string(schedule.Plan1x) {
+		res.Warning = fmt.Sprintf("the payment is recorded, but the card cannot back the later debits: %v; the student must register another card (inpctl pay link %s)", err, r.StudentID)
+		return nil
+	}
+	_, err := tx.SaveCard(ctx, store.Card{StudentID: r.StudentID, RefAbonne: "AB" + r.Cmd, Token: n.Token, Expiry: n.Expiry, ECard: n.ECard, CardType: n.CardType})
+	res.CardSaved = err == nil
+	return err
+}

@@ -1,0 +1,75 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+// allocate spreads a payment over the student's open invoices, oldest
+// first, and marks each invoice's order settled when nothing is left due.
+// What is left over stays unallocated: a credit in the student's favour.
+func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment) (money.Cents, error) {
+	open, err := tx.OpenInvoices(ctx, p.StudentID)
+	if err != nil {
+		return 0, err
+	}
+	left := p.Amount
+	for _, inv := range open {
+		if left == 0 {
+			break
+		}
+		take := min(left, inv.Due())
+		if err := tx.Allocate(ctx, p.ID, inv.ID, take); err != nil {
+			return 0, err
+		}
+		left -= take
+		if take == inv.Due() {
+			if err := tx.SetOrderSettled(ctx, inv.OrderID, p.Date); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return left, nil
+}
+
+// recordCardPayment records an approved card payment for an instalment:
+// the invoice is issued if this is the order's first money, the payment is
+// allocated, and the instalment is marked paid. One transaction (the
+// caller's).
+func (s *Service) recordCardPayment(ctx context.Context, tx *store.Tx, p store.Payment, instalmentID int64) (store.Payment, error) {
+	in, orderID, err := tx.InstalmentByID(ctx, instalmentID)
+	if err != nil {
+		return p, fmt.Errorf("instalment %d: %w", instalmentID, err)
+	}
+	if err := s.ensureInvoice(ctx, tx, p.StudentID, orderID); err != nil {
+		return p, err
+	}
+	p.Method = "card"
+	if p, err = tx.RecordPayment(ctx, p); err != nil {
+		return p, err
+	}
+	if _, err := s.allocate(ctx, tx, p); err != nil {
+		return p, err
+	}
+	return p, tx.MarkInstalmentPaid(ctx, in.ID, p.Date)
+}
+
+// ensureInvoice issues the order's invoice if it has none yet (SPEC §4: an
+// invoice is issued when the first money arrives).
+func (s *Service) ensureInvoice(ctx context.Context, tx *store.Tx, studentID string, orderID int64) error {
+	if _, ok, err := tx.InvoiceOfOrder(ctx, orderID); err != nil || ok {
+		return err
+	}
+	d, o, err := s.currentOrder(ctx, tx, studentID)
+	if err != nil {
+		return err
+	}
+	if o.ID != orderID {
+		return fmt.Errorf("payment for order %d but the current order of %s is %s", orderID, studentID, o.Number)
+	}
+	_, err = s.issueFor(ctx, tx, d, o, s.Issuer.LibelleCard)
+	return err
+}

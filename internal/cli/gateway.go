@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"crypto/rsa"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/gateway"
+	"github.com/inpctl/inpctl/internal/gateway/paybox"
+	"github.com/inpctl/inpctl/internal/gateway/sandbox"
+)
+
+// gatewayKit is everything the payment commands need from the gateway
+// configuration: the Direct client, the hosted-page link settings, the
+// public keys notifications are verified with, and (sandbox only) the
+// in-process sandbox itself.
+type gatewayKit struct {
+	gw   gateway.Gateway
+	sb   *sandbox.Sandbox
+	link paybox.LinkConfig
+	keys []*rsa.PublicKey
+}
+
+// Gateway returns the configured gateway.
+func (e *Env) Gateway(ctx context.Context) (gateway.Gateway, error) {
+	k, err := e.gateway(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return k.gw, nil
+}
+
+func (e *Env) gateway(ctx context.Context) (*gatewayKit, error) {
+	if e.gwKit != nil {
+		return e.gwKit, nil
+	}
+	cfg, err := e.Config()
+	if err != nil {
+		return nil, err
+	}
+	clk, err := e.Clock()
+	if err != nil {
+		return nil, err
+	}
+	p := cfg.Gateway.Paybox
+	k := &gatewayKit{link: paybox.LinkConfig{URL: p.HostedURL, Site: p.Site, Rang: p.Rang, Identifiant: p.Identifiant, IPNURL: p.IPNURL, Location: cfg.Location}}
+	pcfg := paybox.Config{URLs: nonEmpty(p.URL, p.BackupURL), Site: p.Site, Rang: p.Rang, Identifiant: p.Identifiant, Timeout: p.Timeout, Location: cfg.Location}
+	if cfg.Gateway.Kind == "sandbox" {
+		state := cfg.Gateway.SandboxState
+		if state == "" {
+			state = cfg.Database + ".sandbox"
+		}
+		key, _ := paybox.DecodeKey(sandbox.TestKeyHex)
+		pcfg.Key, k.link.Key = key, key
+		pcfg.Site, pcfg.Rang, pcfg.Identifiant = sandbox.TestSite, sandbox.TestRang, sandbox.TestIdentifiant
+		k.link.Site, k.link.Rang, k.link.Identifiant = sandbox.TestSite, sandbox.TestRang, sandbox.TestIdentifiant
+		k.link.URL = "http://sandbox.invalid/cgi/MYchoix_pagepaiement.cgi"
+		client, sb, err := sandbox.NewInProcess(sandbox.Options{StatePath: state, Now: clk.Now}, pcfg)
+		if err != nil {
+			return nil, fault.Wrap(fault.Failure, err, "start the built-in Paybox sandbox")
+		}
+		k.gw, k.sb = client, sb
+		pub, err := paybox.ParsePublicKeyPEM([]byte(sandbox.PublicKeyPEM))
+		if err != nil {
+			return nil, err
+		}
+		k.keys = []*rsa.PublicKey{pub}
+	} else {
+		hexKey, err := cfg.HMACKey()
+		if err != nil {
+			return nil, err
+		}
+		if pcfg.Key, err = paybox.DecodeKey(hexKey); err != nil {
+			return nil, err
+		}
+		k.link.Key = pcfg.Key
+		k.gw = paybox.New(pcfg)
+		for i, pem := range p.PublicKeys {
+			pub, err := paybox.ParsePublicKeyPEM([]byte(pem))
+			if err != nil {
+				return nil, fault.Wrap(fault.Usage, err, "config: gateway.paybox.public_keys[%d]", i)
+			}
+			k.keys = append(k.keys, pub)
+		}
+	}
+	e.gwKit = k
+	return k, nil
+}
+
+// closeGateway closes the in-process sandbox's journal.
+func (e *Env) closeGateway() {
+	if e.gwKit != nil && e.gwKit.sb != nil {
+		e.gwKit.sb.Close()
+	}
+	e.gwKit = nil
+}
+
+// crashPoint returns, for crash tests only, a hook that kills this process
+// with SIGKILL the Nth time a named point of the charge flow is reached:
+// INPCTL_TEST_CRASH=after-intent:3. It is honoured only where INPCTL_NOW
+// is (sandbox or loopback gateway), never against a real Paybox host.
+func (e *Env) crashPoint() func(string) {
+	spec := e.Getenv("INPCTL_TEST_CRASH")
+	cfg, err := e.Config()
+	if spec == "" || err != nil || !cfg.TestClockAllowed() {
+		return nil
+	}
+	point, nth, _ := strings.Cut(spec, ":")
+	n, _ := strconv.Atoi(nth)
+	var hits atomic.Int64
+	return func(p string) {
+		if p == point && hits.Add(1) >= int64(max(n, 1)) {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		}
+	}
+}

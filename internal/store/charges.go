@@ -1,0 +1,331 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/money"
+)
+
+// Card is a stored card: a Paybox Direct Plus subscriber (never a number).
+type Card struct {
+	ID        int64  `json:"-"`
+	StudentID string `json:"student_id"`
+	RefAbonne string `json:"refabonne"`
+	Token     string `json:"-"`
+	Expiry    string `json:"expiry"` // YYMM, as Paybox sends it
+	ECard     bool   `json:"ecard"`
+	CardType  string `json:"card_type"`
+}
+
+// SaveCard stores a student's card; an earlier card is kept but retired.
+func (tx *Tx) SaveCard(ctx context.Context, c Card) (Card, error) {
+	if _, err := tx.exec(ctx, `UPDATE cards SET deleted_at=? WHERE student_id=? AND deleted_at='' AND refabonne<>?`, ts(tx.Now), c.StudentID, c.RefAbonne); err != nil {
+		return c, err
+	}
+	res, err := tx.exec(ctx, `INSERT INTO cards(student_id, refabonne, token, expiry, ecard, card_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(refabonne) DO UPDATE SET token=excluded.token, expiry=excluded.expiry, ecard=excluded.ecard, card_type=excluded.card_type, deleted_at=''`,
+		c.StudentID, c.RefAbonne, c.Token, c.Expiry, c.ECard, c.CardType, ts(tx.Now))
+	if err != nil {
+		return c, err
+	}
+	c.ID, _ = res.LastInsertId()
+	return c, nil
+}
+
+// CardOf returns the student's current card.
+func (tx *Tx) CardOf(ctx context.Context, studentID string) (Card, bool, error) {
+	var c Card
+	err := tx.queryRow(ctx, `SELECT id, student_id, refabonne, token, expiry, ecard, card_type FROM cards
+		WHERE student_id=? AND deleted_at='' ORDER BY id DESC LIMIT 1`, studentID).
+		Scan(&c.ID, &c.StudentID, &c.RefAbonne, &c.Token, &c.Expiry, &c.ECard, &c.CardType)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	return c, err == nil, err
+}
+
+// DueItem is an instalment a charge run should debit.
+type DueItem struct {
+	InstalmentID int64       `json:"-"`
+	PlanID       int64       `json:"-"`
+	OrderID      int64       `json:"-"`
+	StudentID    string      `json:"student_id"`
+	Name         string      `json:"name"`
+	Seq          int         `json:"seq"`
+	Amount       money.Cents `json:"amount_cents"`
+	Due          string      `json:"due_date"`
+	Attempts     int         `json:"attempts"`
+	Card         Card        `json:"-"`
+	HasCard      bool        `json:"-"`
+}
+
+const dueCols = `i.id, i.plan_id, p.order_id, d.student_id, s.first_name || ' ' || s.last_name, i.seq, i.amount, i.due_date, i.attempts,
+	COALESCE(c.id, 0), COALESCE(c.refabonne, ''), COALESCE(c.token, ''), COALESCE(c.expiry, ''), COALESCE(c.ecard, 0)`
+
+const dueFrom = ` FROM instalments i
+	JOIN plans p ON p.id = i.plan_id AND p.status = 'active'
+	JOIN orders o ON o.id = p.order_id AND o.blocked_reason = '' AND o.superseded_by IS NULL
+	JOIN dossiers d ON d.id = o.dossier_id
+	JOIN students s ON s.id = d.student_id
+	LEFT JOIN cards c ON c.id = (SELECT MAX(id) FROM cards c2 WHERE c2.student_id = d.student_id AND c2.deleted_at = '')
+	WHERE ((i.status = 'pending' AND i.due_date <> '' AND i.due_date <= ?1)
+	    OR (i.status = 'failed' AND i.next_try <> '' AND i.next_try <= ?1))
+	  AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.instalment_id = i.id AND a.kind = 'charge' AND a.state IN ('sent','unknown','approved'))`
+
+func scanDue(sc scanner) (DueItem, error) {
+	var it DueItem
+	err := sc.Scan(&it.InstalmentID, &it.PlanID, &it.OrderID, &it.StudentID, &it.Name, &it.Seq, &it.Amount, &it.Due, &it.Attempts,
+		&it.Card.ID, &it.Card.RefAbonne, &it.Card.Token, &it.Card.Expiry, &it.Card.ECard)
+	it.HasCard = it.Card.ID != 0
+	it.Card.StudentID = it.StudentID
+	return it, err
+}
+
+// DueInstalments lists what a charge run should debit as of today: due on
+// or before today on active plans, not blocked, not paid, no attempt in
+// flight or unknown, retry dates respected. studentID narrows it to one.
+func (db *DB) DueInstalments(ctx context.Context, today, studentID string) ([]DueItem, error) {
+	q := `SELECT ` + dueCols + dueFrom
+	args := []any{today}
+	if studentID != "" {
+		q += ` AND d.student_id = ?2`
+		args = append(args, studentID)
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY i.due_date, i.id`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []DueItem
+	for rows.Next() {
+		it, err := scanDue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// Attempt is one call to the gateway, written before the call is made.
+type Attempt struct {
+	ID           int64       `json:"-"`
+	Kind         string      `json:"kind"`
+	Reference    string      `json:"reference"`
+	NumQuestion  int64       `json:"numquestion"`
+	InstalmentID int64       `json:"-"`
+	RefundID     int64       `json:"-"`
+	CardID       int64       `json:"-"`
+	Amount       money.Cents `json:"amount_cents"`
+	State        string      `json:"state"`
+	Code         string      `json:"code"`
+	Text         string      `json:"text"`
+	NumTrans     string      `json:"numtrans"`
+	NumAppel     string      `json:"numappel"`
+	CreatedAt    string      `json:"created_at"`
+	ResolvedAt   string      `json:"resolved_at"`
+	StudentID    string      `json:"student_id"`
+}
+
+// CreateAttempt writes the intent row of a charge (state sent) with its
+// own unique REFERENCE and NUMQUESTION. The unique index refuses a second
+// live attempt on the same instalment (conflict): nothing is charged twice.
+func (tx *Tx) CreateAttempt(ctx context.Context, a Attempt) (Attempt, error) {
+	prefix, n, err := tx.next(ctx, SeqAttempt)
+	if err != nil {
+		return a, err
+	}
+	if a.NumQuestion, err = tx.nextNumQuestion(ctx); err != nil {
+		return a, err
+	}
+	if a.Kind == "" {
+		a.Kind = "charge"
+	}
+	a.Reference = fmt.Sprintf("%s%08d", prefix, n)
+	a.State, a.CreatedAt = "sent", ts(tx.Now)
+	res, err := tx.exec(ctx, `INSERT INTO attempts(kind, reference, numquestion, instalment_id, refund_id, card_id, amount, state, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?)`, a.Kind, a.Reference, a.NumQuestion, nullID(a.InstalmentID), nullID(a.RefundID),
+		nullID(a.CardID), a.Amount, a.CreatedAt)
+	if err != nil {
+		return a, mapErr(fmt.Errorf("record attempt: %w", err))
+	}
+	a.ID, _ = res.LastInsertId()
+	return a, nil
+}
+
+// ResolveAttempt records what became of an attempt.
+func (tx *Tx) ResolveAttempt(ctx context.Context, a Attempt) error {
+	_, err := tx.exec(ctx, `UPDATE attempts SET state=?, code=?, text=?, numtrans=?, numappel=?, resolved_at=? WHERE id=?`,
+		a.State, a.Code, a.Text, a.NumTrans, a.NumAppel, ts(tx.Now), a.ID)
+	return err
+}
+
+// NextNumQuestion takes a NUMQUESTION for a call that has no attempt row
+// (a lookup).
+func (tx *Tx) NextNumQuestion(ctx context.Context) (int64, error) { return tx.nextNumQuestion(ctx) }
+
+const attemptCols = `a.id, a.kind, a.reference, a.numquestion, COALESCE(a.instalment_id, 0), COALESCE(a.refund_id, 0), COALESCE(a.card_id, 0),
+	a.amount, a.state, a.code, a.text, a.numtrans, a.numappel, a.created_at, a.resolved_at,
+	COALESCE((SELECT d.student_id FROM instalments i JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
+		JOIN dossiers d ON d.id = o.dossier_id WHERE i.id = a.instalment_id), '')`
+
+func scanAttempt(sc scanner) (Attempt, error) {
+	var a Attempt
+	err := sc.Scan(&a.ID, &a.Kind, &a.Reference, &a.NumQuestion, &a.InstalmentID, &a.RefundID, &a.CardID, &a.Amount, &a.State,
+		&a.Code, &a.Text, &a.NumTrans, &a.NumAppel, &a.CreatedAt, &a.ResolvedAt, &a.StudentID)
+	return a, err
+}
+
+// OpenAttempts lists charge attempts whose outcome is not known (sent or
+// unknown): they are looked up before anything else is charged.
+func (db *DB) OpenAttempts(ctx context.Context) ([]Attempt, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts a WHERE a.state IN ('sent','unknown') AND a.kind = 'charge' ORDER BY a.id`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []Attempt
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// AttemptsOf lists a student's charge attempts, oldest first.
+func (db *DB) AttemptsOf(ctx context.Context, studentID string) ([]Attempt, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts a
+		JOIN instalments i ON i.id = a.instalment_id JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
+		JOIN dossiers d ON d.id = o.dossier_id WHERE d.student_id = ? ORDER BY a.id`, studentID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []Attempt{}
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// InstalmentByID returns an instalment with its plan's order.
+func (tx *Tx) InstalmentByID(ctx context.Context, id int64) (Instalment, int64, error) {
+	var in Instalment
+	var orderID int64
+	err := tx.queryRow(ctx, `SELECT i.id, i.plan_id, i.seq, i.amount, i.due_date, i.status, i.attempts, i.next_try, i.last_code, i.paid_date, p.order_id
+		FROM instalments i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?`, id).
+		Scan(&in.ID, &in.PlanID, &in.Seq, &in.Amount, &in.Due, &in.Status, &in.Attempts, &in.NextTry, &in.LastCode, &in.PaidDate, &orderID)
+	return in, orderID, err
+}
+
+// MarkInstalmentPaid marks an instalment paid and completes its plan when
+// no instalment is left to pay.
+func (tx *Tx) MarkInstalmentPaid(ctx context.Context, id int64, date string) error {
+	if _, err := tx.exec(ctx, `UPDATE instalments SET status='paid', paid_date=?, next_try='' WHERE id=?`, date, id); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `UPDATE plans SET status='completed' WHERE id = (SELECT plan_id FROM instalments WHERE id = ?)
+		AND status = 'active' AND NOT EXISTS (SELECT 1 FROM instalments WHERE plan_id = plans.id AND status IN ('pending','failed'))`, id)
+	return err
+}
+
+// MarkInstalmentFailed records a declined attempt on an instalment: how
+// many declines so far, the code, and when it may be tried again ("" =
+// never: the caller blocks the order).
+func (tx *Tx) MarkInstalmentFailed(ctx context.Context, id int64, attempts int, code, nextTry string) error {
+	_, err := tx.exec(ctx, `UPDATE instalments SET status='failed', attempts=?, last_code=?, next_try=? WHERE id=?`, attempts, code, nextTry, id)
+	return err
+}
+
+// BlockOrder marks an order blocked with a reason (shown in the account).
+func (tx *Tx) BlockOrder(ctx context.Context, orderID int64, reason string) error {
+	_, err := tx.exec(ctx, `UPDATE orders SET blocked_reason=?, blocked_at=? WHERE id=? AND blocked_reason=''`, reason, ts(tx.Now), orderID)
+	return err
+}
+
+// SetOrderSettled records the date an order became fully paid.
+func (tx *Tx) SetOrderSettled(ctx context.Context, orderID int64, date string) error {
+	_, err := tx.exec(ctx, `UPDATE orders SET settled_date=? WHERE id=? AND settled_date=''`, date, orderID)
+	return err
+}
+
+// PayRequest is a hosted-page payment request (PBX_CMD is unique).
+type PayRequest struct {
+	ID           int64
+	Cmd          string
+	StudentID    string
+	OrderID      int64
+	InstalmentID int64
+	Amount       money.Cents
+	Status       string
+}
+
+// CreatePayRequest records a hosted-page request with a fresh PBX_CMD.
+func (tx *Tx) CreatePayRequest(ctx context.Context, r PayRequest) (PayRequest, error) {
+	prefix, n, err := tx.next(ctx, SeqAttempt)
+	if err != nil {
+		return r, err
+	}
+	r.Cmd = fmt.Sprintf("%sP%08d", prefix, n)
+	res, err := tx.exec(ctx, `INSERT INTO pay_requests(cmd, student_id, order_id, instalment_id, amount, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		r.Cmd, r.StudentID, r.OrderID, nullID(r.InstalmentID), r.Amount, ts(tx.Now))
+	if err != nil {
+		return r, err
+	}
+	r.ID, _ = res.LastInsertId()
+	r.Status = "open"
+	return r, nil
+}
+
+// PayRequestByCmd finds a hosted-page request by its PBX_CMD.
+func (tx *Tx) PayRequestByCmd(ctx context.Context, cmd string) (PayRequest, error) {
+	var r PayRequest
+	err := tx.queryRow(ctx, `SELECT id, cmd, student_id, order_id, COALESCE(instalment_id, 0), amount, status FROM pay_requests WHERE cmd = ?`, cmd).
+		Scan(&r.ID, &r.Cmd, &r.StudentID, &r.OrderID, &r.InstalmentID, &r.Amount, &r.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fault.New(fault.NotFound, "no payment request %q (unknown PBX_CMD)", cmd)
+	}
+	return r, err
+}
+
+// ClosePayRequest records how a hosted-page request ended (paid or refused).
+func (tx *Tx) ClosePayRequest(ctx context.Context, id int64, status, code string) error {
+	_, err := tx.exec(ctx, `UPDATE pay_requests SET status=?, code=?, applied_at=? WHERE id=? AND status='open'`, status, code, ts(tx.Now), id)
+	return err
+}
+
+// FirstPaymentDue lists the students of year whose first payment is due:
+// a current order above zero, not financed by a third party, with an
+// approved plan not yet started or no plan at all (they pay in one go).
+func (db *DB) FirstPaymentDue(ctx context.Context, year string) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT d.student_id FROM dossiers d
+		JOIN orders o ON o.dossier_id = d.id AND o.superseded_by IS NULL
+		WHERE d.year = ? AND o.ttc > 0 AND o.financed = 0 AND o.blocked_reason = ''
+		  AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.order_id = o.id AND p.status IN ('requested','active','completed'))
+		  AND NOT EXISTS (SELECT 1 FROM invoices i JOIN allocations a ON a.invoice_id = i.id WHERE i.order_id = o.id)
+		ORDER BY d.student_id`, year)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

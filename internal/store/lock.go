@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/inpctl/inpctl/internal/fault"
+)
+
+// LockHolder identifies a process holding an advisory lock.
+type LockHolder struct {
+	Holder string // e.g. "charge --due by clerk"
+	PID    int
+	Host   string
+}
+
+// AcquireLock takes the advisory lock name, or fails at once with a Locked
+// fault (exit 11) when a live process holds it. A holder on this host whose
+// process is gone (killed, crashed) is taken over, and the audit log says
+// so. alive tells whether a pid on this host still runs.
+func (db *DB) AcquireLock(ctx context.Context, name string, me LockHolder, alive func(pid int) bool) (release func() error, err error) {
+	err = db.inTx(ctx, func(tx *Tx) error {
+		var cur LockHolder
+		var since string
+		err := tx.queryRow(ctx, `SELECT holder, pid, host, acquired_at FROM locks WHERE name = ?`, name).Scan(&cur.Holder, &cur.PID, &cur.Host, &since)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case cur.Host != me.Host || alive(cur.PID):
+			return fault.New(fault.Locked, "%s is locked: %s (pid %d on %s) holds it since %s", name, cur.Holder, cur.PID, cur.Host, since).
+				WithHint("wait for that run to finish; nothing was done")
+		default:
+			if err := tx.audit(ctx, "lock:"+name, fmt.Sprintf("stale lock of pid %d (%s) taken over: that process is gone", cur.PID, cur.Holder)); err != nil {
+				return err
+			}
+		}
+		_, err = tx.exec(ctx, `INSERT INTO locks(name, holder, pid, host, acquired_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, pid=excluded.pid, host=excluded.host, acquired_at=excluded.acquired_at`,
+			name, me.Holder, me.PID, me.Host, ts(tx.Now))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		_, err := db.sql.ExecContext(context.WithoutCancel(ctx), `DELETE FROM locks WHERE name = ? AND pid = ? AND host = ?`, name, me.PID, me.Host)
+		return mapErr(err)
+	}, nil
+}
+
+// randomPrefix names this database in Paybox references, so two databases
+// (a rehearsal and production, two test runs) never send the same REFERENCE.
+func randomPrefix() string {
+	b := make([]byte, 3)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return "I" + hex.EncodeToString(b) + "-"
+}
