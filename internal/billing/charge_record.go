@@ -115,16 +115,16 @@ func (s *Service) recordOutcome(ctx context.Context, tx *store.Tx, today clock.D
 func (s *Service) recordDecline(ctx context.Context, tx *store.Tx, today clock.Date, j *job) error {
 	r, it := j.res, j.item
 	attempts := it.Attempts + 1
-	next := ""
+	var next clock.Date
 	reason := ""
 	if r.Hard {
 		reason = fmt.Sprintf("refus définitif de la carte le %s : %s (%s)", today.French(), r.Code, gateway.Describe(r.Code))
 	} else if d, ok := schedule.NextAttempt(s.Retry, attempts, today); ok {
-		next = d.String()
+		next = d
 	} else {
 		reason = fmt.Sprintf("%d refus successifs de la carte, dernier le %s : %s (%s)", attempts, today.French(), r.Code, gateway.Describe(r.Code))
 	}
-	if err := tx.MarkInstalmentFailed(ctx, it.InstalmentID, attempts, r.Code, next); err != nil {
+	if err := tx.FailInstalment(ctx, it.InstalmentID, r.Code, next); err != nil {
 		return err
 	}
 	summary := fmt.Sprintf("card debit %s of %s for %s declined: %s, attempt %d", j.attempt.Reference, it.Amount, it.StudentID, r.Code, attempts)
@@ -134,7 +134,7 @@ func (s *Service) recordDecline(ctx context.Context, tx *store.Tx, today clock.D
 		}
 		summary += "; order blocked"
 	} else {
-		summary += "; next try " + next
+		summary += "; next try " + next.String()
 	}
 	return tx.Audit(ctx, "instalment:"+it.StudentID, summary)
 }

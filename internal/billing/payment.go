@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 )
@@ -54,7 +55,12 @@ func (s *Service) recordCardPayment(ctx context.Context, tx *store.Tx, p store.P
 	if _, err := s.allocate(ctx, tx, p); err != nil {
 		return p, err
 	}
-	return p, tx.MarkInstalmentPaid(ctx, in.ID, p.Date)
+	date, err := clock.ParseDate(p.Date)
+	if err != nil {
+		return p, err
+	}
+	_, err = s.settleInstalment(ctx, tx, in.ID, date)
+	return p, err
 }
 
 // ensureInvoice issues the order's invoice if it has none yet (SPEC §4: an

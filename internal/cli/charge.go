@@ -102,11 +102,15 @@ func runCharge(ctx context.Context, o *chargeOpts) error {
 			return err
 		}
 	}
-	release, err := o.env.lockRun(ctx, svc.DB, "charge")
-	if err != nil {
-		return err
+	// A dry run reads and calls nothing, so it takes no lock: it writes
+	// nothing at all, not even a lock row.
+	if !o.dryRun {
+		release, err := o.env.lockRun(ctx, svc.DB, "charge")
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
-	defer release()
 	gw, err := o.env.Gateway(ctx)
 	if err != nil {
 		return err

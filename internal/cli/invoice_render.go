@@ -1,15 +1,139 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 
-// newInvoiceRenderCmd writes invoice PDFs (wired to internal/invoice).
+	"github.com/inpctl/inpctl/internal/billing"
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/invoice"
+	"github.com/inpctl/inpctl/internal/store"
+	"github.com/spf13/cobra"
+)
+
+type renderOpts struct {
+	env                *Env
+	numbers            []string
+	session, out, asOf string
+	all, creditNotes   bool
+}
+
 func newInvoiceRenderCmd(env *Env) *cobra.Command {
-	return &cobra.Command{
-		Use:     "render NUMBER... | --session S | --all",
-		Short:   "Write invoices as PDF files",
-		Long:    "Write invoices as PDF files." + exitDoc("0   written", "1   not built yet"),
-		Example: "  inpctl invoice render --all --out invoices/",
-		Args:    cobra.ArbitraryArgs,
-		RunE:    func(c *cobra.Command, args []string) error { return errNotYet("invoice render") },
+	o := &renderOpts{env: env}
+	cmd := &cobra.Command{
+		Use:   "render NUMBER... | --session S | --all",
+		Short: "Write invoices (and credit notes) as PDF files",
+		Long: `Write invoices as PDF files named FACTURE-<N>.pdf in --out (default: the
+current folder); with --all, credit notes too, as AVOIR-<N>.pdf. The invoice
+part never changes; a block "Règlements reçus au DD/MM/YYYY" shows the payments
+allocated as of --as-of (default today) and what is still due. The same
+invoice and as-of date always give a byte-identical PDF. Each file is written
+to a temporary name and renamed, so a failure never leaves a partial PDF.
+--out - writes one invoice to stdout.` + exitDoc("0   written", "2   bad arguments or folder", "4   no such invoice"),
+		Example: "  inpctl invoice render 9201 --out invoices/\n  inpctl invoice render --all --out invoices/ --as-of 2026-06-30\n  inpctl invoice render 9201 --out - > facture.pdf",
+		Args: func(c *cobra.Command, args []string) error {
+			if o.all || o.session != "" {
+				return cobra.NoArgs(c, args)
+			}
+			if len(args) == 0 {
+				return fault.New(fault.Usage, "give invoice numbers, --session S or --all")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			o.numbers = args
+			return runInvoiceRender(c.Context(), o)
+		},
 	}
+	cmd.Flags().BoolVar(&o.all, "all", false, "every invoice and credit note")
+	cmd.Flags().StringVar(&o.session, "session", "", "every invoice of this session")
+	cmd.Flags().StringVar(&o.out, "out", ".", "output folder, or - for stdout (one invoice)")
+	cmd.Flags().StringVar(&o.asOf, "as-of", "", "date of the payments block (YYYY-MM-DD, default today)")
+	return cmd
+}
+
+func runInvoiceRender(ctx context.Context, o *renderOpts) error {
+	svc, err := o.env.Service(ctx, "")
+	if err != nil {
+		return err
+	}
+	asOf, err := o.asOfDate()
+	if err != nil {
+		return err
+	}
+	jobs, err := o.jobs(ctx, svc, asOf)
+	if err != nil {
+		return err
+	}
+	if o.out == "-" {
+		if len(jobs) != 1 {
+			return fault.New(fault.Usage, "--out - writes one invoice; %d were selected", len(jobs))
+		}
+		return invoice.Render(o.env.IO.Out, invoice.Build(jobs[0].Doc))
+	}
+	if fi, err := os.Stat(o.out); err != nil || !fi.IsDir() {
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return fault.Wrap(fault.Usage, err, "--out %s is not a folder", o.out)
+		}
+	}
+	if len(jobs) == 0 {
+		o.env.Infof("no invoices to render")
+		return nil
+	}
+	if err := invoice.RenderAll(ctx, jobs, runtime.NumCPU(), o.env.ProgressFn("rendering")); err != nil {
+		return err
+	}
+	o.env.Infof("✓ %d PDF(s) written to %s", len(jobs), o.out)
+	return nil
+}
+
+func (o *renderOpts) asOfDate() (clock.Date, error) {
+	if o.asOf == "" {
+		return o.env.Today()
+	}
+	d, err := clock.ParseDate(o.asOf)
+	if err != nil {
+		return d, fault.New(fault.Usage, "--as-of %v", err)
+	}
+	return d, nil
+}
+
+// jobs gathers the documents to render.
+func (o *renderOpts) jobs(ctx context.Context, svc *billing.Service, asOf clock.Date) ([]invoice.Job, error) {
+	numbers := o.numbers
+	if o.all || o.session != "" {
+		invs, err := svc.DB.ListInvoices(ctx, store.InvoiceFilter{Session: o.session})
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range invs {
+			numbers = append(numbers, inv.Number)
+		}
+	}
+	var jobs []invoice.Job
+	for _, n := range numbers {
+		d, err := svc.InvoiceDocument(ctx, n, asOf)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, invoice.Job{Path: filepath.Join(o.out, fmt.Sprintf("FACTURE-%s.pdf", n)), Doc: d})
+	}
+	if o.all {
+		cns, err := svc.DB.ListCreditNotes(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, cn := range cns {
+			d, err := svc.CreditNoteDocument(ctx, cn.Number)
+			if err != nil {
+				return nil, err
+			}
+			jobs = append(jobs, invoice.Job{Path: filepath.Join(o.out, fmt.Sprintf("AVOIR-%s.pdf", cn.Number)), Doc: d})
+		}
+	}
+	return jobs, nil
 }

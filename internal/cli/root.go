@@ -116,6 +116,9 @@ func commands(env *Env) []*cobra.Command {
 		newAccountCmd(env),
 		newChargeCmd(env),
 		newPayCmd(env),
+		newPaymentCmd(env),
+		newRefundCmd(env),
+		newGatewayCmd(env),
 		newVersionCmd(),
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -39,7 +41,10 @@ func scriptParams(dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exits": cmdExits,
+			"exits":   cmdExits,
+			"dbsum":   cmdDBSum,
+			"sandbox": cmdSandbox,
+			"sleep":   cmdSleep,
 		},
 	}
 }
@@ -53,11 +58,15 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
 		ts.Fatalf("usage: exits N prog args...")
 	}
-	want, err := strconv.Atoi(args[0])
-	if err != nil {
-		ts.Fatalf("exits: %q is not a number", args[0])
+	wants := map[int]bool{}
+	for _, w := range strings.Split(args[0], "|") {
+		n, err := strconv.Atoi(w)
+		if err != nil {
+			ts.Fatalf("exits: %q is not a number (or N|M)", args[0])
+		}
+		wants[n] = true
 	}
-	err = ts.Exec(args[1], args[2:]...)
+	err := ts.Exec(args[1], args[2:]...)
 	got := 0
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)
@@ -66,7 +75,14 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		got = ee.ExitCode()
 	}
-	if got != want {
-		ts.Fatalf("exit status %d, want %d", got, want)
+	if !wants[got] {
+		ts.Fatalf("exit status %d, want %s", got, args[0])
 	}
+}
+
+// cmdSleep pauses the script: sleep 500ms.
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
 }

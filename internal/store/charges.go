@@ -36,18 +36,6 @@ func (tx *Tx) SaveCard(ctx context.Context, c Card) (Card, error) {
 	return c, nil
 }
 
-// CardOf returns the student's current card.
-func (tx *Tx) CardOf(ctx context.Context, studentID string) (Card, bool, error) {
-	var c Card
-	err := tx.queryRow(ctx, `SELECT id, student_id, refabonne, token, expiry, ecard, card_type FROM cards
-		WHERE student_id=? AND deleted_at='' ORDER BY id DESC LIMIT 1`, studentID).
-		Scan(&c.ID, &c.StudentID, &c.RefAbonne, &c.Token, &c.Expiry, &c.ECard, &c.CardType)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, false, nil
-	}
-	return c, err == nil, err
-}
-
 // DueItem is an instalment a charge run should debit.
 type DueItem struct {
 	InstalmentID int64       `json:"-"`
@@ -229,25 +217,6 @@ func (tx *Tx) InstalmentByID(ctx context.Context, id int64) (Instalment, int64, 
 	return in, orderID, err
 }
 
-// MarkInstalmentPaid marks an instalment paid and completes its plan when
-// no instalment is left to pay.
-func (tx *Tx) MarkInstalmentPaid(ctx context.Context, id int64, date string) error {
-	if _, err := tx.exec(ctx, `UPDATE instalments SET status='paid', paid_date=?, next_try='' WHERE id=?`, date, id); err != nil {
-		return err
-	}
-	_, err := tx.exec(ctx, `UPDATE plans SET status='completed' WHERE id = (SELECT plan_id FROM instalments WHERE id = ?)
-		AND status = 'active' AND NOT EXISTS (SELECT 1 FROM instalments WHERE plan_id = plans.id AND status IN ('pending','failed'))`, id)
-	return err
-}
-
-// MarkInstalmentFailed records a declined attempt on an instalment: how
-// many declines so far, the code, and when it may be tried again ("" =
-// never: the caller blocks the order).
-func (tx *Tx) MarkInstalmentFailed(ctx context.Context, id int64, attempts int, code, nextTry string) error {
-	_, err := tx.exec(ctx, `UPDATE instalments SET status='failed', attempts=?, last_code=?, next_try=? WHERE id=?`, attempts, code, nextTry, id)
-	return err
-}
-
 // BlockOrder marks an order blocked with a reason (shown in the account).
 func (tx *Tx) BlockOrder(ctx context.Context, orderID int64, reason string) error {
 	_, err := tx.exec(ctx, `UPDATE orders SET blocked_reason=?, blocked_at=? WHERE id=? AND blocked_reason=''`, reason, ts(tx.Now), orderID)
@@ -326,6 +295,44 @@ func (db *DB) FirstPaymentDue(ctx context.Context, year string) ([]string, error
 			return nil, err
 		}
 		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// AttemptInstalments maps every charge attempt's REFERENCE to its
+// instalment and state (tests compare it with the gateway's own records).
+func (db *DB) AttemptInstalments(ctx context.Context) (map[string]Attempt, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT reference, COALESCE(instalment_id, 0), state, amount FROM attempts WHERE kind = 'charge'`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]Attempt{}
+	for rows.Next() {
+		var a Attempt
+		if err := rows.Scan(&a.Reference, &a.InstalmentID, &a.State, &a.Amount); err != nil {
+			return nil, err
+		}
+		out[a.Reference] = a
+	}
+	return out, rows.Err()
+}
+
+// PaidByCard counts, per instalment, the card payments recorded for it.
+func (db *DB) PaidByCard(ctx context.Context) (map[int64]int, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT a.instalment_id, COUNT(*) FROM payments p JOIN attempts a ON a.id = p.attempt_id GROUP BY a.instalment_id`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
 	}
 	return out, rows.Err()
 }

@@ -223,3 +223,46 @@ func (tx *Tx) OpenInvoices(ctx context.Context, studentID string) ([]Invoice, er
 	}
 	return out, rows.Err()
 }
+
+// InvoicePayment is a payment as an invoice shows it: what of it went to
+// the invoice.
+type InvoicePayment struct {
+	Date, Method, Ref string
+	Amount            money.Cents
+}
+
+// InvoicePayments lists the payments allocated to an invoice that were
+// received on or before asOf, with the net amount allocated.
+func (db *DB) InvoicePayments(ctx context.Context, invoiceID int64, asOf string) ([]InvoicePayment, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT p.date, p.method, p.ref, SUM(a.amount) FROM allocations a JOIN payments p ON p.id = a.payment_id
+		WHERE a.invoice_id = ? AND p.date <= ? GROUP BY p.id HAVING SUM(a.amount) > 0 ORDER BY p.date, p.id`, invoiceID, asOf)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []InvoicePayment
+	for rows.Next() {
+		var p InvoicePayment
+		if err := rows.Scan(&p.Date, &p.Method, &p.Ref, &p.Amount); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CreditNoteByNumber returns a credit note.
+func (db *DB) CreditNoteByNumber(ctx context.Context, number string) (CreditNote, error) {
+	var c CreditNote
+	err := db.sql.QueryRowContext(ctx, `SELECT `+creditNoteCols+` FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE c.number = ?`, number).
+		Scan(&c.ID, &c.Number, &c.InvoiceID, &c.InvoiceNumber, &c.StudentID, &c.Date, &c.IssuedAt, &c.Amount, &c.Reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fault.New(fault.NotFound, "no credit note %s", number)
+	}
+	return c, mapErr(err)
+}
+
+// PlanOfOrder returns an order's plan: its live one, else its latest.
+func (db *DB) PlanOfOrder(ctx context.Context, orderID int64) (Plan, bool, error) {
+	return onePlan(ctx, db.sql, `p.order_id = ?`+liveFirst, orderID)
+}

@@ -230,3 +230,128 @@ func (tx *Tx) PaymentsWithCredit(ctx context.Context, studentID string) ([]Payme
 	}
 	return out, rows.Err()
 }
+
+// PaymentByNumber returns a payment with what was allocated, refunded and
+// whether it was reversed.
+func (tx *Tx) PaymentByNumber(ctx context.Context, number string) (Payment, error) {
+	p, err := scanPayment(tx.queryRow(ctx, `SELECT `+paymentCols+` FROM payments p WHERE p.number = ?`, number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fault.New(fault.NotFound, "no payment %s", number).WithHint("list payments with: inpctl payment list")
+	}
+	return p, err
+}
+
+const paymentCols = `p.id, p.number, p.student_id, p.date, p.amount, p.method, p.ref, p.numtrans, p.numappel,
+	COALESCE(p.attempt_id, 0), COALESCE(p.pay_request_id, 0),
+	COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0),
+	COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0),
+	EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id),
+	COALESCE((SELECT date FROM unpaids u WHERE u.payment_id = p.id), '')`
+
+func scanPayment(sc scanner) (Payment, error) {
+	var p Payment
+	err := sc.Scan(&p.ID, &p.Number, &p.StudentID, &p.Date, &p.Amount, &p.Method, &p.Ref, &p.NumTrans, &p.NumAppel,
+		&p.AttemptID, &p.PayRequestID, &p.Allocated, &p.Refunded, &p.Unpaid, &p.UnpaidDate)
+	return p, err
+}
+
+// PaymentFilter selects payments.
+type PaymentFilter struct {
+	From, To, Method, StudentID string
+}
+
+// ListPayments lists payments in date order.
+func (db *DB) ListPayments(ctx context.Context, f PaymentFilter) ([]Payment, error) {
+	q := `SELECT ` + paymentCols + ` FROM payments p WHERE 1=1`
+	var args []any
+	for cond, v := range map[string]string{" AND p.date >= ?": f.From, " AND p.date <= ?": f.To, " AND p.method = ?": f.Method, " AND p.student_id = ?": f.StudentID} {
+		if v != "" {
+			q += cond
+			args = append(args, v)
+		}
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY p.date, p.id`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []Payment{}
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// RecordUnpaid reverses a payment (impayé): every invoice it was allocated
+// to is owed again (negative allocation rows), and the unpaid is recorded.
+// It returns the orders the payment had settled part of.
+func (tx *Tx) RecordUnpaid(ctx context.Context, p Payment, date, reason string) ([]int64, error) {
+	if _, err := tx.exec(ctx, `INSERT INTO unpaids(payment_id, date, reason, created_at) VALUES (?, ?, ?, ?)`, p.ID, date, reason, ts(tx.Now)); err != nil {
+		return nil, mapErr(err)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT a.invoice_id, i.order_id, SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id
+		WHERE a.payment_id = ? GROUP BY a.invoice_id HAVING SUM(a.amount) > 0`, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	type net struct {
+		invoice, order int64
+		amount         money.Cents
+	}
+	var nets []net
+	for rows.Next() {
+		var n net
+		if err := rows.Scan(&n.invoice, &n.order, &n.amount); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		nets = append(nets, n)
+	}
+	rows.Close()
+	var orders []int64
+	for _, n := range nets {
+		if err := tx.Allocate(ctx, p.ID, n.invoice, -n.amount); err != nil {
+			return nil, err
+		}
+		if _, err := tx.exec(ctx, `UPDATE orders SET settled_date='' WHERE id=?`, n.order); err != nil {
+			return nil, err
+		}
+		orders = append(orders, n.order)
+	}
+	return orders, nil
+}
+
+// Refund is money given back to a student.
+type Refund struct {
+	ID        int64       `json:"-"`
+	StudentID string      `json:"student_id"`
+	PaymentID int64       `json:"-"`
+	Payment   string      `json:"payment"`
+	Date      string      `json:"date"`
+	Amount    money.Cents `json:"amount_cents"`
+	Method    string      `json:"method"`
+	Reason    string      `json:"reason"`
+	NumTrans  string      `json:"numtrans"`
+	NumAppel  string      `json:"numappel"`
+}
+
+// RecordRefund records a refund (after the gateway approved it, for cards).
+func (tx *Tx) RecordRefund(ctx context.Context, r Refund) (Refund, error) {
+	res, err := tx.exec(ctx, `INSERT INTO refunds(student_id, payment_id, date, amount, method, reason, numtrans, numappel, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.StudentID, nullID(r.PaymentID), r.Date, r.Amount, r.Method, r.Reason, r.NumTrans, r.NumAppel, ts(tx.Now))
+	if err != nil {
+		return r, err
+	}
+	r.ID, _ = res.LastInsertId()
+	return r, nil
+}
+
+// SetAttemptPayment links a refund attempt to the payment it refunds.
+func (tx *Tx) SetAttemptPayment(ctx context.Context, attemptID, paymentID int64) error {
+	_, err := tx.exec(ctx, `UPDATE attempts SET payment_id=? WHERE id=?`, paymentID, attemptID)
+	return err
+}

@@ -4,20 +4,37 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
 
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/schedule"
 )
 
-// Plan is an instalment plan (échéancier) of an order.
+// Plan is an instalment plan (échéancier) of an order, with who it is for
+// and what the order costs. Every status change goes through
+// schedule.CheckPlanTransition and appends an audit row "plan:STUDENT_ID"
+// in the same transaction.
 type Plan struct {
 	ID          int64        `json:"-"`
 	OrderID     int64        `json:"-"`
+	StudentID   string       `json:"student_id"`
+	LastName    string       `json:"last_name"`
+	FirstName   string       `json:"first_name"`
+	Programme   string       `json:"programme"`
+	Year        string       `json:"academic_year"`
+	OrderNumber string       `json:"order_number"`
+	Total       money.Cents  `json:"total_cents"`
 	Plan        string       `json:"plan"`
 	Status      string       `json:"status"`
 	RequestedAt string       `json:"requested_at"`
 	DecidedAt   string       `json:"decided_at"`
 	Reason      string       `json:"reason"`
 	Decision    string       `json:"decision"`
+	NextDue     string       `json:"next_due_date"`  // first unpaid instalment ("" until the first payment fixes the dates)
+	NextAmount  money.Cents  `json:"next_due_cents"` // its amount (0 when nothing is left)
 	Instalments []Instalment `json:"instalments"`
 }
 
@@ -35,23 +52,440 @@ type Instalment struct {
 	PaidDate string      `json:"paid_date"`
 }
 
-// LivePlan returns the order's requested, approved or active plan.
-func (tx *Tx) LivePlan(ctx context.Context, orderID int64) (Plan, bool, error) {
+// Paid is the total of the paid instalments.
+func (p Plan) Paid() money.Cents { return p.sum(schedule.InstalmentPaid) }
+
+// Unpaid is the total of the instalments still to be paid (pending or failed).
+func (p Plan) Unpaid() money.Cents {
+	return p.sum(schedule.InstalmentPending) + p.sum(schedule.InstalmentFailed)
+}
+
+func (p Plan) sum(st schedule.InstalmentStatus) money.Cents {
+	var s money.Cents
+	for _, i := range p.Instalments {
+		if i.Status == string(st) {
+			s += i.Amount
+		}
+	}
+	return s
+}
+
+// Live reports whether the plan is requested, approved or active.
+func (p Plan) Live() bool {
+	switch schedule.PlanStatus(p.Status) {
+	case schedule.PlanRequested, schedule.PlanApproved, schedule.PlanActive:
+		return true
+	}
+	return false
+}
+
+const planCols = `p.id, p.order_id, d.student_id, s.last_name, s.first_name, d.programme, d.year, o.number, o.ttc,
+	p.plan, p.status, p.requested_at, p.decided_at, p.reason, p.decision,
+	COALESCE((SELECT i.due_date FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), ''),
+	COALESCE((SELECT i.amount FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), 0)`
+
+const planFrom = ` FROM plans p JOIN orders o ON o.id = p.order_id JOIN dossiers d ON d.id = o.dossier_id JOIN students s ON s.id = d.student_id`
+
+// liveFirst orders a dossier's plans: the live one, else the latest.
+const liveFirst = ` ORDER BY p.status IN ('requested','approved','active') DESC, p.id DESC LIMIT 1`
+
+type dbtx interface {
+	queryer
+	rowsQueryer
+}
+
+func scanPlan(sc scanner) (Plan, error) {
 	var p Plan
-	err := tx.queryRow(ctx, `SELECT id, order_id, plan, status, requested_at, decided_at, reason, decision FROM plans
-		WHERE order_id = ? AND status IN ('requested','approved','active')`, orderID).
-		Scan(&p.ID, &p.OrderID, &p.Plan, &p.Status, &p.RequestedAt, &p.DecidedAt, &p.Reason, &p.Decision)
+	err := sc.Scan(&p.ID, &p.OrderID, &p.StudentID, &p.LastName, &p.FirstName, &p.Programme, &p.Year, &p.OrderNumber, &p.Total,
+		&p.Plan, &p.Status, &p.RequestedAt, &p.DecidedAt, &p.Reason, &p.Decision, &p.NextDue, &p.NextAmount)
+	return p, err
+}
+
+// onePlan reads one plan and its instalments; ok is false when none matches.
+func onePlan(ctx context.Context, q dbtx, where string, args ...any) (Plan, bool, error) {
+	p, err := scanPlan(q.QueryRowContext(ctx, `SELECT `+planCols+planFrom+` WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, false, nil
 	}
+	if err != nil {
+		return p, false, mapErr(err)
+	}
+	p.Instalments, err = instalmentsOf(ctx, q, p.ID)
 	return p, err == nil, err
 }
 
-// CancelPlan cancels a plan and its instalments not yet paid.
-func (tx *Tx) CancelPlan(ctx context.Context, planID int64, reason string) error {
-	if _, err := tx.exec(ctx, `UPDATE plans SET status='cancelled', reason=?, decided_at=? WHERE id=?`, reason, ts(tx.Now), planID); err != nil {
+func instalmentsOf(ctx context.Context, q rowsQueryer, planID int64) ([]Instalment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, plan_id, seq, amount, due_date, status, attempts, next_try, last_code, paid_date
+		FROM instalments WHERE plan_id = ? ORDER BY seq`, planID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []Instalment{}
+	for rows.Next() {
+		var i Instalment
+		if err := rows.Scan(&i.ID, &i.PlanID, &i.Seq, &i.Amount, &i.Due, &i.Status, &i.Attempts, &i.NextTry, &i.LastCode, &i.PaidDate); err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// LivePlan returns the order's requested, approved or active plan.
+func (tx *Tx) LivePlan(ctx context.Context, orderID int64) (Plan, bool, error) {
+	return onePlan(ctx, tx.tx, `p.order_id = ? AND p.status IN ('requested','approved','active')`, orderID)
+}
+
+// Plan returns a plan by id (NotFound when there is none).
+func (tx *Tx) Plan(ctx context.Context, planID int64) (Plan, error) {
+	p, ok, err := onePlan(ctx, tx.tx, `p.id = ?`, planID)
+	if err == nil && !ok {
+		err = fault.New(fault.NotFound, "no plan %d", planID)
+	}
+	return p, err
+}
+
+// DossierPlan returns the plan of a dossier: its live plan, else its
+// latest (rejected, cancelled or completed), over all its orders.
+func (tx *Tx) DossierPlan(ctx context.Context, dossierID int64) (Plan, bool, error) {
+	return onePlan(ctx, tx.tx, `o.dossier_id = ?`+liveFirst, dossierID)
+}
+
+// DossierPlan reads a dossier's plan outside a write transaction.
+func (db *DB) DossierPlan(ctx context.Context, dossierID int64) (Plan, bool, error) {
+	return onePlan(ctx, db.sql, `o.dossier_id = ?`+liveFirst, dossierID)
+}
+
+// PlanFilter selects plans.
+type PlanFilter struct {
+	Year, Status, Programme string
+}
+
+// ListPlans lists the plans of an academic year (every plan, including the
+// cancelled ones of superseded orders), by student name.
+func (db *DB) ListPlans(ctx context.Context, f PlanFilter) ([]Plan, error) {
+	where := []string{"d.year = ?"}
+	args := []any{f.Year}
+	if f.Status != "" {
+		where, args = append(where, "p.status = ?"), append(args, f.Status)
+	}
+	if f.Programme != "" {
+		where, args = append(where, "d.programme = ?"), append(args, f.Programme)
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+planCols+planFrom+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY s.last_name, s.first_name, d.student_id, p.id`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := []Plan{}
+	for rows.Next() {
+		p, err := scanPlan(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Instalments, err = instalmentsOf(ctx, db.sql, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CreatePlan records a student's choice of plan for an order. A plan that
+// needs approval (3x, 5x) starts requested with no instalments; a 1x plan
+// starts approved, with its one instalment (amounts must then be given).
+// The database allows one live plan per order.
+func (tx *Tx) CreatePlan(ctx context.Context, orderID int64, plan schedule.Plan, amounts []money.Cents) (Plan, error) {
+	status := schedule.InitialStatus(plan)
+	decided := ""
+	if status == schedule.PlanApproved {
+		if len(amounts) != plan.Instalments() {
+			return Plan{}, fmt.Errorf("create %s plan: %d amounts, want %d", plan, len(amounts), plan.Instalments())
+		}
+		decided = ts(tx.Now)
+	}
+	res, err := tx.exec(ctx, `INSERT INTO plans(order_id, plan, status, requested_at, decided_at) VALUES (?, ?, ?, ?, ?)`,
+		orderID, string(plan), string(status), ts(tx.Now), decided)
+	if err != nil {
+		return Plan{}, mapErr(fmt.Errorf("create plan: %w", err))
+	}
+	id, _ := res.LastInsertId()
+	if status == schedule.PlanApproved {
+		if err := tx.insertInstalments(ctx, id, amounts); err != nil {
+			return Plan{}, err
+		}
+	}
+	p, err := tx.Plan(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	return p, tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan %s for order %s (%s)", p.Plan, p.Status, p.OrderNumber, p.Total))
+}
+
+func (tx *Tx) insertInstalments(ctx context.Context, planID int64, amounts []money.Cents) error {
+	for i, a := range amounts {
+		if _, err := tx.exec(ctx, `INSERT INTO instalments(plan_id, seq, amount, status) VALUES (?, ?, ?, 'pending')`,
+			planID, i+1, a); err != nil {
+			return fmt.Errorf("insert instalment %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// setPlanStatus moves a plan to status to, through the state machine.
+func (tx *Tx) setPlanStatus(ctx context.Context, p Plan, to schedule.PlanStatus, reason, decision string) error {
+	if err := schedule.CheckPlanTransition(schedule.PlanStatus(p.Status), to); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `UPDATE instalments SET status='cancelled' WHERE plan_id=? AND status IN ('pending','failed')`, planID)
+	decided := p.DecidedAt
+	if to != schedule.PlanActive && to != schedule.PlanCompleted {
+		decided = ts(tx.Now) // a decision: approved, rejected or cancelled
+	}
+	_, err := tx.exec(ctx, `UPDATE plans SET status=?, decided_at=?, reason=?, decision=? WHERE id=?`,
+		string(to), decided, reason, decision, p.ID)
 	return err
+}
+
+// setInstalmentStatus moves an instalment to status to, through the state
+// machine.
+func (tx *Tx) setInstalmentStatus(ctx context.Context, i Instalment, to schedule.InstalmentStatus, paid string) error {
+	if err := schedule.CheckInstalmentTransition(schedule.InstalmentStatus(i.Status), to); err != nil {
+		return fmt.Errorf("instalment %d: %w", i.Seq, err)
+	}
+	_, err := tx.exec(ctx, `UPDATE instalments SET status=?, paid_date=? WHERE id=?`, string(to), paid, i.ID)
+	return err
+}
+
+// ApprovePlan approves a requested plan and fixes its amounts: one pending
+// instalment per amount, with no due date yet (ActivatePlan sets the due
+// dates when the first instalment is paid).
+func (tx *Tx) ApprovePlan(ctx context.Context, planID int64, amounts []money.Cents) (Plan, error) {
+	p, err := tx.Plan(ctx, planID)
+	if err != nil {
+		return p, err
+	}
+	if err := tx.setPlanStatus(ctx, p, schedule.PlanApproved, "", ""); err != nil {
+		return p, err
+	}
+	if err := tx.insertInstalments(ctx, p.ID, amounts); err != nil {
+		return p, err
+	}
+	var parts []string
+	for _, a := range amounts {
+		parts = append(parts, a.String())
+	}
+	if err := tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan approved for order %s: %s", p.Plan, p.OrderNumber, strings.Join(parts, " + "))); err != nil {
+		return p, err
+	}
+	return tx.Plan(ctx, planID)
+}
+
+// RejectPlan rejects a requested plan with a reason.
+func (tx *Tx) RejectPlan(ctx context.Context, planID int64, reason string) (Plan, error) {
+	p, err := tx.Plan(ctx, planID)
+	if err != nil {
+		return p, err
+	}
+	if err := tx.setPlanStatus(ctx, p, schedule.PlanRejected, reason, ""); err != nil {
+		return p, err
+	}
+	if err := tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan rejected: %s", p.Plan, reason)); err != nil {
+		return p, err
+	}
+	return tx.Plan(ctx, planID)
+}
+
+// CancelPlan cancels a plan and its instalments not yet paid (a code
+// change made its amounts obsolete). A plan already final is refused.
+func (tx *Tx) CancelPlan(ctx context.Context, planID int64, reason string) error {
+	p, err := tx.Plan(ctx, planID)
+	if err != nil {
+		return err
+	}
+	n, amount, err := tx.cancelPlan(ctx, p, reason, "")
+	if err != nil {
+		return err
+	}
+	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan cancelled (%s): %d instalment(s) of %s cancelled", p.Plan, reason, n, amount))
+}
+
+// ExemptPlan applies an exemption decision (commission d'exonération) to a
+// plan: its instalments not yet paid are cancelled, the plan is cancelled
+// with the decision's reference, and no debit follows. It returns the
+// cancelled instalments. The credit note is the caller's (billing).
+func (tx *Tx) ExemptPlan(ctx context.Context, planID int64, decision string) ([]Instalment, error) {
+	p, err := tx.Plan(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	var cancelled []Instalment
+	for _, i := range p.Instalments {
+		if i.Status == string(schedule.InstalmentPending) || i.Status == string(schedule.InstalmentFailed) {
+			cancelled = append(cancelled, i)
+		}
+	}
+	n, amount, err := tx.cancelPlan(ctx, p, "exemption decision "+decision, decision)
+	if err != nil {
+		return nil, err
+	}
+	return cancelled, tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan exempted by decision %s: %d instalment(s) of %s cancelled", p.Plan, decision, n, amount))
+}
+
+func (tx *Tx) cancelPlan(ctx context.Context, p Plan, reason, decision string) (int, money.Cents, error) {
+	if err := tx.setPlanStatus(ctx, p, schedule.PlanCancelled, reason, decision); err != nil {
+		return 0, 0, err
+	}
+	n, amount := 0, money.Cents(0)
+	for _, i := range p.Instalments {
+		if i.Status != string(schedule.InstalmentPending) && i.Status != string(schedule.InstalmentFailed) {
+			continue
+		}
+		if err := tx.setInstalmentStatus(ctx, i, schedule.InstalmentCancelled, ""); err != nil {
+			return 0, 0, err
+		}
+		n, amount = n+1, amount+i.Amount
+	}
+	return n, amount, nil
+}
+
+// ActivatePlan records that an approved plan's first instalment was paid on
+// firstPaid: instalment 1 becomes paid, every instalment gets its due date
+// from schedule.DueDates (the first on firstPaid, the others on debitDay of
+// each following month) and the plan becomes active, or completed when
+// nothing is left (1x). The charging code calls it in the transaction that
+// records the first payment.
+func (tx *Tx) ActivatePlan(ctx context.Context, planID int64, firstPaid clock.Date, debitDay int) error {
+	p, err := tx.Plan(ctx, planID)
+	if err != nil {
+		return err
+	}
+	if err := tx.setPlanStatus(ctx, p, schedule.PlanActive, p.Reason, p.Decision); err != nil {
+		return err
+	}
+	if len(p.Instalments) == 0 {
+		return fmt.Errorf("activate plan %d: it has no instalments", planID)
+	}
+	dates := schedule.DueDates(firstPaid, len(p.Instalments), debitDay)
+	for k, i := range p.Instalments {
+		if _, err := tx.exec(ctx, `UPDATE instalments SET due_date=? WHERE id=?`, dates[k].String(), i.ID); err != nil {
+			return err
+		}
+	}
+	if err := tx.setInstalmentStatus(ctx, p.Instalments[0], schedule.InstalmentPaid, firstPaid.String()); err != nil {
+		return err
+	}
+	var parts []string
+	for _, d := range dates {
+		parts = append(parts, d.String())
+	}
+	if err := tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan active: instalment 1 (%s) paid on %s; due dates %s",
+		p.Plan, p.Instalments[0].Amount, firstPaid, strings.Join(parts, ", "))); err != nil {
+		return err
+	}
+	return tx.completeIfPaid(ctx, planID)
+}
+
+// PayInstalment records that a later instalment of an active plan was paid
+// on paid; the plan is completed when it was the last one. (The first
+// instalment goes through ActivatePlan, which also fixes the due dates.)
+func (tx *Tx) PayInstalment(ctx context.Context, instalmentID int64, paid clock.Date) error {
+	p, i, err := tx.planOfInstalment(ctx, instalmentID)
+	if err != nil {
+		return err
+	}
+	if p.Status != string(schedule.PlanActive) {
+		return fault.New(fault.Conflict, "student %s: the %s plan is %s; only an active plan's instalments are paid one by one", p.StudentID, p.Plan, p.Status)
+	}
+	if err := tx.setInstalmentStatus(ctx, i, schedule.InstalmentPaid, paid.String()); err != nil {
+		return err
+	}
+	if err := tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan: instalment %d (%s) paid on %s", p.Plan, i.Seq, i.Amount, paid)); err != nil {
+		return err
+	}
+	return tx.completeIfPaid(ctx, p.ID)
+}
+
+// FailInstalment records a declined attempt on an instalment: it becomes
+// failed, its attempt count grows, and the decline code and the date of the
+// next try ("" for none) are kept.
+func (tx *Tx) FailInstalment(ctx context.Context, instalmentID int64, code string, nextTry clock.Date) error {
+	p, i, err := tx.planOfInstalment(ctx, instalmentID)
+	if err != nil {
+		return err
+	}
+	if err := tx.setInstalmentStatus(ctx, i, schedule.InstalmentFailed, ""); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE instalments SET attempts=attempts+1, last_code=?, next_try=? WHERE id=?`,
+		code, nextTry.String(), i.ID); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan: instalment %d (%s) declined (%s), attempt %d, next try %q",
+		p.Plan, i.Seq, i.Amount, code, i.Attempts+1, nextTry.String()))
+}
+
+func (tx *Tx) planOfInstalment(ctx context.Context, instalmentID int64) (Plan, Instalment, error) {
+	var planID int64
+	err := tx.queryRow(ctx, `SELECT plan_id FROM instalments WHERE id = ?`, instalmentID).Scan(&planID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Plan{}, Instalment{}, fault.New(fault.NotFound, "no instalment %d", instalmentID)
+	}
+	if err != nil {
+		return Plan{}, Instalment{}, err
+	}
+	p, err := tx.Plan(ctx, planID)
+	if err != nil {
+		return p, Instalment{}, err
+	}
+	for _, i := range p.Instalments {
+		if i.ID == instalmentID {
+			return p, i, nil
+		}
+	}
+	return p, Instalment{}, fault.New(fault.NotFound, "no instalment %d", instalmentID)
+}
+
+// completeIfPaid moves an active plan whose instalments are all paid (or
+// cancelled) to completed.
+func (tx *Tx) completeIfPaid(ctx context.Context, planID int64) error {
+	p, err := tx.Plan(ctx, planID)
+	if err != nil || p.Unpaid() > 0 || p.Paid() == 0 {
+		return err
+	}
+	if err := tx.setPlanStatus(ctx, p, schedule.PlanCompleted, p.Reason, p.Decision); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan completed: %s paid", p.Plan, p.Paid()))
+}
+
+// StoredCard is what the plan rules need to know of a registered card
+// (Paybox Direct Plus subscriber): never a card number.
+type StoredCard struct {
+	ID        int64  `json:"-"`
+	StudentID string `json:"student_id"`
+	RefAbonne string `json:"refabonne"`
+	Expiry    string `json:"expiry"` // YYMM, as Paybox sends it
+	ECard     bool   `json:"ecard"`  // a temporary card (e-carte)
+	CardType  string `json:"card_type"`
+}
+
+// StudentCard returns the student's current card: the latest registered
+// and not deleted.
+func (tx *Tx) StudentCard(ctx context.Context, studentID string) (StoredCard, bool, error) {
+	var c StoredCard
+	err := tx.queryRow(ctx, `SELECT id, student_id, refabonne, expiry, ecard, card_type FROM cards
+		WHERE student_id = ? AND deleted_at = '' ORDER BY id DESC LIMIT 1`, studentID).
+		Scan(&c.ID, &c.StudentID, &c.RefAbonne, &c.Expiry, &c.ECard, &c.CardType)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	return c, err == nil, err
 }

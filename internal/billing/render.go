@@ -1,0 +1,93 @@
+package billing
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/invoice"
+	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/schedule"
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+// InvoiceDocument gathers what the PDF of an invoice shows as of a date:
+// the immutable invoice, and the payments received until then, what is
+// still due and the next due dates (which change with asOf).
+func (s *Service) InvoiceDocument(ctx context.Context, number string, asOf clock.Date) (invoice.Document, error) {
+	inv, err := s.DB.Invoice(ctx, number)
+	if err != nil {
+		return invoice.Document{}, err
+	}
+	d := s.baseDocument(inv)
+	d.Kind, d.AsOf = invoice.Invoice, asOf
+	pays, err := s.DB.InvoicePayments(ctx, inv.ID, asOf.String())
+	if err != nil {
+		return d, err
+	}
+	var paid money.Cents
+	for _, p := range pays {
+		date, _ := clock.ParseDate(p.Date)
+		d.Payments = append(d.Payments, invoice.Payment{Date: date, Method: methodLabel(p.Method), Ref: p.Ref, Amount: p.Amount})
+		paid += p.Amount
+	}
+	d.StillDue = max(inv.TTC-inv.Credited-paid, 0)
+	if p, ok, err := s.DB.PlanOfOrder(ctx, inv.OrderID); err == nil && ok {
+		for _, in := range p.Instalments {
+			due, _ := clock.ParseDate(in.Due)
+			if in.Status != string(schedule.InstalmentPaid) && in.Status != string(schedule.InstalmentCancelled) && !due.IsZero() && due.After(asOf) {
+				d.NextDues = append(d.NextDues, invoice.Due{Date: due, Amount: in.Amount})
+			}
+		}
+	}
+	return d, nil
+}
+
+// CreditNoteDocument gathers the PDF of a credit note.
+func (s *Service) CreditNoteDocument(ctx context.Context, number string) (invoice.Document, error) {
+	cn, err := s.DB.CreditNoteByNumber(ctx, number)
+	if err != nil {
+		return invoice.Document{}, err
+	}
+	inv, err := s.DB.Invoice(ctx, cn.InvoiceNumber)
+	if err != nil {
+		return invoice.Document{}, err
+	}
+	d := s.baseDocument(inv)
+	date, _ := clock.ParseDate(cn.Date)
+	issued, _ := time.Parse(time.RFC3339, cn.IssuedAt)
+	d.Kind, d.Number, d.Date, d.IssuedAt, d.RefInvoice, d.Reason = invoice.CreditNote, cn.Number, date, issued, inv.Number, cn.Reason
+	d.Lines = []invoice.Line{{Designation: "Avoir sur la facture n° " + inv.Number, Inscrits: 1, Qty: 1, AmountHT: cn.Amount}}
+	d.HT, d.TVA, d.TTC, d.AsOf = cn.Amount, 0, cn.Amount, date
+	return d, nil
+}
+
+func (s *Service) baseDocument(inv store.Invoice) invoice.Document {
+	date, _ := clock.ParseDate(inv.Date)
+	issued, _ := time.Parse(time.RFC3339, inv.IssuedAt)
+	d := invoice.Document{
+		Number: inv.Number, Date: date, Libelle: inv.Libelle, Session: inv.Session, IssuedAt: issued,
+		Issuer: invoice.Party{Name: s.Issuer.Name, Address: s.Issuer.Address, SIRET: s.Issuer.SIRET},
+		Client: invoice.Party{Name: inv.ClientName, Address: strings.Split(inv.ClientAddress, "\n")},
+		HT:     inv.HT, TVA: inv.TVA, TTC: inv.TTC, VATMention: inv.VATMention,
+	}
+	for _, l := range inv.Lines {
+		d.Lines = append(d.Lines, invoice.Line{Designation: l.Designation, Inscrits: 1, Qty: l.Qty, DiscountPct: l.DiscountPct * 100, VATPct: l.VATRate, AmountHT: l.HT()})
+	}
+	return d
+}
+
+func methodLabel(m string) string {
+	switch m {
+	case "card":
+		return "Carte bancaire"
+	case "cheque":
+		return "Chèque"
+	case "transfer":
+		return "Virement"
+	case "cash":
+		return "Espèces"
+	}
+	return m
+}

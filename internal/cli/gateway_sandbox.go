@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/gateway/sandbox"
+	"github.com/spf13/cobra"
+)
+
+func newGatewayCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "gateway",
+		Short:   "Run the Paybox sandbox",
+		Example: "  inpctl gateway sandbox --listen 127.0.0.1:8443",
+		Args:    cobra.NoArgs,
+	}
+	cmd.AddCommand(newGatewaySandboxCmd(env))
+	return cmd
+}
+
+type sandboxOpts struct {
+	env                *Env
+	listen, state      string
+	latency            time.Duration
+	dropRate, failRate float64
+	seed               int64
+}
+
+func newGatewaySandboxCmd(env *Env) *cobra.Command {
+	o := &sandboxOpts{env: env}
+	cmd := &cobra.Command{
+		Use:   "sandbox --listen 127.0.0.1:PORT",
+		Short: "Serve the Paybox simulator over HTTP on loopback",
+		Long: `Serve the built-in Paybox simulator (Direct Plus /PPPS.php, the hosted page
+/cgi/MYchoix_pagepaiement.cgi, /load.html) over HTTP, on a loopback address
+only, until interrupted. Point a config at it with gateway.kind: paybox and
+gateway.paybox.url: http://127.0.0.1:PORT/PPPS.php (the HMAC key is the
+Paybox test account's, 0123456789ABCDEF × 8).
+
+Fault injection for tests: --latency before every answer, --drop-rate (Paybox
+acts, the answer is lost), --fail-rate (00001/00097 without acting), --seed.
+See docs/sandbox.md for the test cards.` + exitDoc("0   stopped by SIGINT/SIGTERM", "2   not a loopback address, or bad flags"),
+		Example: "  inpctl gateway sandbox --listen 127.0.0.1:8443\n  inpctl gateway sandbox --listen 127.0.0.1:8443 --latency 100ms --drop-rate 0.1 --seed 7",
+		Args:    cobra.NoArgs,
+		RunE:    func(c *cobra.Command, _ []string) error { return runGatewaySandbox(c.Context(), o) },
+	}
+	cmd.Flags().StringVar(&o.listen, "listen", "", "loopback HOST:PORT to listen on (required)")
+	cmd.Flags().StringVar(&o.state, "state", "", "state file (default: memory only)")
+	cmd.Flags().DurationVar(&o.latency, "latency", 0, "added before every Direct answer (e.g. 100ms)")
+	cmd.Flags().Float64Var(&o.dropRate, "drop-rate", 0, "share of charges/refunds that act but lose their answer (0 to 1)")
+	cmd.Flags().Float64Var(&o.failRate, "fail-rate", 0, "share of charges/refunds answered 00001/00097 without acting (0 to 1)")
+	cmd.Flags().Int64Var(&o.seed, "seed", 1, "seed of the fault draws")
+	return cmd
+}
+
+func runGatewaySandbox(ctx context.Context, o *sandboxOpts) error {
+	if o.listen == "" {
+		return fault.New(fault.Usage, "--listen is required (e.g. --listen 127.0.0.1:8443)")
+	}
+	if o.dropRate < 0 || o.dropRate > 1 || o.failRate < 0 || o.failRate > 1 {
+		return fault.New(fault.Usage, "--drop-rate and --fail-rate are shares from 0 to 1")
+	}
+	sb, err := sandbox.New(sandbox.Options{StatePath: o.state, Latency: o.latency, DropRate: o.dropRate, FailRate: o.failRate, Seed: o.seed})
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	return sandbox.Serve(ctx, o.listen, sb, func(addr string) {
+		fmt.Fprintf(o.env.IO.Out, "http://%s/PPPS.php\n", addr)
+		o.env.Infof("Paybox sandbox listening on http://%s (Ctrl-C to stop)", addr)
+	})
+}

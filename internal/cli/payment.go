@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/inpctl/inpctl/internal/billing"
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/store"
+	"github.com/spf13/cobra"
+)
+
+func newPaymentCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "payment",
+		Short:   "Record cheque, transfer and cash payments, unpaids, and list payments",
+		Example: "  inpctl payment record 22104567 --amount 418,67 --method cheque --ref 'chèque 1234567'\n  inpctl payment list --from 2025-09-01",
+		Args:    cobra.NoArgs,
+	}
+	cmd.AddCommand(newPaymentRecordCmd(env), newPaymentUnpaidCmd(env), newPaymentListCmd(env))
+	return cmd
+}
+
+type paymentRecordOpts struct {
+	env                                *Env
+	student, amount, method, ref, date string
+}
+
+func newPaymentRecordCmd(env *Env) *cobra.Command {
+	o := &paymentRecordOpts{env: env}
+	cmd := &cobra.Command{
+		Use:   "record STUDENT_ID --amount A --method cheque|transfer|cash --ref TEXT",
+		Short: "Record a cheque, transfer or cash payment",
+		Long: `Record a payment received by cheque, transfer or cash. It is allocated to the
+student's open invoices, oldest first (the invoice is issued if this is the
+first money for the order); instalments it covers in full are marked paid, so
+a cheque for the whole remainder cancels the coming card debits. What is left
+over stays as a credit in the student's favour.` + exitDoc(
+			"0   recorded", "2   a bad amount, method or date", "4   no such student", "5   the student has no order"),
+		Example: "  inpctl payment record 22104567 --amount 418,67 --method cheque --ref 'chèque n° 1234567' --yes",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.student = args[0]
+			return runPaymentRecord(c.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.amount, "amount", "", "amount received, e.g. 418,67 (required)")
+	cmd.Flags().StringVar(&o.method, "method", "", "cheque, transfer or cash (required)")
+	cmd.Flags().StringVar(&o.ref, "ref", "", "cheque number, transfer label… (required)")
+	cmd.Flags().StringVar(&o.date, "date", "", "date received (YYYY-MM-DD, default today)")
+	return cmd
+}
+
+func runPaymentRecord(ctx context.Context, o *paymentRecordOpts) error {
+	amount, err := parseAmountFlag("--amount", o.amount)
+	if err != nil {
+		return err
+	}
+	if err := oneOf("--method", o.method, "", "cheque", "transfer", "cash"); err != nil || o.method == "" {
+		return fault.New(fault.Usage, "--method must be cheque, transfer or cash")
+	}
+	var date clock.Date
+	if o.date != "" {
+		if date, err = clock.ParseDate(o.date); err != nil {
+			return fault.New(fault.Usage, "--date %v", err)
+		}
+	}
+	svc, err := o.env.Service(ctx, "")
+	if err != nil {
+		return err
+	}
+	if err := o.env.Confirm(fmt.Sprintf("record a %s payment of %s for student %s?", o.method, amount, o.student)); err != nil {
+		return err
+	}
+	res, err := svc.RecordPayment(ctx, billing.ManualPayment{StudentID: o.student, Method: o.method, Ref: o.ref, Amount: amount, Date: date})
+	if err != nil {
+		return err
+	}
+	o.env.Infof("✓ payment %s recorded: %s; instalments covered: %v; credit left: %s", res.Payment.Number, amount, res.Covered, res.Credit)
+	return PrintObject(o.env.Printer(), res, func(w io.Writer) error {
+		return writeTable(w, []store.Payment{res.Payment}, paymentCols, nil)
+	})
+}
+
+var paymentCols = []Col[store.Payment]{
+	{Head: "Date", Cell: func(p store.Payment) string { return frDate(p.Date) }},
+	{Head: "N°", Cell: func(p store.Payment) string { return p.Number }},
+	{Head: "N° étudiant", Cell: func(p store.Payment) string { return p.StudentID }},
+	{Head: "Mode", Cell: func(p store.Payment) string { return p.Method }},
+	{Head: "Référence", Cell: func(p store.Payment) string { return p.Ref }},
+	{Head: "TTC", Money: func(p store.Payment) money.Cents { return p.Amount }, Right: true},
+	{Head: "Affecté TTC", Money: func(p store.Payment) money.Cents { return p.Allocated }, Right: true},
+	{Head: "Impayé", Cell: func(p store.Payment) string { return frDate(p.UnpaidDate) }},
+}
+
+func newPaymentUnpaidCmd(env *Env) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "unpaid PAYMENT --reason TEXT",
+		Short: "Reverse a payment that was charged back or rejected",
+		Long: `Mark a payment unpaid (impayé: a card chargeback, a rejected cheque): its
+allocation is reversed, the invoice is owed again, and the order is blocked
+until staff follow it up. Asks for confirmation.` + exitDoc("0   reversed", "4   no such payment", "5   already unpaid, or partly refunded"),
+		Example: "  inpctl payment unpaid REG000123 --reason 'chèque rejeté : sans provision' --yes",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			svc, err := env.Service(c.Context(), "")
+			if err != nil {
+				return err
+			}
+			if err := env.Confirm(fmt.Sprintf("reverse payment %s (the invoice will be owed again)?", args[0])); err != nil {
+				return err
+			}
+			p, err := svc.Unpaid(c.Context(), args[0], reason)
+			if err != nil {
+				return err
+			}
+			env.Infof("✓ payment %s reversed (%s); the order is blocked", p.Number, p.Amount)
+			return PrintObject(env.Printer(), p, func(w io.Writer) error { return writeTable(w, []store.Payment{p}, paymentCols, nil) })
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why (chargeback, rejected cheque…; required)")
+	return cmd
+}
+
+type paymentListOpts struct {
+	env                       *Env
+	from, to, method, student string
+}
+
+func newPaymentListCmd(env *Env) *cobra.Command {
+	o := &paymentListOpts{env: env}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List payments received",
+		Long:    "List payments with what was allocated and whether they were reversed." + exitDoc("0   listed (an empty list is not an error)", "2   a bad date"),
+		Example: "  inpctl payment list --from 2025-09-01 --to 2025-09-30\n  inpctl payment list --method cheque -o csv",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			from, err := optDate("--from", o.from)
+			if err != nil {
+				return err
+			}
+			to, err := optDate("--to", o.to)
+			if err != nil {
+				return err
+			}
+			if err := oneOf("--method", o.method, "", "card", "cheque", "transfer", "cash"); err != nil {
+				return err
+			}
+			db, err := env.Store(c.Context())
+			if err != nil {
+				return err
+			}
+			rows, err := db.ListPayments(c.Context(), store.PaymentFilter{From: from, To: to, Method: o.method, StudentID: o.student})
+			if err != nil {
+				return err
+			}
+			return Print(env.Printer(), rows, paymentCols, "no payments match")
+		},
+	}
+	cmd.Flags().StringVar(&o.from, "from", "", "received on or after (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&o.to, "to", "", "received on or before (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&o.method, "method", "", "card, cheque, transfer or cash")
+	cmd.Flags().StringVar(&o.student, "student", "", "only this student")
+	return cmd
+}
+
+type refundOpts struct {
+	env                              *Env
+	student, amount, payment, reason string
+}
+
+func newRefundCmd(env *Env) *cobra.Command {
+	o := &refundOpts{env: env}
+	cmd := &cobra.Command{
+		Use:   "refund STUDENT_ID --amount A [--payment P] [--reason TEXT]",
+		Short: "Refund part of a student's credit",
+		Long: `Refund money a student paid and no longer owes (a credit: e.g. after a bourse
+was obtained). A card payment is refunded through Paybox (TYPE 00014), any
+other is recorded as a manual refund. Never more than the student's credit,
+nor than what is left on the payment. Asks for confirmation.` + exitDoc(
+			"0   refunded", "2   a bad amount", "4   no such student or payment", "5   more than the credit",
+			"6   Paybox unavailable: nothing was refunded", "7   Paybox refused the refund"),
+		Example: "  inpctl refund 22104567 --amount 628,00 --reason 'bourse obtenue' --yes",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.student = args[0]
+			return runRefund(c.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.amount, "amount", "", "amount to refund, e.g. 628,00 (required)")
+	cmd.Flags().StringVar(&o.payment, "payment", "", "the payment to refund (default: the newest with enough left)")
+	cmd.Flags().StringVar(&o.reason, "reason", "", "why")
+	return cmd
+}
+
+func runRefund(ctx context.Context, o *refundOpts) error {
+	amount, err := parseAmountFlag("--amount", o.amount)
+	if err != nil {
+		return err
+	}
+	svc, err := o.env.Service(ctx, "")
+	if err != nil {
+		return err
+	}
+	if err := o.env.Confirm(fmt.Sprintf("refund %s to student %s?", amount, o.student)); err != nil {
+		return err
+	}
+	gw, err := o.env.Gateway(ctx)
+	if err != nil {
+		return err
+	}
+	clk, _ := o.env.Clock()
+	r, err := svc.Refund(ctx, gw, billing.RefundRequest{StudentID: o.student, Payment: o.payment, Reason: o.reason, Amount: amount, Now: clk.Now()})
+	if err != nil {
+		return err
+	}
+	o.env.Infof("✓ %s refunded to %s (%s, payment %s)", r.Amount, r.StudentID, r.Method, r.Payment)
+	return PrintObject(o.env.Printer(), r, func(w io.Writer) error {
+		return writeKV(w, [][2]string{{"Remboursement", r.Amount.String()}, {"Étudiant", r.StudentID}, {"Mode", r.Method}, {"Règlement", r.Payment}, {"Date", frDate(r.Date)}, {"Motif", r.Reason}})
+	})
+}

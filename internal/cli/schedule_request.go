@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/inpctl/inpctl/internal/billing"
+	"github.com/inpctl/inpctl/internal/csvin"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/schedule"
+	"github.com/spf13/cobra"
+)
+
+type scheduleRequestOpts struct {
+	env                 *Env
+	student, plan, from string
+	year                string
+}
+
+func newScheduleRequestCmd(env *Env) *cobra.Command {
+	o := &scheduleRequestOpts{env: env}
+	cmd := &cobra.Command{
+		Use:   "request STUDENT_ID --plan 1x|3x|5x | --from FILE",
+		Short: "Record a student's choice of payment plan",
+		Long: `Record how a student pays the current order: 1x (the whole amount), 3x or
+5x. A 3x or 5x plan is "requested" and waits for the accounting office
+(schedule approve); a 1x plan needs no approval and is approved at once.
+
+Refused for a zero-amount order, an order financed by a third party, a
+rejected dossier, a 5x plan on an order not above the threshold (1 000,00 €
+by default), and when the student already has a plan (requested, approved
+or active).
+
+--from FILE records many choices from a CSV (columns student_id, plan), all
+or nothing, every bad line listed.` + exitDoc(
+			"0   recorded", "2   bad arguments or plan file", "4   no such student",
+			"5   refused by a rule (the message says why; nothing was written)"),
+		Example: `  inpctl schedule request 22104567 --plan 3x
+  inpctl schedule request 22104568 --plan 1x -o json
+  inpctl schedule request --from plans.csv`,
+		Args: func(c *cobra.Command, args []string) error {
+			if o.from != "" {
+				return cobra.NoArgs(c, args)
+			}
+			return cobra.ExactArgs(1)(c, args)
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if o.from != "" {
+				if o.plan != "" {
+					return fault.New(fault.Usage, "--plan cannot be used with --from: the file gives each student's plan")
+				}
+				return runScheduleRequests(c.Context(), o)
+			}
+			o.student = args[0]
+			return runScheduleRequest(c.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.plan, "plan", "", "1x, 3x or 5x (required without --from)")
+	cmd.Flags().StringVar(&o.from, "from", "", "CSV file of plans (student_id, plan)")
+	cmd.Flags().StringVar(&o.year, "year", "", "academic year (default: the config's)")
+	return cmd
+}
+
+func runScheduleRequest(ctx context.Context, o *scheduleRequestOpts) error {
+	if o.plan == "" {
+		return fault.New(fault.Usage, "--plan is required: 1x, 3x or 5x").WithHint("inpctl schedule request %s --plan 3x", o.student)
+	}
+	if _, err := schedule.ParsePlan(o.plan); err != nil {
+		return fault.Wrap(fault.Usage, err, "--plan")
+	}
+	svc, err := o.env.Service(ctx, o.year)
+	if err != nil {
+		return err
+	}
+	p, err := svc.RequestPlan(ctx, billing.PlanRequest{StudentID: o.student, Plan: o.plan})
+	if err != nil {
+		return err
+	}
+	if p.Status == string(schedule.PlanRequested) {
+		o.env.Infof("✓ %s plan requested for %s; the accounting office approves it with: inpctl schedule approve %s", p.Plan, p.StudentID, p.StudentID)
+	} else {
+		o.env.Infof("✓ %s plan recorded for %s (%s, no approval needed)", p.Plan, p.StudentID, p.Status)
+	}
+	v := viewPlan(p)
+	return PrintObject(o.env.Printer(), v, func(w io.Writer) error { return writePlan(w, v, svc.Location) })
+}
+
+func runScheduleRequests(ctx context.Context, o *scheduleRequestOpts) error {
+	svc, err := o.env.Service(ctx, o.year)
+	if err != nil {
+		return err
+	}
+	f, err := csvin.ReadFile(o.from)
+	if err != nil {
+		return err
+	}
+	if err := f.Require("student_id", "plan"); err != nil {
+		return err
+	}
+	reqs, errs := planRows(f)
+	if len(errs) > 0 {
+		return errs.Fault()
+	}
+	n, rowErrs, err := svc.RequestPlans(ctx, reqs, f.Name)
+	if err != nil {
+		return err
+	}
+	if len(rowErrs) > 0 {
+		return rowFault(f.Name, rowErrs)
+	}
+	o.env.Infof("✓ %s recorded from %s", plural(n, "plan"), f.Name)
+	return PrintObject(o.env.Printer(), map[string]int{"requested": n}, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "%s requested\n", plural(n, "plan"))
+		return err
+	})
+}
+
+// planRows reads the plan file's rows; what is wrong in the file itself
+// (empty cells, a duplicate student, an unknown plan) is a usage error.
+func planRows(f *csvin.File) ([]billing.PlanRequest, csvin.Errors) {
+	var errs csvin.Errors
+	seen := map[string]int{}
+	out := make([]billing.PlanRequest, 0, len(f.Records))
+	for _, r := range f.Records {
+		q := billing.PlanRequest{StudentID: r.Get("student_id"), Plan: r.Get("plan"), Line: r.Line}
+		if q.StudentID == "" {
+			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "student_id", Msg: "is empty"})
+		} else if prev, dup := seen[q.StudentID]; dup {
+			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "student_id", Msg: fmt.Sprintf("%s appears twice in the file (lines %d and %d)", q.StudentID, prev, r.Line)})
+		} else {
+			seen[q.StudentID] = r.Line
+		}
+		if q.Plan == "" {
+			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "plan", Msg: "is empty"})
+		} else if _, err := schedule.ParsePlan(q.Plan); err != nil {
+			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "plan", Msg: err.Error()})
+		}
+		out = append(out, q)
+	}
+	return out, errs
+}

@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/gateway/sandbox"
+	"github.com/inpctl/inpctl/internal/store"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// cmdDBSum prints the SHA-256 of the database and its WAL, so a script can
+// prove a command wrote nothing: dbsum > before.txt … cmp.
+func cmdDBSum(ts *testscript.TestScript, neg bool, args []string) {
+	h := sha256.New()
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(ts.MkAbs("inpctl.db" + suffix))
+		if err == nil {
+			h.Write(b)
+		}
+	}
+	fmt.Fprintln(ts.Stdout(), hex.EncodeToString(h.Sum(nil)))
+}
+
+// cmdSandbox runs a Paybox sandbox over loopback HTTP for the script and
+// points inpctl at it with the real client (gateway.kind paybox):
+//
+//	sandbox start [-drop-rate F] [-fail-rate F] [-latency D] [-seed N] [-state FILE]
+//	sandbox check   # the sandbox's approved charges vs the database: exactly once
+func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: sandbox start|check")
+	}
+	switch args[0] {
+	case "start":
+		fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+		drop := fs.Float64("drop-rate", 0, "")
+		fail := fs.Float64("fail-rate", 0, "")
+		lat := fs.Duration("latency", 0, "")
+		seed := fs.Int64("seed", 1, "")
+		state := fs.String("state", "", "")
+		ts.Check(fs.Parse(args[1:]))
+		sb, err := sandbox.New(sandbox.Options{StatePath: ts.MkAbs(*state), DropRate: *drop, FailRate: *fail, Latency: *lat, Seed: *seed})
+		ts.Check(err)
+		srv := httptest.NewServer(sb)
+		ts.Defer(func() { srv.Close(); sb.Close() })
+		scripts.sandboxes[ts] = sb
+		ts.Setenv("INPCTL_GATEWAY_KIND", "paybox")
+		ts.Setenv("INPCTL_GATEWAY_PAYBOX_URL", srv.URL+"/PPPS.php")
+		ts.Setenv("INPCTL_GATEWAY_PAYBOX_BACKUP_URL", "")
+		ts.Setenv("INPCTL_GATEWAY_PAYBOX_HOSTED_URL", srv.URL+"/cgi/MYchoix_pagepaiement.cgi")
+		ts.Setenv("INPCTL_GATEWAY_PAYBOX_HMAC_KEY", sandbox.TestKeyHex)
+		ts.Setenv("INPCTL_GATEWAY_PAYBOX_TIMEOUT", "5s")
+	case "check":
+		sb := scripts.sandboxes[ts]
+		if sb == nil {
+			ts.Fatalf("sandbox check: no sandbox started")
+		}
+		checkExactlyOnce(ts, sb)
+	default:
+		ts.Fatalf("sandbox: unknown verb %q", args[0])
+	}
+}
+
+var scripts = struct {
+	sandboxes map[*testscript.TestScript]*sandbox.Sandbox
+}{map[*testscript.TestScript]*sandbox.Sandbox{}}
+
+// checkExactlyOnce asserts, from the sandbox's own records, that every
+// instalment was approved at most once at Paybox, and that every approved
+// charge is a payment in the database, once.
+func checkExactlyOnce(ts *testscript.TestScript, sb *sandbox.Sandbox) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, ts.MkAbs("inpctl.db"), clock.Fixed(time.Now()), store.MustExist)
+	ts.Check(err)
+	defer db.Close()
+	attempts, err := db.AttemptInstalments(ctx)
+	ts.Check(err)
+	paid, err := db.PaidByCard(ctx)
+	ts.Check(err)
+	approvedAt := map[int64]int{}
+	charges := 0
+	for _, r := range sb.Records() {
+		a, ok := attempts[r.Reference]
+		if !ok {
+			continue // hosted-page payments carry a PBX_CMD, not an attempt reference
+		}
+		charges++
+		approvedAt[a.InstalmentID]++
+		if a.State != "approved" {
+			ts.Fatalf("reference %s approved at Paybox but %s in the database", r.Reference, a.State)
+		}
+	}
+	for inst, n := range approvedAt {
+		if n != 1 || paid[inst] != 1 {
+			ts.Fatalf("instalment %d: approved %d times at Paybox, %d payments recorded", inst, n, paid[inst])
+		}
+	}
+	for inst, n := range paid {
+		if approvedAt[inst] != n {
+			ts.Fatalf("instalment %d: %d card payments recorded, %d approved at Paybox", inst, n, approvedAt[inst])
+		}
+	}
+	fmt.Fprintf(ts.Stdout(), "%d charges approved at Paybox, each recorded once\n", charges)
+}

@@ -1,0 +1,131 @@
+package paybox
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/money"
+)
+
+// DefaultRetour is the PBX_RETOUR we ask for: amount, order reference,
+// authorization, NUMAPPEL, NUMTRANS, subscriber token and expiry, card type,
+// result code, and the signature last (docs/paybox-decisions.md).
+const DefaultRetour = "Mt:M;Ref:R;Auto:A;Appel:T;Trans:S;Abo:U;Carte:C;Erreur:E;Sign:K"
+
+// LinkConfig configures BuildLink.
+type LinkConfig struct {
+	// URL is the hosted page: the full script URL (…/cgi/MYchoix_pagepaiement.cgi)
+	// or a base URL to which /cgi/MYchoix_pagepaiement.cgi is appended.
+	URL                     string
+	Site, Rang, Identifiant string
+	Key                     []byte // decoded HMAC key; never printed
+	IPNURL                  string // PBX_REPONDRE_A; empty = the back office's
+	Retour                  string // PBX_RETOUR; empty = DefaultRetour
+	// Location is the zone PBX_TIME is written in (Europe/Paris if nil).
+	Location *time.Location
+}
+
+// String describes c without the key.
+func (c LinkConfig) String() string {
+	return fmt.Sprintf("paybox.LinkConfig{URL:%q Site:%q Rang:%q Identifiant:%q Key:(%d bytes, hidden) IPNURL:%q Retour:%q}",
+		c.URL, c.Site, c.Rang, c.Identifiant, len(c.Key), c.IPNURL, c.Retour)
+}
+
+// GoString is String.
+func (c LinkConfig) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c LinkConfig) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LinkRequest is one payment on the hosted page.
+type LinkRequest struct {
+	Amount    money.Cents // PBX_TOTAL
+	Cmd       string      // PBX_CMD: unique per attempt
+	Email     string      // PBX_PORTEUR
+	RefAbonne string      // PBX_REFABONNE: register the card under this id
+	When      time.Time   // PBX_TIME
+	Billing   Address     // PBX_BILLING (3-D Secure v2)
+	Quantity  int         // PBX_SHOPPINGCART totalQuantity; 0 means 1
+}
+
+// Link is a signed hosted-page request: the GET URL, and the same fields in
+// order for an HTML form (HTML-escape the values when writing the form).
+type Link struct {
+	URL    string
+	Fields []Field
+}
+
+// BuildLink builds and signs the hosted-page request for req.
+func BuildLink(cfg LinkConfig, req LinkRequest) (Link, error) {
+	if err := checkLink(cfg, req); err != nil {
+		return Link{}, err
+	}
+	loc := cfg.Location
+	if loc == nil {
+		loc = paris()
+	}
+	retour := cfg.Retour
+	if retour == "" {
+		retour = DefaultRetour
+	}
+	q := req.Quantity
+	if q < 1 || q > 99 {
+		q = 1
+	}
+	fs := fields{{"PBX_SITE", cfg.Site}, {"PBX_RANG", rang3(cfg.Rang)}, {"PBX_IDENTIFIANT", cfg.Identifiant},
+		{"PBX_TOTAL", fmt.Sprintf("%03d", int64(req.Amount))}, {"PBX_DEVISE", deviseEUR},
+		{"PBX_CMD", req.Cmd}, {"PBX_PORTEUR", req.Email}, {"PBX_RETOUR", retour}}
+	if req.RefAbonne != "" {
+		fs.add("PBX_REFABONNE", req.RefAbonne)
+	}
+	if cfg.IPNURL != "" {
+		fs.add("PBX_REPONDRE_A", cfg.IPNURL)
+	}
+	fs.add("PBX_HASH", "SHA512")
+	fs.add("PBX_TIME", req.When.In(loc).Format(time.RFC3339))
+	fs.add("PBX_SHOPPINGCART", `<?xml version="1.0" encoding="utf-8"?><shoppingcart><total><totalQuantity>`+
+		strconv.Itoa(q)+`</totalQuantity></total></shoppingcart>`)
+	fs.add("PBX_BILLING", req.Billing.xml())
+	fs.add("PBX_HMAC", sign(cfg.Key, "SHA512", fs.signString()))
+	return Link{URL: endpoint(cfg.URL, "cgi/MYchoix_pagepaiement.cgi") + "?" + fs.encode(), Fields: fs}, nil
+}
+
+func checkLink(cfg LinkConfig, req LinkRequest) error {
+	switch {
+	case cfg.URL == "":
+		return fault.New(fault.Usage, "no Paybox hosted-page URL is configured")
+	case len(cfg.Key) == 0:
+		return fault.New(fault.Usage, "no Paybox HMAC key is configured")
+	case !isDigits(cfg.Site, 7, 7) || !isDigits(cfg.Rang, 1, 3) || !isDigits(cfg.Identifiant, 1, 9):
+		return fault.New(fault.Usage, "the Paybox site (7 digits), rang (2-3 digits) or identifiant (1-9 digits) is malformed")
+	case !strings.HasSuffix(strings.TrimSpace(retourOrDefault(cfg.Retour)), ":K"):
+		return fault.New(fault.Usage, "PBX_RETOUR %q must end with the signature (…:K)", cfg.Retour)
+	case req.When.IsZero():
+		return badRequest("no time given for PBX_TIME")
+	case req.Amount <= 0 || req.Amount > money.MaxCents:
+		return badRequest("amount %d cents is outside 1..%d", int64(req.Amount), int64(money.MaxCents))
+	case req.Cmd == "" || len(req.Cmd) > 250:
+		return badRequest("PBX_CMD must have 1 to 250 characters (has %d)", len(req.Cmd))
+	case len(req.RefAbonne) > 250:
+		return badRequest("PBX_REFABONNE has more than 250 characters")
+	case !validEmail(req.Email):
+		return fault.New(fault.Usage, "%q is not an e-mail address Paybox accepts (6 to 120 characters with @ and .)", req.Email)
+	}
+	return nil
+}
+
+func retourOrDefault(r string) string {
+	if r == "" {
+		return DefaultRetour
+	}
+	return r
+}
+
+func validEmail(e string) bool {
+	at := strings.LastIndexByte(e, '@')
+	return len(e) >= 6 && len(e) <= 120 && at > 0 && strings.Contains(e[at:], ".") &&
+		!strings.ContainsAny(e, " &<>\"")
+}

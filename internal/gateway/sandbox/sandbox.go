@@ -1,0 +1,159 @@
+// Package sandbox is a Paybox simulator: an http.Handler that speaks the
+// Paybox Direct Plus protocol on /PPPS.php and the hosted payment page on
+// /cgi/MYchoix_pagepaiement.cgi, with Paybox's test cards, its own test
+// cards for declines and lost answers, fault injection and a persistent
+// journal. docs/sandbox.md describes its behaviour.
+//
+// The sandbox shares no protocol code with package paybox on purpose: it
+// is a second, independent reading of docs/paybox.md, so a client bug is
+// not mirrored here. It imports gateway, money, clock, fault and the
+// standard library; paybox only to wire the real client to an in-process
+// sandbox (NewInProcess). It keeps card behaviours, never card numbers.
+package sandbox
+
+import (
+	"crypto/rsa"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The Paybox public pre-production test account (docs/paybox.md §4.1),
+// which the sandbox accepts by default.
+const (
+	TestSite        = "1999888"
+	TestRang        = "32"
+	TestIdentifiant = "107904482"
+	TestKeyHex      = "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF" +
+		"0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+	TestCLE = "1999888I"
+)
+
+// DefaultSlowDelay is how long CardSlow takes to answer.
+const DefaultSlowDelay = 2 * time.Second
+
+// Options configures a Sandbox. The zero value is a memory-only sandbox
+// for the Paybox test account, without faults.
+type Options struct {
+	StatePath string        // journal file; "" keeps the state in memory only
+	Latency   time.Duration // added before every Direct answer
+	// DropRate is the share of charges/refunds (TYPE 00053, 00014) that
+	// act, are recorded, and then lose their answer (connection closed).
+	DropRate float64
+	// FailRate is the share of charges/refunds answered 00001 or 00097
+	// without acting.
+	FailRate float64
+	Seed     int64            // seeds the fault draws: same seed, same faults
+	Now      func() time.Time // the sandbox's clock (time.Now if nil)
+	// Site, Rang, Identifiant and Key (decoded HMAC key) of the account;
+	// empty means the Paybox test account.
+	Site, Rang, Identifiant string
+	Key                     []byte
+	// CLE is accepted instead of an HMAC; empty means "1999888I" for the
+	// test account and no CLE otherwise.
+	CLE string
+	// SlowDelay is how long CardSlow waits before answering (2 s if zero).
+	SlowDelay time.Duration
+}
+
+// Sandbox is the simulator. It is an http.Handler, safe for concurrent
+// requests.
+type Sandbox struct {
+	opt     Options
+	loc     *time.Location
+	signer  *rsa.PrivateKey
+	mu      sync.Mutex // guards st, rng and journal writes
+	st      *state
+	rng     *rand.Rand
+	journal *os.File
+}
+
+// New returns a sandbox, replaying opt.StatePath if it exists.
+func New(opt Options) (*Sandbox, error) {
+	if opt.Site == "" {
+		opt.Site, opt.Rang, opt.Identifiant = TestSite, TestRang, TestIdentifiant
+		if opt.CLE == "" {
+			opt.CLE = TestCLE
+		}
+	}
+	if len(opt.Key) == 0 {
+		opt.Key, _ = hex.DecodeString(TestKeyHex)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.SlowDelay <= 0 {
+		opt.SlowDelay = DefaultSlowDelay
+	}
+	signer, err := signingKey()
+	if err != nil {
+		return nil, err
+	}
+	s := &Sandbox{opt: opt, loc: paris(), signer: signer, st: newState(),
+		rng: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5ba4d0b0))}
+	if opt.StatePath != "" {
+		if s.journal, err = openJournal(opt.StatePath, s.st); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close closes the journal.
+func (s *Sandbox) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.journal == nil {
+		return nil
+	}
+	err := s.journal.Close()
+	s.journal = nil
+	return err
+}
+
+// ServeHTTP serves /PPPS.php (Direct), /cgi/MYchoix_pagepaiement.cgi and
+// /php/ (hosted page) and /load.html (health probe). Paths may have a
+// prefix, so the sandbox can be mounted anywhere.
+func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case strings.HasSuffix(p, "/PPPS.php"):
+		s.serveDirect(w, r)
+	case strings.HasSuffix(p, "/MYchoix_pagepaiement.cgi") || strings.HasSuffix(p, "/php/") || strings.HasSuffix(p, "/php"):
+		s.serveHosted(w, r)
+	case strings.HasSuffix(p, "/load.html"):
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!DOCTYPE html><html><body><div id=\"server_status\">OK</div></body></html>\n")
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// now is the sandbox time in Paris.
+func (s *Sandbox) now() time.Time { return s.opt.Now().In(s.loc) }
+
+// paris returns Europe/Paris, or UTC when the system has no zone database.
+func paris() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// sleep waits d or until the request is abandoned.
+func sleep(r *http.Request, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+}

@@ -1,0 +1,185 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/money"
+)
+
+// Transaction types in Records.
+const (
+	TypeCharge = "00053"  // Direct Plus charge on a token
+	TypeDirect = "00003"  // Direct authorization + capture on a card number
+	TypeHosted = "SYSTEM" // paid on the hosted page
+)
+
+// Transaction is an approved payment the sandbox recorded.
+type Transaction struct {
+	Type      string      `json:"type"`
+	Reference string      `json:"ref"`
+	Amount    money.Cents `json:"amount"`
+	NumTrans  string      `json:"numtrans"`
+	NumAppel  string      `json:"numappel"`
+	RefAbonne string      `json:"refabonne,omitempty"`
+	Refunded  money.Cents `json:"refunded,omitempty"`
+	Time      time.Time   `json:"time"`
+}
+
+// subscriber is a registered card: its token, expiry and behaviour class —
+// never its number.
+type subscriber struct {
+	RefAbonne string `json:"refabonne"`
+	Token     string `json:"token"`
+	DateVal   string `json:"dateval"` // MMYY
+	Class     class  `json:"class"`
+}
+
+// entry is one journal line: one mutation of the state.
+type entry struct {
+	Op      string       `json:"op"` // q, charge, refund, sub, unsub, soft, pay
+	Day     string       `json:"day,omitempty"`
+	NQ      int64        `json:"nq,omitempty"`
+	Tx      *Transaction `json:"tx,omitempty"`
+	Sub     *subscriber  `json:"sub,omitempty"`
+	Key     string       `json:"key,omitempty"` // soft-once key, deleted REFABONNE, refunded NUMTRANS
+	Amount  money.Cents  `json:"amount,omitempty"`
+	Num     int64        `json:"num,omitempty"` // last number used
+	Dropped bool         `json:"dropped,omitempty"`
+}
+
+// state is everything the sandbox knows; guarded by Sandbox.mu.
+type state struct {
+	txs     []*Transaction
+	byTrans map[string]*Transaction
+	byRef   map[string][]*Transaction
+	subs    map[string]*subscriber
+	tokens  map[string]bool
+	seen    map[string]bool // day/NUMQUESTION
+	soft    map[string]bool // soft-once keys already declined
+	dropped map[string]bool // references whose answer was already lost
+	num     int64           // last NUMTRANS allocated
+	subSeq  int64
+}
+
+func newState() *state {
+	return &state{byTrans: map[string]*Transaction{}, byRef: map[string][]*Transaction{}, subs: map[string]*subscriber{},
+		tokens: map[string]bool{}, seen: map[string]bool{}, soft: map[string]bool{}, dropped: map[string]bool{}}
+}
+
+// apply performs one mutation; the live path and the replay share it.
+func (st *state) apply(e entry) {
+	if e.NQ != 0 {
+		st.seen[fmt.Sprintf("%s/%d", e.Day, e.NQ)] = true
+	}
+	st.num = max(st.num, e.Num)
+	if e.Tx != nil && e.Op != "refund" {
+		tx := *e.Tx
+		st.txs = append(st.txs, &tx)
+		st.byTrans[tx.NumTrans] = &tx
+		st.byRef[tx.Reference] = append(st.byRef[tx.Reference], &tx)
+		if e.Dropped {
+			st.dropped[tx.Reference] = true
+		}
+	}
+	if e.Sub != nil {
+		if old := st.subs[e.Sub.RefAbonne]; old != nil {
+			delete(st.tokens, old.Token)
+		}
+		sub := *e.Sub
+		st.subs[sub.RefAbonne] = &sub
+		st.tokens[sub.Token] = true
+		st.subSeq++
+	}
+	switch e.Op {
+	case "unsub":
+		if old := st.subs[e.Key]; old != nil {
+			delete(st.tokens, old.Token)
+			delete(st.subs, e.Key)
+		}
+	case "refund":
+		if tx := st.byTrans[e.Key]; tx != nil {
+			tx.Refunded += e.Amount
+		}
+	case "soft":
+		st.soft[e.Key] = true
+	}
+}
+
+// replay applies every line of a journal; an unreadable line is an error.
+func (st *state) replay(b []byte) error {
+	for line, raw := range bytes.Split(b, []byte("\n")) {
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		var e entry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return fmt.Errorf("sandbox state line %d: %w", line+1, err)
+		}
+		st.apply(e)
+	}
+	return nil
+}
+
+// openJournal replays path (if it exists) into st and opens it for
+// appending. A last line cut short by a crash (the answer was never sent)
+// is cut off; a whole last line without its newline gets one.
+func openJournal(path string, st *state) (*os.File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("sandbox state: %w", err)
+	}
+	keep, fix := len(b), ""
+	if i := bytes.LastIndexByte(b, '\n'); i+1 < len(b) {
+		if tail := b[i+1:]; json.Valid(bytes.TrimSpace(tail)) || len(bytes.TrimSpace(tail)) == 0 {
+			fix = "\n"
+		} else {
+			keep = i + 1
+		}
+	}
+	if err := st.replay(b[:keep]); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err == nil && keep < len(b) {
+		err = f.Truncate(int64(keep))
+	}
+	if err == nil && fix != "" {
+		_, err = f.WriteString(fix)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sandbox state: %w", err)
+	}
+	return f, nil
+}
+
+// commit writes e to the journal (if any) and applies it. Called with
+// Sandbox.mu held, before the answer is sent.
+func (s *Sandbox) commit(e entry) error {
+	if s.journal != nil {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if _, err := s.journal.Write(append(b, '\n')); err != nil {
+			return fmt.Errorf("sandbox state: %w", err)
+		}
+	}
+	s.st.apply(e)
+	return nil
+}
+
+// Records returns a copy of the approved payments, oldest first, with
+// what was refunded of each.
+func (s *Sandbox) Records() []Transaction {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Transaction, len(s.st.txs))
+	for i, tx := range s.st.txs {
+		out[i] = *tx
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package invoice
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// names lists dir, to show that nothing was left behind.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "9201.pdf")
+	m := Build(paidInvoice())
+	if err := WriteFile(path, m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := render(t, m); !bytes.Equal(got, want) {
+		t.Error("file differs from Render's output")
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", fi.Mode().Perm())
+	}
+	if n := names(t, dir); !slices.Equal(n, []string{"9201.pdf"}) {
+		t.Errorf("directory holds %v", n)
+	}
+}
+
+// TestWriteFileFailures: whatever fails, no partial PDF is left and an
+// existing file is untouched.
+func TestWriteFileFailures(t *testing.T) {
+	bad := Build(paidInvoice())
+	bad.Blocks = append(bad.Blocks, Block{Style: "poster"})
+
+	t.Run("render error", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "9201.pdf")
+		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := WriteFile(path, bad)
+		if err == nil || !strings.Contains(err.Error(), path) {
+			t.Fatalf("err = %v, want an error naming %s", err, path)
+		}
+		if n := names(t, dir); !slices.Equal(n, []string{"9201.pdf"}) {
+			t.Errorf("directory holds %v", n)
+		}
+		if b, _ := os.ReadFile(path); string(b) != "old" {
+			t.Error("the existing file was changed")
+		}
+	})
+	t.Run("rename fails", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "taken")
+		if err := os.MkdirAll(filepath.Join(path, "x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteFile(path, Build(paidInvoice())); err == nil {
+			t.Fatal("renaming over a directory succeeded")
+		}
+		if n := names(t, dir); !slices.Equal(n, []string{"taken"}) {
+			t.Errorf("directory holds %v", n)
+		}
+	})
+	t.Run("no such directory", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := WriteFile(filepath.Join(dir, "missing", "9201.pdf"), Build(paidInvoice())); err == nil {
+			t.Fatal("no error")
+		}
+		if n := names(t, dir); len(n) != 0 {
+			t.Errorf("directory holds %v", n)
+		}
+	})
+	t.Run("unwritable directory", func(t *testing.T) {
+		if os.Geteuid() == 0 {
+			t.Skip("root writes through directory permissions")
+		}
+		dir := t.TempDir()
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.Chmod(dir, 0o755) })
+		if err := WriteFile(filepath.Join(dir, "9201.pdf"), Build(paidInvoice())); err == nil {
+			t.Fatal("no error")
+		}
+		if n := names(t, dir); len(n) != 0 {
+			t.Errorf("directory holds %v", n)
+		}
+	})
+}
+
+func jobs(dir string, n int) []Job {
+	js := make([]Job, n)
+	for i := range js {
+		d := paidInvoice()
+		d.Number = fmt.Sprint(9300 + i)
+		js[i] = Job{Path: filepath.Join(dir, d.Number+".pdf"), Doc: d}
+	}
+	return js
+}
+
+func TestRenderAll(t *testing.T) {
+	dir := t.TempDir()
+	js := jobs(dir, 25)
+	var seen []int
+	err := RenderAll(context.Background(), js, 2, func(done, total int) {
+		if total != len(js) {
+			t.Errorf("total = %d", total)
+		}
+		seen = append(seen, done) // never called concurrently: -race checks
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != len(js) || seen[len(seen)-1] != len(js) {
+		t.Errorf("progress calls %v", seen)
+	}
+	if n := names(t, dir); len(n) != len(js) {
+		t.Errorf("%d files, want %d", len(n), len(js))
+	}
+	got, _ := os.ReadFile(js[7].Path)
+	if want := render(t, Build(js[7].Doc)); !bytes.Equal(got, want) {
+		t.Error("batch output differs from a single render")
+	}
+}
+
+func TestRenderAllStopsAtFirstError(t *testing.T) {
+	dir := t.TempDir()
+	js := jobs(dir, 200)
+	js[3].Path = filepath.Join(dir, "missing", "bad.pdf")
+	err := RenderAll(context.Background(), js, 2, nil)
+	if err == nil || !strings.Contains(err.Error(), js[3].Path) {
+		t.Fatalf("err = %v, want an error naming %s", err, js[3].Path)
+	}
+	if n := len(names(t, dir)); n >= len(js)-1 {
+		t.Errorf("%d files written: the batch did not stop", n)
+	}
+	for _, n := range names(t, dir) {
+		if strings.HasSuffix(n, ".tmp") {
+			t.Errorf("left behind %s", n)
+		}
+	}
+}
+
+func TestRenderAllCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := RenderAll(ctx, jobs(t.TempDir(), 10), 2, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if err := RenderAll(context.Background(), nil, 2, nil); err != nil {
+		t.Errorf("no jobs: %v", err)
+	}
+}

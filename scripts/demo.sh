@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make demo — a whole academic year of tuition-fee billing, on the built-in
+# defaults (a SQLite file and the built-in Paybox sandbox), in ./demo.
+#
+# Read it as a tutorial: every line starting with "inp" is an inpctl command
+# a clerk (or cron) would type. INPCTL_NOW moves the clock through the year;
+# it is honoured only with the sandbox, never with a real Paybox host.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="$PWD/bin/inpctl"
+rm -rf demo && mkdir -p demo/invoices && cd demo
+export INPCTL_OPERATOR=demo
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+inp() { printf '$ inpctl %s\n' "$*"; "$BIN" "$@"; }
+quiet() { "$BIN" "$@" >/dev/null; }
+at() { export INPCTL_NOW="$1T09:00:00+02:00"; }
+nth() { awk -F, -v p="$1" -v n="$2" '$2==p && ++k==n {print $1}' plans.csv; }
+
+say "1. June: a fictitious intake of 300 students arrives from the registration system"
+go run ../cmd/gendata -n 300 -seed 2025 -dir .
+at 2025-06-20
+inp init
+inp student import students.csv
+inp fees list --programme ING-GC-3A
+
+say "2. Staff set every student's fee code from the registration export, then validate"
+inp dossier set-code --from codes.csv
+inp dossier validate --all-declared
+"$BIN" dossier list | tail -2
+
+say "3. Students choose how to pay; the accounting office approves instalment plans"
+inp schedule request --from plans.csv
+inp schedule approve --all-requested --yes
+"$BIN" schedule list | tail -4
+
+# A few students pay their first instalment with the sandbox's special cards
+# (docs/sandbox.md) so the year shows declines, retries and a lost card.
+SOFT=$(nth 5x 1); ALWAYS=$(nth 5x 2); LOST=$(nth 5x 3); EXEMPT=$(nth 5x 4); CHEQUE=$(nth 3x 1)
+BOURSE=$(awk -F, '$2=="01" && $3=="" {print $1}' codes.csv | head -1)
+
+say "4. First payments on the Paybox hosted page (sandbox), cards registered for later debits"
+at 2025-07-01
+inp pay simulate "$SOFT" --card 1111222233330103 --yes
+inp pay simulate "$ALWAYS" --card 1111222233330202 --yes
+inp pay simulate "$LOST" --card 1111222233330301 --yes
+at 2025-09-05
+"$BIN" pay simulate --all-pending --yes -q | tail -3
+
+say "5. September: the exemption commission cancels the rest of a 5x plan"
+at 2025-09-25
+inp schedule exempt "$EXEMPT" --decision "commission d'exonération du 25/09/2025, décision n° 12" --yes
+
+say "6. The monthly debits: cron runs 'inpctl charge --due' every day (shown: days with something to do)"
+d=2025-09-26
+while [[ "$d" < 2026-07-01 ]]; do
+  at "$d"
+  out=$("$BIN" charge --due --yes -q 2>/dev/null || true)
+  if [[ "$out" != "" && "$out" != *"nothing to charge"* ]]; then
+    n=$(($(printf '%s\n' "$out" | wc -l) - 2))
+    printf '%s  %3d debit(s): %s\n' "$d" "$n" "$(printf '%s\n' "$out" | awk 'NR>2 {print $0}' | grep -o 'approved\|declined\|failed\|unknown' | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+  fi
+  case "$d" in
+    2025-10-15)
+      say "   15/10: a student obtains the bourse after paying: credit note, new order at 0,00 €, refund"
+      inp dossier set-code "$BOURSE" 02 --proof "attestation CROUS 2025-4242" --reason "bourse obtenue en octobre" --yes -q
+      inp refund "$BOURSE" --amount 628,00 --reason "bourse obtenue en octobre" --yes ;;
+    2025-11-20)
+      say "   20/11: a cheque covers the remainder of a 3x plan: the coming debit is cancelled"
+      rest=$("$BIN" schedule show "$CHEQUE" -o json | awk -F'[:,]' '/"next_due_cents"/ {print $2+0}')
+      inp payment record "$CHEQUE" --amount "$((rest / 100)),$(printf '%02d' $((rest % 100)))" --method cheque --ref "chèque n° 4031877" --yes -q ;;
+  esac
+  d=$(date -d "$d + 1 day" +%F)
+done
+
+say "7. Invoices as PDF, and three account statements"
+at 2026-06-30
+inp invoice render --all --out invoices
+for s in "$SOFT" "$LOST" "$BOURSE"; do quiet account statement "$s" --out "invoices/RELEVE-$s.pdf"; done
+ls invoices | head -3; echo "… $(ls invoices | wc -l) files in demo/invoices/"
+
+say "8. The year in figures"
+for s in "$SOFT" "$LOST" "$BOURSE"; do inp account show "$s"; echo; done
+inp account list --overdue
+"$BIN" db check || true
