@@ -13,7 +13,7 @@ export INPCTL_OPERATOR=demo
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 inp() { printf '$ inpctl %s\n' "$*"; "$BIN" "$@"; }
-quiet() { "$BIN" "$@" >/dev/null; }
+quiet() { "$BIN" -q "$@" >/dev/null; }
 at() { export INPCTL_NOW="$1T09:00:00+02:00"; }
 nth() { awk -F, -v p="$1" -v n="$2" '$2==p && ++k==n {print $1}' plans.csv; }
 
@@ -37,7 +37,10 @@ inp schedule approve --all-requested --yes
 # A few students pay their first instalment with the sandbox's special cards
 # (docs/sandbox.md) so the year shows declines, retries and a lost card.
 SOFT=$(nth 5x 1); ALWAYS=$(nth 5x 2); LOST=$(nth 5x 3); EXEMPT=$(nth 5x 4); CHEQUE=$(nth 3x 1)
-BOURSE=$(awk -F, '$2=="01" && $3=="" {print $1}' codes.csv | head -1)
+# a non-apprentice paying 628,00 € in one go, who will obtain the bourse in October
+BOURSE=$(awk -F, 'FILENAME=="students.csv" { if ($6=="non") ok[$1]=1; next }
+  FILENAME=="codes.csv" { if ($2=="01") c01[$1]=1; next }
+  $2=="1x" && ok[$1] && c01[$1] {print $1; exit}' students.csv codes.csv plans.csv)
 
 say "4. First payments on the Paybox hosted page (sandbox), cards registered for later debits"
 at 2025-07-01
@@ -47,14 +50,26 @@ inp pay simulate "$LOST" --card 1111222233330301 --yes
 at 2025-09-05
 "$BIN" pay simulate --all-pending --yes -q | tail -3
 
+say "   Company-financed students (code 42): the invoice is issued now, the company pays by transfer"
+for s in $(awk -F, '$2=="42" {print $1}' codes.csv); do
+  quiet invoice issue "$s" --yes
+  total=$("$BIN" dossier show "$s" -o json | awk -F'[:,]' '/"ttc_cents"/ {print $2+0; exit}')
+  quiet payment record "$s" --amount "$((total / 100))" --method transfer --ref "virement entreprise" --yes
+done
+"$BIN" invoice list | tail -1
+
 say "5. September: the exemption commission cancels the rest of a 5x plan"
 at 2025-09-25
 inp schedule exempt "$EXEMPT" --decision "commission d'exonération du 25/09/2025, décision n° 12" --yes
 
 say "6. The monthly debits: cron runs 'inpctl charge --due' every day (shown: days with something to do)"
-d=2025-09-26
+# Cron runs every day. Debits fall on the 10th and retries 3 and 7 days
+# later, so to keep the demo short only the 10th to the 20th are run here.
+d=2025-07-02
 while [[ "$d" < 2026-07-01 ]]; do
   at "$d"
+  day=${d:8:2}
+  if [[ "$day" < 10 || "$day" > 20 ]] && [[ "$d" != 2025-10-15 && "$d" != 2025-10-20 ]]; then d=$(date -d "$d + 1 day" +%F); continue; fi
   out=$("$BIN" charge --due --yes -q 2>/dev/null || true)
   if [[ "$out" != "" && "$out" != *"nothing to charge"* ]]; then
     n=$(($(printf '%s\n' "$out" | wc -l) - 2))
@@ -65,8 +80,8 @@ while [[ "$d" < 2026-07-01 ]]; do
       say "   15/10: a student obtains the bourse after paying: credit note, new order at 0,00 €, refund"
       inp dossier set-code "$BOURSE" 02 --proof "attestation CROUS 2025-4242" --reason "bourse obtenue en octobre" --yes -q
       inp refund "$BOURSE" --amount 628,00 --reason "bourse obtenue en octobre" --yes ;;
-    2025-11-20)
-      say "   20/11: a cheque covers the remainder of a 3x plan: the coming debit is cancelled"
+    2025-10-20)
+      say "   20/10: a cheque covers the remainder of a 3x plan: the coming debit is cancelled"
       rest=$("$BIN" schedule show "$CHEQUE" -o json | awk -F'[:,]' '/"next_due_cents"/ {print $2+0}')
       inp payment record "$CHEQUE" --amount "$((rest / 100)),$(printf '%02d' $((rest % 100)))" --method cheque --ref "chèque n° 4031877" --yes -q ;;
   esac

@@ -65,6 +65,7 @@ func (s *Service) RecordPayment(ctx context.Context, m ManualPayment) (PaymentRe
 		if res.Credit, err = s.allocate(ctx, tx, p); err != nil {
 			return err
 		}
+		p.Allocated = p.Amount - res.Credit
 		if res.Covered, err = s.coverInstalments(ctx, tx, o, date); err != nil {
 			return err
 		}

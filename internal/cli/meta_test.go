@@ -58,3 +58,19 @@ func TestRedactArgs(t *testing.T) {
 		t.Fatalf("secrets left in audit args: %v", got)
 	}
 }
+
+func TestMaskCardNumbers(t *testing.T) {
+	cases := map[string]string{
+		"--card":                     "--card",
+		"1111222233330103":           "****0103",
+		"--card=1111 2222 3333 4444": "--card=****4444",
+		"22104567":                   "22104567",          // a student number
+		"1111222233335555":           "1111222233335555",  // fails Luhn: not a card number
+	}
+	for in, want := range cases {
+		got := maskCardNumbers(in)
+		if got != want {
+			t.Errorf("maskCardNumbers(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

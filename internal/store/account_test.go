@@ -8,7 +8,7 @@ import (
 	"github.com/inpctl/inpctl/internal/clock"
 )
 
-func paris(t testing.TB) *time.Location {
+func accountLoc(t testing.TB) *time.Location {
 	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Fatal(err)
@@ -16,10 +16,10 @@ func paris(t testing.TB) *time.Location {
 	return loc
 }
 
-// seedLedger writes one student's ledger by hand: an order and invoice on
+// seedAccountLedger writes one student's ledger by hand: an order and invoice on
 // 01/09, a payment allocated on 01/09 at 23:30 Paris time (still 01/09 in
 // Paris, 21:30 UTC), a credit note on 10/09, a refund on 12/09, a 3x plan.
-func seedLedger(t *testing.T, db *DB) {
+func seedAccountLedger(t *testing.T, db *DB) {
 	t.Helper()
 	for _, q := range []string{
 		`INSERT INTO students(id, last_name, first_name, email, programme, created_at, updated_at) VALUES ('S1', 'Durand', 'Camille', 'c@d.fr', 'ING-GC-3A', 'x', 'x')`,
@@ -46,9 +46,9 @@ func seedLedger(t *testing.T, db *DB) {
 
 func TestAccountRowsAsOf(t *testing.T) {
 	db := newTestDB(t)
-	seedLedger(t, db)
+	seedAccountLedger(t, db)
 	ctx := context.Background()
-	loc := paris(t)
+	loc := accountLoc(t)
 	d := func(s string) clock.Date { x, _ := clock.ParseDate(s); return x }
 
 	r, err := db.AccountRows(ctx, "S1", d("2025-09-01"), loc)
@@ -87,10 +87,10 @@ func TestAccountRowsAsOf(t *testing.T) {
 
 func TestAccountTotals(t *testing.T) {
 	db := newTestDB(t)
-	seedLedger(t, db)
+	seedAccountLedger(t, db)
 	ctx := context.Background()
 	d, _ := clock.ParseDate("2025-10-10")
-	got, err := db.AccountTotals(ctx, AccountFilter{}, d, paris(t))
+	got, err := db.AccountTotals(ctx, AccountFilter{}, d, accountLoc(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,11 +102,11 @@ func TestAccountTotals(t *testing.T) {
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("totals:\n got %+v\nwant %+v", got, want)
 	}
-	got, _ = db.AccountTotals(ctx, AccountFilter{Session: "P2225_Y3_INFO"}, d, paris(t))
+	got, _ = db.AccountTotals(ctx, AccountFilter{Session: "P2225_Y3_INFO"}, d, accountLoc(t))
 	if len(got) != 1 || got[0].StudentID != "S2" {
 		t.Errorf("--session: %+v", got)
 	}
-	got, _ = db.AccountTotals(ctx, AccountFilter{Programme: "ING-GC-3A"}, d, paris(t))
+	got, _ = db.AccountTotals(ctx, AccountFilter{Programme: "ING-GC-3A"}, d, accountLoc(t))
 	if len(got) != 1 || got[0].StudentID != "S1" {
 		t.Errorf("--programme: %+v", got)
 	}
@@ -147,7 +147,7 @@ func TestAccountTotalsScale(t *testing.T) {
 	}
 	d, _ := clock.ParseDate("2025-10-11")
 	start := time.Now()
-	got, err := db.AccountTotals(context.Background(), AccountFilter{}, d, paris(t))
+	got, err := db.AccountTotals(context.Background(), AccountFilter{}, d, accountLoc(t))
 	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)

@@ -97,9 +97,9 @@ func (s *Student) situation(r *rand.Rand, i int) {
 
 func plan(r *rand.Rand, s Student) string {
 	switch s.Code {
-	case "02", "07", "08":
+	case "02", "07", "08", "42": // nothing to pay, or paid by the company
 		return ""
-	case "05", "42", "43", "20", "25":
+	case "05", "43", "20", "25":
 		return []string{"1x", "3x", "5x", "5x"}[r.IntN(4)]
 	}
 	return []string{"1x", "1x", "1x", "3x"}[r.IntN(4)]

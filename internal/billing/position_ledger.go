@@ -1,0 +1,278 @@
+package billing
+
+import (
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+// ledger indexes the rows of one student for BuildAccount.
+type ledger struct {
+	r             store.AccountRows
+	day           string
+	unpaid        map[int64]string // payment → reversal date
+	orderNumber   map[int64]string
+	paymentNumber map[int64]string
+}
+
+func newLedger(r store.AccountRows, day string) *ledger {
+	l := &ledger{r: r, day: day, unpaid: unpaidAsOf(r, day), orderNumber: map[int64]string{}, paymentNumber: map[int64]string{}}
+	for _, o := range r.Orders {
+		l.orderNumber[o.ID] = o.Number
+	}
+	for _, p := range r.Payments {
+		l.paymentNumber[p.ID] = p.Number
+	}
+	return l
+}
+
+// voided reports whether a payment's allocations no longer count on day
+// (it was reversed as unpaid on or before it).
+func (l *ledger) voided(paymentID int64, day string) bool {
+	d, ok := l.unpaid[paymentID]
+	return ok && d <= day
+}
+
+// allocated is what is allocated to an invoice on day, from payments not
+// reversed by then.
+func (l *ledger) allocated(invoiceID int64, day string) money.Cents {
+	var sum money.Cents
+	for _, a := range l.r.Allocations {
+		if a.InvoiceID == invoiceID && a.Date <= day && !l.voided(a.PaymentID, day) {
+			sum += a.Amount
+		}
+	}
+	return sum
+}
+
+// credited is what credit notes cancelled of an invoice by day.
+func (l *ledger) credited(invoiceID int64, day string) money.Cents {
+	var sum money.Cents
+	for _, c := range l.r.CreditNotes {
+		if c.InvoiceID == invoiceID && c.Date <= day {
+			sum += c.Amount
+		}
+	}
+	return sum
+}
+
+// settledDate is the day an invoice became fully settled (credited plus
+// paid reaching its TTC) and stayed so until the as-of date; "" if open.
+func (l *ledger) settledDate(i store.InvoiceRow) string {
+	days := []string{i.Date}
+	for _, a := range l.r.Allocations {
+		if a.InvoiceID == i.ID {
+			days = append(days, a.Date)
+		}
+	}
+	for _, c := range l.r.CreditNotes {
+		if c.InvoiceID == i.ID {
+			days = append(days, c.Date)
+		}
+	}
+	for _, d := range l.unpaid {
+		days = append(days, d)
+	}
+	sort.Strings(days)
+	settled := ""
+	for _, d := range days {
+		if d > l.day {
+			break
+		}
+		if i.TTC-l.credited(i.ID, d)-l.allocated(i.ID, d) <= 0 {
+			if settled == "" {
+				settled = d
+			}
+		} else {
+			settled = ""
+		}
+	}
+	return settled
+}
+
+// refundsByInvoice shows each refund on the invoices its money came back
+// from: the allocations its payment (then any payment) had released by
+// credit notes, oldest invoice first. A refund of an unallocated
+// overpayment is on no invoice.
+func (l *ledger) refundsByInvoice() map[int64]money.Cents {
+	released := map[[2]int64]money.Cents{} // (payment, invoice) → released
+	var keys [][2]int64
+	for _, a := range l.r.Allocations {
+		if a.Amount < 0 && a.Date <= l.day {
+			k := [2]int64{a.PaymentID, a.InvoiceID}
+			if _, seen := released[k]; !seen {
+				keys = append(keys, k)
+			}
+			released[k] -= a.Amount
+		}
+	}
+	sort.SliceStable(keys, func(x, y int) bool { return keys[x][1] < keys[y][1] })
+	out := map[int64]money.Cents{}
+	for _, f := range l.r.Refunds {
+		if f.Date > l.day {
+			continue
+		}
+		left := f.Amount
+		for pass := 0; pass < 2 && left > 0; pass++ {
+			for _, k := range keys {
+				if pass == 0 && k[0] != f.PaymentID || released[k] <= 0 {
+					continue
+				}
+				take := min(left, released[k])
+				released[k] -= take
+				out[k[1]] += take
+				left -= take
+			}
+		}
+	}
+	return out
+}
+
+// invoiceLines builds Factures.
+func (l *ledger) invoiceLines() Section[InvoiceLine, InvoiceTotals] {
+	s := Section[InvoiceLine, InvoiceTotals]{Items: []InvoiceLine{}}
+	refunded := l.refundsByInvoice()
+	for _, i := range l.r.Invoices {
+		if i.Date > l.day {
+			continue
+		}
+		line := InvoiceLine{Date: i.Date, Number: i.Number, OrderNumber: l.orderNumber[i.OrderID], SettledDate: l.settledDate(i),
+			HT: i.HT, TVA: i.TVA, TTC: i.TTC, Credited: l.credited(i.ID, l.day), Paid: l.allocated(i.ID, l.day), Refunded: refunded[i.ID]}
+		line.Due = line.TTC - line.Credited - line.Paid
+		s.Items = append(s.Items, line)
+		s.Total = s.Total.add(line)
+	}
+	return s
+}
+
+// orderLines builds Commandes: an invoiced order is settled when its
+// invoice is; a zero-amount order is settled on its date. It also returns
+// the block reason of a current order.
+func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTotals], string) {
+	byOrder := map[string]InvoiceLine{}
+	for _, i := range invoices {
+		byOrder[i.OrderNumber] = i
+	}
+	s := Section[OrderLine, OrderTotals]{Items: []OrderLine{}}
+	blocked := ""
+	for _, o := range l.r.Orders {
+		if o.Date > l.day {
+			continue
+		}
+		line := OrderLine{Date: o.Date, Number: o.Number, Year: o.Year, Code: o.Code, HT: o.HT, TVA: o.TVA, TTC: o.TTC, Financed: o.Financed,
+			Superseded: o.SupersededDate != "" && o.SupersededDate <= l.day}
+		if inv, ok := byOrder[o.Number]; ok {
+			line.Invoiced, line.SettledDate = inv.TTC, inv.SettledDate
+		} else if o.TTC == 0 {
+			line.SettledDate = o.Date
+		}
+		if o.BlockedReason != "" && (o.BlockedAt == "" || o.BlockedAt[:min(10, len(o.BlockedAt))] <= l.day) {
+			line.BlockedReason = o.BlockedReason
+			if !line.Superseded && blocked == "" {
+				blocked = o.BlockedReason
+			}
+		}
+		s.Items = append(s.Items, line)
+		t := &s.Total
+		t.HT, t.TVA, t.TTC, t.Financed, t.Invoiced = t.HT+o.HT, t.TVA+o.TVA, t.TTC+o.TTC, t.Financed+o.Financed, t.Invoiced+line.Invoiced
+	}
+	return s, blocked
+}
+
+// paymentLines builds Règlements.
+func (l *ledger) paymentLines() Section[PaymentLine, PaymentTotals] {
+	s := Section[PaymentLine, PaymentTotals]{Items: []PaymentLine{}}
+	for _, p := range l.r.Payments {
+		if p.Date > l.day {
+			continue
+		}
+		line := PaymentLine{Date: p.Date, Number: p.Number, Method: p.Method, Ref: p.Ref, Amount: p.Amount}
+		if d, ok := l.unpaid[p.ID]; ok {
+			line.Unpaid, line.UnpaidDate = p.Amount, d
+		} else {
+			for _, a := range l.r.Allocations {
+				if a.PaymentID == p.ID && a.Date <= l.day {
+					line.Allocated += a.Amount
+				}
+			}
+		}
+		s.Items = append(s.Items, line)
+		t := &s.Total
+		t.Amount, t.Allocated, t.Unpaid = t.Amount+line.Amount, t.Allocated+line.Allocated, t.Unpaid+line.Unpaid
+	}
+	return s
+}
+
+// plan returns the current plan and the debits still to come on it.
+func (l *ledger) plan() (*PlanLine, []ComingDebit) {
+	current := map[int64]string{}
+	for _, o := range l.r.Orders {
+		if o.Date <= l.day && (o.SupersededDate == "" || o.SupersededDate > l.day) {
+			current[o.ID] = o.Number
+		}
+	}
+	var p *store.PlanRow
+	for k := range l.r.Plans {
+		if _, ok := current[l.r.Plans[k].OrderID]; ok {
+			p = &l.r.Plans[k]
+		}
+	}
+	coming := []ComingDebit{}
+	if p == nil {
+		return nil, coming
+	}
+	line := &PlanLine{Plan: p.Plan, Status: p.Status, OrderNumber: current[p.OrderID], Count: len(p.Instalments), Instalments: []InstalmentLine{}}
+	expires, ecard := l.card()
+	scheduled := PlanScheduledAt(*p, l.day)
+	for _, n := range p.Instalments {
+		status := InstalmentStatusAt(*p, n, l.day)
+		paid := ""
+		switch status {
+		case "paid":
+			line.PaidCount++
+			line.PaidAmount += n.Amount
+			paid = n.PaidDate
+		case "pending", "failed":
+			line.Remaining += n.Amount
+		}
+		line.Instalments = append(line.Instalments, InstalmentLine{n.Seq, n.Due, n.Amount, status, paid})
+		if scheduled && (status == "pending" || status == "failed") && n.Due != "" {
+			coming = append(coming, ComingDebit{Due: n.Due, Seq: n.Seq, Amount: n.Amount, Status: status, Overdue: n.Due <= l.day,
+				NextTry: n.NextTry, CardExpires: expires, CardOK: expires != "" && expires >= n.Due && !(ecard && p.Plan != "1x")})
+		}
+	}
+	return line, coming
+}
+
+// card returns the last valid day of the student's current stored card
+// (the newest one not deleted) and whether it is a temporary e-card; ""
+// when there is none or its expiry cannot be read.
+func (l *ledger) card() (string, bool) {
+	for k := len(l.r.Cards) - 1; k >= 0; k-- {
+		c := l.r.Cards[k]
+		if c.Deleted || c.CreatedDate > l.day {
+			continue
+		}
+		return CardLastDay(c.Expiry).String(), c.ECard
+	}
+	return "", false
+}
+
+// CardLastDay reads a stored card expiry, "YYMM" as Paybox sends it
+// (cards.expiry), as the last day the card is valid: "2702" → 2027-02-28.
+// It returns the zero Date for anything else.
+func CardLastDay(yymm string) clock.Date {
+	if len(yymm) != 4 {
+		return clock.Date{}
+	}
+	yy, err1 := strconv.Atoi(yymm[:2])
+	mm, err2 := strconv.Atoi(yymm[2:])
+	if err1 != nil || err2 != nil || mm < 1 || mm > 12 {
+		return clock.Date{}
+	}
+	return clock.NewDate(2000+yy, time.Month(mm)+1, 0)
+}

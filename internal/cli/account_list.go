@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"context"
+	"sort"
+
+	"github.com/inpctl/inpctl/internal/billing"
+	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/store"
+	"github.com/spf13/cobra"
+)
+
+type accountListOpts struct {
+	env                        *Env
+	asOf, programme, session   string
+	overdue, blocked, inCredit bool
+}
+
+// accountListRow is one student's line of account list.
+type accountListRow struct {
+	StudentID string `json:"student_id"`
+	LastName  string `json:"last_name"`
+	FirstName string `json:"first_name"`
+	Programme string `json:"programme"`
+	Session   string `json:"session"`
+	billing.Summary
+	Blocked string `json:"blocked_reason"`
+}
+
+func newAccountListCmd(env *Env) *cobra.Command {
+	o := &accountListOpts{env: env}
+	cmd := &cobra.Command{
+		Use:   "list [--overdue] [--blocked] [--credit] [--programme P] [--session S]",
+		Short: "List account positions, most overdue first",
+		Long: `List every student's Débit, Crédit, Solde and Position (see "inpctl account
+show --help" for what they mean) as of a date, sorted by Position, the
+largest first.
+
+  --overdue   only students with something already due (Position > 0)
+  --blocked   only students with a blocked order (e.g. a hard card decline)
+  --credit    only students with a credit in their favour (Solde < 0)
+
+The figures come from a few aggregate queries over the whole ledger, so the
+list stays fast on a hundred thousand students.` + exitDoc("0   listed (an empty list is not an error)", "2   bad --as-of"),
+		Example: `  inpctl account list --overdue
+  inpctl account list --credit -o csv > a-rembourser.csv
+  inpctl account list --programme ING-GC-3A --as-of 2025-10-11`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runAccountList(c.Context(), o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.asOf, "as-of", "", "date of the positions, YYYY-MM-DD (default: today)")
+	f.BoolVar(&o.overdue, "overdue", false, "only students with an amount already due")
+	f.BoolVar(&o.blocked, "blocked", false, "only students with a blocked order")
+	f.BoolVar(&o.inCredit, "credit", false, "only students with a credit in their favour")
+	f.StringVar(&o.programme, "programme", "", "only this programme")
+	f.StringVar(&o.session, "session", "", "only this session (e.g. P2225_Y3_3A)")
+	return cmd
+}
+
+func runAccountList(ctx context.Context, o *accountListOpts) error {
+	asOf, err := asOfDate(o.env, o.asOf)
+	if err != nil {
+		return err
+	}
+	cfg, err := o.env.Config()
+	if err != nil {
+		return err
+	}
+	db, err := o.env.Store(ctx)
+	if err != nil {
+		return err
+	}
+	totals, err := db.AccountTotals(ctx, store.AccountFilter{Programme: o.programme, Session: o.session}, asOf, cfg.Location)
+	if err != nil {
+		return err
+	}
+	rows := []accountListRow{}
+	var sum billing.Summary
+	for _, t := range totals {
+		s := billing.Figures(billing.Totals{Invoiced: t.Invoiced, CreditNotes: t.CreditNotes, Payments: t.Payments,
+			Unpaid: t.Unpaid, Refunds: t.Refunds, NotYetDue: t.NotYetDue})
+		if o.overdue && !s.Overdue() || o.inCredit && !s.InCredit() || o.blocked && t.Blocked == "" {
+			continue
+		}
+		rows = append(rows, accountListRow{t.StudentID, t.LastName, t.FirstName, t.Programme, t.Session, s, t.Blocked})
+		sum.Debit, sum.Credit, sum.Balance, sum.Position = sum.Debit+s.Debit, sum.Credit+s.Credit, sum.Balance+s.Balance, sum.Position+s.Position
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Position > rows[j].Position })
+	p := o.env.Printer()
+	cols := accountListCols(p.Format == "csv")
+	if p.Format != "table" || len(rows) == 0 {
+		return Print(p, rows, cols, "no accounts match")
+	}
+	return PrintWithTotal(p, rows, cols, []string{plural(len(rows), "compte"), "", "", "",
+		sum.Debit.String(), sum.Credit.String(), sum.Balance.String(), sum.Position.String(), ""})
+}
+
+// accountListCols are the columns of account list: French amounts in a
+// table, plain decimals and a currency column in CSV.
+func accountListCols(csv bool) []Col[accountListRow] {
+	amount := func(c money.Cents) string {
+		if csv {
+			return c.Plain()
+		}
+		return c.String()
+	}
+	cols := []Col[accountListRow]{
+		{Head: "N° étudiant", Cell: func(r accountListRow) string { return r.StudentID }},
+		{Head: "Nom", Cell: func(r accountListRow) string { return r.LastName }},
+		{Head: "Prénom", Cell: func(r accountListRow) string { return r.FirstName }},
+		{Head: "Formation", Cell: func(r accountListRow) string { return r.Programme }},
+		{Head: "Débit", Cell: func(r accountListRow) string { return amount(r.Debit) }, Right: true},
+		{Head: "Crédit", Cell: func(r accountListRow) string { return amount(r.Credit) }, Right: true},
+		{Head: "Solde", Cell: func(r accountListRow) string { return amount(r.Balance) }, Right: true},
+		{Head: "Position", Cell: func(r accountListRow) string { return amount(r.Position) }, Right: true},
+		{Head: "Blocage", Cell: func(r accountListRow) string { return r.Blocked }},
+	}
+	if csv {
+		cols = append(cols, Col[accountListRow]{Head: "Devise", Cell: func(accountListRow) string { return money.Currency }})
+	}
+	return cols
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/store"
+	"github.com/spf13/cobra"
+)
+
+func newDBCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "db",
+		Short:   "Check the books and back up the database",
+		Example: "  inpctl db check\n  inpctl db backup /srv/backup/inpctl-$(date +%F).db",
+		Args:    cobra.NoArgs,
+	}
+	cmd.AddCommand(newDBCheckCmd(env), newDBBackupCmd(env))
+	return cmd
+}
+
+var findingCols = []Col[store.Finding]{
+	{Head: "Code", Cell: func(f store.Finding) string { return f.Code }},
+	{Head: "Message", Cell: func(f store.Finding) string { return f.Message }},
+}
+
+func newDBCheckCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Verify every invariant of the books",
+		Long: `Verify that the books are consistent, one line per finding with its code:
+E001 instalments do not sum to their order · E002 a payment is over-allocated
+or over-refunded · E003/E004 a gap in the invoice/credit-note series · E005
+documents dated out of order · E006 an invoice has more allocated than it is
+worth net of credit notes · E007 a negative allocation · E008 an instalment
+approved twice · E009 an approved charge with no payment · E010 the audit
+chain is broken · E011 a card number is stored · E012 SQLite integrity ·
+E013 over-credited invoice · E014 refunds above payments · W001 a charge whose
+outcome has been unknown for more than a day (a warning: run charge reconcile).` + exitDoc(
+			"0   clean (warnings do not fail)", "5   at least one error finding"),
+		Example: "  inpctl db check\n  inpctl db check -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			db, err := env.Store(c.Context())
+			if err != nil {
+				return err
+			}
+			clk, err := env.Clock()
+			if err != nil {
+				return err
+			}
+			return runDBCheck(c.Context(), env, db, clk.Now())
+		},
+	}
+}
+
+func runDBCheck(ctx context.Context, env *Env, db *store.DB, now time.Time) error {
+	findings, err := db.Check(ctx, now)
+	if err != nil {
+		return err
+	}
+	if err := Print(env.Printer(), findings, findingCols, ""); err != nil {
+		return err
+	}
+	errs := 0
+	for _, f := range findings {
+		if !f.Warning {
+			errs++
+		}
+	}
+	if errs > 0 {
+		return fault.New(fault.Conflict, "db check: %d error(s), %d warning(s) in %s", errs, len(findings)-errs, db.Path())
+	}
+	env.Infof("✓ db check: the books are consistent (%d warning(s))", len(findings))
+	return nil
+}
+
+func newDBBackupCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "backup FILE",
+		Short: "Write a consistent copy of the database while it is in use",
+		Long: `Write a consistent copy of the database (SQLite VACUUM INTO) to FILE, even while
+other commands run, then run db check on the copy. FILE must not exist.` + exitDoc(
+			"0   written and checked", "5   FILE exists, or the copy fails db check"),
+		Example: "  inpctl db backup /srv/backup/inpctl-2025-10-10.db",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			ctx := c.Context()
+			db, err := env.Store(ctx)
+			if err != nil {
+				return err
+			}
+			if err := db.Backup(ctx, args[0]); err != nil {
+				return err
+			}
+			copyDB, err := store.Open(ctx, args[0], clock.System{}, store.MustExist)
+			if err != nil {
+				return err
+			}
+			defer copyDB.Close()
+			clk, _ := env.Clock()
+			findings, err := copyDB.Check(ctx, clk.Now())
+			if err != nil {
+				return err
+			}
+			for _, f := range findings {
+				if !f.Warning {
+					return fault.New(fault.Conflict, "the backup %s fails db check: %s", args[0], f)
+				}
+			}
+			env.Infof("✓ backup written to %s and checked", args[0])
+			return PrintObject(env.Printer(), map[string]string{"backup": args[0]}, func(w io.Writer) error {
+				_, err := fmt.Fprintln(w, args[0])
+				return err
+			})
+		},
+	}
+}

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/fault"
+)
+
+// Finding is one result of Check: an error (the books are wrong) or a
+// warning (something needs a look).
+type Finding struct {
+	Code    string `json:"code"` // E001…, W001…
+	Warning bool   `json:"warning"`
+	Message string `json:"message"`
+}
+
+func (f Finding) String() string { return f.Code + " " + f.Message }
+
+// checks are the invariants of SPEC §10, each a query whose rows are
+// findings (a code and a message).
+var checks = []struct {
+	code, query string
+}{
+	{"E001", `SELECT 'plan of order ' || o.number || ': instalments sum to ' || SUM(i.amount) || ' cents, the order is ' || o.ttc
+		FROM instalments i JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
+		GROUP BY p.id HAVING SUM(i.amount) <> o.ttc`},
+	{"E002", `SELECT 'payment ' || p.number || ' of ' || p.amount || ' cents has ' || COALESCE(a.s, 0) || ' allocated and ' || COALESCE(r.s, 0) || ' refunded'
+		FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) s FROM allocations GROUP BY payment_id) a ON a.payment_id = p.id
+		LEFT JOIN (SELECT payment_id, SUM(amount) s FROM refunds GROUP BY payment_id) r ON r.payment_id = p.id
+		WHERE COALESCE(a.s, 0) + COALESCE(r.s, 0) > p.amount`},
+	{"E006", `SELECT 'invoice ' || i.number || ': ' || a.s || ' cents allocated, more than its ' || (i.ttc - COALESCE(c.s, 0)) || ' net of credit notes'
+		FROM invoices i JOIN (SELECT invoice_id, SUM(amount) s FROM allocations GROUP BY invoice_id) a ON a.invoice_id = i.id
+		LEFT JOIN (SELECT invoice_id, SUM(amount) s FROM credit_notes GROUP BY invoice_id) c ON c.invoice_id = i.id
+		WHERE a.s > i.ttc - COALESCE(c.s, 0)`},
+	{"E007", `SELECT 'payment ' || p.number || ' has a negative net allocation (' || SUM(a.amount) || ' cents) on invoice ' || i.number
+		FROM allocations a JOIN payments p ON p.id = a.payment_id JOIN invoices i ON i.id = a.invoice_id
+		GROUP BY a.payment_id, a.invoice_id HAVING SUM(a.amount) < 0`},
+	{"E008", `SELECT 'instalment ' || instalment_id || ' has ' || COUNT(*) || ' approved charges'
+		FROM attempts WHERE kind = 'charge' AND state = 'approved' GROUP BY instalment_id HAVING COUNT(*) > 1`},
+	{"E009", `SELECT 'approved charge ' || a.reference || ' has no payment'
+		FROM attempts a WHERE a.kind = 'charge' AND a.state = 'approved' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.attempt_id = a.id)`},
+	{"E013", `SELECT 'credit notes on invoice ' || i.number || ' total ' || SUM(c.amount) || ' cents, more than its ' || i.ttc
+		FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id GROUP BY i.id HAVING SUM(c.amount) > i.ttc`},
+	{"E014", `SELECT 'refunds of student ' || r.student_id || ' (' || SUM(r.amount) || ' cents) exceed what they paid'
+		FROM refunds r GROUP BY r.student_id HAVING SUM(r.amount) > (SELECT COALESCE(SUM(amount), 0) FROM payments p WHERE p.student_id = r.student_id)`},
+}
+
+// seriesChecks: each document series must be continuous and dated in order.
+var seriesChecks = []struct{ code, table, name string }{
+	{"E003", "invoices", "invoice"},
+	{"E004", "credit_notes", "credit note"},
+}
+
+// Check verifies every invariant and returns the findings (none when the
+// books are consistent). now dates the "unknown for more than a day" warning.
+func (db *DB) Check(ctx context.Context, now time.Time) ([]Finding, error) {
+	var out []Finding
+	var ok string
+	if err := db.sql.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok); err != nil {
+		return nil, mapErr(err)
+	}
+	if ok != "ok" {
+		out = append(out, Finding{Code: "E012", Message: "PRAGMA integrity_check: " + ok})
+	}
+	for _, c := range checks {
+		msgs, err := db.strings(ctx, c.query)
+		if err != nil {
+			return nil, fmt.Errorf("check %s: %w", c.code, err)
+		}
+		for _, m := range msgs {
+			out = append(out, Finding{Code: c.code, Message: m})
+		}
+	}
+	for _, s := range seriesChecks {
+		f, err := db.checkSeries(ctx, s.code, s.table, s.name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f...)
+	}
+	if bad, err := db.VerifyAudit(ctx); err != nil {
+		return nil, err
+	} else if bad != 0 {
+		out = append(out, Finding{Code: "E010", Message: fmt.Sprintf("audit chain broken at row %d (altered, inserted or deleted)", bad)})
+	}
+	pans, err := db.findCardNumbers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, pans...)
+	stale, err := db.strings(ctx, `SELECT 'charge ' || reference || ' is ' || state || ' since ' || created_at || ': run inpctl charge reconcile'
+		FROM attempts WHERE state IN ('sent','unknown') AND created_at < ?`, ts(now.Add(-24*time.Hour)))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range stale {
+		out = append(out, Finding{Code: "W001", Warning: true, Message: m})
+	}
+	return out, nil
+}
+
+func (db *DB) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) checkSeries(ctx context.Context, code, table, name string) ([]Finding, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT seq, number, date FROM `+table+` ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Finding
+	var prevSeq int64
+	var prevNum, prevDate string
+	for first := true; rows.Next(); first = false {
+		var seq int64
+		var num, date string
+		if err := rows.Scan(&seq, &num, &date); err != nil {
+			return nil, err
+		}
+		if !first && seq != prevSeq+1 {
+			out = append(out, Finding{Code: code, Message: fmt.Sprintf("%s series has a gap between %s and %s", name, prevNum, num)})
+		}
+		if !first && date < prevDate {
+			out = append(out, Finding{Code: "E005", Message: fmt.Sprintf("%s %s is dated %s, before %s of %s", name, num, date, prevNum, prevDate)})
+		}
+		prevSeq, prevNum, prevDate = seq, num, date
+	}
+	return out, rows.Err()
+}
+
+// digitsRe finds a run of 13–19 digits standing as its own token (not
+// inside a longer word such as a hex hash).
+var digitsRe = regexp.MustCompile(`(?:^|[^0-9A-Za-z])(\d{13,19})(?:$|[^0-9A-Za-z])`)
+
+// hashColumns hold hex digests, not text a person typed.
+var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash": true}
+
+// findCardNumbers scans every text value of every table for a 13–19-digit
+// Luhn-valid number: inpctl must never store a card number.
+func (db *DB) findCardNumbers(ctx context.Context) ([]Finding, error) {
+	tables, err := db.strings(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	if err != nil {
+		return nil, err
+	}
+	var out []Finding
+	for _, t := range tables {
+		cols, err := db.strings(ctx, `SELECT name FROM pragma_table_info(?)`, t)
+		if err != nil {
+			return nil, err
+		}
+		var exprs []string
+		for _, c := range cols {
+			if !hashColumns[t+"."+c] {
+				exprs = append(exprs, `COALESCE(CAST("`+c+`" AS TEXT), '')`)
+			}
+		}
+		vals, err := db.strings(ctx, `SELECT `+strings.Join(exprs, ` || ' ' || `)+` FROM "`+t+`" WHERE (`+strings.Join(exprs, ` || ' ' || `)+`) GLOB '*[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*'`)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vals {
+			for _, sub := range digitsRe.FindAllStringSubmatch(v, -1) {
+				if m := sub[1]; luhn(m) {
+					out = append(out, Finding{Code: "E011", Message: fmt.Sprintf("table %s holds a %d-digit number that passes the Luhn check (ending %s): card numbers must never be stored", t, len(m), m[len(m)-4:])})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func luhn(s string) bool {
+	sum := 0
+	for i := len(s) - 1; i >= 0; i-- {
+		d := int(s[i] - '0')
+		if (len(s)-1-i)%2 == 1 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+// Backup writes a consistent copy of the database to path (VACUUM INTO),
+// while other commands may be running; it refuses an existing path.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fault.New(fault.Conflict, "%s already exists: a backup never overwrites a file", path).WithHint("choose a new file name")
+	}
+	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return mapErr(fmt.Errorf("backup to %s: %w", path, err))
+	}
+	return nil
+}
