@@ -54,14 +54,3 @@ func (b accountBrief) KV() [][2]string {
 	}
 	return kv
 }
-
-// accountSummaryKV returns the lines student show adds for a student's
-// account: Débit, Crédit, Solde, Position as of today, the plan of year's
-// order and its next debit, and a block.
-func accountSummaryKV(ctx context.Context, env *Env, studentID, year string) ([][2]string, error) {
-	b, err := accountBriefOf(ctx, env, studentID, year)
-	if err != nil {
-		return nil, err
-	}
-	return b.KV(), nil
-}

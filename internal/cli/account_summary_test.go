@@ -87,3 +87,9 @@ func acctSqueeze(s string) string {
 	}
 	return s
 }
+
+// accountSummaryKV is the lines student show adds for an account.
+func accountSummaryKV(ctx context.Context, env *Env, studentID, year string) ([][2]string, error) {
+	b, err := accountBriefOf(ctx, env, studentID, year)
+	return b.KV(), err
+}

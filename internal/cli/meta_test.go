@@ -64,8 +64,8 @@ func TestMaskCardNumbers(t *testing.T) {
 		"--card":                     "--card",
 		"1111222233330103":           "****0103",
 		"--card=1111 2222 3333 4444": "--card=****4444",
-		"22104567":                   "22104567",          // a student number
-		"1111222233335555":           "1111222233335555",  // fails Luhn: not a card number
+		"22104567":                   "22104567",         // a student number
+		"1111222233335555":           "1111222233335555", // fails Luhn: not a card number
 	}
 	for in, want := range cases {
 		got := maskCardNumbers(in)

@@ -94,8 +94,8 @@ func newStudentShowCmd(env *Env) *cobra.Command {
 	o := &studentShowOpts{env: env}
 	cmd := &cobra.Command{
 		Use:     "show STUDENT_ID",
-		Short:   "Show a student's identity, programme and dossier",
-		Long:    "Show a student's identity, programme and dossier." + exitDoc("0   shown", "4   no such student"),
+		Short:   "Show a student's identity, dossier and account figures",
+		Long:    "Show a student's identity, programme, dossier, and account: Débit, Crédit, Solde, Position as of today, the plan and its next debit." + exitDoc("0   shown", "4   no such student"),
 		Example: "  inpctl student show 22104567\n  inpctl student show 22104567 -o json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -120,7 +120,15 @@ func runStudentShow(ctx context.Context, o *studentShowOpts) error {
 	if err != nil {
 		return err
 	}
-	return PrintObject(o.env.Printer(), s, func(w io.Writer) error {
+	acct, err := accountBriefOf(ctx, o.env, s.ID, year)
+	if err != nil {
+		return err
+	}
+	v := struct {
+		store.StudentView
+		Account accountBrief `json:"account"`
+	}{s, acct}
+	return PrintObject(o.env.Printer(), v, func(w io.Writer) error {
 		kv := [][2]string{
 			{"Étudiant", fmt.Sprintf("%s %s (%s)", s.FirstName, s.LastName, s.ID)},
 			{"E-mail", s.Email},
@@ -132,7 +140,7 @@ func runStudentShow(ctx context.Context, o *studentShowOpts) error {
 			{"Code", s.Code},
 			{"Justificatif", s.Proof},
 		}
-		return writeKV(w, kv)
+		return writeKV(w, append(kv, acct.KV()...))
 	})
 }
 
