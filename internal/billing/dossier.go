@@ -112,7 +112,7 @@ func (s *Service) setCode(ctx context.Context, tx *store.Tx, c CodeChange) (Code
 				return res, err
 			}
 		}
-		res.Order, err = tx.SaveOrder(ctx, d.ID, c.Code, date, lines, totals)
+		res.Order, err = tx.SaveOrderOver(ctx, d.ID, cur, ok, c.Code, date, lines, totals)
 	}
 	res.Dossier.OrderNumber, res.Dossier.TotalTTC = res.Order.Number, res.Order.TTC
 	return res, err

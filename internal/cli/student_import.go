@@ -78,7 +78,7 @@ func runStudentImport(ctx context.Context, o *studentImportOpts) error {
 		return errs.Fault()
 	}
 	progress := o.env.Progress("importing", len(rows))
-	res, conflicts, err := db.ImportStudents(ctx, f.Name, rows, o.dryRun)
+	res, conflicts, err := db.ImportStudents(ctx, f.Name, rows, o.dryRun, progress)
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,10 @@ type Tx struct {
 	tx  *sql.Tx
 	db  *DB
 	Now time.Time
+	// stmts caches the statements prepared in this transaction: bulk flows
+	// (100 000 codes, a batch of charges) run the same few statements over
+	// and over, and SQLite would otherwise parse each one every time.
+	stmts map[string]*sql.Stmt
 }
 
 // OpenMode says what Open may do with a missing or old database.
@@ -213,11 +217,36 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, q, args...)
+	st, err := tx.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, q, args...)
+	st, err := tx.stmt(ctx, q)
+	if err != nil {
+		// Let the error surface through Scan, as QueryRowContext would.
+		return tx.tx.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// stmt returns q prepared in this transaction (closed with it).
+func (tx *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := tx.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = st
+	return st, nil
 }
 
 // ts formats a timestamp as stored: RFC 3339 UTC.

@@ -86,6 +86,12 @@ func (tx *Tx) SaveOrder(ctx context.Context, dossierID int64, code, date string,
 	if err != nil {
 		return Order{}, err
 	}
+	return tx.SaveOrderOver(ctx, dossierID, cur, ok, code, date, lines, t)
+}
+
+// SaveOrderOver is SaveOrder for a caller that already read the current
+// order (cur, when ok) in this transaction.
+func (tx *Tx) SaveOrderOver(ctx context.Context, dossierID int64, cur Order, ok bool, code, date string, lines []fees.Line, t fees.Totals) (Order, error) {
 	if ok && cur.Invoiced {
 		return Order{}, fmt.Errorf("order %s is invoiced: supersede it, never replace it", cur.Number)
 	}
@@ -99,8 +105,11 @@ func (tx *Tx) SaveOrder(ctx context.Context, dossierID int64, code, date string,
 		if _, err := tx.exec(ctx, `DELETE FROM order_lines WHERE order_id=?`, o.ID); err != nil {
 			return o, err
 		}
-	} else if o, err = tx.insertOrder(ctx, o); err != nil {
-		return o, err
+	} else {
+		var err error
+		if o, err = tx.insertOrder(ctx, o); err != nil {
+			return o, err
+		}
 	}
 	return o, tx.insertOrderLines(ctx, o.ID, lines)
 }

@@ -78,7 +78,9 @@ type RowConflict struct {
 // change is refused for a student whose dossier of that year already has a
 // fee code: every such row is reported and nothing is written (conflict).
 // With dryRun the same work is done and rolled back.
-func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow, dryRun bool) (ImportResult, []RowConflict, error) {
+//
+// progress, when given, is called every 1 000 rows with the rows done.
+func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow, dryRun bool, progress ...func(done int)) (ImportResult, []RowConflict, error) {
 	res := ImportResult{DryRun: dryRun}
 	var conflicts []RowConflict
 	errDry := errors.New("dry run")
@@ -97,7 +99,10 @@ func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow,
 		}
 		defer st.close()
 		now := ts(tx.Now)
-		for _, r := range rows {
+		for k, r := range rows {
+			if k%1000 == 999 && len(progress) > 0 {
+				progress[0](k + 1)
+			}
 			old, found := existing[r.ID]
 			if found {
 				r.Student = r.merge(old)
