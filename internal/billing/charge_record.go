@@ -29,8 +29,16 @@ func (s *Service) record(ctx context.Context, opt ChargeOptions, batch, total in
 			}
 			return nil
 		})
-		if err != nil && firstErr == nil {
-			firstErr = err
+		if err != nil {
+			// One bad outcome must not leave the others unrecorded: record
+			// each alone, so only the faulty one stays "sent" (and is looked
+			// up by the next run).
+			for _, j := range pending {
+				jerr := s.DB.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error { return s.recordOutcome(ctx, tx, opt.Today, j) })
+				if jerr != nil && firstErr == nil {
+					firstErr = fmt.Errorf("record outcome of %s: %w", j.attempt.Reference, jerr)
+				}
+			}
 		}
 		for _, j := range pending {
 			done = append(done, *j)

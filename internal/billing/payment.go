@@ -6,6 +6,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
@@ -45,8 +46,17 @@ func (s *Service) recordCardPayment(ctx context.Context, tx *store.Tx, p store.P
 	if err != nil {
 		return p, fmt.Errorf("instalment %d: %w", instalmentID, err)
 	}
-	if err := s.ensureInvoice(ctx, tx, p.StudentID, orderID); err != nil {
-		return p, err
+	// The money came in: it is recorded whatever happened meanwhile (a
+	// cheque paid the instalment, the code changed). Only a still-open
+	// instalment of the current order moves on; otherwise the payment is
+	// allocated to what is open and the rest is the student's credit.
+	_, cur, curErr := s.currentOrder(ctx, tx, p.StudentID)
+	open := curErr == nil && cur.ID == orderID &&
+		(in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed))
+	if curErr == nil && cur.ID == orderID {
+		if err := s.ensureInvoice(ctx, tx, p.StudentID, orderID); err != nil {
+			return p, err
+		}
 	}
 	p.Method = "card"
 	if p, err = tx.RecordPayment(ctx, p); err != nil {
@@ -54,6 +64,9 @@ func (s *Service) recordCardPayment(ctx context.Context, tx *store.Tx, p store.P
 	}
 	if _, err := s.allocate(ctx, tx, p); err != nil {
 		return p, err
+	}
+	if !open {
+		return p, tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("card payment for instalment %d, which was already %s or belongs to a replaced order: kept as a credit if not allocated", in.Seq, in.Status))
 	}
 	date, err := clock.ParseDate(p.Date)
 	if err != nil {
