@@ -14,6 +14,8 @@ import (
 // record drains results and commits their outcomes in batches: whatever
 // has arrived is written in one transaction, at most batch at a time.
 func (s *Service) record(ctx context.Context, opt ChargeOptions, batch, total int, results <-chan *job) ([]job, error) {
+	// Outcomes are recorded even after SIGINT: what was sent must be known.
+	ctx = context.WithoutCancel(ctx)
 	var done []job
 	var firstErr error
 	pending := make([]*job, 0, batch)
@@ -104,7 +106,10 @@ func (s *Service) recordOutcome(ctx context.Context, tx *store.Tx, today clock.D
 		return s.recordDecline(ctx, tx, today, j)
 	case gateway.Unavailable:
 		a.State = "failed"
-		if a.Text == "" {
+		switch {
+		case r.Code != "":
+			a.Text = "Paybox refused our request: " + r.Code + " (" + gateway.Describe(r.Code) + "); nothing was charged: check the gateway configuration"
+		case a.Text == "":
 			a.Text = "gateway unavailable: nothing was charged (" + r.Detail + ")"
 		}
 		return tx.ResolveAttempt(ctx, a)
@@ -167,6 +172,9 @@ func (s *Service) itemFor(j job) ChargeItem {
 		}
 		if j.res.Outcome == gateway.Unknown || j.res.Outcome == gateway.Unavailable {
 			it.Text = j.res.Detail
+			if j.res.Code != "" {
+				it.Text = "Paybox refused our request: " + gateway.Describe(j.res.Code) + "; check the gateway configuration"
+			}
 		}
 	}
 	return it

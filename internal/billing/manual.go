@@ -70,7 +70,7 @@ func (s *Service) RecordPayment(ctx context.Context, m ManualPayment) (PaymentRe
 			return err
 		}
 		res.Payment = p
-		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("%s %s of %s for %s; instalments covered %v; credit %s", m.Method, m.Ref, m.Amount, m.StudentID, res.Covered, res.Credit))
+		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("%s %s of %s for %s; instalments now paid: %d; credit %s", m.Method, m.Ref, m.Amount, m.StudentID, len(res.Covered), res.Credit))
 	})
 	return res, err
 }
@@ -205,7 +205,12 @@ func (s *Service) Refund(ctx context.Context, gw gateway.Gateway, r RefundReques
 		err = fault.New(fault.Declined, "Paybox refused the refund: %s (%s)", res.Code, gateway.Describe(res.Code))
 	case gateway.Unavailable:
 		att.State = "failed"
-		err = fault.New(fault.Unavailable, "Paybox is unavailable: nothing was refunded (%s)", res.Detail).WithHint("retrying is safe")
+		if res.Code != "" {
+			err = fault.New(fault.Unavailable, "Paybox refused the request: %s (%s); nothing was refunded", res.Code, gateway.Describe(res.Code)).
+				WithHint("check the gateway configuration (site, rang, HMAC key); retrying is safe")
+		} else {
+			err = fault.New(fault.Unavailable, "Paybox is unavailable: nothing was refunded (%s)", res.Detail).WithHint("retrying is safe")
+		}
 	default:
 		att.State = "unknown"
 		err = fault.New(fault.Unavailable, "the refund's outcome is unknown (%s): check the Paybox back office before refunding again", res.Detail)
@@ -218,6 +223,19 @@ func (s *Service) Refund(ctx context.Context, gw gateway.Gateway, r RefundReques
 
 // refundSource checks the amount and picks the payment to refund.
 func (s *Service) refundSource(ctx context.Context, tx *store.Tx, r RefundRequest) (store.Payment, error) {
+	if _, err := tx.StudentByID(ctx, r.StudentID); err != nil {
+		return store.Payment{}, err
+	}
+	var named store.Payment
+	if r.Payment != "" {
+		var err error
+		if named, err = tx.PaymentByNumber(ctx, r.Payment); err != nil {
+			return named, err
+		}
+		if named.StudentID != r.StudentID {
+			return named, fault.New(fault.Conflict, "payment %s is not a payment of student %s (it is %s's)", r.Payment, r.StudentID, named.StudentID)
+		}
+	}
 	credit, err := tx.StudentCredit(ctx, r.StudentID)
 	if err != nil {
 		return store.Payment{}, err
@@ -226,15 +244,12 @@ func (s *Service) refundSource(ctx context.Context, tx *store.Tx, r RefundReques
 		return store.Payment{}, fault.New(fault.Conflict, "student %s has a credit of %s; a refund of %s is refused", r.StudentID, credit, r.Amount)
 	}
 	if r.Payment != "" {
-		p, err := tx.PaymentByNumber(ctx, r.Payment)
-		if err != nil {
-			return p, err
-		}
+		p := named
 		free, err := tx.Unallocated(ctx, p.ID)
 		if err != nil {
 			return p, err
 		}
-		if p.StudentID != r.StudentID || r.Amount > free {
+		if r.Amount > free {
 			return p, fault.New(fault.Conflict, "payment %s has %s refundable for student %s; a refund of %s is refused", p.Number, free, r.StudentID, r.Amount)
 		}
 		return p, nil

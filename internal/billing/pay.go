@@ -61,16 +61,34 @@ func (s *Service) MakePayLink(ctx context.Context, studentID string, lc paybox.L
 	return pl, err
 }
 
-// nextInstalment finds what the student pays next on the hosted page.
+// nextInstalment finds what the student pays next on the hosted page: the
+// next unpaid instalment of an approved or active plan; with no plan, the
+// whole order in one go (a 1x plan is recorded) or, when part was already
+// paid (a cheque), what is still due. A settled order has nothing to pay.
 func (s *Service) nextInstalment(ctx context.Context, tx *store.Tx, studentID string, o store.Order) (store.Plan, store.Instalment, error) {
+	nothing := fault.New(fault.Conflict, "student %s has nothing left to pay on order %s", studentID, o.Number).
+		WithHint("inpctl account show %s", studentID)
 	if o.TTC == 0 {
 		return store.Plan{}, store.Instalment{}, fault.New(fault.Conflict, "student %s owes nothing: order %s is 0,00 €", studentID, o.Number)
+	}
+	due := o.TTC
+	if inv, ok, err := tx.InvoiceOfOrder(ctx, o.ID); err != nil {
+		return store.Plan{}, store.Instalment{}, err
+	} else if ok {
+		due = inv.Due()
+	}
+	if due <= 0 {
+		return store.Plan{}, store.Instalment{}, nothing
 	}
 	p, ok, err := tx.LivePlan(ctx, o.ID)
 	if err != nil {
 		return p, store.Instalment{}, err
 	}
 	if !ok {
+		if due < o.TTC {
+			// Part was paid another way: the link is for the rest, with no plan.
+			return store.Plan{Plan: "reste"}, store.Instalment{Amount: due}, nil
+		}
 		if p, err = tx.CreatePlan(ctx, o.ID, schedule.Plan1x, []money.Cents{o.TTC}); err != nil {
 			return p, store.Instalment{}, err
 		}
@@ -84,7 +102,7 @@ func (s *Service) nextInstalment(ctx context.Context, tx *store.Tx, studentID st
 			return p, in, nil
 		}
 	}
-	return p, store.Instalment{}, fault.New(fault.Conflict, "student %s has nothing left to pay on the %s plan", studentID, p.Plan)
+	return p, store.Instalment{}, nothing
 }
 
 // IPNResult says what a notification did.
@@ -157,6 +175,19 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 	if inv, ok, err := tx.InvoiceOfOrder(ctx, r.OrderID); err == nil && ok {
 		res.Invoice = inv.Number
 	}
+	if r.InstalmentID == 0 { // a link for the rest of an order partly paid another way
+		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s (the rest of the order)", n.Cmd, n.Amount, r.StudentID))
+	}
+	open, err := s.instalmentOpen(ctx, tx, r)
+	if err != nil {
+		return err
+	}
+	if !open {
+		// Paybox took this money (the student paid two links, or paid after
+		// a cheque): it is kept, as a credit when nothing is due, never lost.
+		res.Warning = fmt.Sprintf("%s was already paid or is no longer due: the payment %s is kept on the account (a credit, refundable with inpctl refund %s)", n.Cmd, p.Number, r.StudentID)
+		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s on an instalment no longer due: kept as a credit", n.Cmd, n.Amount, r.StudentID))
+	}
 	plan, err := s.settleInstalment(ctx, tx, r.InstalmentID, today)
 	if err != nil {
 		return err
@@ -165,6 +196,26 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 		return err
 	}
 	return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s, NUMTRANS %s", n.Cmd, n.Amount, r.StudentID, n.NumTrans))
+}
+
+// instalmentOpen reports whether the request's instalment still waits for
+// this payment (pending or failed, on an approved or active plan of the
+// order that is still current).
+func (s *Service) instalmentOpen(ctx context.Context, tx *store.Tx, r store.PayRequest) (bool, error) {
+	in, orderID, err := tx.InstalmentByID(ctx, r.InstalmentID)
+	if err != nil {
+		return false, err
+	}
+	p, err := tx.Plan(ctx, in.PlanID)
+	if err != nil {
+		return false, err
+	}
+	_, cur, err := s.currentOrder(ctx, tx, r.StudentID)
+	if err != nil || cur.ID != orderID {
+		return false, nil
+	}
+	live := p.Status == string(schedule.PlanApproved) || p.Status == string(schedule.PlanActive)
+	return live && (in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed)), nil
 }
 
 // settleInstalment marks the paid instalment: the first activates the plan

@@ -92,6 +92,9 @@ func runAccountExport(ctx context.Context, o *accountExportOpts) error {
 	if o.out == "" {
 		return acctWriteMovements(ctx, db, from, to, o.env.IO.Out, &n)
 	}
+	if fi, err := os.Stat(o.out); err == nil && fi.IsDir() {
+		return fault.New(fault.Usage, "--out %s is a directory: give a file name (e.g. %s/export.csv)", o.out, o.out)
+	}
 	if err := acctWriteFile(o.out, func(w io.Writer) error { return acctWriteMovements(ctx, db, from, to, w, &n) }); err != nil {
 		return err
 	}

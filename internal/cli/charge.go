@@ -52,7 +52,7 @@ a terminal (cron), --yes is implied and the audit log says so.` + exitDoc(
 				return cobra.NoArgs(c, args)
 			}
 			if len(args) != 1 {
-				return fault.New(fault.Usage, "give a STUDENT_ID or --due")
+				return fault.New(fault.Usage, "give one STUDENT_ID, or --due (not both)")
 			}
 			return nil
 		},
@@ -96,6 +96,11 @@ func runCharge(ctx context.Context, o *chargeOpts) error {
 	svc, err := o.env.Service(ctx, o.year)
 	if err != nil {
 		return err
+	}
+	if o.student != "" {
+		if _, err := svc.DB.GetStudent(ctx, o.student, svc.Year); err != nil {
+			return err
+		}
 	}
 	if !o.dryRun {
 		if err := o.confirmCharge(); err != nil {

@@ -54,7 +54,13 @@ func runConfigCheck(_ context.Context, o *configCheckOpts) error {
 		return err
 	}
 	eff := effectiveConfig{Source: cfg.Source, Config: cfg, HMAC: "(not set)"}
-	if k, err := cfg.HMACKey(); err == nil && k != "" {
+	// The real gateway needs a valid key; with the sandbox a key is
+	// optional, but one that is given (or a key file) must still be right.
+	keyGiven := cfg.Gateway.Paybox.HMACKey.Reveal() != "" || cfg.Gateway.Paybox.HMACKeyFile != ""
+	if cfg.Gateway.Kind == "paybox" || keyGiven {
+		if _, err := hmacKey(cfg); err != nil {
+			return err
+		}
 		eff.HMAC = "***"
 	}
 	eff.Config.Gateway.Paybox.HMACKey = config.Secret("")

@@ -42,8 +42,11 @@ optional proof and reason), all or nothing, every bad line listed.` + exitDoc(
   inpctl dossier set-code 22104568 02 --proof "attestation CROUS 2025-777" --reason "bourse obtenue en octobre" --yes
   inpctl dossier set-code --from codes.csv`,
 		Args: func(c *cobra.Command, args []string) error {
+			if o.from != "" && len(args) > 0 {
+				return fault.New(fault.Usage, "give either STUDENT_ID CODE or --from FILE, not both")
+			}
 			if o.from != "" {
-				return cobra.NoArgs(c, args)
+				return nil
 			}
 			return cobra.ExactArgs(2)(c, args)
 		},

@@ -57,6 +57,8 @@ type Env struct {
 	// auditCommand and auditArgs are what audit rows record (secrets removed).
 	auditCommand string
 	auditArgs    []string
+	// args are the arguments Run was given (for the audit log).
+	args []string
 	// started is set once flags and arguments were accepted.
 	started bool
 }

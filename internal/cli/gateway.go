@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/inpctl/inpctl/internal/config"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/gateway/paybox"
@@ -71,11 +72,7 @@ func (e *Env) gateway(ctx context.Context) (*gatewayKit, error) {
 		}
 		k.keys = []*rsa.PublicKey{pub}
 	} else {
-		hexKey, err := cfg.HMACKey()
-		if err != nil {
-			return nil, err
-		}
-		if pcfg.Key, err = paybox.DecodeKey(hexKey); err != nil {
+		if pcfg.Key, err = hmacKey(cfg); err != nil {
 			return nil, err
 		}
 		k.link.Key = pcfg.Key
@@ -118,4 +115,22 @@ func (e *Env) crashPoint() func(string) {
 			syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		}
 	}
+}
+
+// hmacKey reads and decodes the Paybox HMAC key, and says where it came
+// from when it is wrong (never what it is).
+func hmacKey(cfg config.Config) ([]byte, error) {
+	hexKey, err := cfg.HMACKey()
+	if err != nil {
+		return nil, err
+	}
+	key, err := paybox.DecodeKey(hexKey)
+	if err != nil {
+		from := "INPCTL_GATEWAY_PAYBOX_HMAC_KEY"
+		if cfg.Gateway.Paybox.HMACKey.Reveal() == "" {
+			from = "gateway.paybox.hmac_key_file " + cfg.Gateway.Paybox.HMACKeyFile
+		}
+		return nil, fault.Wrap(fault.Usage, err, "%s", from).WithHint("%s", fault.HintOf(err))
+	}
+	return key, nil
 }

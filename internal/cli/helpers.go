@@ -82,3 +82,19 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
+
+// dateRange validates optional --from and --to flags and their order.
+func dateRange(from, to string) (string, string, error) {
+	f, err := optDate("--from", from)
+	if err != nil {
+		return "", "", err
+	}
+	t, err := optDate("--to", to)
+	if err != nil {
+		return "", "", err
+	}
+	if f != "" && t != "" && t < f {
+		return "", "", fault.New(fault.Usage, "--to %s is before --from %s", t, f)
+	}
+	return f, t, nil
+}

@@ -141,11 +141,7 @@ func newInvoiceListCmd(env *Env) *cobra.Command {
 }
 
 func runInvoiceList(ctx context.Context, o *invoiceListOpts) error {
-	from, err := optDate("--from", o.from)
-	if err != nil {
-		return err
-	}
-	to, err := optDate("--to", o.to)
+	from, to, err := dateRange(o.from, o.to)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/clock"
@@ -79,7 +80,11 @@ func runPaymentRecord(ctx context.Context, o *paymentRecordOpts) error {
 	if err != nil {
 		return err
 	}
-	o.env.Infof("✓ payment %s recorded: %s; instalments covered: %v; credit left: %s", res.Payment.Number, amount, res.Covered, res.Credit)
+	covered := "none"
+	if len(res.Covered) > 0 {
+		covered = strings.Trim(strings.Join(strings.Fields(fmt.Sprint(res.Covered)), ", "), "[]")
+	}
+	o.env.Infof("✓ payment %s recorded: %s; instalments now paid: %s; credit left: %s", res.Payment.Number, amount, covered, res.Credit)
 	return PrintObject(o.env.Printer(), res, func(w io.Writer) error {
 		return writeTable(w, []store.Payment{res.Payment}, paymentCols, nil)
 	})
@@ -140,11 +145,7 @@ func newPaymentListCmd(env *Env) *cobra.Command {
 		Example: "  inpctl payment list --from 2025-09-01 --to 2025-09-30\n  inpctl payment list --method cheque -o csv",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			from, err := optDate("--from", o.from)
-			if err != nil {
-				return err
-			}
-			to, err := optDate("--to", o.to)
+			from, to, err := dateRange(o.from, o.to)
 			if err != nil {
 				return err
 			}

@@ -31,6 +31,7 @@ func Main() int { return Run(osEnv(), os.Args[1:]) }
 func Run(env *Env, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	env.args = args
 	root := newRootCmd(env)
 	root.SetArgs(args)
 	root.SetOut(env.IO.Out)
@@ -82,7 +83,7 @@ Exit statuses: see "inpctl help exit-codes".`,
 			}
 			env.started = true
 			env.auditCommand = cmd.CommandPath()
-			env.auditArgs = redactArgs(cmd.CommandPath(), os.Args[1:])
+			env.auditArgs = redactArgs(cmd.CommandPath(), env.args)
 			return nil
 		},
 	}
@@ -121,6 +122,7 @@ func commands(env *Env) []*cobra.Command {
 		newRefundCmd(env),
 		newGatewayCmd(env),
 		newDBCmd(env),
+		newRehearseCmd(env),
 		newVersionCmd(),
 	}
 }

@@ -40,8 +40,11 @@ or nothing, every bad line listed.` + exitDoc(
   inpctl schedule request 22104568 --plan 1x -o json
   inpctl schedule request --from plans.csv`,
 		Args: func(c *cobra.Command, args []string) error {
+			if o.from != "" && len(args) > 0 {
+				return fault.New(fault.Usage, "give either STUDENT_ID --plan P or --from FILE, not both")
+			}
 			if o.from != "" {
-				return cobra.NoArgs(c, args)
+				return nil
 			}
 			return cobra.ExactArgs(1)(c, args)
 		},

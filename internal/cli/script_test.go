@@ -45,6 +45,7 @@ func scriptParams(dir string) testscript.Params {
 			"dbsum":   cmdDBSum,
 			"sandbox": cmdSandbox,
 			"sleep":   cmdSleep,
+			"sbxpay":  cmdSbxPay,
 		},
 	}
 }

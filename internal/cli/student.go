@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
 )
@@ -99,7 +100,9 @@ func newStudentShowCmd(env *Env) *cobra.Command {
 		Example: "  inpctl student show 22104567\n  inpctl student show 22104567 -o json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			o.id = args[0]
+			if o.id = strings.TrimSpace(args[0]); o.id == "" {
+				return fault.New(fault.Usage, "STUDENT_ID is empty")
+			}
 			return runStudentShow(c.Context(), o)
 		},
 	}

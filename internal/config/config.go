@@ -13,13 +13,16 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/inpctl/inpctl"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // Config is the effective configuration.
@@ -189,6 +192,14 @@ func Load(path string, environ []string) (Config, error) {
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 		return Config{}, fault.Wrap(fault.Usage, err, "config %s is not valid YAML", source)
 	}
+	if err := checkKeys(data, source); err != nil {
+		return Config{}, err
+	}
+	if v.IsSet("gateway.paybox.hmac_key") {
+		// Checked before the environment is applied: only a file can trip it.
+		return Config{}, fault.New(fault.Usage, "config %s: gateway.paybox.hmac_key must not be in a config file", source).
+			WithHint("give the key in INPCTL_GATEWAY_PAYBOX_HMAC_KEY, or in a file of its own (gateway.paybox.hmac_key_file, chmod 600)")
+	}
 	if err := applyEnv(v, environ); err != nil {
 		return Config{}, err
 	}
@@ -209,7 +220,7 @@ func Load(path string, environ []string) (Config, error) {
 // typo never passes silently.
 func applyEnv(v *viper.Viper, environ []string) error {
 	keys := map[string]string{}
-	for _, k := range v.AllKeys() {
+	for _, k := range append(v.AllKeys(), structKeys(reflect.TypeOf(Config{}), "")...) {
 		keys["INPCTL_"+strings.ToUpper(strings.NewReplacer(".", "_").Replace(k))] = k
 	}
 	keys["INPCTL_DB"] = "database"
@@ -232,6 +243,71 @@ func applyEnv(v *viper.Viper, environ []string) error {
 		v.Set(key, val)
 	}
 	return nil
+}
+
+// checkKeys refuses any key of the YAML that names no config key, even
+// one with an empty value (viper drops those silently before decoding).
+func checkKeys(data []byte, source string) error {
+	var raw map[string]any
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return fault.Wrap(fault.Usage, err, "config %s is not valid YAML", source)
+	}
+	known := map[string]bool{}
+	for _, k := range structKeys(reflect.TypeOf(Config{}), "") {
+		for p := k; p != ""; {
+			known[p] = true
+			i := strings.LastIndexByte(p, '.')
+			if i < 0 {
+				break
+			}
+			p = p[:i]
+		}
+	}
+	known["catalogue"], known["catalogue.codes"], known["catalogue.programmes"] = true, true, true
+	var unknown []string
+	var walk func(m map[string]any, prefix string)
+	walk = func(m map[string]any, prefix string) {
+		for k, v := range m {
+			key := prefix + strings.ToLower(k)
+			if !known[key] {
+				unknown = append(unknown, key)
+				continue
+			}
+			if sub, ok := v.(map[string]any); ok && key != "catalogue.codes" && key != "catalogue.programmes" {
+				walk(sub, key+".")
+			}
+		}
+	}
+	walk(raw, "")
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fault.New(fault.Usage, "config %s: unknown key %s", source, strings.Join(unknown, ", ")).
+			WithHint("see config.example.yaml for every key")
+	}
+	return nil
+}
+
+// structKeys lists the dotted keys of every scalar or list field of t (by
+// mapstructure tag), so an environment variable can set a key that the
+// config file leaves out. Maps (the tariffs) are not settable this way.
+func structKeys(t reflect.Type, prefix string) []string {
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		key := prefix + tag
+		switch {
+		case f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Duration(0)):
+			keys = append(keys, structKeys(f.Type, key+".")...)
+		case f.Type.Kind() == reflect.Map, key == "catalogue.codes", key == "catalogue.programmes":
+		default:
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }
 
 // readPrivateFile reads a file that may hold or lead to secrets and refuses

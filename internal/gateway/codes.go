@@ -15,6 +15,11 @@ var (
 	unknown = codeInfo{out: Unknown}
 	soft    = codeInfo{out: Declined}
 	hard    = codeInfo{out: Declined, hard: true}
+	// merchant: Paybox refused our own request or configuration (wrong
+	// key, site, currency, protocol, frame). Nothing happened, retrying is
+	// safe once the configuration is fixed, and the student's card is not
+	// at fault: it must never be taken as a decline that blocks an order.
+	merchant = codeInfo{out: Unavailable}
 )
 
 func (c codeInfo) say(fr, en string) codeInfo { c.fr, c.en = fr, en; return c }
@@ -25,22 +30,22 @@ func (c codeInfo) say(fr, en string) codeInfo { c.fr, c.en = fr, en; return c }
 var platformCodes = map[string]codeInfo{
 	"00000": ok.say("opération réussie", "success"),
 	"00001": unknown.say("connexion au centre d'autorisation échouée ou erreur interne", "connection to the authorization centre failed or internal error"),
-	"00002": hard.say("erreur de cohérence", "coherence error"),
+	"00002": merchant.say("erreur de cohérence", "coherence error"),
 	// 00003 is answered after the platform may have forwarded the request.
 	"00003": unknown.say("erreur Paybox", "Paybox internal error"),
 	"00004": hard.say("numéro de porteur ou cryptogramme invalide", "invalid card number or CVV"),
 	// 00005 and 00039 mean the NUMQUESTION was already used: the request it
 	// was first used for may have acted, so the reference must be looked up.
 	"00005": unknown.say("numéro de question invalide ou déjà utilisé", "invalid or already used question number"),
-	"00006": hard.say("accès refusé ou site/rang/identifiant incorrect", "access refused or wrong site/rang/identifiant"),
-	"00007": hard.say("date invalide", "invalid date"),
+	"00006": merchant.say("accès refusé ou site/rang/identifiant incorrect", "access refused or wrong site/rang/identifiant"),
+	"00007": merchant.say("date invalide", "invalid date"),
 	"00008": hard.say("date de fin de validité incorrecte", "bad card expiry date"),
 	"00009": hard.say("type d'opération invalide ou erreur de création d'abonné", "invalid operation type or subscriber creation error"),
-	"00010": hard.say("devise inconnue", "unknown currency"),
-	"00011": hard.say("montant incorrect", "wrong amount"),
-	"00012": hard.say("référence de commande invalide", "invalid order reference"),
-	"00013": hard.say("version de protocole plus supportée", "protocol version no longer supported"),
-	"00014": hard.say("trame de requête incohérente", "incoherent request frame"),
+	"00010": merchant.say("devise inconnue", "unknown currency"),
+	"00011": merchant.say("montant incorrect", "wrong amount"),
+	"00012": merchant.say("référence de commande invalide", "invalid order reference"),
+	"00013": merchant.say("version de protocole plus supportée", "protocol version no longer supported"),
+	"00014": merchant.say("trame de requête incohérente", "incoherent request frame"),
 	"00015": hard.say("erreur d'accès aux données précédemment référencées (ou paiement déjà effectué)", "error accessing previously referenced data (or payment already done)"),
 	"00016": hard.say("abonné déjà existant", "subscriber already exists"),
 	"00017": hard.say("abonné inexistant", "subscriber does not exist"),
@@ -52,10 +57,10 @@ var platformCodes = map[string]codeInfo{
 	"00022": soft.say("plafond atteint", "ceiling reached"),
 	"00023": soft.say("porteur déjà passé aujourd'hui", "cardholder already seen today"),
 	"00024": hard.say("code pays filtré pour ce commerçant", "country code filtered for this merchant"),
-	"00025": hard.say("réservé (signature absente)", "reserved (signature missing)"),
-	"00026": hard.say("code ACTIVITE incorrect", "incorrect ACTIVITE code"),
-	"00027": hard.say("réservé (erreur OpenSSL)", "reserved (OpenSSL error)"),
-	"00028": hard.say("réservé (signature invalide)", "reserved (invalid signature)"),
+	"00025": merchant.say("réservé (signature absente)", "reserved (signature missing)"),
+	"00026": merchant.say("code ACTIVITE incorrect", "incorrect ACTIVITE code"),
+	"00027": merchant.say("réservé (erreur OpenSSL)", "reserved (OpenSSL error)"),
+	"00028": merchant.say("réservé (signature invalide)", "reserved (invalid signature)"),
 	"00029": hard.say("carte non conforme à l'empreinte", "card does not match PBX_EMPREINTE"),
 	"00030": soft.say("temps d'attente dépassé sur la page de paiement", "buyer waited too long on the payment page"),
 	"00031": hard.say("réservé", "reserved"),

@@ -8,21 +8,21 @@ import (
 // TestClassify covers every code of docs/paybox.md §2.6 (and the hosted-page
 // codes of §3.5), one row each.
 func TestClassify(t *testing.T) {
-	const A, D, U = Approved, Declined, Unknown
+	const A, D, U, N = Approved, Declined, Unknown, Unavailable
 	cases := []struct {
 		code string
 		out  Outcome
 		hard bool
 	}{
 		// Platform codes.
-		{"00000", A, false}, {"00001", U, false}, {"00002", D, true}, {"00003", U, false},
-		{"00004", D, true}, {"00005", U, false}, {"00006", D, true}, {"00007", D, true},
-		{"00008", D, true}, {"00009", D, true}, {"00010", D, true}, {"00011", D, true},
-		{"00012", D, true}, {"00013", D, true}, {"00014", D, true}, {"00015", D, true},
+		{"00000", A, false}, {"00001", U, false}, {"00002", N, false}, {"00003", U, false},
+		{"00004", D, true}, {"00005", U, false}, {"00006", N, false}, {"00007", N, false},
+		{"00008", D, true}, {"00009", D, true}, {"00010", N, false}, {"00011", N, false},
+		{"00012", N, false}, {"00013", N, false}, {"00014", N, false}, {"00015", D, true},
 		{"00016", D, true}, {"00017", D, true}, {"00018", D, true}, {"00019", D, true},
 		{"00020", D, true}, {"00021", D, true}, {"00022", D, false}, {"00023", D, false},
-		{"00024", D, true}, {"00025", D, true}, {"00026", D, true}, {"00027", D, true},
-		{"00028", D, true}, {"00029", D, true}, {"00030", D, false}, {"00031", D, true},
+		{"00024", D, true}, {"00025", N, false}, {"00026", N, false}, {"00027", N, false},
+		{"00028", N, false}, {"00029", D, true}, {"00030", D, false}, {"00031", D, true},
 		{"00032", D, true}, {"00033", D, true}, {"00039", U, false}, {"00040", D, true},
 		{"00097", U, false}, {"00098", U, false}, {"00099", U, false}, {"99999", U, false},
 		// Issuer codes 001xx.

@@ -139,7 +139,7 @@ func TestClientEveryType(t *testing.T) {
 			return res
 		}
 		want(t, "refund part", refund(10000), gateway.Approved, "00000", false)
-		want(t, "refund too much", refund(51801), gateway.Declined, "00011", true)
+		want(t, "refund too much", refund(51801), gateway.Unavailable, "00011", false)
 		want(t, "refund rest", refund(51800), gateway.Approved, "00000", false)
 		if recs := r.sbx.Records(); len(recs) != 1 || recs[0].Refunded != 61800 || recs[0].Reference != "INV-1-1" || recs[0].Type != sandbox.TypeCharge {
 			t.Fatalf("records %+v", recs)
