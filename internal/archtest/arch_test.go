@@ -18,6 +18,7 @@ var allowed = map[string][]string{
 	"":                         {},
 	"cmd/inpctl":               {"internal/cli"},
 	"cmd/gendata":              {"internal/synth"},
+	"cmd/benchfloor":           {"internal/store"},
 	"internal/cli":             {"*"},
 	"internal/billing":         {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/config", "internal/synth", "internal/csvin"},
 	"internal/config":          {"", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
@@ -33,6 +34,7 @@ var allowed = map[string][]string{
 	"internal/fault":           {},
 	"internal/csvin":           {"internal/fault"},
 	"internal/synth":           {},
+	"internal/rehearse":        {"internal/billing", "internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/invoice", "internal/synth", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
 	"internal/archtest":        {},
 }
 
