@@ -59,7 +59,7 @@ func scanDossier(sc scanner) (Dossier, error) {
 func (tx *Tx) Dossier(ctx context.Context, studentID, year string) (Dossier, error) {
 	d, err := scanDossier(tx.queryRow(ctx, `SELECT `+dossierCols+dossierFrom+` WHERE d.student_id = ? AND d.year = ?`, studentID, year))
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, notFoundStudent(ctx, tx.tx, studentID, year)
+		return d, notFoundStudent(ctx, cached{tx}, studentID, year)
 	}
 	return d, err
 }
@@ -99,7 +99,7 @@ func (db *DB) ListDossiers(ctx context.Context, f DossierFilter) ([]Dossier, err
 
 // Dossiers lists dossiers inside a transaction (bulk validation).
 func (tx *Tx) Dossiers(ctx context.Context, f DossierFilter) ([]Dossier, error) {
-	return listDossiers(ctx, tx.tx, f)
+	return listDossiers(ctx, cached{tx}, f)
 }
 
 type rowsQueryer interface {

@@ -105,7 +105,7 @@ func (tx *Tx) invoiceByID(ctx context.Context, id int64) (Invoice, error) {
 	if err != nil {
 		return inv, err
 	}
-	inv.Lines, err = invoiceLines(ctx, tx.tx, id)
+	inv.Lines, err = invoiceLines(ctx, cached{tx}, id)
 	return inv, err
 }
 
@@ -206,7 +206,7 @@ func (db *DB) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, err
 // OpenInvoices returns a student's invoices with something still due,
 // oldest first (the allocation order).
 func (tx *Tx) OpenInvoices(ctx context.Context, studentID string) ([]Invoice, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE i.student_id = ? ORDER BY i.seq`, studentID)
+	rows, err := tx.query(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE i.student_id = ? ORDER BY i.seq`, studentID)
 	if err != nil {
 		return nil, err
 	}

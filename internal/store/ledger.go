@@ -162,7 +162,7 @@ type Allocation struct {
 // AllocationsOf returns the net allocation of each payment to an invoice,
 // oldest payment first, leaving out those netted to zero.
 func (tx *Tx) AllocationsOf(ctx context.Context, invoiceID int64) ([]Allocation, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT payment_id, SUM(amount) FROM allocations WHERE invoice_id = ?
+	rows, err := tx.query(ctx, `SELECT payment_id, SUM(amount) FROM allocations WHERE invoice_id = ?
 		GROUP BY payment_id HAVING SUM(amount) <> 0 ORDER BY payment_id`, invoiceID)
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func (tx *Tx) StudentCredit(ctx context.Context, studentID string) (money.Cents,
 // PaymentsWithCredit returns a student's payments that still have an
 // unallocated, unrefunded part, oldest first.
 func (tx *Tx) PaymentsWithCredit(ctx context.Context, studentID string) ([]Payment, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, p.number, p.amount
+	rows, err := tx.query(ctx, `SELECT p.id, p.number, p.amount
 		- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
 		- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0)
 		FROM payments p WHERE p.student_id = ? AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id`, studentID)
@@ -293,7 +293,7 @@ func (tx *Tx) RecordUnpaid(ctx context.Context, p Payment, date, reason string) 
 	if _, err := tx.exec(ctx, `INSERT INTO unpaids(payment_id, date, reason, created_at) VALUES (?, ?, ?, ?)`, p.ID, date, reason, ts(tx.Now)); err != nil {
 		return nil, mapErr(err)
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT a.invoice_id, i.order_id, SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id
+	rows, err := tx.query(ctx, `SELECT a.invoice_id, i.order_id, SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id
 		WHERE a.payment_id = ? GROUP BY a.invoice_id HAVING SUM(a.amount) > 0`, p.ID)
 	if err != nil {
 		return nil, err

@@ -45,7 +45,7 @@ func (tx *Tx) CurrentOrder(ctx context.Context, dossierID int64) (Order, bool, e
 	if err != nil {
 		return o, false, err
 	}
-	o.Lines, err = orderLines(ctx, tx.tx, o.ID)
+	o.Lines, err = orderLines(ctx, cached{tx}, o.ID)
 	return o, true, err
 }
 

@@ -134,12 +134,12 @@ func instalmentsOf(ctx context.Context, q rowsQueryer, planID int64) ([]Instalme
 
 // LivePlan returns the order's requested, approved or active plan.
 func (tx *Tx) LivePlan(ctx context.Context, orderID int64) (Plan, bool, error) {
-	return onePlan(ctx, tx.tx, `p.order_id = ? AND p.status IN ('requested','approved','active')`, orderID)
+	return onePlan(ctx, cached{tx}, `p.order_id = ? AND p.status IN ('requested','approved','active')`, orderID)
 }
 
 // Plan returns a plan by id (NotFound when there is none).
 func (tx *Tx) Plan(ctx context.Context, planID int64) (Plan, error) {
-	p, ok, err := onePlan(ctx, tx.tx, `p.id = ?`, planID)
+	p, ok, err := onePlan(ctx, cached{tx}, `p.id = ?`, planID)
 	if err == nil && !ok {
 		err = fault.New(fault.NotFound, "no plan %d", planID)
 	}
@@ -149,7 +149,7 @@ func (tx *Tx) Plan(ctx context.Context, planID int64) (Plan, error) {
 // DossierPlan returns the plan of a dossier: its live plan, else its
 // latest (rejected, cancelled or completed), over all its orders.
 func (tx *Tx) DossierPlan(ctx context.Context, dossierID int64) (Plan, bool, error) {
-	return onePlan(ctx, tx.tx, `o.dossier_id = ?`+liveFirst, dossierID)
+	return onePlan(ctx, cached{tx}, `o.dossier_id = ?`+liveFirst, dossierID)
 }
 
 // DossierPlan reads a dossier's plan outside a write transaction.

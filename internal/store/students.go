@@ -192,7 +192,7 @@ func (s *importStmts) close() {
 type dossierKey struct{ programme, code string }
 
 func (tx *Tx) loadStudents(ctx context.Context) (map[string]Student, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id, last_name, first_name, email, programme, apprentice, extra_eu, exchange, address, postcode, city, country FROM students`)
+	rows, err := tx.query(ctx, `SELECT id, last_name, first_name, email, programme, apprentice, extra_eu, exchange, address, postcode, city, country FROM students`)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (tx *Tx) loadStudents(ctx context.Context) (map[string]Student, error) {
 }
 
 func (tx *Tx) loadDossierKeys(ctx context.Context) (map[string]dossierKey, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT student_id, year, programme, COALESCE(code, '') FROM dossiers`)
+	rows, err := tx.query(ctx, `SELECT student_id, year, programme, COALESCE(code, '') FROM dossiers`)
 	if err != nil {
 		return nil, err
 	}
