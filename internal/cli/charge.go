@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/inpctl/inpctl/internal/billing"
@@ -235,16 +236,39 @@ func runReconcile(ctx context.Context, o *chargeOpts) error {
 // lockRun takes the advisory lock of a run for this process.
 func (e *Env) lockRun(ctx context.Context, db *store.DB, name string) (func() error, error) {
 	host, _ := os.Hostname()
-	return db.AcquireLock(ctx, name, store.LockHolder{Holder: e.auditCommand + " by " + e.Operator(), PID: os.Getpid(), Host: host}, pidAlive)
+	me := store.LockHolder{Holder: e.auditCommand + " by " + e.Operator(), PID: os.Getpid(), Host: host, Start: procStart(os.Getpid())}
+	return db.AcquireLock(ctx, name, me, pidAlive)
 }
 
-// pidAlive reports whether a process with this pid runs on this host.
-func pidAlive(pid int) bool {
+// pidAlive reports whether the process pid, started at start, runs on this
+// host: a pid reused by another process (after a reboot, in another
+// container) does not count.
+func pidAlive(pid int, start string) bool {
 	if pid <= 0 {
 		return false
 	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || err == syscall.EPERM
+	if err := syscall.Kill(pid, 0); err != nil && err != syscall.EPERM {
+		return false
+	}
+	now := procStart(pid)
+	return start == "" || now == "" || now == start
+}
+
+// procStart is the start time of a process (field 22 of /proc/PID/stat, in
+// clock ticks since boot, with the boot id), or "" where /proc is missing.
+func procStart(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	s := string(b)
+	// The command name (field 2) may hold spaces: count from its ")".
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 20 {
+		return ""
+	}
+	boot, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	return strings.TrimSpace(string(boot)) + "/" + fields[19]
 }
 
 var _ = io.Discard

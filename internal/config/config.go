@@ -10,6 +10,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -273,8 +274,10 @@ func checkKeys(data []byte, source string) error {
 				unknown = append(unknown, key)
 				continue
 			}
-			if sub, ok := v.(map[string]any); ok && key != "catalogue.codes" && key != "catalogue.programmes" {
-				walk(sub, key+".")
+			if key != "catalogue.codes" && key != "catalogue.programmes" {
+				if sub := asMap(v); sub != nil {
+					walk(sub, key+".")
+				}
 			}
 		}
 	}
@@ -283,6 +286,22 @@ func checkKeys(data []byte, source string) error {
 		sort.Strings(unknown)
 		return fault.New(fault.Usage, "config %s: unknown key %s", source, strings.Join(unknown, ", ")).
 			WithHint("see config.example.yaml for every key")
+	}
+	return nil
+}
+
+// asMap returns a YAML mapping with its keys as text (a mapping with a
+// null or number key decodes with non-string keys), or nil.
+func asMap(v any) map[string]any {
+	switch m := v.(type) {
+	case map[string]any:
+		return m
+	case map[any]any:
+		out := make(map[string]any, len(m))
+		for k, val := range m {
+			out[fmt.Sprint(k)] = val
+		}
+		return out
 	}
 	return nil
 }

@@ -49,9 +49,12 @@ func FuzzConfigLoad(f *testing.F) {
 // TestLoadRefusesUnknownKeysWithoutValue holds what FuzzConfigLoad found:
 // an unknown key whose value is empty (null, {}, or a mapping of such) is
 // accepted, because Viper drops it before UnmarshalExact can see it. So a
-// typo such as "public_key:" under gateway.paybox passes silently.
+// typo such as "public_key:" under gateway.paybox passes silently. The
+// last cases are the same inside a mapping that also has a key that is not
+// a string (null, a number): YAML decodes it as map[any]any.
 func TestLoadRefusesUnknownKeysWithoutValue(t *testing.T) {
-	for _, tail := range []string{"foo_bar:\n", "foo_bar: ~\n", "foo_bar: {}\n", "    public_key:\n", "000:\n 000:"} {
+	for _, tail := range []string{"foo_bar:\n", "foo_bar: ~\n", "foo_bar: {}\n", "    public_key:\n", "000:\n 000:",
+		"  ?\n", "  1:\n  colour:\n", "    ?\n    timeout_s:\n"} {
 		t.Run(strings.TrimSpace(tail), func(t *testing.T) {
 			checkLoad(t, t.TempDir(), "c.yaml", append(append(bytes.Clone(inpctl.ExampleConfig), '\n'), tail...))
 		})

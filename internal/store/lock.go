@@ -16,22 +16,26 @@ type LockHolder struct {
 	Holder string // e.g. "charge --due by clerk"
 	PID    int
 	Host   string
+	Start  string // when the process started (e.g. /proc/PID/stat start time); "" if unknown
 }
 
 // AcquireLock takes the advisory lock name, or fails at once with a Locked
 // fault (exit 11) when a live process holds it. A holder on this host whose
 // process is gone (killed, crashed) is taken over, and the audit log says
-// so. alive tells whether a pid on this host still runs.
-func (db *DB) AcquireLock(ctx context.Context, name string, me LockHolder, alive func(pid int) bool) (release func() error, err error) {
+// so. alive tells whether the process pid, started at start, still runs on
+// this host. A holder with our own pid on our host is not us (we do not hold
+// the lock yet): a run before us that died, as happens when every run is
+// pid 1 of a container.
+func (db *DB) AcquireLock(ctx context.Context, name string, me LockHolder, alive func(pid int, start string) bool) (release func() error, err error) {
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var cur LockHolder
 		var since string
-		err := tx.queryRow(ctx, `SELECT holder, pid, host, acquired_at FROM locks WHERE name = ?`, name).Scan(&cur.Holder, &cur.PID, &cur.Host, &since)
+		err := tx.queryRow(ctx, `SELECT holder, pid, host, acquired_at, proc_start FROM locks WHERE name = ?`, name).Scan(&cur.Holder, &cur.PID, &cur.Host, &since, &cur.Start)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return err
-		case cur.Host != me.Host || alive(cur.PID):
+		case cur.Host != me.Host || (cur.PID != me.PID && alive(cur.PID, cur.Start)):
 			return fault.New(fault.Locked, "%s is locked: %s (pid %d on %s) holds it since %s", name, cur.Holder, cur.PID, cur.Host, since).
 				WithHint("wait for that run to finish; nothing was done")
 		default:
@@ -39,16 +43,17 @@ func (db *DB) AcquireLock(ctx context.Context, name string, me LockHolder, alive
 				return err
 			}
 		}
-		_, err = tx.exec(ctx, `INSERT INTO locks(name, holder, pid, host, acquired_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, pid=excluded.pid, host=excluded.host, acquired_at=excluded.acquired_at`,
-			name, me.Holder, me.PID, me.Host, ts(tx.Now))
+		_, err = tx.exec(ctx, `INSERT INTO locks(name, holder, pid, host, acquired_at, proc_start) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, pid=excluded.pid, host=excluded.host,
+			acquired_at=excluded.acquired_at, proc_start=excluded.proc_start`,
+			name, me.Holder, me.PID, me.Host, ts(tx.Now), me.Start)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return func() error {
-		_, err := db.sql.ExecContext(context.WithoutCancel(ctx), `DELETE FROM locks WHERE name = ? AND pid = ? AND host = ?`, name, me.PID, me.Host)
+		_, err := db.sql.ExecContext(context.WithoutCancel(ctx), `DELETE FROM locks WHERE name = ? AND pid = ? AND host = ? AND proc_start = ?`, name, me.PID, me.Host, me.Start)
 		return mapErr(err)
 	}, nil
 }
