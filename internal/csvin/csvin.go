@@ -20,14 +20,23 @@ import (
 )
 
 // Record is one data row: its line number in the file (1-based, the line
-// where the row starts) and its cells by lower-case column name.
+// where the row starts) and its cells. The column index is shared by every
+// record of a file: a map per row would triple the memory of a 100 000-row
+// import.
 type Record struct {
 	Line  int
-	cells map[string]string
+	cells []string
+	index map[string]int
 }
 
 // Get returns the trimmed cell of column name ("" when absent).
-func (r Record) Get(name string) string { return strings.TrimSpace(r.cells[name]) }
+func (r Record) Get(name string) string {
+	i, ok := r.index[name]
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(r.cells[i])
+}
 
 // File is a parsed CSV file.
 type File struct {
@@ -112,15 +121,16 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, csvError(name, err)
 	}
 	f := &File{Name: name}
-	seen := map[string]bool{}
-	for _, h := range header {
+	index := map[string]int{}
+	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
-		if seen[h] && h != "" {
+		if _, dup := index[h]; dup && h != "" {
 			return nil, fault.New(fault.Usage, "%s:1: column %q appears twice", name, h)
 		}
-		seen[h] = true
+		index[h] = i
 		f.Columns = append(f.Columns, h)
 	}
+	r.ReuseRecord = false
 	var errs Errors
 	for {
 		rec, err := r.Read()
@@ -138,11 +148,7 @@ func Parse(name string, data []byte) (*File, error) {
 			errs = append(errs, LineError{name, line, "", fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))})
 			continue
 		}
-		cells := make(map[string]string, len(rec))
-		for i, v := range rec {
-			cells[f.Columns[i]] = v
-		}
-		f.Records = append(f.Records, Record{Line: line, cells: cells})
+		f.Records = append(f.Records, Record{Line: line, cells: rec, index: index})
 	}
 	if len(errs) > 0 {
 		return nil, errs.Fault()
