@@ -345,9 +345,12 @@ func (r accountReader) cards(a *AccountRows) error {
 
 func (r accountReader) attempts(a *AccountRows) error {
 	a.Attempts = []AttemptRow{}
+	// CROSS JOIN fixes SQLite's join order: from the student's dossiers
+	// down to their attempts (indexed all the way), never a scan of every
+	// declined attempt of the school.
 	return r.each(`SELECT a.id, a.created_at, a.reference, o.number, n.seq, a.amount, a.state, a.code, a.text
-		FROM attempts a JOIN instalments n ON n.id = a.instalment_id JOIN plans p ON p.id = n.plan_id
-		JOIN orders o ON o.id = p.order_id JOIN dossiers d ON d.id = o.dossier_id
+		FROM dossiers d CROSS JOIN orders o ON o.dossier_id = d.id CROSS JOIN plans p ON p.order_id = o.id
+		CROSS JOIN instalments n ON n.plan_id = p.id CROSS JOIN attempts a ON a.instalment_id = n.id
 		WHERE d.student_id = ? AND a.kind = 'charge' AND a.state IN ('declined','failed','unknown') AND a.created_at < ?
 		ORDER BY a.id`, func(rs *sql.Rows) error {
 		var t AttemptRow
