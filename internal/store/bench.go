@@ -223,7 +223,7 @@ func (tx *Tx) relink(ctx context.Context, table string, rules map[string]string,
 
 // columns lists the columns of table.
 func (tx *Tx) columns(ctx context.Context, table string) ([]string, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	rows, err := tx.query(ctx, `SELECT name FROM pragma_table_info(?)`, table)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,97 @@
+// Command benchfloor is the process-start floor of the benchmarks
+// (scripts/bench.sh): "benchfloor DATABASE" opens the database with the DSN
+// inpctl uses (the same pragmas, through internal/store), runs PRAGMA
+// user_version and exits. An inpctl command reading the same database is
+// compared with it: what is left is the command's own work.
+//
+// Two helpers of the benchmarks live here too, so that bench.sh needs
+// nothing but Go: "benchfloor -replicate N DATABASE" makes a rehearsed year
+// N times as large (store.ReplicateForBench) and prints its busiest
+// student; "benchfloor -rusage FILE -- CMD ARGS…" runs a command and writes
+// its wall time (s) and peak memory (KiB) to FILE, for machines without
+// /usr/bin/time.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+func main() {
+	replicate := flag.Int("replicate", 0, "make DATABASE this many times as large")
+	rusage := flag.String("rusage", "", "run the command after -- and write its wall time and peak memory to this file")
+	flag.Parse()
+	var err error
+	switch {
+	case *rusage != "":
+		err = run(*rusage, flag.Args())
+	case flag.NArg() != 1:
+		fmt.Fprintln(os.Stderr, "usage: benchfloor [-replicate N] DATABASE | benchfloor -rusage FILE -- CMD ARGS…")
+		os.Exit(2)
+	case *replicate > 1:
+		err = grow(flag.Arg(0), *replicate)
+	default:
+		err = floor(flag.Arg(0))
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchfloor:", err)
+		os.Exit(1)
+	}
+}
+
+// floor is the whole work of the floor process.
+func floor(path string) error {
+	db, err := store.OpenRaw(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.UserVersion(context.Background())
+	fmt.Println(v)
+	return err
+}
+
+func grow(path string, n int) error {
+	db, err := store.OpenRaw(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.ReplicateForBench(ctx, n); err != nil {
+		return err
+	}
+	id, err := db.BusiestStudent(ctx)
+	fmt.Println(id)
+	return err
+}
+
+func run(file string, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("-rusage: no command")
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	t0 := time.Now()
+	runErr := cmd.Run()
+	wall := time.Since(t0)
+	if cmd.ProcessState == nil {
+		return runErr // it did not start
+	}
+	rss := int64(0)
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss // KiB on Linux
+	}
+	if err := os.WriteFile(file, fmt.Appendf(nil, "%.3f %d\n", wall.Seconds(), rss), 0o644); err != nil {
+		return err
+	}
+	os.Exit(cmd.ProcessState.ExitCode())
+	return nil
+}

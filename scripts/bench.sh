@@ -1,0 +1,432 @@
+#!/usr/bin/env bash
+# make bench — inpctl measured against the raw limits of what it is built on
+# (modernc SQLite, gopdf, net/http on loopback, process start), each raw
+# figure measured in the same run on this machine, and written to
+# BENCHMARKS.md with the ratio, the peak memory and the target.
+#
+# Every inpctl figure is a whole CLI invocation of bin/inpctl (built by
+# make), timed with the shell's clock; peak memory is /usr/bin/time -v's
+# "Maximum resident set size" (or getrusage through cmd/benchfloor when
+# /usr/bin/time is missing). Raw limits are Go benchmarks (go test -bench)
+# and the process-start floor (cmd/benchfloor). Scratch files: bench-out/.
+#
+# Knobs (environment): BENCH_STUDENTS (headline rehearsal, 20000),
+# BENCH_ROWS (import and set-code rows, 100000), BENCH_CHARGE_STUDENTS
+# (intake whose due instalments charge --due sends, 16600 ≈ 10 000 due),
+# BENCH_COPIES (account show database = headline year × copies, 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=$ROOT/bin/inpctl
+OUT=$ROOT/bench-out
+GO=${GO:-go}
+STUDENTS=${BENCH_STUDENTS:-20000}
+ROWS=${BENCH_ROWS:-100000}
+CHARGE_STUDENTS=${BENCH_CHARGE_STUDENTS:-16600}
+COPIES=${BENCH_COPIES:-5}
+KEY=0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
+START=$(date +%s)
+
+# Hermetic: the built-in configuration only (no INPCTL_* from the caller,
+# no user config file), while go keeps its own caches and settings.
+for v in $(compgen -e | grep '^INPCTL_' || true); do unset "$v"; done
+eval "$($GO env -json GOENV GOPATH GOMODCACHE GOCACHE | sed -n 's/^\t"\(GO[A-Z]*\)": \(".*"\),\{0,1\}$/export \1=\2/p')"
+rm -rf "$OUT" && mkdir -p "$OUT/bin"
+export XDG_CONFIG_HOME=$OUT/.config INPCTL_OPERATOR=bench
+log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+
+# --- helpers -----------------------------------------------------------------
+
+# timed NAME CMD… runs CMD in $OUT (stdout NAME.out, stderr NAME.err) and
+# sets WALL (seconds), PEAK (MiB) and RC.
+timed() {
+	local name=$1 t0 t1 kb
+	shift
+	t0=$(date +%s%N)
+	set +e
+	if [[ -x /usr/bin/time ]]; then
+		/usr/bin/time -v -o "$OUT/$name.time" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
+		RC=$?
+		kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$OUT/$name.time")
+	else
+		"$OUT/bin/benchfloor" -rusage "$OUT/$name.time" -- "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
+		RC=$?
+		kb=$(awk '{print $2}' "$OUT/$name.time")
+	fi
+	set -e
+	t1=$(date +%s%N)
+	WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
+	PEAK=$(awk -v k="${kb:-0}" 'BEGIN {printf "%.0f", k / 1024}')
+}
+
+# expect NAME RC… fails the script unless the last timed command exited
+# with one of the statuses given.
+expect() {
+	local name=$1 ok
+	shift
+	for ok in "$@"; do [[ $RC == "$ok" ]] && return 0; done
+	echo "bench: $name exited $RC" >&2
+	tail -5 "$OUT/$name.err" >&2
+	exit 1
+}
+
+# nsop FILE NAME: ns/op of benchmark NAME in go test output FILE.
+nsop() { awk -v n="$2" '$1 ~ "^"n"(-[0-9]+)?$" {for (i = 2; i <= NF; i++) if ($i == "ns/op") print $(i - 1)}' "$1" | tail -1; }
+# metric FILE NAME UNIT: a custom metric of benchmark NAME.
+metric() { awk -v n="$2" -v u="$3" '$1 ~ "^"n"(-[0-9]+)?$" {for (i = 2; i <= NF; i++) if ($i == u) print $(i - 1)}' "$1" | tail -1; }
+calc() { awk "BEGIN {printf \"$1\", $2}"; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a >= b)}'; }
+verdict() { if "$@"; then echo pass; else echo "**FAIL**"; fi; }
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000)); }
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# profile_notes is the profile of the headline year, taken once by hand
+# (not by make bench: it takes minutes) with
+#   go test ./internal/cli -run 'TestRehearse$' -rehearse.students 20000 -cpuprofile cpu.prof
+#   go tool pprof -top -cum internal/cli.test cpu.prof
+profile_notes() {
+	cat <<'EOF'
+
+## Where the time of a 20 000-student year goes (CPU profile, taken once by hand)
+
+`go test ./internal/cli -run 'TestRehearse$' -rehearse.students 20000 -cpuprofile cpu.prof` on this
+machine, 2026-11-28: 222 s wall, 198.7 s of CPU samples. Shares are of all CPU samples (cumulative).
+
+| step of the rehearsal | share | what dominates |
+|---|---|---|
+| schedule request --from (14 512 plans) | 33.4 % | `store.(*Tx).DossierPlan` via `billing.(*Service).requestPlan` |
+| schedule approve --all-requested (4 838) | 21.0 % | `store.(*Tx).DossierPlan` via `billing.(*Service).dossierPlan` |
+| first payments (14 512 × MakePayLink + sandbox Pay + ApplyIPN) | 27.9 % | ApplyIPN 16.6 %, MakePayLink 6.6 %, the sandbox's RSA signature 2.1 % |
+| charge --due, 30 runs (13 852 charges) | 7.5 % | `billing.(*Service).record` → `recordOutcome` |
+| db check | 1.6 % | |
+
+**Status after this profile (lead, same day):** findings 1–3 are fixed. Migration 0004 adds `plans_order`
+(and `attempts_instalment`). Statements are prepared once per database and bound to each transaction,
+multi-row reads included. The DSN sets `cache_size(-32768)`. A 3 000-student year went from 41 s to 9.6 s,
+and the 20 000-student headline from 312 s to 63 s. `account show` also went from 499 ms to 54 ms after
+its failed-attempts query was made to start from the student's dossier.
+
+**What dominates now:**
+- Finding 4: one fsync per transaction in the per-student first-payment flow.
+- In `charge --due`, the outcome path reads the whole plan (`store.(*Tx).Plan`) about four times per
+  charge (settleInstalment, planOfInstalment, completeIfPaid, ActivatePlan).
+
+Reading the plan once and passing it down is the next step for target 5a.
+
+1. **`store.(*Tx).DossierPlan` (internal/store/plans.go) is 48.7 % of all CPU** and makes
+   `schedule request` and `schedule approve` quadratic (139 and 102 plans/s at 20 000 students against
+   932 and 741 at 2 000). Its query, `… FROM plans p JOIN orders o … WHERE o.dossier_id = ? ORDER BY
+   p.status IN (…) DESC, p.id DESC LIMIT 1`, has no index to reach a dossier's plans: the only index
+   on `plans.order_id` is the partial `plans_one_live`, which this WHERE does not imply, so SQLite
+   runs `SCAN p USING INDEX plans_status` for every student (EXPLAIN QUERY PLAN on the rehearsed
+   database). Measured fix, in a scratch copy of the tree (not here): a migration
+   `CREATE INDEX plans_order ON plans(order_id)` takes `schedule request` from 104 s to 4.3 s and
+   `schedule approve` from 47 s to 6.8 s at 20 000 students. The store belongs to the lead: reported,
+   not changed.
+2. **Statement preparation is 14.0 %** (`sqlite3Prepare`, mostly the parser): `onePlan`,
+   `instalmentsOf`, `orderLines` and others query through `tx.tx` directly rather than the
+   per-transaction statement cache (`Tx.stmt`), and that cache dies with its transaction, so the
+   one-transaction-per-student flows (MakePayLink, ApplyIPN: 29 000 transactions) parse every
+   statement every time. `Tx.Plan` alone (read 4 times per payment: settleInstalment, completeIfPaid,
+   planOfInstalment, ActivatePlan) is 9.5 %, mostly parsing. A statement cache per connection would
+   remove most of it.
+3. **Page reads are 12.5 %** (`readDbPage` → pread): the DSN sets no `cache_size`, so SQLite keeps
+   its 2 MB default while the 20 000-student database is much larger; the scans of (1) read it again
+   and again from the OS cache.
+4. **Commits**: each first payment is two transactions with `synchronous(full)` in WAL mode, i.e. two
+   fsyncs; the wait is off-CPU (not in the shares above) and keeps the first-payment step near
+   100–180 payments/s even without (1).
+
+With (1) fixed the year is dominated by the first payments (one MakePayLink and one ApplyIPN
+transaction per student, as `pay simulate` does): the ≤ 30 s target at 20 000 students needs (2) and
+cheaper commits too. None of that is in the rehearsal's own files (internal/rehearse,
+internal/cli/rehearse.go), which only call the billing methods and store functions the commands call.
+
+## What dominates the benchmarks that miss their target (profiled once by hand, 2026-11-28)
+
+Each profiled with `go test -cpuprofile` around `cli.Run` with the same arguments as the benchmark.
+All the code named here belongs to the lead (store, billing, cli commands, csvin, invoice): reported,
+not changed.
+
+- **1. import, peak memory (~240 MB for 100 000 rows).** The Go heap: live data grows from 100 to
+  134 MB during the import (GODEBUG=gctrace=1) and GOGC=100 lets it peak near 216 MB. What is live:
+  the whole CSV (`csvin.ReadFile`/`csvin.Parse`: 114 MB allocated), the `[]store.ImportRow` built from
+  it (`cli.studentRows`, 39 MB), and the maps of existing students and dossiers that `ImportStudents`
+  fills as it goes. GOGC=50 only brings it to 225 MB. Streaming the records, or dropping the parsed CSV
+  once the rows are built, would get under 200 MB; the speed is fine (0.75× the raw INSERT).
+- **2. set-code (~7 700 rows/s, 100 000 rows).** `billing.(*Service).setCode` is 82 % of the CPU, about
+  80 µs per row spread over eight statements: `store.(*Tx).SaveOrderOver` 32 % (`insertOrder` 25 %, of
+  which the document sequence `Tx.next`, a read and an update per order, is 12 %), `Tx.Dossier` 24 %,
+  `Tx.UpdateDossier` 15 %, `Tx.CurrentOrder` 10 %. 20 000 rows/s needs half the statements per row:
+  numbers taken once per batch, dossiers and current orders read in bulk as `ImportStudents` does.
+- **3. invoice render --all (0.65× raw).** Rendering itself is close to raw (`BenchmarkRender` vs
+  `BenchmarkRawGopdf` above; zlib/flate is half of it in both). The CLI loses 15.7 s of a 129 s run
+  building all the jobs serially before the 2 workers start (`cli.(*renderOpts).jobs` →
+  `billing.(*Service).InvoiceDocument`), 11.2 s of which is `store.(*DB).PlanOfOrder`, the same
+  missing `plans(order_id)` index as below; then an fsync per file (4.8 %) and per folder (1.8 %).
+- **4. sandbox round trip (0.40–0.44× bare POST).** Half the CPU is net/http on both sides; the
+  sandbox adds a journal `write(2)` per operation under its lock (`Sandbox.commit`, 10 %), form
+  parsing and the HMAC check (`checkFrame`, `authenticated`, 9 %), and the client signs and parses
+  (`paybox.(*Client).finish`, 19 %). The figure moves with the machine's load (0.40× to 0.44× here).
+- **5a. charge --due without latency (~400 charges/s).** The outcomes are recorded by one goroutine,
+  and recording is 71 % of the CPU (`billing.(*Service).record` → `recordOutcome` →
+  `recordCardPayment`): `store.(*Tx).Plan` alone is 31 %, mostly statement parsing (`sqlite3Prepare`
+  26 % of the run: `onePlan` and `instalmentsOf` bypass the statement cache), read three times per
+  payment (`settleInstalment`, `planOfInstalment`, `completeIfPaid`). About 1.2 ms of CPU per
+  recorded charge caps the run near 800/s on an idle core, whatever the concurrency.
+- **6. account show (~10× the floor).** `store.accountReader.attempts` is 61 % of the command: its
+  query reaches attempts through the `attempts_state` index (every declined or failed attempt of the
+  database, joined up to the dossier) because no index covers `attempts.instalment_id` for those
+  states (`attempts_one_live` is partial); `accountReader.plans` is 34 %: `SCAN p` of plans and of the
+  instalments index, the missing `plans(order_id)` index again. Measured on a copy of the
+  100 000-student database: with `CREATE INDEX plans_order ON plans(order_id)`,
+  `CREATE INDEX attempts_instalment ON attempts(instalment_id)` and `ANALYZE` (the index alone is not
+  enough: without statistics SQLite still prefers `attempts_state`), account show takes 53 ms against
+  25 ms for the floor (best of 7), 2.1×, instead of ~1 s. What is left is process start (`inpctl
+  version` alone is 29 ms), the migrations check, the config and tablewriter.
+EOF
+}
+
+ROWS_MD=()
+row() { ROWS_MD+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); }
+
+SBX_PID=
+stop_sandbox() {
+	if [[ -n $SBX_PID ]]; then
+		kill "$SBX_PID" 2>/dev/null || true
+		wait "$SBX_PID" 2>/dev/null || true
+		SBX_PID=
+	fi
+}
+trap stop_sandbox EXIT
+
+# start_sandbox STATE FLAGS…: inpctl gateway sandbox on a free loopback
+# port, replaying STATE (the rehearsal's sandbox journal); sets URL.
+start_sandbox() {
+	local state=$1 i
+	shift
+	: >"$OUT/sandbox.url"
+	"$BIN" gateway sandbox --listen 127.0.0.1:0 --state "$state" "$@" >"$OUT/sandbox.url" 2>"$OUT/sandbox.err" &
+	SBX_PID=$!
+	for i in $(seq 200); do
+		[[ -s $OUT/sandbox.url ]] && break
+		sleep 0.05
+	done
+	URL=$(head -1 "$OUT/sandbox.url")
+	[[ -n $URL ]] || { echo "bench: the sandbox did not start" >&2; cat "$OUT/sandbox.err" >&2; exit 1; }
+}
+
+# --- build ---------------------------------------------------------------------
+
+log "build the helpers and the benchmark binaries"
+$GO build -o "$OUT/bin/gendata" ./cmd/gendata
+$GO build -o "$OUT/bin/benchfloor" ./cmd/benchfloor
+for p in invoice gateway/paybox rehearse; do
+	$GO test -c -o "$OUT/bin/$(basename $p).test" "./internal/$p"
+done
+cd "$OUT"
+gobench() { # PKG PATTERN BENCHTIME [FLAGS…] > output
+	local pkg=$1 pat=$2 bt=$3
+	shift 3
+	(cd "$ROOT/internal/$pkg" && "$OUT/bin/$(basename "$pkg").test" -test.run '^$' -test.bench "$pat" -test.benchtime "$bt" "$@")
+}
+
+# --- 4. sandbox round trips vs bare net/http ---------------------------------
+
+log "sandbox round trip vs bare form POST (go test -bench)"
+gobench gateway/paybox 'BenchmarkSandboxRoundTrip|BenchmarkRawFormPost' 3s >paybox.bench
+SBX_NS=$(nsop paybox.bench BenchmarkSandboxRoundTrip)
+POST_NS=$(nsop paybox.bench BenchmarkRawFormPost)
+SBX_RATE=$(calc %.0f "1e9 / $SBX_NS")
+POST_RATE=$(calc %.0f "1e9 / $POST_NS")
+R=$(calc %.2f "$SBX_RATE / $POST_RATE")
+row "4. sandbox round trip over loopback (paybox client → sandbox)" "$SBX_RATE/s" "$POST_RATE/s bare net/http form POST" "$R×" "—" "≥ 0.5×" "$(verdict ge "$R" 0.5)"
+
+# --- 3b. raw gopdf, one and two at a time ------------------------------------
+
+log "render vs raw gopdf (go test -bench; raw with 2 processes at once)"
+gobench invoice 'BenchmarkRender$|BenchmarkRawGopdf$' 3s >invoice.bench
+gobench invoice 'BenchmarkRawGopdf$' 3s >rawpdf.a &
+A=$!
+gobench invoice 'BenchmarkRawGopdf$' 3s >rawpdf.b &
+B=$!
+wait $A $B
+RENDER_NS=$(nsop invoice.bench BenchmarkRender)
+RAW1_NS=$(nsop invoice.bench BenchmarkRawGopdf)
+RAW2_RATE=$(calc %.0f "1e9 / $(nsop rawpdf.a BenchmarkRawGopdf) + 1e9 / $(nsop rawpdf.b BenchmarkRawGopdf)")
+
+# --- 1. student import vs raw prepared INSERT ----------------------------------
+
+log "student import of $ROWS rows vs raw prepared INSERT"
+mkdir -p data
+"$OUT/bin/gendata" -n "$ROWS" -seed 2025 -dir data
+gobench rehearse '^BenchmarkRawImport$' 3x -raw.rows "$ROWS" >rawimport.bench
+RAW_IMPORT=$(calc %.0f "$(metric rawimport.bench BenchmarkRawImport rows/s)")
+timed init "$BIN" --db import.db init -q
+expect init 0
+timed import "$BIN" --db import.db student import data/students.csv -q
+expect import 0
+IMPORT_RATE=$(calc %.0f "$ROWS / $WALL")
+R=$(calc %.2f "$IMPORT_RATE / $RAW_IMPORT")
+row "1. \`student import\` $ROWS rows (whole CLI, ${WALL}s)" "$IMPORT_RATE rows/s" "$RAW_IMPORT rows/s prepared INSERT, 1 tx, store.DSN" "$R×" "$PEAK MB" "≥ 0.5×, < 200 MB" \
+	"$(verdict eval 'ge "$R" 0.5 && ((PEAK < 200))')"
+
+# --- 2. bulk set-code ------------------------------------------------------------
+
+log "dossier set-code --from for $ROWS students"
+timed setcode "$BIN" --db import.db dossier set-code --from data/codes.csv -q
+expect setcode 0
+SETCODE_RATE=$(calc %.0f "$ROWS / $WALL")
+R=$(calc %.2f "$SETCODE_RATE / $RAW_IMPORT")
+row "2. \`dossier set-code --from\` $ROWS rows (whole CLI, ${WALL}s)" "$SETCODE_RATE rows/s" "($RAW_IMPORT rows/s raw INSERT, for scale)" "$R×" "$PEAK MB" "≥ 20 000 rows/s" \
+	"$(verdict ge "$SETCODE_RATE" 20000)"
+
+# --- setup for 3 and 5: a year stopped before the first debit ------------------
+
+log "setup: rehearse --students $CHARGE_STUDENTS --no-charges"
+timed setup "$BIN" rehearse --students "$CHARGE_STUDENTS" --dir charge --no-charges -q
+expect setup 0
+SETUP_WALL=$WALL
+export INPCTL_NOW=2026-06-10T09:00:00+02:00
+timed dryrun "$BIN" --db charge/inpctl.db charge --due --dry-run -o json
+expect dryrun 0
+DUE=$(grep -Eo '"items": *[0-9]+' dryrun.out | tail -1 | grep -Eo '[0-9]+$')
+unset INPCTL_NOW
+
+# --- 3. invoice render --all ----------------------------------------------------
+
+log "invoice render --all"
+export INPCTL_NOW=2026-06-30T09:00:00+02:00
+timed render "$BIN" --db charge/inpctl.db invoice render --all --out pdf -q
+expect render 0
+unset INPCTL_NOW
+PDFS=$(find pdf -name '*.pdf' | wc -l)
+RENDER_RATE=$(calc %.0f "$PDFS / $WALL")
+R=$(calc %.2f "$RENDER_RATE / $RAW2_RATE")
+row "3. \`invoice render --all\` $PDFS invoices (whole CLI, 2 workers, ${WALL}s)" "$RENDER_RATE PDF/s" "$RAW2_RATE PDF/s raw gopdf, 2 at once" "$R×" "$PEAK MB" "≥ 0.8×" "$(verdict ge "$R" 0.8)"
+
+# --- 5. charge --due against the sandbox on loopback ---------------------------
+
+charge_run() { # NAME FLAGS…: charge --due on a fresh copy of the set-up year
+	local name=$1
+	shift
+	cp charge/inpctl.db "$name.db"
+	cp charge/inpctl.db.sandbox "$name.sandbox"
+	start_sandbox "$name.sandbox" "${SANDBOX_FLAGS[@]}"
+	timed "$name" env INPCTL_GATEWAY_KIND=paybox INPCTL_GATEWAY_PAYBOX_URL="$URL" INPCTL_GATEWAY_PAYBOX_BACKUP_URL= \
+		INPCTL_GATEWAY_PAYBOX_HMAC_KEY=$KEY INPCTL_NOW=2026-06-10T09:00:00+02:00 \
+		"$BIN" --db "$name.db" charge --due --yes -q -o json "$@"
+	stop_sandbox
+	expect "$name" 0 3 # 3: some cards declined, as the rehearsal wants
+	CHARGED=$(grep -Eo '"items": *[0-9]+' "$name.out" | tail -1 | grep -Eo '[0-9]+$')
+}
+log "charge --due: $DUE due instalments, sandbox on loopback, no latency"
+SANDBOX_FLAGS=()
+charge_run charge0
+RATE=$(calc %.0f "$CHARGED / $WALL")
+R=$(calc %.2f "$RATE / $POST_RATE")
+row "5a. \`charge --due\` $CHARGED charges, loopback sandbox, no latency, --concurrency 4 (${WALL}s)" "$RATE charges/s" "$POST_RATE/s bare loopback round trips" "$R×" "$PEAK MB" "≥ 2 000 charges/s" "$(verdict ge "$RATE" 2000)"
+log "charge --due: the same with --latency 100ms and --concurrency 16"
+SANDBOX_FLAGS=(--latency 100ms)
+charge_run charge100 --concurrency 16
+RATE=$(calc %.0f "$CHARGED / $WALL")
+R=$(calc %.2f "$RATE / 160")
+row "5b. \`charge --due\` $CHARGED charges, --latency 100ms, --concurrency 16 (${WALL}s)" "$RATE charges/s" "160/s (16 in flight / 100 ms)" "$R×" "$PEAK MB" "≥ 0.8× (128/s)" "$(verdict ge "$R" 0.8)"
+
+# --- 7. headline: the whole year ------------------------------------------------
+
+log "headline: rehearse --students $STUDENTS"
+timed headline "$BIN" rehearse --students "$STUDENTS" --dir year
+expect headline 0
+HEADLINE_WALL=$WALL HEADLINE_PEAK=$PEAK
+row "7. \`rehearse --students $STUDENTS\` (whole year, whole CLI)" "${WALL} s" "—" "—" "$PEAK MB" "≤ 30 s (stretch ≤ 15 s), ≤ 500 MB" \
+	"$(verdict eval 'ge 30 "$HEADLINE_WALL" && ((HEADLINE_PEAK <= 500))')"
+
+# --- 6. account show on the year × COPIES vs process start ---------------------
+
+log "account show on $((STUDENTS * COPIES)) students vs the process-start floor"
+cp year/inpctl.db big.db
+ID=$("$OUT/bin/benchfloor" -replicate "$COPIES" big.db)
+export INPCTL_NOW=2026-06-30T09:00:00+02:00
+timed show "$BIN" --db big.db account show "$ID"
+expect show 0
+SHOW_PEAK=$PEAK
+ms "$OUT/bin/benchfloor" big.db >/dev/null # warm
+SHOW=() FLOOR=() # microseconds
+for _ in $(seq 15); do
+	SHOW+=("$(ms "$BIN" --db big.db account show "$ID")")
+	FLOOR+=("$(ms "$OUT/bin/benchfloor" big.db)")
+done
+unset INPCTL_NOW
+SHOW_US=$(printf '%s\n' "${SHOW[@]}" | median)
+FLOOR_US=$(printf '%s\n' "${FLOOR[@]}" | median)
+R=$(calc %.2f "$SHOW_US / $FLOOR_US")
+row "6. \`account show\` on $((STUDENTS * COPIES)) students, a year of movements (median of 15)" "$(calc %.1f "$SHOW_US / 1000") ms" \
+	"$(calc %.1f "$FLOOR_US / 1000") ms process start + open + PRAGMA user_version" "$R×" "$SHOW_PEAK MB" "≤ 1.5× the floor" "$(verdict ge 1.5 "$R")"
+
+# --- BENCHMARKS.md ------------------------------------------------------------------
+
+END=$(date +%s)
+cd "$ROOT"
+{
+	cat <<EOF
+# Benchmarks
+
+Written by \`make bench\` (scripts/bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'); the run took $(((END - START) / 60)) min $(((END - START) % 60)) s.
+Every inpctl figure is a whole CLI invocation of \`bin/inpctl\`; every raw limit was measured in the
+same run, on the same machine. Peak memory is the process's maximum resident set size.
+
+| machine | |
+|---|---|
+| CPU | $(awk -F: '/model name/ {sub(/^ /, "", $2); print $2; exit}' /proc/cpuinfo) |
+| cores (nproc) | $(nproc) |
+| memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) |
+| Go | $($GO version | awk '{print $3, $4}') |
+| inpctl | $("$BIN" version) |
+| load average (1, 5, 15 min) before / after | $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) |
+
+| benchmark | inpctl | raw limit (same run) | ratio | peak memory | target | result |
+|---|---|---|---|---|---|---|
+EOF
+	printf '%s\n' "${ROWS_MD[@]}" | LC_ALL=C sort
+	cat <<EOF
+
+Notes on what is compared:
+
+- **1.** \`student import\` is timed from process start to exit (config, migrations check, CSV
+  parsing and validation, loading the existing students, the writes, the audit row). The raw limit,
+  \`BenchmarkRawImport\` (internal/rehearse), inserts the same $ROWS generated rows with two prepared
+  statements (the student and its dossier: what the import writes per row) in one transaction,
+  opened with \`store.DSN\` (same pragmas), and nothing else.
+- **2.** set-code has no raw counterpart of its own: per row it reads the dossier, computes the fees,
+  updates the dossier and writes an order with its line. The raw INSERT rate is shown for scale.
+- **3.** The raw limit is two \`BenchmarkRawGopdf\` processes run at once (bare gopdf calls at fixed
+  positions, fonts parsed once, written to io.Discard), their rates added: what 2 cores of gopdf give.
+  In the same run, one goroutine: \`BenchmarkRender\` (model + layout + gopdf, in memory)
+  $(calc %.2f "$RENDER_NS / 1e6") ms per invoice, \`BenchmarkRawGopdf\` $(calc %.2f "$RAW1_NS / 1e6") ms
+  ($(calc %.2f "$RAW1_NS / $RENDER_NS")×). The CLI figure also reads each invoice from the database
+  and writes, fsyncs and renames each file.
+- **4.** \`BenchmarkSandboxRoundTrip\` and \`BenchmarkRawFormPost\` (internal/gateway/paybox): the real
+  client charging a registered card on the sandbox (HMAC, checks, state, journal) vs a bare
+  net/http POST of the same size to a handler that only answers.
+- **5.** The $DUE instalments due on 2026-06-10 come from \`inpctl rehearse --students $CHARGE_STUDENTS
+  --no-charges\` (${SETUP_WALL} s; the year stops before the first debit, every later instalment is
+  then due). Each run is on a fresh copy, against \`inpctl gateway sandbox --listen 127.0.0.1:0
+  --state …\` (the rehearsal's sandbox journal), with \`gateway.kind: paybox\` pointing at it.
+  About 5 % of the students have sandbox cards that decline: the run exits 3, as it should.
+- **6.** The database is the headline year (7.) copied $COPIES times under new student numbers
+  (\`benchfloor -replicate\`, store.ReplicateForBench: every document, plan, card, charge and payment
+  of every student). The account shown is the one with the most payments ($ID). The floor is
+  cmd/benchfloor: a Go binary that opens the same file through internal/store with the same DSN and
+  runs \`PRAGMA user_version\`.
+- **7.** The timing table of the headline rehearsal, as \`inpctl rehearse\` printed it:
+
+\`\`\`
+$(cat "$OUT/headline.out")
+\`\`\`
+EOF
+	profile_notes
+} >BENCHMARKS.md
+log "BENCHMARKS.md written ($(((END - START) / 60)) min $(((END - START) % 60)) s)"
