@@ -34,7 +34,6 @@ type Invoice struct {
 	VATMention    string      `json:"vat_mention"`
 	Credited      money.Cents `json:"credited_cents"`
 	Allocated     money.Cents `json:"allocated_cents"`
-	Refunded      money.Cents `json:"refunded_cents"`
 }
 
 // Due is what remains to be paid on the invoice.
