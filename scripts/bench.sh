@@ -82,110 +82,93 @@ ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); ec
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# profile_notes is the profile of the headline year, taken once by hand
-# (not by make bench: it takes minutes) with
+# profile_notes are the profiles of the headline year and of the benchmarks
+# that miss their target, taken by hand (not by make bench: it takes
+# minutes); the year with
 #   go test ./internal/cli -run 'TestRehearse$' -rehearse.students 20000 -cpuprofile cpu.prof
 #   go tool pprof -top -cum internal/cli.test cpu.prof
 profile_notes() {
 	cat <<'EOF'
 
-## Where the time of a 20 000-student year goes (CPU profile, taken once by hand)
+## Where the time of a 20 000-student year goes (CPU profile, taken by hand)
 
-`go test ./internal/cli -run 'TestRehearse$' -rehearse.students 20000 -cpuprofile cpu.prof` on this
-machine, 2026-11-28: 222 s wall, 198.7 s of CPU samples. Shares are of all CPU samples (cumulative).
+`go test ./internal/cli -run 'TestRehearse$' -rehearse.students 20000 -cpuprofile cpu.prof` at commit
+54ed4f9, 2026-11-28, on this machine while other jobs ran (load ~2): 123 s wall (the profiler and the
+load roughly double the 63 s of `make bench`), 85.6 s of CPU samples. Shares are of all CPU samples
+(cumulative).
 
 | step of the rehearsal | share | what dominates |
 |---|---|---|
-| schedule request --from (14 512 plans) | 33.4 % | `store.(*Tx).DossierPlan` via `billing.(*Service).requestPlan` |
-| schedule approve --all-requested (4 838) | 21.0 % | `store.(*Tx).DossierPlan` via `billing.(*Service).dossierPlan` |
-| first payments (14 512 × MakePayLink + sandbox Pay + ApplyIPN) | 27.9 % | ApplyIPN 16.6 %, MakePayLink 6.6 %, the sandbox's RSA signature 2.1 % |
-| charge --due, 30 runs (13 852 charges) | 7.5 % | `billing.(*Service).record` → `recordOutcome` |
-| db check | 1.6 % | |
+| first payments (14 512 × MakePayLink + sandbox Pay + ApplyIPN, as `pay simulate`) | 49.5 % | ApplyIPN 31.4 %, MakePayLink 11.2 %, the sandbox's RSA signature of each notification 5.2 % |
+| charge --due, 30 runs (13 852 charges) | 22.3 % | `billing.(*Service).record` 21.3 % → `recordCardPayment` |
+| db check | 4.3 % | |
+| schedule request + approve (19 350 plans) | 5.1 % | |
+| import, set-code, validate | 3.5 % | |
 
-**Status after this profile (lead, same day):** findings 1–3 are fixed. Migration 0004 adds `plans_order`
-(and `attempts_instalment`). Statements are prepared once per database and bound to each transaction,
-multi-row reads included. The DSN sets `cache_size(-32768)`. A 3 000-student year went from 41 s to 9.6 s,
-and the 20 000-student headline from 312 s to 63 s. `account show` also went from 499 ms to 54 ms after
-its failed-attempts query was made to start from the student's dossier.
+1. **The first payments are half the year.** Each is two write transactions (MakePayLink, then
+   ApplyIPN), 29 000 commits in all: `database/sql.(*Tx).Commit` is 15.7 % of the CPU
+   (`sqlite3WalFrames` 11.8 %, `fsync` 5.4 %) and the fsync wait, off-CPU, is most of the gap between
+   wall time and CPU time. Inside ApplyIPN, `billing.(*Service).applyPaid` is 18.9 %:
+   `settleInstalment` 12.1 %, of which `store.(*Tx).Plan` (the plan and its instalments, read again
+   after each change) 8.9 %; `ensureInvoice` 5.6 %.
+2. **Charge runs: the recorder.** Outcomes are written by one goroutine; per approved charge
+   `recordCardPayment` reads the order, the plan (more than once), the invoice, and writes payment,
+   allocation, instalment and audit rows. See 5a below.
+3. **Not in the rehearsal's own files.** internal/rehearse and internal/cli/rehearse.go only call the
+   billing methods and store functions the commands call; they are under 1 % of the profile. Reaching
+   ≤ 30 s at 20 000 students means cheaper first payments (fewer re-reads of the plan, one commit per
+   payment instead of two) and a cheaper recorder; both are the lead's code.
 
-**What dominates now:**
-- Finding 4: one fsync per transaction in the per-student first-payment flow.
-- In `charge --due`, the outcome path reads the whole plan (`store.(*Tx).Plan`) about four times per
-  charge (settleInstalment, planOfInstalment, completeIfPaid, ActivatePlan).
+History: the first profile of this year (before commits a6ba205, bddd5ae and 292c67f) took 222 s wall
+and 198.7 s of CPU: `store.(*Tx).DossierPlan` was 48.7 % of it (no index reached a dossier's plans:
+`SCAN p USING INDEX plans_status` for every student, so `schedule request` and `schedule approve`
+were quadratic, 139 and 102 plans/s at 20 000 students), statement parsing 14.0 % (no statement cache
+across transactions) and page reads 12.5 % (2 MB default page cache). Migration 0004 (indexes on
+`plans(order_id)` and `attempts(instalment_id)`), statements prepared once per database and a 32 MB
+page cache took request and approve to 4 296 and 1 657 plans/s (under the profiler) and the year from 312 s (on a loaded machine) to 63 s in
+`make bench`.
 
-Reading the plan once and passing it down is the next step for target 5a.
+## What dominates the benchmarks that miss their target (profiled by hand at 54ed4f9)
 
-1. **`store.(*Tx).DossierPlan` (internal/store/plans.go) is 48.7 % of all CPU** and makes
-   `schedule request` and `schedule approve` quadratic (139 and 102 plans/s at 20 000 students against
-   932 and 741 at 2 000). Its query, `… FROM plans p JOIN orders o … WHERE o.dossier_id = ? ORDER BY
-   p.status IN (…) DESC, p.id DESC LIMIT 1`, has no index to reach a dossier's plans: the only index
-   on `plans.order_id` is the partial `plans_one_live`, which this WHERE does not imply, so SQLite
-   runs `SCAN p USING INDEX plans_status` for every student (EXPLAIN QUERY PLAN on the rehearsed
-   database). Measured fix, in a scratch copy of the tree (not here): a migration
-   `CREATE INDEX plans_order ON plans(order_id)` takes `schedule request` from 104 s to 4.3 s and
-   `schedule approve` from 47 s to 6.8 s at 20 000 students. The store belongs to the lead: reported,
-   not changed.
-2. **Statement preparation is 14.0 %** (`sqlite3Prepare`, mostly the parser): `onePlan`,
-   `instalmentsOf`, `orderLines` and others query through `tx.tx` directly rather than the
-   per-transaction statement cache (`Tx.stmt`), and that cache dies with its transaction, so the
-   one-transaction-per-student flows (MakePayLink, ApplyIPN: 29 000 transactions) parse every
-   statement every time. `Tx.Plan` alone (read 4 times per payment: settleInstalment, completeIfPaid,
-   planOfInstalment, ActivatePlan) is 9.5 %, mostly parsing. A statement cache per connection would
-   remove most of it.
-3. **Page reads are 12.5 %** (`readDbPage` → pread): the DSN sets no `cache_size`, so SQLite keeps
-   its 2 MB default while the 20 000-student database is much larger; the scans of (1) read it again
-   and again from the OS cache.
-4. **Commits**: each first payment is two transactions with `synchronous(full)` in WAL mode, i.e. two
-   fsyncs; the wait is off-CPU (not in the shares above) and keeps the first-payment step near
-   100–180 payments/s even without (1).
+Each profiled with `go test -cpuprofile` around `cli.Run` with the benchmark's arguments. The code
+named here belongs to the lead (store, billing, cli commands, csvin, sandbox): reported, not changed.
 
-With (1) fixed the year is dominated by the first payments (one MakePayLink and one ApplyIPN
-transaction per student, as `pay simulate` does): the ≤ 30 s target at 20 000 students needs (2) and
-cheaper commits too. None of that is in the rehearsal's own files (internal/rehearse,
-internal/cli/rehearse.go), which only call the billing methods and store functions the commands call.
-
-## What dominates the benchmarks that miss their target (profiled once by hand, 2026-11-28)
-
-Each profiled with `go test -cpuprofile` around `cli.Run` with the same arguments as the benchmark.
-All the code named here belongs to the lead (store, billing, cli commands, csvin, invoice): reported,
-not changed.
-
-- **1. import, peak memory (~240 MB for 100 000 rows).** The Go heap: live data grows from 100 to
-  134 MB during the import (GODEBUG=gctrace=1) and GOGC=100 lets it peak near 216 MB. What is live:
-  the whole CSV (`csvin.ReadFile`/`csvin.Parse`: 114 MB allocated), the `[]store.ImportRow` built from
-  it (`cli.studentRows`, 39 MB), and the maps of existing students and dossiers that `ImportStudents`
-  fills as it goes. GOGC=50 only brings it to 225 MB. Streaming the records, or dropping the parsed CSV
-  once the rows are built, would get under 200 MB; the speed is fine (0.75× the raw INSERT).
-- **2. set-code (~7 700 rows/s, 100 000 rows).** `billing.(*Service).setCode` is 82 % of the CPU, about
-  80 µs per row spread over eight statements: `store.(*Tx).SaveOrderOver` 32 % (`insertOrder` 25 %, of
-  which the document sequence `Tx.next`, a read and an update per order, is 12 %), `Tx.Dossier` 24 %,
-  `Tx.UpdateDossier` 15 %, `Tx.CurrentOrder` 10 %. 20 000 rows/s needs half the statements per row:
-  numbers taken once per batch, dossiers and current orders read in bulk as `ImportStudents` does.
-- **3. invoice render --all (0.65× raw).** Rendering itself is close to raw (`BenchmarkRender` vs
-  `BenchmarkRawGopdf` above; zlib/flate is half of it in both). The CLI loses 15.7 s of a 129 s run
-  building all the jobs serially before the 2 workers start (`cli.(*renderOpts).jobs` →
-  `billing.(*Service).InvoiceDocument`), 11.2 s of which is `store.(*DB).PlanOfOrder`, the same
-  missing `plans(order_id)` index as below; then an fsync per file (4.8 %) and per folder (1.8 %).
-- **4. sandbox round trip (0.40–0.44× bare POST).** Half the CPU is net/http on both sides; the
-  sandbox adds a journal `write(2)` per operation under its lock (`Sandbox.commit`, 10 %), form
-  parsing and the HMAC check (`checkFrame`, `authenticated`, 9 %), and the client signs and parses
-  (`paybox.(*Client).finish`, 19 %). The figure moves with the machine's load (0.40× to 0.44× here).
-- **5a. charge --due without latency (~400 charges/s).** The outcomes are recorded by one goroutine,
-  and recording is 71 % of the CPU (`billing.(*Service).record` → `recordOutcome` →
-  `recordCardPayment`): `store.(*Tx).Plan` alone is 31 %, mostly statement parsing (`sqlite3Prepare`
-  26 % of the run: `onePlan` and `instalmentsOf` bypass the statement cache), read three times per
-  payment (`settleInstalment`, `planOfInstalment`, `completeIfPaid`). About 1.2 ms of CPU per
-  recorded charge caps the run near 800/s on an idle core, whatever the concurrency.
-- **6. account show (~10× the floor).** `store.accountReader.attempts` is 61 % of the command: its
-  query reaches attempts through the `attempts_state` index (every declined or failed attempt of the
-  database, joined up to the dossier) because no index covers `attempts.instalment_id` for those
-  states (`attempts_one_live` is partial); `accountReader.plans` is 34 %: `SCAN p` of plans and of the
-  instalments index, the missing `plans(order_id)` index again. Measured on a copy of the
-  100 000-student database: with `CREATE INDEX plans_order ON plans(order_id)`,
-  `CREATE INDEX attempts_instalment ON attempts(instalment_id)` and `ANALYZE` (the index alone is not
-  enough: without statistics SQLite still prefers `attempts_state`), account show takes 53 ms against
-  25 ms for the floor (best of 7), 2.1×, instead of ~1 s. What is left is process start (`inpctl
-  version` alone is 29 ms), the migrations check, the config and tablewriter.
+- **1. import, peak memory (~225 MB for 100 000 rows; speed passes).** The Go heap peaks near 136 MB
+  (GODEBUG=gctrace=1: 82 MB live at the end, GOGC=100): the parsed CSV, the `[]store.ImportRow` built
+  from it (`cli.studentRows`) and the maps of existing students and dossiers `ImportStudents` fills.
+  The rest of the resident set is outside the Go heap, first of all the 32 MB SQLite page cache that
+  the DSN now asks for, filled by the one big transaction. Dropping the parsed records once the rows
+  are built, or a smaller cache for bulk imports, would get under 200 MB.
+- **2. set-code (17 700 to 18 300 rows/s across runs, target 20 000).** `billing.(*Service).setCode` is 71 % of the CPU,
+  about 50 µs per row over eight statements: `store.(*Tx).SaveOrderOver` 26.5 % (`insertOrder`
+  20 %, of which the order-number sequence `Tx.next`, a read and an update per order, 11.3 %),
+  `Tx.Dossier` 18.7 %, `Tx.UpdateDossier` 13.2 %, `Tx.CurrentOrder` 10.6 %. Numbers taken once per
+  file instead of once per order, or the dossiers read in bulk as `ImportStudents` does, would pass.
+- **3. render (0.77× to 1.45× across runs).** It passes or fails with the load: the raw figure (two
+  gopdf benchmark processes at once) went from 178 to 366 PDF/s between two runs an hour apart, the
+  CLI from 258 to 282 PDF/s. What the CLI adds to rendering (profiled before migration 0004): every
+  job is built serially before the two workers start (`cli.(*renderOpts).jobs` →
+  `billing.(*Service).InvoiceDocument`, 19 % of the CPU then, most of it a plans scan that 0004 has
+  since indexed), then one fsync per file (4.8 %) and per folder (1.8 %). zlib/flate is half of the
+  rendering itself, in the CLI and in the raw benchmark alike.
+- **4. sandbox round trip (0.40× to 0.55× a bare POST across runs: at the target's edge).** Half the
+  CPU is net/http on both sides; the sandbox adds a journal `write(2)` per operation under its lock
+  (`Sandbox.commit`, 10 %), form parsing and the HMAC check (`checkFrame`, `authenticated`, 9 %), and
+  the client signs and parses (`paybox.(*Client).finish`, 19 %).
+- **5a. charge --due without latency (600 to 815 charges/s across runs, target 2 000).** The outcomes are recorded
+  by one goroutine and recording is 67 % of the CPU (`billing.(*Service).record`):
+  `recordCardPayment` 41 % (`settleInstalment` 16.8 % with `store.(*Tx).Plan` 11.4 %,
+  `currentOrder` 8.8 %, `ensureInvoice` 4.9 %, `RecordPayment` 6.2 %), `ResolveAttempt` 5.7 %; the
+  intents (`feed`, `CreateAttempt`) are 9 % and the HTTP calls themselves 5 %. About 0.8 ms of CPU per
+  recorded charge in a single goroutine caps a run near 1 200 charges/s on an idle core, whatever
+  `--concurrency` is; 2 000/s needs fewer statements per recorded charge.
+- **6. account show (2.1× to 2.2× the floor, target 1.5×).** Since 292c67f and migration 0004 the account
+  queries are indexed (it was ~10× before). In-process and warm the command takes ~11 ms (200 runs):
+  table rendering (tablewriter) 26 %, `store.(*DB).AccountRows` 17 %, `config.Load` (viper) 15 %,
+  `store.Open` with the migrations check 13 %. The rest is process start: `inpctl version` alone is
+  ~6 ms slower than the floor (a 23 MB binary with cobra, viper and tablewriter to initialise, against
+  10 MB), `config check` another ~8 ms.
+- **7. headline (63 to 68 s, target 30 s):** see the profile above.
 EOF
 }
 
