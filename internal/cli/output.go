@@ -9,9 +9,6 @@ import (
 
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Printer writes data on stdout in the format chosen with -o.
@@ -159,51 +156,16 @@ func isPlainNumber(s string) bool {
 
 // writeTable renders a borderless table (not a contract: may change).
 func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) error {
-	aligns := make([]tw.Align, len(cols))
-	head := make([]string, len(cols))
+	t := textTable{head: make([]string, len(cols)), rows: make([][]string, len(rows)), foot: total, right: make([]bool, len(cols))}
 	for i, c := range cols {
-		head[i] = c.Head
-		aligns[i] = tw.AlignLeft
-		if c.Right {
-			aligns[i] = tw.AlignRight
-		}
+		t.head[i], t.right[i] = c.Head, c.Right
 	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleLight),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.On, ShowFooterLine: tw.On},
-			},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithFooterAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
-		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
-	t.Header(toAny(head)...)
-	for _, r := range rows {
+	for j, r := range rows {
 		rec := make([]string, len(cols))
 		for i, c := range cols {
 			rec[i] = c.cell(r)
 		}
-		if err := t.Append(rec); err != nil {
-			return err
-		}
+		t.rows[j] = rec
 	}
-	if total != nil {
-		t.Footer(toAny(total)...)
-	}
-	return t.Render()
-}
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
+	return t.render(w)
 }
