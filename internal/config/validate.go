@@ -189,25 +189,54 @@ func (c *Config) validateGateway(errs *fieldErrs) {
 	default:
 		errs.add("gateway.kind", "%q is not a gateway kind (sandbox or paybox)", g.Kind)
 	}
-	if !regexp.MustCompile(`^\d{7}$`).MatchString(g.Paybox.Site) {
+	if !digits(g.Paybox.Site, 7, 7) {
 		errs.add("gateway.paybox.site", "%q is not a 7-digit Paybox site number", g.Paybox.Site)
 	}
-	if !regexp.MustCompile(`^\d{2,3}$`).MatchString(g.Paybox.Rang) {
+	if !digits(g.Paybox.Rang, 2, 3) {
 		errs.add("gateway.paybox.rang", "%q is not a 2- or 3-digit rang", g.Paybox.Rang)
 	}
-	if !regexp.MustCompile(`^\d{1,9}$`).MatchString(g.Paybox.Identifiant) {
+	if !digits(g.Paybox.Identifiant, 1, 9) {
 		errs.add("gateway.paybox.identifiant", "%q is not a Paybox identifiant (1 to 9 digits)", g.Paybox.Identifiant)
 	}
 	if g.Paybox.Timeout <= 0 || g.Paybox.Timeout > 5*time.Minute {
 		errs.add("gateway.paybox.timeout", "must be a duration between 1s and 5m (e.g. 30s)")
 	}
-	if k := g.Paybox.HMACKey.Reveal(); k != "" && !regexp.MustCompile(`^([0-9A-Fa-f]{2}){20,}$`).MatchString(k) {
+	if k := g.Paybox.HMACKey.Reveal(); k != "" && !hexKey(k) {
 		// Never echo the value of a secret, not even a wrong one.
 		errs.add("gateway.paybox.hmac_key", "is not a hex key of at least 40 hex digits")
 	}
 	if len(g.Paybox.PublicKeys) == 0 {
 		errs.add("gateway.paybox.public_keys", "at least one Paybox public key is needed to verify notifications")
 	}
+}
+
+// digits reports whether s is from min to max ASCII digits (what ^\d{min,max}$
+// matches; compiling those regexps on every Load cost more than the check).
+func digits(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// hexKey reports whether k is hex digits in pairs, at least 40 of them
+// (^([0-9A-Fa-f]{2}){20,}$).
+func hexKey(k string) bool {
+	if len(k) < 40 || len(k)%2 != 0 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // IsLoopbackURL reports whether u's host is a loopback address or localhost.
