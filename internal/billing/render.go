@@ -20,28 +20,52 @@ func (s *Service) InvoiceDocument(ctx context.Context, number string, asOf clock
 	if err != nil {
 		return invoice.Document{}, err
 	}
-	d := s.baseDocument(inv)
-	d.Kind, d.AsOf = invoice.Invoice, asOf
 	pays, err := s.DB.InvoicePayments(ctx, inv.ID, asOf.String())
 	if err != nil {
-		return d, err
+		return invoice.Document{}, err
 	}
+	r := store.RenderInvoice{Invoice: inv, Payments: pays}
+	if p, ok, err := s.DB.PlanOfOrder(ctx, inv.OrderID); err == nil && ok {
+		r.HasPlan, r.Instalments = true, p.Instalments
+	}
+	return s.invoiceDocument(r, asOf), nil
+}
+
+// InvoiceDocuments is InvoiceDocument for every invoice of a session (all
+// of them when session is ""), in number order, read with a fixed number of
+// queries (store.InvoicesForRender) instead of several per invoice. Each
+// document is the one InvoiceDocument gives for the same number.
+func (s *Service) InvoiceDocuments(ctx context.Context, session string, asOf clock.Date) ([]invoice.Document, error) {
+	rs, err := s.DB.InvoicesForRender(ctx, store.InvoiceFilter{Session: session}, asOf.String())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]invoice.Document, len(rs))
+	for i, r := range rs {
+		out[i] = s.invoiceDocument(r, asOf)
+	}
+	return out, nil
+}
+
+// invoiceDocument builds the document of an invoice from what was read.
+func (s *Service) invoiceDocument(r store.RenderInvoice, asOf clock.Date) invoice.Document {
+	inv := r.Invoice
+	d := s.baseDocument(inv)
+	d.Kind, d.AsOf = invoice.Invoice, asOf
 	var paid money.Cents
-	for _, p := range pays {
+	for _, p := range r.Payments {
 		date, _ := clock.ParseDate(p.Date)
 		d.Payments = append(d.Payments, invoice.Payment{Date: date, Method: methodLabel(p.Method), Ref: p.Ref, Amount: p.Amount})
 		paid += p.Amount
 	}
 	d.StillDue = max(inv.TTC-inv.Credited-paid, 0)
-	if p, ok, err := s.DB.PlanOfOrder(ctx, inv.OrderID); err == nil && ok {
-		for _, in := range p.Instalments {
-			due, _ := clock.ParseDate(in.Due)
-			if in.Status != string(schedule.InstalmentPaid) && in.Status != string(schedule.InstalmentCancelled) && !due.IsZero() && due.After(asOf) {
-				d.NextDues = append(d.NextDues, invoice.Due{Date: due, Amount: in.Amount})
-			}
+	for _, in := range r.Instalments {
+		due, _ := clock.ParseDate(in.Due)
+		if in.Status != string(schedule.InstalmentPaid) && in.Status != string(schedule.InstalmentCancelled) && !due.IsZero() && due.After(asOf) {
+			d.NextDues = append(d.NextDues, invoice.Due{Date: due, Amount: in.Amount})
 		}
 	}
-	return d, nil
+	return d
 }
 
 // CreditNoteDocument gathers the PDF of a credit note.

@@ -11,7 +11,6 @@ import (
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/invoice"
-	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
 )
 
@@ -102,25 +101,29 @@ func (o *renderOpts) asOfDate() (clock.Date, error) {
 	return d, nil
 }
 
-// jobs gathers the documents to render.
+// jobs gathers the documents to render. --all and --session read every
+// invoice at once (billing.InvoiceDocuments: a few queries in all, not
+// several per invoice).
 func (o *renderOpts) jobs(ctx context.Context, svc *billing.Service, asOf clock.Date) ([]invoice.Job, error) {
-	numbers := o.numbers
+	var jobs []invoice.Job
+	add := func(number string, d invoice.Document) {
+		jobs = append(jobs, invoice.Job{Path: filepath.Join(o.out, fmt.Sprintf("FACTURE-%s.pdf", number)), Doc: d})
+	}
 	if o.all || o.session != "" {
-		invs, err := svc.DB.ListInvoices(ctx, store.InvoiceFilter{Session: o.session})
+		docs, err := svc.InvoiceDocuments(ctx, o.session, asOf)
 		if err != nil {
 			return nil, err
 		}
-		for _, inv := range invs {
-			numbers = append(numbers, inv.Number)
+		for _, d := range docs {
+			add(d.Number, d)
 		}
 	}
-	var jobs []invoice.Job
-	for _, n := range numbers {
+	for _, n := range o.numbers {
 		d, err := svc.InvoiceDocument(ctx, n, asOf)
 		if err != nil {
 			return nil, err
 		}
-		jobs = append(jobs, invoice.Job{Path: filepath.Join(o.out, fmt.Sprintf("FACTURE-%s.pdf", n)), Doc: d})
+		add(n, d)
 	}
 	if o.all {
 		cns, err := svc.DB.ListCreditNotes(ctx, "")

@@ -2,7 +2,10 @@ package invoice
 
 import (
 	"context"
+	"errors"
 	"io"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/signintech/gopdf"
@@ -37,6 +40,36 @@ func BenchmarkRawGopdf(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRawGopdf2 is BenchmarkRawGopdf on 2 goroutines at once in one
+// process (the fonts parsed once, shared by both): what 2 cores of gopdf
+// give, the raw limit `make bench` compares `invoice render --all` with.
+// ns/op is wall time per PDF of the pair; PDF/s is its inverse.
+func BenchmarkRawGopdf2(b *testing.B) {
+	fc, err := loadFonts()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var left atomic.Int64
+	left.Store(int64(b.N))
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for g := range errs {
+		wg.Go(func() {
+			for left.Add(-1) >= 0 && errs[g] == nil {
+				errs[g] = rawInvoice(io.Discard, fc)
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	if err := errors.Join(errs...); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "PDF/s")
 }
 
 // BenchmarkRenderAll writes b.N invoices through RenderAll with 2 workers
