@@ -393,6 +393,9 @@ Notes on what is compared:
   drawing the same page with bare gopdf calls at fixed positions, the fonts parsed once and shared,
   written to io.Discard: what 2 cores of gopdf give. It is run right before and right after the CLI
   run ($RAW_BEFORE and $RAW_AFTER PDF/s) and the two averaged, so that both see the same load.
+  Both run under \`invoice.BatchGC\` (a collection per 64 MiB allocated rather than per live-heap
+  size): at the default GOGC the benchmark's tiny heap made it collect every PDF or two, which
+  made its rate swing with the load (250 to 370 PDF/s, against 700 and more with the same budget).
   In the same run, one goroutine: \`BenchmarkRender\` (model + layout + gopdf, in memory)
   $(calc %.2f "$RENDER_NS / 1e6") ms per invoice, \`BenchmarkRawGopdf\` $(calc %.2f "$RAW1_NS / 1e6") ms
   ($(calc %.2f "$RAW1_NS / $RENDER_NS")×). The CLI figure also reads the invoices from the database

@@ -83,6 +83,7 @@ func runInvoiceRender(ctx context.Context, o *renderOpts) error {
 		o.env.Infof("no invoices to render")
 		return nil
 	}
+	defer invoice.BatchGC()() // a batch of PDFs is mostly short-lived garbage
 	if err := invoice.RenderAll(ctx, jobs, runtime.NumCPU(), o.env.ProgressFn("rendering")); err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ func BenchmarkRender(b *testing.B) {
 	if _, err := loadFonts(); err != nil {
 		b.Fatal(err)
 	}
+	defer BatchGC()()
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := Render(io.Discard, Build(d)); err != nil {
@@ -34,6 +35,7 @@ func BenchmarkRawGopdf(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer BatchGC()() // as invoice render runs
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := rawInvoice(io.Discard, fc); err != nil {
@@ -51,6 +53,7 @@ func BenchmarkRawGopdf2(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer BatchGC()() // as invoice render runs
 	b.ReportAllocs()
 	b.ResetTimer()
 	var left atomic.Int64

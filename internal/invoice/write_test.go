@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -173,5 +174,28 @@ func TestRenderAllCancelled(t *testing.T) {
 	}
 	if err := RenderAll(context.Background(), nil, 2, nil); err != nil {
 		t.Errorf("no jobs: %v", err)
+	}
+}
+
+// TestBatchGC: a batch collects less often than GOGC=100, and the setting
+// is put back; a larger setting (or off) is kept.
+func TestBatchGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	restore := BatchGC()
+	if got := debug.SetGCPercent(123); got <= 100 {
+		t.Errorf("GC percent during a batch = %d, want more than 100", got)
+	}
+	debug.SetGCPercent(123)
+	restore()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC percent after the batch = %d, want 100", got)
+	}
+	for _, keep := range []int{-1, 1 << 20} {
+		debug.SetGCPercent(keep)
+		restore := BatchGC()
+		if got := debug.SetGCPercent(keep); got != keep {
+			t.Errorf("GOGC %d: GC percent during a batch = %d, want it kept", keep, got)
+		}
+		restore()
 	}
 }
