@@ -4,10 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/hex"
 	"hash"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // Field is one NAME=value pair of a Paybox request, in sending order.
@@ -70,11 +70,36 @@ func newHash(name string) (func() hash.Hash, bool) {
 // sign returns the upper-case hex HMAC of data with key and the hash named
 // alg (SHA512 when empty).
 func sign(key []byte, alg, data string) string {
-	h, ok := newHash(alg)
-	if !ok {
-		h = sha512.New
+	var m hash.Hash
+	if h, ok := newHash(alg); ok && alg != "" && !strings.EqualFold(alg, "SHA512") {
+		m = hmac.New(h, key)
+	} else {
+		p := sha512MACs(key)
+		m = p.Get().(hash.Hash)
+		defer p.Put(m)
+		m.Reset()
 	}
-	m := hmac.New(h, key)
 	m.Write([]byte(data))
-	return strings.ToUpper(hex.EncodeToString(m.Sum(nil)))
+	sum := m.Sum(make([]byte, 0, sha512.Size))
+	const digits = "0123456789ABCDEF"
+	out := make([]byte, 2*len(sum))
+	for i, c := range sum {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&0x0f]
+	}
+	return string(out)
+}
+
+// macPools holds, per key, HMAC-SHA512 states ready to use: hmac.New
+// hashes the padded key twice and Reset restores those states, so every
+// request and link (all SHA512) skips that work. A process has one key or
+// two; the map holds what the Configs already hold.
+var macPools sync.Map // string(key) → *sync.Pool
+
+func sha512MACs(key []byte) *sync.Pool {
+	if p, ok := macPools.Load(string(key)); ok {
+		return p.(*sync.Pool)
+	}
+	k := append([]byte(nil), key...)
+	p, _ := macPools.LoadOrStore(string(k), &sync.Pool{New: func() any { return hmac.New(sha512.New, k) }})
+	return p.(*sync.Pool)
 }

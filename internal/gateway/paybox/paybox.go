@@ -83,10 +83,11 @@ func DecodeKey(s string) ([]byte, error) {
 // Client is a Paybox Direct Plus client. It implements gateway.Gateway and
 // is safe for concurrent use.
 type Client struct {
-	cfg  Config
-	urls []string
-	http *http.Client
-	loc  *time.Location
+	cfg        Config
+	urls       []string
+	http       *http.Client
+	noRedirect *http.Client // http without redirects (httpClient)
+	loc        *time.Location
 }
 
 var _ gateway.Gateway = (*Client)(nil)
@@ -106,6 +107,7 @@ func New(cfg Config) *Client {
 	if c.http == nil {
 		c.http = &http.Client{Transport: newTransport(c.cfg.Timeout)}
 	}
+	c.noRedirect = withoutRedirects(c.http)
 	if c.loc == nil {
 		c.loc = paris()
 	}

@@ -17,16 +17,28 @@ const maxAnswer = 64 << 10
 // converted from Latin-1 unless it already is valid UTF-8. The first
 // occurrence of a name wins; fields without a name are skipped.
 func parseResponse(body []byte) map[string]string {
-	m := make(map[string]string)
 	body = bytes.TrimRight(body, "\r\n\x00")
-	for _, part := range bytes.Split(body, []byte("&")) {
-		k, v, _ := bytes.Cut(part, []byte("="))
-		name := strings.ToUpper(strings.TrimSpace(toUTF8(k)))
+	m := make(map[string]string, bytes.Count(body, []byte("&"))+1) // no growing
+	// One copy of the body: when it is valid UTF-8, so is every field
+	// (they are cut at ASCII bytes), and the names and the values without
+	// escapes are substrings of it, as toUTF8 would give them.
+	s := string(body)
+	valid := utf8.ValidString(s)
+	for part := range strings.SplitSeq(s, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		if !valid {
+			k = toUTF8([]byte(k))
+		}
+		name := strings.ToUpper(strings.TrimSpace(k))
 		if name == "" {
 			continue
 		}
 		if _, seen := m[name]; !seen {
-			m[name] = toUTF8(percentDecode(v))
+			if valid && strings.IndexByte(v, '%') < 0 {
+				m[name] = v
+			} else {
+				m[name] = toUTF8(percentDecode([]byte(v)))
+			}
 		}
 	}
 	return m

@@ -88,10 +88,14 @@ func (c *Client) exchange(ctx context.Context, u, body string, nq int64) (res ga
 
 // httpClient returns the configured client with redirects disabled: a
 // redirected POST would be replayed as a GET, or replayed at all.
-func (c *Client) httpClient() *http.Client {
-	hc := *c.http
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &hc
+func (c *Client) httpClient() *http.Client { return c.noRedirect }
+
+// withoutRedirects is a copy of hc that never follows a redirect. New
+// makes it once: a copy per request would cost an allocation each.
+func withoutRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }
 
 // neverSent reports whether err proves the request never reached the

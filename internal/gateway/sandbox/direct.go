@@ -12,77 +12,118 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // kv is one received field.
 type kv struct{ name, value string }
 
 // form is a received request with its fields in received order: Paybox
-// checks the HMAC over that order.
+// checks the HMAC over that order. A request has a few dozen fields at
+// most, so looking a name up by scanning them costs less than building a
+// map for every request.
 type form struct {
 	fields []kv
-	first  map[string]string
 }
 
 // parseForm reads a urlencoded body or query; undecodable escapes are kept
 // as they are.
 func parseForm(raw string) form {
-	f := form{first: map[string]string{}}
-	for _, part := range strings.Split(raw, "&") {
+	f := form{fields: make([]kv, 0, strings.Count(raw, "&")+1)}
+	for part := range strings.SplitSeq(raw, "&") {
 		if part == "" {
 			continue
 		}
 		n, v, _ := strings.Cut(part, "=")
-		n, v = unescape(n), unescape(v)
-		f.fields = append(f.fields, kv{n, v})
-		if _, seen := f.first[n]; !seen {
-			f.first[n] = v
-		}
+		f.fields = append(f.fields, kv{unescape(n), unescape(v)})
 	}
 	return f
 }
 
 func unescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s // what url.QueryUnescape returns, without its work
+	}
 	if u, err := url.QueryUnescape(s); err == nil {
 		return u
 	}
 	return s
 }
 
-func (f form) get(name string) string { return f.first[name] }
+// get returns the first value of name ("" if absent).
+func (f form) get(name string) string {
+	v, _ := f.lookup(name)
+	return v
+}
 
-func (f form) has(name string) bool { _, ok := f.first[name]; return ok }
+func (f form) has(name string) bool {
+	_, ok := f.lookup(name)
+	return ok
+}
+
+func (f form) lookup(name string) (string, bool) {
+	for _, p := range f.fields {
+		if p.name == name {
+			return p.value, true
+		}
+	}
+	return "", false
+}
+
+// macs keeps HMAC states of the account key for SHA512, the hash every
+// request of the inpctl client names: hmac.New hashes the padded key
+// twice, Reset restores those states.
+type macs struct {
+	key  []byte
+	pool sync.Pool
+}
+
+func newMACs(key []byte) *macs {
+	m := &macs{key: key}
+	m.pool.New = func() any { return hmac.New(sha512.New, key) }
+	return m
+}
 
 // hmacOK checks the HMAC field hmacName over every field except it and
 // those named with skipPrefix, in received order, with the hash named in
 // hashName (SHA512 if absent).
-func (f form) hmacOK(key []byte, hmacName, hashName, skipPrefix string) bool {
-	want, err := hex.DecodeString(f.get(hmacName))
-	if err != nil || len(want) == 0 {
+func (f form) hmacOK(keys *macs, hmacName, hashName, skipPrefix string) bool {
+	var wantBuf [sha512.Size]byte
+	got := f.get(hmacName)
+	if len(got) == 0 || len(got) > 2*len(wantBuf) {
+		return false // no HMAC, or longer than any hash we accept
+	}
+	n, err := hex.Decode(wantBuf[:], []byte(got))
+	if err != nil {
 		return false
 	}
-	var h func() hash.Hash
+	want := wantBuf[:n]
+	var m hash.Hash
 	switch strings.ToUpper(f.get(hashName)) {
 	case "", "SHA512":
-		h = sha512.New
+		m = keys.pool.Get().(hash.Hash)
+		defer keys.pool.Put(m)
+		m.Reset()
 	case "SHA384":
-		h = sha512.New384
+		m = hmac.New(sha512.New384, keys.key)
 	case "SHA256":
-		h = sha256.New
+		m = hmac.New(sha256.New, keys.key)
 	case "SHA224":
-		h = sha256.New224
+		m = hmac.New(sha256.New224, keys.key)
 	default:
 		return false
 	}
-	var parts []string
+	msg := make([]byte, 0, 512)
 	for _, p := range f.fields {
 		if p.name != hmacName && (skipPrefix == "" || !strings.HasPrefix(p.name, skipPrefix)) {
-			parts = append(parts, p.name+"="+p.value)
+			if len(msg) > 0 {
+				msg = append(msg, '&')
+			}
+			msg = append(append(append(msg, p.name...), '='), p.value...)
 		}
 	}
-	m := hmac.New(h, key)
-	m.Write([]byte(strings.Join(parts, "&")))
-	return hmac.Equal(m.Sum(nil), want)
+	m.Write(msg)
+	return hmac.Equal(m.Sum(make([]byte, 0, sha512.Size)), want)
 }
 
 // readRaw returns the POST body, or the query of other methods.
@@ -153,7 +194,7 @@ var knownCurrency = map[string]bool{"978": true, "840": true, "826": true, "756"
 // sent.
 func (s *Sandbox) authenticated(f form) bool {
 	if f.has("HMAC") {
-		return f.hmacOK(s.opt.Key, "HMAC", "HASH", "")
+		return f.hmacOK(s.macs, "HMAC", "HASH", "")
 	}
 	return s.opt.CLE != "" && f.get("CLE") == s.opt.CLE
 }
@@ -187,10 +228,24 @@ func (s *Sandbox) encodeReply(f form, r reply) []byte {
 		r.text = commentaire(r.code)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "NUMTRANS=%010d&NUMAPPEL=%010d&NUMQUESTION=%010d&SITE=%s&RANG=%02d",
-		r.numTrans, r.numAppel, numQuestion(f), s.opt.Site, atoi(s.opt.Rang))
-	fmt.Fprintf(&b, "&AUTORISATION=%s&CODEREPONSE=%s&COMMENTAIRE=%s&REFABONNE=%s&PORTEUR=%s",
-		auth, r.code, r.text, r.refAbonne, r.porteur)
+	b.Grow(256)
+	for _, p := range []struct {
+		name string
+		n    int64
+		w    int
+	}{{"NUMTRANS=", r.numTrans, 10}, {"&NUMAPPEL=", r.numAppel, 10}, {"&NUMQUESTION=", numQuestion(f), 10}} {
+		b.WriteString(p.name)
+		writePadded(&b, p.n, p.w)
+	}
+	b.WriteString("&SITE=")
+	b.WriteString(s.opt.Site)
+	b.WriteString("&RANG=")
+	writePadded(&b, atoi(s.opt.Rang), 2)
+	for _, p := range [...][2]string{{"&AUTORISATION=", auth}, {"&CODEREPONSE=", r.code}, {"&COMMENTAIRE=", r.text},
+		{"&REFABONNE=", r.refAbonne}, {"&PORTEUR=", r.porteur}} {
+		b.WriteString(p[0])
+		b.WriteString(p[1])
+	}
 	if f.has("PAYS") {
 		b.WriteString("&PAYS=FRA")
 	}
@@ -198,6 +253,20 @@ func (s *Sandbox) encodeReply(f form, r reply) []byte {
 		b.WriteString("&TYPECARTE=" + r.typeCarte)
 	}
 	return latin1(b.String())
+}
+
+// writePadded writes fmt's %0*d of n and w, without fmt.
+func writePadded(b *strings.Builder, n int64, w int) {
+	if n < 0 {
+		fmt.Fprintf(b, "%0*d", w, n)
+		return
+	}
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], n, 10)
+	for range w - len(d) {
+		b.WriteByte('0')
+	}
+	b.Write(d)
 }
 
 // latin1 encodes s in ISO-8859-1, '?' for what it cannot hold.

@@ -83,7 +83,7 @@ func (s *Sandbox) checkHosted(f form) (int, error) {
 	case f.get("PBX_SITE") != s.opt.Site || atoi(f.get("PBX_RANG")) != atoi(s.opt.Rang) ||
 		atoi(f.get("PBX_IDENTIFIANT")) != atoi(s.opt.Identifiant):
 		return http.StatusForbidden, errors.New("PAYBOX : problème d'identification du commerce (unknown site/rang/identifiant)")
-	case !f.hmacOK(s.opt.Key, "PBX_HMAC", "PBX_HASH", "SBX_"):
+	case !f.hmacOK(s.macs, "PBX_HMAC", "PBX_HASH", "SBX_"):
 		return http.StatusForbidden, errors.New("PAYBOX : problème d'identification du commerce (PBX_HMAC does not verify)")
 	case !isDigits(f.get("PBX_TOTAL"), 3, 10) || !knownCurrency[f.get("PBX_DEVISE")] || len(f.get("PBX_CMD")) > 250:
 		return http.StatusBadRequest, errors.New("PAYBOX : paramètre invalide (PBX_TOTAL, PBX_DEVISE or PBX_CMD)")

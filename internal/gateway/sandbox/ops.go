@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/gateway"
@@ -33,7 +32,7 @@ func (s *Sandbox) direct(f form) (reply, effect) {
 	defer s.mu.Unlock()
 	nq, typ := numQuestion(f), f.get("TYPE")
 	e := entry{Op: "q", Day: s.now().Format("2006-01-02"), NQ: nq}
-	if s.st.seen[fmt.Sprintf("%s/%d", e.Day, nq)] {
+	if s.st.seen[dayNQ{e.Day, nq}] {
 		return reply{code: "00005", text: "PAYBOX : Numéro de question déjà utilisé"}, effect{}
 	}
 	var eff effect
@@ -248,7 +247,7 @@ func (s *Sandbox) checkDateVal(v string) string {
 func (s *Sandbox) newTx(typ, ref string, amt money.Cents, refab string) *Transaction {
 	n := s.st.num + 1
 	return &Transaction{Type: typ, Reference: ref, Amount: amt, RefAbonne: refab,
-		NumTrans: pad10(strconv.FormatInt(n, 10)), NumAppel: pad10(strconv.FormatInt(n+numAppelBase, 10)), Time: s.now()}
+		NumTrans: padded(n, 10), NumAppel: padded(n+numAppelBase, 10), Time: s.now()}
 }
 
 func (s *Sandbox) newSubscriber(refab, dateval string, cls class) *subscriber {
@@ -270,7 +269,15 @@ func cardType(c class) string {
 
 func textOK(s string) bool { return s != "" && len(s) <= 250 }
 
-func pad10(s string) string { return fmt.Sprintf("%010d", atoi(s)) }
+func pad10(s string) string { return padded(atoi(s), 10) }
+
+// padded is fmt.Sprintf("%0*d", w, n).
+func padded(n int64, w int) string {
+	var b strings.Builder
+	b.Grow(w)
+	writePadded(&b, n, w)
+	return b.String()
+}
 
 // commentaire is the COMMENTAIRE Paybox would send with code.
 func commentaire(code string) string {

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"sync"
 )
 
 // privateKeyPEM is the sandbox's own RSA-1024 signing key. It is a TEST key,
@@ -42,14 +43,17 @@ eFI7pKmoFGt9sRhsxQIDAQAB
 -----END PUBLIC KEY-----
 `
 
-// signingKey parses the embedded key.
-func signingKey() (*rsa.PrivateKey, error) {
+// signingKey parses the embedded key, once per process: every sandbox
+// shares it (signing only reads it). ParsePKCS1PrivateKey validates the
+// key and precomputes its CRT values, so no notification parses PEM or
+// recomputes them.
+var signingKey = sync.OnceValues(func() (*rsa.PrivateKey, error) {
 	block, _ := pem.Decode([]byte(privateKeyPEM))
 	if block == nil {
 		return nil, fmt.Errorf("sandbox: embedded signing key is not PEM")
 	}
 	return x509.ParsePKCS1PrivateKey(block.Bytes)
-}
+})
 
 // signRetour signs data as Paybox signs PBX_RETOUR answers (RSA PKCS #1
 // v1.5 over SHA-1) and returns the base64 signature.

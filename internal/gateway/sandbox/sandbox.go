@@ -12,8 +12,10 @@
 package sandbox
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -67,10 +69,13 @@ type Sandbox struct {
 	opt     Options
 	loc     *time.Location
 	signer  *rsa.PrivateKey
+	macs    *macs      // HMAC states of opt.Key
 	mu      sync.Mutex // guards st, rng and journal writes
 	st      *state
 	rng     *rand.Rand
 	journal *os.File
+	line    bytes.Buffer  // the journal line being written
+	enc     *json.Encoder // encodes into line
 }
 
 // New returns a sandbox, replaying opt.StatePath if it exists.
@@ -94,8 +99,9 @@ func New(opt Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sandbox{opt: opt, loc: paris(), signer: signer, st: newState(),
+	s := &Sandbox{opt: opt, loc: paris(), signer: signer, macs: newMACs(opt.Key), st: newState(),
 		rng: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5ba4d0b0))}
+	s.enc = json.NewEncoder(&s.line)
 	if opt.StatePath != "" {
 		if s.journal, err = openJournal(opt.StatePath, s.st); err != nil {
 			return nil, err

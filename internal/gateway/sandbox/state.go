@@ -51,6 +51,12 @@ type entry struct {
 	Dropped bool         `json:"dropped,omitempty"`
 }
 
+// dayNQ is a NUMQUESTION on a calendar day (YYYY-MM-DD).
+type dayNQ struct {
+	day string
+	nq  int64
+}
+
 // state is everything the sandbox knows; guarded by Sandbox.mu.
 type state struct {
 	txs     []*Transaction
@@ -58,7 +64,7 @@ type state struct {
 	byRef   map[string][]*Transaction
 	subs    map[string]*subscriber
 	tokens  map[string]bool
-	seen    map[string]bool // day/NUMQUESTION
+	seen    map[dayNQ]bool  // NUMQUESTIONs used, per day
 	soft    map[string]bool // soft-once keys already declined
 	dropped map[string]bool // references whose answer was already lost
 	num     int64           // last NUMTRANS allocated
@@ -67,13 +73,13 @@ type state struct {
 
 func newState() *state {
 	return &state{byTrans: map[string]*Transaction{}, byRef: map[string][]*Transaction{}, subs: map[string]*subscriber{},
-		tokens: map[string]bool{}, seen: map[string]bool{}, soft: map[string]bool{}, dropped: map[string]bool{}}
+		tokens: map[string]bool{}, seen: map[dayNQ]bool{}, soft: map[string]bool{}, dropped: map[string]bool{}}
 }
 
 // apply performs one mutation; the live path and the replay share it.
 func (st *state) apply(e entry) {
 	if e.NQ != 0 {
-		st.seen[fmt.Sprintf("%s/%d", e.Day, e.NQ)] = true
+		st.seen[dayNQ{e.Day, e.NQ}] = true
 	}
 	st.num = max(st.num, e.Num)
 	if e.Tx != nil && e.Op != "refund" {
@@ -160,11 +166,14 @@ func openJournal(path string, st *state) (*os.File, error) {
 // Sandbox.mu held, before the answer is sent.
 func (s *Sandbox) commit(e entry) error {
 	if s.journal != nil {
-		b, err := json.Marshal(e)
-		if err != nil {
+		// One buffer for every line (mu is held): Encode writes what
+		// json.Marshal gives, then the newline, and the line goes out in
+		// one write(2), as before.
+		s.line.Reset()
+		if err := s.enc.Encode(e); err != nil {
 			return err
 		}
-		if _, err := s.journal.Write(append(b, '\n')); err != nil {
+		if _, err := s.journal.Write(s.line.Bytes()); err != nil {
 			return fmt.Errorf("sandbox state: %w", err)
 		}
 	}
