@@ -144,17 +144,20 @@ named here belongs to the lead (store, billing, cli commands, csvin, sandbox): r
   20 %, of which the order-number sequence `Tx.next`, a read and an update per order, 11.3 %),
   `Tx.Dossier` 18.7 %, `Tx.UpdateDossier` 13.2 %, `Tx.CurrentOrder` 10.6 %. Numbers taken once per
   file instead of once per order, or the dossiers read in bulk as `ImportStudents` does, would pass.
-- **3. render (0.77× to 1.45× across runs).** It passes or fails with the load: the raw figure (two
-  gopdf benchmark processes at once) went from 178 to 366 PDF/s between two runs an hour apart, the
-  CLI from 258 to 282 PDF/s. What the CLI adds to rendering (profiled before migration 0004): every
-  job is built serially before the two workers start (`cli.(*renderOpts).jobs` →
-  `billing.(*Service).InvoiceDocument`, 19 % of the CPU then, most of it a plans scan that 0004 has
-  since indexed), then one fsync per file (4.8 %) and per folder (1.8 %). zlib/flate is half of the
-  rendering itself, in the CLI and in the raw benchmark alike.
-- **4. sandbox round trip (0.40× to 0.55× a bare POST across runs: at the target's edge).** Half the
-  CPU is net/http on both sides; the sandbox adds a journal `write(2)` per operation under its lock
-  (`Sandbox.commit`, 10 %), form parsing and the HMAC check (`checkFrame`, `authenticated`, 9 %), and
-  the client signs and parses (`paybox.(*Client).finish`, 19 %).
+- **3. render (profiled by hand after the helper commits of 2026-11-28).** \`invoice.Render\` is
+  ~78 % of the CLI's CPU (gopdf's WriteTo 92 % of it, zlib/flate about half of that, as in the raw
+  benchmark), the file writes ~9 %, the collector ~8 % and reading the invoices
+  (\`billing.InvoiceDocuments\`, five queries for all of them) 1.4 %. Per PDF the CLI spends 2.2 to
+  2.7 ms of CPU against ~2 ms for the raw page: with both cores busy that is 0.75× to 0.9×, and
+  the wall ratio also moves with the load (the raw runs take 3 s each, the CLI 15 to 40 s).
+  Before: every job built serially before the workers started, an fsync per file on the
+  rendering goroutines (the disk's flush rate, ~500 files/s, capped the batch) and, at GOGC=100,
+  a collection every few PDFs.
+- **4. sandbox round trip (0.57× to 0.63× on a loaded machine, after the helper commits).**
+  net/http on both sides is most of the CPU; per round trip the sandbox adds its journal
+  \`write(2)\` (\`Sandbox.commit\`, ~9 %, kept: docs/sandbox.md promises it before the answer),
+  and the client builds, signs and parses (~10 % beyond net/http); 175 allocations per round trip
+  against 81 for the bare POST, 126 µs of CPU against 67 µs.
 - **5a. charge --due without latency (600 to 815 charges/s across runs, target 2 000).** The outcomes are recorded
   by one goroutine and recording is 67 % of the CPU (`billing.(*Service).record`):
   `recordCardPayment` 41 % (`settleInstalment` 16.8 % with `store.(*Tx).Plan` 11.4 %,
@@ -404,8 +407,8 @@ Notes on what is compared:
   In the same run, one goroutine: \`BenchmarkRender\` (model + layout + gopdf, in memory)
   $(calc %.2f "$RENDER_NS / 1e6") ms per invoice, \`BenchmarkRawGopdf\` $(calc %.2f "$RAW1_NS / 1e6") ms
   ($(calc %.2f "$RAW1_NS / $RENDER_NS")×). The CLI figure also reads the invoices from the database
-  (five queries in all) and writes each file to a temporary name, fsyncs and renames it (the
-  writes overlap the rendering), then fsyncs the folder once.
+  (five queries in all), writes each file to a temporary name and renames it (the writes overlap
+  the rendering), then fsyncs every file and the folder before it reports success.
 - **4.** \`BenchmarkSandboxRoundTrip\` and \`BenchmarkRawFormPost\` (internal/gateway/paybox): the real
   client charging a registered card on the sandbox (HMAC, checks, state, journal) vs a bare
   net/http POST of the same size to a handler that only answers, run right before and right after

@@ -3,8 +3,10 @@ package invoice
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/inpctl/inpctl/internal/fault"
@@ -20,18 +22,18 @@ func WriteFile(path string, m Model) error {
 	if err := Render(&buf, m); err != nil {
 		return fault.Wrap(fault.KindOf(err), err, "write %s", path)
 	}
-	if err := writeAtomic(path, buf.Bytes()); err != nil {
+	if err := writeAtomic(path, buf.Bytes(), true); err != nil {
 		return err
 	}
 	syncDir(dirOf(path))
 	return nil
 }
 
-// writeAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path. The data is on disk before the name points to it,
-// so even after a power cut path is never a partial PDF. It does not sync
-// the directory: the caller does, once per batch.
-func writeAtomic(path string, data []byte) (err error) {
+// writeAtomic writes data to a temporary file beside path and renames it
+// over path, so that path is never a partial PDF for any reader, even if
+// the process dies. With sync, the file is synced before the rename, so
+// that this holds after a power cut too. It does not sync the directory.
+func writeAtomic(path string, data []byte, sync bool) (err error) {
 	f, err := os.CreateTemp(dirOf(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fault.Wrap(fault.Failure, err, "write %s", path)
@@ -42,8 +44,11 @@ func writeAtomic(path string, data []byte) (err error) {
 			_ = os.Remove(f.Name())
 		}
 	}()
-	write := func() error { _, err := f.Write(data); return err } // a short write is an error
-	for _, step := range []func() error{write, f.Sync, func() error { return f.Chmod(0o644) }, f.Close} {
+	steps := []func() error{func() error { _, err := f.Write(data); return err }} // a short write is an error
+	if sync {
+		steps = append(steps, f.Sync)
+	}
+	for _, step := range append(steps, func() error { return f.Chmod(0o644) }, f.Close) {
 		if err := step(); err != nil {
 			return fault.Wrap(fault.Failure, err, "write %s", path)
 		}
@@ -76,11 +81,13 @@ type Job struct {
 	Doc  Document
 }
 
-// writers is how many files RenderAll writes at once. Writing is mostly
-// waiting for fsync: with the writes off the rendering goroutines, the
-// rendering keeps the cores busy while several fsyncs are in flight (the
-// file system commits concurrent fsyncs together).
-const writers = 4
+// writers is how many files RenderAll writes at once, and syncers how
+// many it syncs at once at the end: a few, so that the file system's
+// waits overlap.
+const (
+	writers = 4
+	syncers = 16
+)
 
 // rendered is a PDF in memory, waiting to be written to jobs[i].Path.
 type rendered struct {
@@ -97,13 +104,18 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // error. progress, when not nil, is called after each file, never
 // concurrently.
 //
-// Durability: each file is synced before it is renamed (writeAtomic), so a
-// name never points to a partial PDF, even after a power cut. The
-// directories are synced once, after the last rename, instead of after
-// each one: a crash before that may lose renames (the previous file, or
-// none, is left under the name), which costs nothing here since RenderAll
-// has not returned yet and every PDF can be re-rendered byte-identically
-// from the database by running the command again.
+// Durability: each PDF is written to a temporary file and renamed, so a
+// name never points to a partial PDF for any reader, whatever happens to
+// the process (error, interrupt, kill). The files are not synced one by
+// one while rendering: that capped a batch at the disk's rate of flushes
+// (about 500 files/s here, 12 000 invoices in 26 s instead of 15 s). Every
+// file written, then each folder, is synced once the rendering is done
+// (many at once, when the CPU is free and the flushes overlap), before
+// RenderAll returns: when it reports success the whole batch is on disk.
+// What this gives up: a power cut or an OS crash during a run may leave
+// some of the PDFs written by that run empty or cut short under their
+// names. That run never reported success, and running it again rewrites
+// every PDF byte-identically from the database, which stays the record.
 func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done, total int)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -145,11 +157,14 @@ func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done,
 			}
 		})
 	}
+	written := make([]bool, len(jobs)) // each index is set by one writer
 	for range writers {
 		write.Go(func() {
 			for r := range out {
 				if ctx.Err() == nil {
-					report(writeAtomic(jobs[r.i].Path, r.buf.Bytes()))
+					err := writeAtomic(jobs[r.i].Path, r.buf.Bytes(), false)
+					written[r.i] = err == nil
+					report(err)
 				}
 				bufs.Put(r.buf)
 			}
@@ -159,20 +174,52 @@ func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done,
 	render.Wait()
 	close(out)
 	write.Wait()
-	synced := map[string]bool{}
-	for _, j := range jobs {
-		if dir := dirOf(j.Path); !synced[dir] {
-			synced[dir] = true
-			syncDir(dir)
-		}
-	}
+	syncErr := syncWritten(jobs, written)
 	switch {
 	case firstErr != nil:
 		return firstErr // the errors name the path
+	case syncErr != nil:
+		return syncErr
 	case done < len(jobs):
 		return context.Cause(ctx)
 	}
 	return nil
+}
+
+// syncWritten syncs every file written (syncers at a time), then each of
+// their folders, and returns the first error, naming the file.
+func syncWritten(jobs []Job, written []bool) error {
+	next := make(chan string)
+	errs := make(chan error, len(jobs))
+	var wg sync.WaitGroup
+	for range syncers {
+		wg.Go(func() {
+			for path := range next {
+				f, err := os.OpenFile(path, os.O_WRONLY, 0) // Windows syncs only what is open for writing
+				if err == nil {
+					err = f.Sync()
+					_ = f.Close()
+				}
+				if err != nil {
+					errs <- fault.Wrap(fault.Failure, err, "sync %s", path)
+				}
+			}
+		})
+	}
+	dirs := map[string]bool{}
+	for i, j := range jobs {
+		if written[i] {
+			next <- j.Path
+			dirs[dirOf(j.Path)] = true
+		}
+	}
+	close(next)
+	wg.Wait()
+	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
+		syncDir(dir)
+	}
+	close(errs)
+	return <-errs // nil when there was none
 }
 
 // feed sends 0…n-1 on next until ctx is done, then closes next.
