@@ -83,6 +83,40 @@ func (es Errors) Fault() error {
 
 // ReadFile reads and parses path.
 func ReadFile(path string) (*File, error) {
+	rd, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return rd.all()
+}
+
+// Parse parses data: UTF-8 with or without BOM, a header row, ',' or ';'
+// as separator (detected from the header), quoted fields with embedded
+// separators and newlines, Windows or Unix line endings. A file that is not
+// UTF-8 (Latin-1 from Excel, typically) is refused with a hint.
+func Parse(name string, data []byte) (*File, error) {
+	rd, err := NewReader(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return rd.all()
+}
+
+// Reader streams the records of a CSV file one at a time, for bulk files
+// too large to hold as a File (100 000 students): the header is read and
+// checked by Open or NewReader, the records by Next.
+type Reader struct {
+	File  // Name and Columns; Records stays empty
+	r     *csv.Reader
+	index map[string]int
+	data  []byte
+	// shape lists the rows whose field count differs from the header's:
+	// they are not returned by Next.
+	shape Errors
+}
+
+// Open reads path and its header row (see Parse for what is accepted).
+func Open(path string) (*Reader, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -96,14 +130,11 @@ func ReadFile(path string) (*File, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.Usage, err, "cannot read %s", path)
 	}
-	return Parse(filepath.Base(path), data)
+	return NewReader(filepath.Base(path), data)
 }
 
-// Parse parses data: UTF-8 with or without BOM, a header row, ',' or ';'
-// as separator (detected from the header), quoted fields with embedded
-// separators and newlines, Windows or Unix line endings. A file that is not
-// UTF-8 (Latin-1 from Excel, typically) is refused with a hint.
-func Parse(name string, data []byte) (*File, error) {
+// NewReader checks data (see Parse) and reads its header row.
+func NewReader(name string, data []byte) (*Reader, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fault.New(fault.Usage, "%s is empty: a header row is expected", name)
@@ -116,42 +147,92 @@ func Parse(name string, data []byte) (*File, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comma = detectSeparator(data)
 	r.FieldsPerRecord = -1
+	// Streaming callers keep cells (substrings of each row's own string),
+	// never the slice: it can be reused. all turns this off.
+	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
 		return nil, csvError(name, err)
 	}
-	f := &File{Name: name}
-	index := map[string]int{}
+	header = append([]string(nil), header...)
+	rd := &Reader{File: File{Name: name}, r: r, index: map[string]int{}, data: data}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
-		if _, dup := index[h]; dup && h != "" {
+		if _, dup := rd.index[h]; dup && h != "" {
 			return nil, fault.New(fault.Usage, "%s:1: column %q appears twice", name, h)
 		}
-		index[h] = i
-		f.Columns = append(f.Columns, h)
+		rd.index[h] = i
+		rd.Columns = append(rd.Columns, h)
 	}
-	r.ReuseRecord = false
-	var errs Errors
+	return rd, nil
+}
+
+// Next returns the next record, skipping blank lines and setting aside the
+// rows with the wrong number of fields (see ShapeErrors); ok is false at the
+// end. An unreadable file (a quote never closed) is a usage error. The
+// record's cells stay valid after the next call: keep what Get returns,
+// never the Record itself beyond the next call.
+func (rd *Reader) Next() (rec Record, ok bool, err error) {
 	for {
-		rec, err := r.Read()
+		cells, err := rd.r.Read()
 		if err == io.EOF {
-			break
+			return Record{}, false, nil
 		}
 		if err != nil {
-			return nil, csvError(name, err)
+			return Record{}, false, csvError(rd.Name, err)
 		}
-		line, _ := r.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+		line, _ := rd.r.FieldPos(0)
+		if len(cells) == 1 && strings.TrimSpace(cells[0]) == "" {
 			continue // blank line
 		}
-		if len(rec) != len(header) {
-			errs = append(errs, LineError{name, line, "", fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))})
+		if len(cells) != len(rd.Columns) {
+			rd.shape = append(rd.shape, LineError{rd.Name, line, "", fmt.Sprintf("has %d fields, the header has %d", len(cells), len(rd.Columns))})
 			continue
 		}
-		f.Records = append(f.Records, Record{Line: line, cells: rec, index: index})
+		return Record{Line: line, cells: cells, index: rd.index}, true, nil
 	}
-	if len(errs) > 0 {
-		return nil, errs.Fault()
+}
+
+// ShapeErrors returns the rows Next set aside for their number of fields.
+// They are reported before, and instead of, any other problem of the rows:
+// such a file is not what the command expects at all.
+func (rd *Reader) ShapeErrors() Errors { return rd.shape }
+
+// Estimate is the number of records the file seems to have (its non-blank
+// lines after the header), for a progress bar: fields with embedded
+// newlines make it an overestimate.
+func (rd *Reader) Estimate() int {
+	n := 0
+	for rest := rd.data; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			n++
+		}
+	}
+	return max(n-1, 0)
+}
+
+// all reads every record into a File.
+func (rd *Reader) all() (*File, error) {
+	rd.r.ReuseRecord = false // the File keeps every record's cells
+	f := &rd.File
+	for {
+		rec, ok, err := rd.Next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		f.Records = append(f.Records, rec)
+	}
+	if len(rd.shape) > 0 {
+		return nil, rd.shape.Fault()
 	}
 	return f, nil
 }

@@ -80,3 +80,34 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestReaderStreams(t *testing.T) {
+	data := "id,name\n1,a\n\n2\n3,\"c\nd\"\n4,e,f\n5,g\n"
+	rd, err := NewReader("s.csv", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := rd.Estimate(); n != 6 {
+		t.Fatalf("estimate %d, want 6 (an overestimate: one field has a newline)", n)
+	}
+	var got []string
+	for {
+		rec, ok, err := rd.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		got = append(got, rec.Get("id")+":"+rec.Get("name"))
+	}
+	if strings.Join(got, " ") != "1:a 3:c\nd 5:g" {
+		t.Fatalf("got %q", got)
+	}
+	if es := rd.ShapeErrors(); len(es) != 2 || es[0].Line != 4 || es[1].Line != 7 {
+		t.Fatalf("shape errors %+v", es)
+	}
+	if _, err := Parse("s.csv", []byte(data)); err == nil || !strings.Contains(err.Error(), "s.csv:4: has 1 fields") {
+		t.Fatalf("Parse: %v", err)
+	}
+}

@@ -81,15 +81,36 @@ type RowConflict struct {
 //
 // progress, when given, is called every 1 000 rows with the rows done.
 func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow, dryRun bool, progress ...func(done int)) (ImportResult, []RowConflict, error) {
+	return db.ImportStudentsFrom(ctx, file, func(yield func(ImportRow) error) error {
+		for _, r := range rows {
+			if err := yield(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, dryRun, progress...)
+}
+
+// ImportSource hands an import's rows to yield one at a time, in file
+// order, and stops at yield's first error, returning it. It returns its own
+// error (a file's line errors) once every row was read: the import is then
+// rolled back, so a source may stop yielding at its first bad row and go on
+// checking the others for the report.
+type ImportSource func(yield func(ImportRow) error) error
+
+// ImportStudentsFrom is ImportStudents for rows read as they are written
+// (a 100 000-row file is never held in memory): the transaction is open
+// while src reads, and src's error rolls everything back. Each student_id
+// must come at most once (the source checks it).
+func (db *DB) ImportStudentsFrom(ctx context.Context, file string, src ImportSource, dryRun bool, progress ...func(done int)) (ImportResult, []RowConflict, error) {
 	res := ImportResult{DryRun: dryRun}
 	var conflicts []RowConflict
 	errDry := errors.New("dry run")
 	err := db.inTx(ctx, func(tx *Tx) error {
-		existing, err := tx.loadStudents(ctx)
-		if err != nil {
-			return err
-		}
-		dossiers, err := tx.loadDossierKeys(ctx)
+		// Only the ids of the stored students are loaded: a row for a new
+		// student (all of them in a first import) needs no read, and a row
+		// for a known one reads that student and dossier by key.
+		existing, err := tx.loadStudentIDs(ctx)
 		if err != nil {
 			return err
 		}
@@ -99,46 +120,23 @@ func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow,
 		}
 		defer st.close()
 		now := ts(tx.Now)
-		for k, r := range rows {
-			if k%1000 == 999 && len(progress) > 0 {
-				progress[0](k + 1)
+		k := 0
+		err = src(func(r ImportRow) error {
+			if k++; k%1000 == 0 && len(progress) > 0 {
+				progress[0](k)
 			}
-			old, found := existing[r.ID]
-			if found {
-				r.Student = r.merge(old)
-			}
-			dk := r.ID + "\x00" + r.Year
-			d, hasDossier := dossiers[dk]
-			if found && old.Programme != r.Programme && hasDossier && d.code != "" {
-				conflicts = append(conflicts, RowConflict{r.Line, fmt.Sprintf(
-					"programme: student %s has fee code %s for %s in %s; changing the programme to %s would change what they owe",
-					r.ID, d.code, r.Year, old.Programme, r.Programme)})
-				continue
-			}
-			switch {
-			case !found:
-				_, err = st.insert.ExecContext(ctx, r.ID, r.LastName, r.FirstName, r.Email, r.Programme, r.Apprentice, r.ExtraEU, r.Exchange, r.Address, r.Postcode, r.City, r.Country, now, now)
-				res.Created++
-			case old != r.Student:
-				_, err = st.update.ExecContext(ctx, r.LastName, r.FirstName, r.Email, r.Programme, r.Apprentice, r.ExtraEU, r.Exchange, r.Address, r.Postcode, r.City, r.Country, now, r.ID)
-				res.Updated++
-			default:
-				res.Unchanged++
-			}
+			_, found := existing[r.ID]
+			c, err := st.importRow(ctx, r, found, now, &res)
 			if err != nil {
 				return fmt.Errorf("line %d: %w", r.Line, err)
 			}
-			existing[r.ID] = r.Student
-			if !hasDossier {
-				_, err = st.dossier.ExecContext(ctx, r.ID, r.Year, r.Programme, now)
-				dossiers[dk] = dossierKey{programme: r.Programme}
-				res.Dossiers++
-			} else if d.programme != r.Programme {
-				_, err = st.dossierProg.ExecContext(ctx, r.Programme, now, r.ID, r.Year)
+			if c != "" {
+				conflicts = append(conflicts, RowConflict{r.Line, c})
 			}
-			if err != nil {
-				return fmt.Errorf("line %d: %w", r.Line, err)
-			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		if len(conflicts) > 0 {
 			return errConflictRows
@@ -160,7 +158,7 @@ func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow,
 
 var errConflictRows = errors.New("conflicting rows")
 
-type importStmts struct{ insert, update, dossier, dossierProg *sql.Stmt }
+type importStmts struct{ insert, update, dossier, dossierProg, old *sql.Stmt }
 
 func prepareImport(ctx context.Context, tx *Tx) (*importStmts, error) {
 	var s importStmts
@@ -178,50 +176,78 @@ func prepareImport(ctx context.Context, tx *Tx) (*importStmts, error) {
 	s.update = prep(`UPDATE students SET last_name=?, first_name=?, email=?, programme=?, apprentice=?, extra_eu=?, exchange=?, address=?, postcode=?, city=?, country=?, updated_at=? WHERE id=?`)
 	s.dossier = prep(`INSERT INTO dossiers(student_id, year, programme, status, updated_at) VALUES (?, ?, ?, 'pending', ?)`)
 	s.dossierProg = prep(`UPDATE dossiers SET programme=?, updated_at=? WHERE student_id=? AND year=?`)
+	s.old = prep(`SELECT s.id, s.last_name, s.first_name, s.email, s.programme, s.apprentice, s.extra_eu, s.exchange, s.address, s.postcode, s.city, s.country,
+		d.id IS NOT NULL, COALESCE(d.programme, ''), COALESCE(d.code, '')
+		FROM students s LEFT JOIN dossiers d ON d.student_id = s.id AND d.year = ? WHERE s.id = ?`)
 	return &s, err
 }
 
 func (s *importStmts) close() {
-	for _, st := range []*sql.Stmt{s.insert, s.update, s.dossier, s.dossierProg} {
+	for _, st := range []*sql.Stmt{s.insert, s.update, s.dossier, s.dossierProg, s.old} {
 		if st != nil {
 			st.Close()
 		}
 	}
 }
 
-type dossierKey struct{ programme, code string }
-
-func (tx *Tx) loadStudents(ctx context.Context) (map[string]Student, error) {
-	rows, err := tx.query(ctx, `SELECT id, last_name, first_name, email, programme, apprentice, extra_eu, exchange, address, postcode, city, country FROM students`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	m := map[string]Student{}
-	for rows.Next() {
-		var s Student
-		if err := rows.Scan(&s.ID, &s.LastName, &s.FirstName, &s.Email, &s.Programme, &s.Apprentice, &s.ExtraEU, &s.Exchange, &s.Address, &s.Postcode, &s.City, &s.Country); err != nil {
-			return nil, err
+// importRow writes one row; found says the student is stored. It returns
+// the conflict message of a refused row (nothing written for it).
+func (s *importStmts) importRow(ctx context.Context, r ImportRow, found bool, now string, res *ImportResult) (conflict string, err error) {
+	var old Student
+	var hasDossier bool
+	var d dossierKey
+	if found {
+		if err := s.old.QueryRowContext(ctx, r.Year, r.ID).Scan(&old.ID, &old.LastName, &old.FirstName, &old.Email, &old.Programme,
+			&old.Apprentice, &old.ExtraEU, &old.Exchange, &old.Address, &old.Postcode, &old.City, &old.Country,
+			&hasDossier, &d.programme, &d.code); err != nil {
+			return "", err
 		}
-		m[s.ID] = s
+		r.Student = r.merge(old)
 	}
-	return m, rows.Err()
+	// A new student has no dossier: dossiers.student_id references students.
+	if found && old.Programme != r.Programme && hasDossier && d.code != "" {
+		return fmt.Sprintf("programme: student %s has fee code %s for %s in %s; changing the programme to %s would change what they owe",
+			r.ID, d.code, r.Year, old.Programme, r.Programme), nil
+	}
+	switch {
+	case !found:
+		_, err = s.insert.ExecContext(ctx, r.ID, r.LastName, r.FirstName, r.Email, r.Programme, r.Apprentice, r.ExtraEU, r.Exchange, r.Address, r.Postcode, r.City, r.Country, now, now)
+		res.Created++
+	case old != r.Student:
+		_, err = s.update.ExecContext(ctx, r.LastName, r.FirstName, r.Email, r.Programme, r.Apprentice, r.ExtraEU, r.Exchange, r.Address, r.Postcode, r.City, r.Country, now, r.ID)
+		res.Updated++
+	default:
+		res.Unchanged++
+	}
+	if err != nil {
+		return "", err
+	}
+	if !hasDossier {
+		_, err = s.dossier.ExecContext(ctx, r.ID, r.Year, r.Programme, now)
+		res.Dossiers++
+	} else if d.programme != r.Programme {
+		_, err = s.dossierProg.ExecContext(ctx, r.Programme, now, r.ID, r.Year)
+	}
+	return "", err
 }
 
-func (tx *Tx) loadDossierKeys(ctx context.Context) (map[string]dossierKey, error) {
-	rows, err := tx.query(ctx, `SELECT student_id, year, programme, COALESCE(code, '') FROM dossiers`)
+type dossierKey struct{ programme, code string }
+
+// loadStudentIDs returns the stored student ids (a set: 100 000 ids are a
+// few MB, where every stored student in full would be tens).
+func (tx *Tx) loadStudentIDs(ctx context.Context) (map[string]struct{}, error) {
+	rows, err := tx.query(ctx, `SELECT id FROM students`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	m := map[string]dossierKey{}
+	m := map[string]struct{}{}
 	for rows.Next() {
-		var id, year string
-		var d dossierKey
-		if err := rows.Scan(&id, &year, &d.programme, &d.code); err != nil {
+		var id string
+		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		m[id+"\x00"+year] = d
+		m[id] = struct{}{}
 	}
 	return m, rows.Err()
 }
