@@ -161,7 +161,7 @@ func (c *Client) begin(typ string, nq int64) (fields, error) {
 	fs.add("SITE", c.cfg.Site)
 	fs.add("RANG", rang3(c.cfg.Rang))
 	fs.add("IDENTIFIANT", c.cfg.Identifiant)
-	fs.add("NUMQUESTION", fmt.Sprintf("%010d", nq))
+	fs.add("NUMQUESTION", zeroPad10(nq))
 	return fs, nil
 }
 
@@ -247,7 +247,16 @@ func isDigits(s string, min, max int) bool {
 	return true
 }
 
-func montant(a money.Cents) string { return fmt.Sprintf("%010d", int64(a)) }
+func montant(a money.Cents) string { return zeroPad10(int64(a)) }
+
+// zeroPad10 is fmt.Sprintf("%010d", n), without fmt.
+func zeroPad10(n int64) string {
+	d := strconv.FormatInt(n, 10)
+	if n < 0 || len(d) >= 10 {
+		return fmt.Sprintf("%010d", n)
+	}
+	return "0000000000"[len(d):] + d
+}
 
 // rang3 left-pads the rang to 3 digits ("32" → "032").
 func rang3(r string) string {

@@ -105,7 +105,7 @@ func New(cfg Config) *Client {
 		c.urls = append(c.urls, endpoint(u, "PPPS.php"))
 	}
 	if c.http == nil {
-		c.http = &http.Client{Transport: newTransport(c.cfg.Timeout)}
+		c.http = &http.Client{Transport: newTransport()}
 	}
 	c.noRedirect = withoutRedirects(c.http)
 	if c.loc == nil {

@@ -2,6 +2,7 @@ package paybox
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -42,4 +43,14 @@ func FuzzParseResponseAsBefore(f *testing.F) {
 			t.Fatalf("parseResponse(%q)\n= %q\nwant %q", body, got, want)
 		}
 	})
+}
+
+// TestZeroPad10: amounts and question numbers are written as %010d wrote
+// them.
+func TestZeroPad10(t *testing.T) {
+	for _, n := range []int64{0, 1, 61800, 2147483647, 9999999999, 12345678901, -1, -61800} {
+		if got, want := zeroPad10(n), fmt.Sprintf("%010d", n); got != want {
+			t.Errorf("zeroPad10(%d) = %q, want %q", n, got, want)
+		}
+	}
 }

@@ -16,11 +16,14 @@ import (
 )
 
 // newTransport is the private transport of a Client built without an
-// http.Client: the default one with bounded handshakes.
-func newTransport(timeout time.Duration) http.RoundTripper {
+// http.Client: the default one with bounded handshakes. It sets no
+// ResponseHeaderTimeout: exchange bounds each whole exchange with a
+// context deadline of the same Config.Timeout, which already ends a wait
+// for the answer (as Unknown), and a second timer per request was only
+// cost.
+func newTransport() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSHandshakeTimeout = 10 * time.Second
-	t.ResponseHeaderTimeout = timeout
 	return t
 }
 
