@@ -145,7 +145,7 @@ func (s *Service) pipeline(ctx context.Context, gw gateway.Gateway, opt ChargeOp
 	n := max(opt.Concurrency, 1)
 	batch := opt.BatchSize
 	if batch <= 0 {
-		batch = max(4*n, 32)
+		batch = max(16*n, 256)
 	}
 	work := make(chan *job, 2*batch)
 	results := make(chan *job, 2*batch)

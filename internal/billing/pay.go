@@ -33,32 +33,39 @@ type PayLink struct {
 // awaiting approval cannot be paid yet.
 func (s *Service) MakePayLink(ctx context.Context, studentID string, lc paybox.LinkConfig, when time.Time) (PayLink, error) {
 	var pl PayLink
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		_, o, err := s.currentOrder(ctx, tx, studentID)
-		if err != nil {
-			return err
-		}
-		p, in, err := s.nextInstalment(ctx, tx, studentID, o)
-		if err != nil {
-			return err
-		}
-		st, err := tx.StudentByID(ctx, studentID)
-		if err != nil {
-			return err
-		}
-		r, err := tx.CreatePayRequest(ctx, store.PayRequest{StudentID: studentID, OrderID: o.ID, InstalmentID: in.ID, Amount: in.Amount})
-		if err != nil {
-			return err
-		}
-		link, err := paybox.BuildLink(lc, paybox.LinkRequest{Amount: in.Amount, Cmd: r.Cmd, Email: st.Email, RefAbonne: "AB" + r.Cmd, When: when,
-			Billing: paybox.Address{FirstName: st.FirstName, LastName: st.LastName, Address1: st.Address, ZipCode: st.Postcode, City: st.City, Country: st.Country}})
-		if err != nil {
-			return err
-		}
-		pl = PayLink{StudentID: studentID, Cmd: r.Cmd, Amount: in.Amount, Currency: money.Currency, Plan: p.Plan, Instalment: in.Seq, URL: link.URL, Fields: link.Fields}
-		return tx.Audit(ctx, "pay_request:"+r.Cmd, fmt.Sprintf("hosted-page request for %s: %s (%s plan, instalment %d)", studentID, in.Amount, p.Plan, in.Seq))
+	err := s.DB.InTx(ctx, func(tx *store.Tx) (err error) {
+		pl, err = s.makePayLink(ctx, tx, studentID, lc, when)
+		return err
 	})
 	return pl, err
+}
+
+// makePayLink is MakePayLink inside the caller's transaction.
+func (s *Service) makePayLink(ctx context.Context, tx *store.Tx, studentID string, lc paybox.LinkConfig, when time.Time) (PayLink, error) {
+	var pl PayLink
+	_, o, err := s.currentOrder(ctx, tx, studentID)
+	if err != nil {
+		return pl, err
+	}
+	p, in, err := s.nextInstalment(ctx, tx, studentID, o)
+	if err != nil {
+		return pl, err
+	}
+	st, err := tx.StudentByID(ctx, studentID)
+	if err != nil {
+		return pl, err
+	}
+	r, err := tx.CreatePayRequest(ctx, store.PayRequest{StudentID: studentID, OrderID: o.ID, InstalmentID: in.ID, Amount: in.Amount})
+	if err != nil {
+		return pl, err
+	}
+	link, err := paybox.BuildLink(lc, paybox.LinkRequest{Amount: in.Amount, Cmd: r.Cmd, Email: st.Email, RefAbonne: "AB" + r.Cmd, When: when,
+		Billing: paybox.Address{FirstName: st.FirstName, LastName: st.LastName, Address1: st.Address, ZipCode: st.Postcode, City: st.City, Country: st.Country}})
+	if err != nil {
+		return pl, err
+	}
+	pl = PayLink{StudentID: studentID, Cmd: r.Cmd, Amount: in.Amount, Currency: money.Currency, Plan: p.Plan, Instalment: in.Seq, URL: link.URL, Fields: link.Fields}
+	return pl, tx.Audit(ctx, "pay_request:"+r.Cmd, fmt.Sprintf("hosted-page request for %s: %s (%s plan, instalment %d)", studentID, in.Amount, p.Plan, in.Seq))
 }
 
 // nextInstalment finds what the student pays next on the hosted page: the
@@ -130,28 +137,35 @@ func (s *Service) ApplyIPN(ctx context.Context, raw string, keys []*rsa.PublicKe
 	if err != nil {
 		return IPNResult{}, fault.Wrap(fault.Usage, err, "notification refused")
 	}
-	res := IPNResult{Cmd: n.Cmd, Code: n.Code, Amount: n.Amount, Currency: money.Currency}
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		r, err := tx.PayRequestByCmd(ctx, n.Cmd)
-		if err != nil {
-			return err
-		}
-		res.StudentID = r.StudentID
-		switch {
-		case r.Status != "open":
-			return fault.New(fault.Conflict, "notification for %s was already applied (%s): a replay changes nothing", n.Cmd, r.Status)
-		case n.Amount != r.Amount:
-			return fault.New(fault.Conflict, "notification for %s says %s but %s was requested", n.Cmd, n.Amount, r.Amount)
-		case n.Code != "00000":
-			res.Outcome = "refused"
-			if err := tx.ClosePayRequest(ctx, r.ID, "refused", n.Code); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, "pay_request:"+n.Cmd, fmt.Sprintf("hosted-page payment refused: %s (%s)", n.Code, gateway.Describe(n.Code)))
-		}
-		return s.applyPaid(ctx, tx, r, n, &res)
+	var res IPNResult
+	err = s.DB.InTx(ctx, func(tx *store.Tx) (err error) {
+		res, err = s.applyIPN(ctx, tx, n)
+		return err
 	})
 	return res, err
+}
+
+// applyIPN applies a verified notification inside the caller's transaction.
+func (s *Service) applyIPN(ctx context.Context, tx *store.Tx, n paybox.Notification) (IPNResult, error) {
+	res := IPNResult{Cmd: n.Cmd, Code: n.Code, Amount: n.Amount, Currency: money.Currency}
+	r, err := tx.PayRequestByCmd(ctx, n.Cmd)
+	if err != nil {
+		return res, err
+	}
+	res.StudentID = r.StudentID
+	switch {
+	case r.Status != "open":
+		return res, fault.New(fault.Conflict, "notification for %s was already applied (%s): a replay changes nothing", n.Cmd, r.Status)
+	case n.Amount != r.Amount:
+		return res, fault.New(fault.Conflict, "notification for %s says %s but %s was requested", n.Cmd, n.Amount, r.Amount)
+	case n.Code != "00000":
+		res.Outcome = "refused"
+		if err := tx.ClosePayRequest(ctx, r.ID, "refused", n.Code); err != nil {
+			return res, err
+		}
+		return res, tx.Audit(ctx, "pay_request:"+n.Cmd, fmt.Sprintf("hosted-page payment refused: %s (%s)", n.Code, gateway.Describe(n.Code)))
+	}
+	return res, s.applyPaid(ctx, tx, r, n, &res)
 }
 
 func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayRequest, n paybox.Notification, res *IPNResult) error {
@@ -172,8 +186,8 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 	if _, err := s.allocate(ctx, tx, p); err != nil {
 		return err
 	}
-	if inv, ok, err := tx.InvoiceOfOrder(ctx, r.OrderID); err == nil && ok {
-		res.Invoice = inv.Number
+	if num, ok, err := tx.InvoiceNumberOfOrder(ctx, r.OrderID); err == nil && ok {
+		res.Invoice = num
 	}
 	if r.InstalmentID == 0 { // a link for the rest of an order partly paid another way
 		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s (the rest of the order)", n.Cmd, n.Amount, r.StudentID))
@@ -202,43 +216,20 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 // this payment (pending or failed, on an approved or active plan of the
 // order that is still current).
 func (s *Service) instalmentOpen(ctx context.Context, tx *store.Tx, r store.PayRequest) (bool, error) {
-	in, orderID, err := tx.InstalmentByID(ctx, r.InstalmentID)
-	if err != nil {
-		return false, err
-	}
-	p, err := tx.Plan(ctx, in.PlanID)
-	if err != nil {
+	orderID, open, err := tx.InstalmentOpen(ctx, r.InstalmentID)
+	if err != nil || !open {
 		return false, err
 	}
 	_, cur, err := s.currentOrder(ctx, tx, r.StudentID)
-	if err != nil || cur.ID != orderID {
-		return false, nil
-	}
-	live := p.Status == string(schedule.PlanApproved) || p.Status == string(schedule.PlanActive)
-	return live && (in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed)), nil
+	return err == nil && cur.ID == orderID, nil
 }
 
 // settleInstalment marks the paid instalment: the first activates the plan
 // and fixes the later due dates; a later one (paid again on the hosted page
-// after a blocked card) is simply paid.
+// after a blocked card) is simply paid. It returns the plan as it now
+// stands.
 func (s *Service) settleInstalment(ctx context.Context, tx *store.Tx, instalmentID int64, today clock.Date) (store.Plan, error) {
-	in, _, err := tx.InstalmentByID(ctx, instalmentID)
-	if err != nil {
-		return store.Plan{}, err
-	}
-	p, err := tx.Plan(ctx, in.PlanID)
-	if err != nil {
-		return p, err
-	}
-	if p.Status == string(schedule.PlanApproved) {
-		err = tx.ActivatePlan(ctx, p.ID, today, s.Rules.DebitDay)
-	} else {
-		err = tx.PayInstalment(ctx, instalmentID, today)
-	}
-	if err != nil {
-		return p, err
-	}
-	return tx.Plan(ctx, p.ID)
+	return tx.SettleInstalment(ctx, instalmentID, today, s.Rules.DebitDay)
 }
 
 // storeCard keeps the card for later debits when the plan needs it and the

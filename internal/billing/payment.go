@@ -79,7 +79,7 @@ func (s *Service) recordCardPayment(ctx context.Context, tx *store.Tx, p store.P
 // ensureInvoice issues the order's invoice if it has none yet (SPEC §4: an
 // invoice is issued when the first money arrives).
 func (s *Service) ensureInvoice(ctx context.Context, tx *store.Tx, studentID string, orderID int64) error {
-	if _, ok, err := tx.InvoiceOfOrder(ctx, orderID); err != nil || ok {
+	if _, ok, err := tx.InvoiceNumberOfOrder(ctx, orderID); err != nil || ok {
 		return err
 	}
 	d, o, err := s.currentOrder(ctx, tx, studentID)

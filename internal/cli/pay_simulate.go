@@ -74,29 +74,24 @@ func runPaySimulate(ctx context.Context, o *paySimulateOpts) error {
 	}
 	clk, _ := o.env.Clock()
 	progress := o.env.Progress("paying", len(o.students))
-	var out []billing.IPNResult
+	warned := 0
+	out, err := svc.SimulatePayments(ctx, o.students, o.card, kit.link, clk.Now, kit.sb.Pay, kit.keys, func(done []billing.IPNResult) {
+		for _, res := range done[warned:] {
+			if res.Warning != "" {
+				o.env.Warnf("%s: %s", res.StudentID, res.Warning)
+			}
+		}
+		warned = len(done)
+		progress(len(done))
+	})
+	if err != nil {
+		return err
+	}
 	refused := 0
-	for i, id := range o.students {
-		pl, err := svc.MakePayLink(ctx, id, kit.link, clk.Now())
-		if err != nil {
-			return err
-		}
-		ipn, err := kit.sb.Pay(pl.URL, o.card)
-		if err != nil {
-			return fault.Wrap(fault.Failure, err, "sandbox hosted page for %s", id)
-		}
-		res, err := svc.ApplyIPN(ctx, ipn, kit.keys)
-		if err != nil {
-			return err
-		}
+	for _, res := range out {
 		if res.Outcome != "paid" {
 			refused++
 		}
-		if res.Warning != "" {
-			o.env.Warnf("%s: %s", id, res.Warning)
-		}
-		out = append(out, res)
-		progress(i + 1)
 	}
 	if err := printIPNs(o.env, out); err != nil {
 		return err

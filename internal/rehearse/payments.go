@@ -2,7 +2,6 @@ package rehearse
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/clock"
@@ -12,13 +11,27 @@ import (
 // paySpecial is "pay simulate ID --card CARD" for the students given a
 // special sandbox card: they pay in July, as in the demo.
 func (r *run) paySpecial(ctx context.Context, _ clock.Date) (int, error) {
-	n := 0
+	// Grouped by card, in the order the cards first appear, so each group
+	// goes through SimulatePayments' batches.
+	var cards []string
+	byCard := map[string][]string{}
 	for _, s := range r.students {
 		if card := r.cards[s.ID]; card != "" {
-			if err := r.payFirst(ctx, s.ID, card); err != nil {
-				return n, err
+			if byCard[card] == nil {
+				cards = append(cards, card)
 			}
-			n++
+			byCard[card] = append(byCard[card], s.ID)
+		}
+	}
+	n := 0
+	for _, card := range cards {
+		res, err := r.k.Svc.SimulatePayments(ctx, byCard[card], card, r.k.Link, r.k.Clock.Now, r.k.Sandbox.Pay, r.k.Keys, nil)
+		for _, x := range res {
+			r.count(x)
+		}
+		n += len(res)
+		if err != nil {
+			return n, err
 		}
 	}
 	return n, nil
@@ -31,36 +44,21 @@ func (r *run) payPending(ctx context.Context, _ clock.Date) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for i, id := range ids {
-		if err := r.payFirst(ctx, id, ""); err != nil {
-			return i, err
-		}
+	res, err := r.k.Svc.SimulatePayments(ctx, ids, "", r.k.Link, r.k.Clock.Now, r.k.Sandbox.Pay, r.k.Keys, nil)
+	for _, x := range res {
+		r.count(x)
 	}
-	return len(ids), nil
+	return len(res), err
 }
 
-// payFirst does what cli/pay_simulate.go does for one student: build the
-// link, pay it on the sandbox's hosted page, apply the notification.
-func (r *run) payFirst(ctx context.Context, id, card string) error {
-	pl, err := r.k.Svc.MakePayLink(ctx, id, r.k.Link, r.k.Clock.Now())
-	if err != nil {
-		return err
-	}
-	ipn, err := r.k.Sandbox.Pay(pl.URL, card)
-	if err != nil {
-		return fmt.Errorf("sandbox hosted page for %s: %w", id, err)
-	}
-	res, err := r.k.Svc.ApplyIPN(ctx, ipn, r.k.Keys)
-	if err != nil {
-		return err
-	}
+// count adds a first payment's outcome to the report.
+func (r *run) count(res billing.IPNResult) {
 	if res.Outcome != "paid" {
 		r.rep.Counts.FirstRefused++
-		return nil
+		return
 	}
 	r.rep.Counts.FirstPaid++
 	r.paid(res.Amount)
-	return nil
 }
 
 // payFinanced is, for each company-financed student (code 42), "invoice

@@ -41,18 +41,24 @@ func (tx *Tx) audit(ctx context.Context, entity, summary string) error {
 		a.Operator = "unknown"
 	}
 	args, _ := json.Marshal(append([]string{}, a.Args...))
-	var prev string
-	err := tx.queryRow(ctx, `SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&prev)
-	if err != nil && !strings.Contains(err.Error(), "no rows") {
-		return fmt.Errorf("read audit chain: %w", err)
+	// The chain's last hash is read once per transaction: rows appended
+	// here are the only ones (a write transaction holds SQLite's write
+	// lock), so the last one written is the next row's link.
+	prev := tx.auditPrev
+	if !tx.auditRead {
+		err := tx.queryRow(ctx, `SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&prev)
+		if err != nil && !strings.Contains(err.Error(), "no rows") {
+			return fmt.Errorf("read audit chain: %w", err)
+		}
 	}
 	at := ts(tx.Now)
 	h := auditHash(prev, at, a.Operator, a.Command, string(args), entity, summary)
-	_, err = tx.exec(ctx, `INSERT INTO audit_log(at, operator, command, args, entity, summary, prev_hash, hash)
+	_, err := tx.exec(ctx, `INSERT INTO audit_log(at, operator, command, args, entity, summary, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, at, a.Operator, a.Command, string(args), entity, summary, prev, h)
 	if err != nil {
 		return fmt.Errorf("append audit row: %w", err)
 	}
+	tx.auditPrev, tx.auditRead = h, true
 	return nil
 }
 

@@ -68,7 +68,7 @@ func OpenRaw(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return &DB{sql: sqldb, path: path, clock: clock.System{}}, nil
+	return newDB(sqldb, path, clock.System{}), nil
 }
 
 // RawStudent is one row of the raw-insert benchmark.

@@ -217,6 +217,18 @@ func (tx *Tx) InstalmentByID(ctx context.Context, id int64) (Instalment, int64, 
 	return in, orderID, err
 }
 
+// InstalmentOpen reports whether an instalment still waits for a payment
+// (pending or failed, on an approved or active plan), with its plan's
+// order.
+func (tx *Tx) InstalmentOpen(ctx context.Context, id int64) (orderID int64, open bool, err error) {
+	err = tx.queryRow(ctx, `SELECT p.order_id, p.status IN ('approved','active') AND i.status IN ('pending','failed')
+		FROM instalments i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?`, id).Scan(&orderID, &open)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, fault.New(fault.NotFound, "no instalment %d", id)
+	}
+	return orderID, open, err
+}
+
 // BlockOrder marks an order blocked with a reason (shown in the account).
 func (tx *Tx) BlockOrder(ctx context.Context, orderID int64, reason string) error {
 	_, err := tx.exec(ctx, `UPDATE orders SET blocked_reason=?, blocked_at=? WHERE id=? AND blocked_reason=''`, reason, ts(tx.Now), orderID)

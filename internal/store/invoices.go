@@ -122,6 +122,18 @@ func (tx *Tx) InvoiceOfOrder(ctx context.Context, orderID int64) (Invoice, bool,
 	return inv, err == nil, err
 }
 
+// InvoiceNumberOfOrder returns the number of an order's invoice, if
+// issued: the cheap question of the payment paths, which only need to
+// know whether the invoice exists.
+func (tx *Tx) InvoiceNumberOfOrder(ctx context.Context, orderID int64) (string, bool, error) {
+	var num string
+	err := tx.queryRow(ctx, `SELECT number FROM invoices WHERE order_id = ?`, orderID).Scan(&num)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return num, err == nil, err
+}
+
 // InvoiceByNumber returns an invoice inside a transaction.
 func (tx *Tx) InvoiceByNumber(ctx context.Context, number string) (Invoice, error) {
 	var id int64

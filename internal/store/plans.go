@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/clock"
@@ -367,60 +368,105 @@ func (tx *Tx) ActivatePlan(ctx context.Context, planID int64, firstPaid clock.Da
 	if err != nil {
 		return err
 	}
+	_, err = tx.activate(ctx, p, firstPaid, debitDay)
+	return err
+}
+
+// activate is ActivatePlan on a plan already read in this transaction; it
+// returns the plan as it now stands.
+func (tx *Tx) activate(ctx context.Context, p Plan, firstPaid clock.Date, debitDay int) (Plan, error) {
 	if err := tx.setPlanStatus(ctx, p, schedule.PlanActive, p.Reason, p.Decision); err != nil {
-		return err
+		return p, err
 	}
 	if len(p.Instalments) == 0 {
-		return fmt.Errorf("activate plan %d: it has no instalments", planID)
+		return p, fmt.Errorf("activate plan %d: it has no instalments", p.ID)
 	}
+	p.Status = string(schedule.PlanActive)
+	p.Instalments = slices.Clone(p.Instalments)
 	dates := schedule.DueDates(firstPaid, len(p.Instalments), debitDay)
 	for k, i := range p.Instalments {
 		if _, err := tx.exec(ctx, `UPDATE instalments SET due_date=? WHERE id=?`, dates[k].String(), i.ID); err != nil {
-			return err
+			return p, err
 		}
+		p.Instalments[k].Due = dates[k].String()
 	}
 	if err := tx.setInstalmentStatus(ctx, p.Instalments[0], schedule.InstalmentPaid, firstPaid.String()); err != nil {
-		return err
+		return p, err
 	}
+	p.Instalments[0].Status, p.Instalments[0].PaidDate = string(schedule.InstalmentPaid), firstPaid.String()
 	var parts []string
 	for _, d := range dates {
 		parts = append(parts, d.String())
 	}
 	if err := tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan active: instalment 1 (%s) paid on %s; due dates %s",
 		p.Plan, p.Instalments[0].Amount, firstPaid, strings.Join(parts, ", "))); err != nil {
-		return err
+		return p, err
 	}
-	return tx.completeIfPaid(ctx, planID)
+	return tx.completeIfPaid(ctx, p)
 }
 
 // PayInstalment records that a later instalment of an active plan was paid
 // on paid; the plan is completed when it was the last one. (The first
 // instalment goes through ActivatePlan, which also fixes the due dates.)
 func (tx *Tx) PayInstalment(ctx context.Context, instalmentID int64, paid clock.Date) error {
-	p, i, err := tx.planOfInstalment(ctx, instalmentID)
+	p, err := tx.planOfInstalment(ctx, instalmentID)
 	if err != nil {
 		return err
 	}
+	_, err = tx.pay(ctx, p, instalmentID, paid)
+	return err
+}
+
+// SettleInstalment records that an instalment was paid on paid, reading
+// its plan once: the payment of an approved plan activates it
+// (ActivatePlan), one on an active plan pays the instalment
+// (PayInstalment). It returns the plan as it now stands. Every payment
+// path (card debit, hosted page, cheque) goes through it.
+func (tx *Tx) SettleInstalment(ctx context.Context, instalmentID int64, paid clock.Date, debitDay int) (Plan, error) {
+	p, err := tx.planOfInstalment(ctx, instalmentID)
+	if err != nil {
+		return p, err
+	}
+	if p.Status == string(schedule.PlanApproved) {
+		return tx.activate(ctx, p, paid, debitDay)
+	}
+	return tx.pay(ctx, p, instalmentID, paid)
+}
+
+// pay is PayInstalment on a plan already read in this transaction.
+func (tx *Tx) pay(ctx context.Context, p Plan, instalmentID int64, paid clock.Date) (Plan, error) {
+	k := slices.IndexFunc(p.Instalments, func(i Instalment) bool { return i.ID == instalmentID })
+	if k < 0 {
+		return p, fault.New(fault.NotFound, "no instalment %d", instalmentID)
+	}
 	if p.Status != string(schedule.PlanActive) {
-		return fault.New(fault.Conflict, "student %s: the %s plan is %s; only an active plan's instalments are paid one by one", p.StudentID, p.Plan, p.Status)
+		return p, fault.New(fault.Conflict, "student %s: the %s plan is %s; only an active plan's instalments are paid one by one", p.StudentID, p.Plan, p.Status)
 	}
+	i := p.Instalments[k]
 	if err := tx.setInstalmentStatus(ctx, i, schedule.InstalmentPaid, paid.String()); err != nil {
-		return err
+		return p, err
 	}
+	p.Instalments = slices.Clone(p.Instalments)
+	p.Instalments[k].Status, p.Instalments[k].PaidDate = string(schedule.InstalmentPaid), paid.String()
 	if err := tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan: instalment %d (%s) paid on %s", p.Plan, i.Seq, i.Amount, paid)); err != nil {
-		return err
+		return p, err
 	}
-	return tx.completeIfPaid(ctx, p.ID)
+	return tx.completeIfPaid(ctx, p)
 }
 
 // FailInstalment records a declined attempt on an instalment: it becomes
 // failed, its attempt count grows, and the decline code and the date of the
 // next try ("" for none) are kept.
 func (tx *Tx) FailInstalment(ctx context.Context, instalmentID int64, code string, nextTry clock.Date) error {
-	p, i, err := tx.planOfInstalment(ctx, instalmentID)
+	p, err := tx.planOfInstalment(ctx, instalmentID)
 	if err != nil {
 		return err
 	}
+	k := slices.IndexFunc(p.Instalments, func(i Instalment) bool { return i.ID == instalmentID })
+	if k < 0 {
+		return fault.New(fault.NotFound, "no instalment %d", instalmentID)
+	}
+	i := p.Instalments[k]
 	if err := tx.setInstalmentStatus(ctx, i, schedule.InstalmentFailed, ""); err != nil {
 		return err
 	}
@@ -432,38 +478,35 @@ func (tx *Tx) FailInstalment(ctx context.Context, instalmentID int64, code strin
 		p.Plan, i.Seq, i.Amount, code, i.Attempts+1, nextTry.String()))
 }
 
-func (tx *Tx) planOfInstalment(ctx context.Context, instalmentID int64) (Plan, Instalment, error) {
-	var planID int64
-	err := tx.queryRow(ctx, `SELECT plan_id FROM instalments WHERE id = ?`, instalmentID).Scan(&planID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Plan{}, Instalment{}, fault.New(fault.NotFound, "no instalment %d", instalmentID)
+// planOfInstalment reads the plan an instalment belongs to, with all its
+// instalments, in one query.
+func (tx *Tx) planOfInstalment(ctx context.Context, instalmentID int64) (Plan, error) {
+	p, ok, err := onePlan(ctx, cached{tx}, `p.id = (SELECT plan_id FROM instalments WHERE id = ?)`, instalmentID)
+	if err == nil && !ok {
+		err = fault.New(fault.NotFound, "no instalment %d", instalmentID)
 	}
-	if err != nil {
-		return Plan{}, Instalment{}, err
-	}
-	p, err := tx.Plan(ctx, planID)
-	if err != nil {
-		return p, Instalment{}, err
-	}
-	for _, i := range p.Instalments {
-		if i.ID == instalmentID {
-			return p, i, nil
-		}
-	}
-	return p, Instalment{}, fault.New(fault.NotFound, "no instalment %d", instalmentID)
+	return p, err
 }
 
 // completeIfPaid moves an active plan whose instalments are all paid (or
-// cancelled) to completed.
-func (tx *Tx) completeIfPaid(ctx context.Context, planID int64) error {
-	p, err := tx.Plan(ctx, planID)
-	if err != nil || p.Unpaid() > 0 || p.Paid() == 0 {
-		return err
+// cancelled) to completed. p is the plan as it stands in this transaction;
+// the plan returned has its next due date and amount brought up to date.
+func (tx *Tx) completeIfPaid(ctx context.Context, p Plan) (Plan, error) {
+	p.NextDue, p.NextAmount = "", 0
+	for _, i := range p.Instalments {
+		if i.Status == string(schedule.InstalmentPending) || i.Status == string(schedule.InstalmentFailed) {
+			p.NextDue, p.NextAmount = i.Due, i.Amount
+			break
+		}
+	}
+	if p.Unpaid() > 0 || p.Paid() == 0 {
+		return p, nil
 	}
 	if err := tx.setPlanStatus(ctx, p, schedule.PlanCompleted, p.Reason, p.Decision); err != nil {
-		return err
+		return p, err
 	}
-	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan completed: %s paid", p.Plan, p.Paid()))
+	p.Status = string(schedule.PlanCompleted)
+	return p, tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan completed: %s paid", p.Plan, p.Paid()))
 }
 
 // StoredCard is what the plan rules need to know of a registered card

@@ -1,0 +1,153 @@
+package billing
+
+import (
+	"context"
+	"crypto/rsa"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/gateway/paybox"
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+// payBatch is how many students SimulatePayments handles per transaction.
+const payBatch = 256
+
+// HostedPage pays a hosted-page request (its URL) with a card and returns
+// the raw notification Paybox would send: the sandbox's hosted page.
+type HostedPage func(url, card string) (string, error)
+
+// SimulatePayments is "pay simulate" for many students: each pays their
+// next amount on the (sandbox) hosted page with card, and the notification
+// is applied, exactly as MakePayLink then ApplyIPN would, one student after
+// the other. It works in batches so that a batch's links are recorded in
+// one transaction and its notifications applied in another: one commit,
+// one fsync, for many students instead of two for each. When something in
+// a batch fails, the batch is done again one student at a time, so what
+// comes before the failure is applied and the error is returned, as the
+// one-by-one loop would have done. progress gets the results so far.
+func (s *Service) SimulatePayments(ctx context.Context, ids []string, card string, lc paybox.LinkConfig, now func() time.Time,
+	page HostedPage, keys []*rsa.PublicKey, progress func([]IPNResult)) ([]IPNResult, error) {
+	var out []IPNResult
+	for start := 0; start < len(ids); start += payBatch {
+		chunk := ids[start:min(start+payBatch, len(ids))]
+		links, err := s.makePayLinks(ctx, chunk, lc, now())
+		raws, perr := payAll(links, card, page)
+		if perr != nil {
+			err = perr
+		}
+		res, aerr := s.ApplyIPNs(ctx, raws, keys)
+		out = append(out, res...)
+		if progress != nil {
+			progress(out)
+		}
+		if aerr != nil {
+			return out, aerr
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// payAll pays the links on the hosted page, on every core at once (the
+// page signs each notification with RSA, the costly part), and returns the
+// notifications in the links' order, up to the first that failed.
+func payAll(links []PayLink, card string, page HostedPage) ([]string, error) {
+	raws := make([]string, len(links))
+	errs := make([]error, len(links))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(links)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := int(next.Add(1) - 1); k < len(links); k = int(next.Add(1) - 1) {
+				raws[k], errs[k] = page(links[k].URL, card)
+			}
+		}()
+	}
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			return raws[:k], fault.Wrap(fault.Failure, err, "sandbox hosted page for %s", links[k].StudentID)
+		}
+	}
+	return raws, nil
+}
+
+// makePayLinks records the links of ids in one transaction; when one
+// fails, they are made one at a time, up to the one that fails.
+func (s *Service) makePayLinks(ctx context.Context, ids []string, lc paybox.LinkConfig, when time.Time) ([]PayLink, error) {
+	var links []PayLink
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		links = links[:0]
+		for _, id := range ids {
+			pl, err := s.makePayLink(ctx, tx, id, lc, when)
+			if err != nil {
+				return err
+			}
+			links = append(links, pl)
+		}
+		return nil
+	})
+	if err == nil {
+		return links, nil
+	}
+	links = links[:0]
+	for _, id := range ids {
+		pl, err := s.MakePayLink(ctx, id, lc, when)
+		if err != nil {
+			return links, err
+		}
+		links = append(links, pl)
+	}
+	return links, nil
+}
+
+// ApplyIPNs applies notifications in order, as ApplyIPN would one after
+// the other, in one transaction; when one is refused, they are applied one
+// at a time, up to the refused one, whose error is returned.
+func (s *Service) ApplyIPNs(ctx context.Context, raws []string, keys []*rsa.PublicKey) ([]IPNResult, error) {
+	ns := make([]paybox.Notification, 0, len(raws))
+	var verr error
+	for _, raw := range raws {
+		n, err := paybox.VerifyIPN(raw, keys)
+		if err != nil {
+			verr = fault.Wrap(fault.Usage, err, "notification refused")
+			break
+		}
+		ns = append(ns, n)
+	}
+	var out []IPNResult
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		out = out[:0]
+		for _, n := range ns {
+			res, err := s.applyIPN(ctx, tx, n)
+			if err != nil {
+				return err
+			}
+			out = append(out, res)
+		}
+		return nil
+	})
+	if err != nil {
+		out = out[:0]
+		for _, n := range ns {
+			var res IPNResult
+			err := s.DB.InTx(ctx, func(tx *store.Tx) (err error) {
+				res, err = s.applyIPN(ctx, tx, n)
+				return err
+			})
+			if err != nil {
+				return out, err
+			}
+			out = append(out, res)
+		}
+	}
+	return out, verr
+}
