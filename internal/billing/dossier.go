@@ -53,19 +53,14 @@ func (s *Service) SetCodes(ctx context.Context, changes []CodeChange, file strin
 	reinvoiced := 0
 	errRows := errors.New("rows refused")
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		for _, c := range changes {
-			res, err := s.setCode(ctx, tx, c)
-			if err != nil {
-				if fault.KindOf(err) == fault.Failure {
-					return err
-				}
-				rowErrs = append(rowErrs, RowError{c.Line, err})
-				continue
-			}
-			if res.Reinvoiced != nil {
-				reinvoiced++
+		b := &codeBatch{s: s, tx: tx, date: s.today(tx).String()}
+		for start := 0; start < len(changes); start += codeChunk {
+			chunk := changes[start:min(start+codeChunk, len(changes))]
+			if err := b.run(ctx, chunk); err != nil {
+				return err
 			}
 		}
+		rowErrs, reinvoiced = b.rowErrs, b.reinvoiced
 		if len(rowErrs) > 0 {
 			return errRows
 		}
@@ -77,24 +72,114 @@ func (s *Service) SetCodes(ctx context.Context, changes []CodeChange, file strin
 	return len(changes), nil, err
 }
 
-func (s *Service) setCode(ctx context.Context, tx *store.Tx, c CodeChange) (CodeResult, error) {
-	d, err := tx.Dossier(ctx, c.StudentID, s.Year)
-	if err != nil {
-		return CodeResult{}, err
+// codeChunk is how many rows of a code file are read from the database in
+// one query.
+const codeChunk = 500
+
+// codeBatch applies a code file a chunk at a time. A dossier without an
+// order (every dossier of a first code file) takes the fast path: its
+// dossier was read with the chunk's, and its new order waits in pending to
+// be created with the others, numbered from one block of the sequence. Any
+// other row goes through setCode, as one change does, after the pending
+// orders are created: the orders are numbered in the file's order either
+// way.
+type codeBatch struct {
+	s          *Service
+	tx         *store.Tx
+	date       string
+	pending    []store.Order
+	rowErrs    []RowError
+	reinvoiced int
+}
+
+func (b *codeBatch) run(ctx context.Context, chunk []CodeChange) error {
+	ids := make([]string, len(chunk))
+	for i, c := range chunk {
+		ids[i] = c.StudentID
 	}
+	ds, err := b.tx.DossiersOf(ctx, b.s.Year, ids)
+	if err != nil {
+		return err
+	}
+	seen := make(map[string]bool, len(chunk))
+	for _, c := range chunk {
+		d, ok := ds[c.StudentID]
+		// A student twice in the chunk: the second row must see what the
+		// first did, so it reads the dossier again (slow path).
+		if !ok || d.OrderID != 0 || seen[c.StudentID] {
+			if err := b.slow(ctx, c); err != nil {
+				return err
+			}
+			continue
+		}
+		seen[c.StudentID] = true
+		dd, lines, t, err := b.s.declare(ctx, b.tx, d.Dossier, c)
+		if err != nil {
+			if fault.KindOf(err) == fault.Failure {
+				return err
+			}
+			b.rowErrs = append(b.rowErrs, RowError{c.Line, err})
+			continue
+		}
+		b.pending = append(b.pending, store.Order{DossierID: dd.ID, Date: b.date, Code: c.Code, Lines: lines,
+			HT: t.HT, TVA: t.TVA, TTC: t.TTC, Financed: t.Financed})
+	}
+	return b.flush(ctx)
+}
+
+// slow applies one change with setCode, after the pending orders.
+func (b *codeBatch) slow(ctx context.Context, c CodeChange) error {
+	if err := b.flush(ctx); err != nil {
+		return err
+	}
+	res, err := b.s.setCode(ctx, b.tx, c)
+	if err != nil {
+		if fault.KindOf(err) == fault.Failure {
+			return err
+		}
+		b.rowErrs = append(b.rowErrs, RowError{c.Line, err})
+		return nil
+	}
+	if res.Reinvoiced != nil {
+		b.reinvoiced++
+	}
+	return nil
+}
+
+func (b *codeBatch) flush(ctx context.Context) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	_, err := b.tx.CreateOrders(ctx, b.pending)
+	b.pending = b.pending[:0]
+	return err
+}
+
+// declare checks the code c against a dossier read in this transaction
+// and records it; it returns the dossier as declared and the order it needs.
+func (s *Service) declare(ctx context.Context, tx *store.Tx, d store.Dossier, c CodeChange) (store.Dossier, []fees.Line, fees.Totals, error) {
 	f := d.Facts()
 	if c.Proof != "" {
 		f.Proof = c.Proof
 	}
 	if err := fees.CheckDeclare(s.Cat, f, c.Code, c.Reason); err != nil {
-		return CodeResult{}, err
+		return d, nil, fees.Totals{}, err
 	}
-	lines, totals, err := fees.OrderFor(s.Cat, d.Programme, s.Year, c.Code)
+	lines, t, err := fees.OrderFor(s.Cat, d.Programme, s.Year, c.Code)
+	if err != nil {
+		return d, nil, fees.Totals{}, err
+	}
+	d.Status, d.Code, d.Proof, d.Reason = string(fees.DossierDeclared), c.Code, f.Proof, c.Reason
+	return d, lines, t, tx.UpdateDossier(ctx, d)
+}
+
+func (s *Service) setCode(ctx context.Context, tx *store.Tx, c CodeChange) (CodeResult, error) {
+	d, err := tx.Dossier(ctx, c.StudentID, s.Year)
 	if err != nil {
 		return CodeResult{}, err
 	}
-	d.Status, d.Code, d.Proof, d.Reason = string(fees.DossierDeclared), c.Code, f.Proof, c.Reason
-	if err := tx.UpdateDossier(ctx, d); err != nil {
+	d, lines, totals, err := s.declare(ctx, tx, d, c)
+	if err != nil {
 		return CodeResult{}, err
 	}
 	res := CodeResult{Dossier: d}

@@ -142,3 +142,40 @@ func (tx *Tx) UpdateDossier(ctx context.Context, d Dossier) error {
 		d.Status, code, d.Proof, d.Reason, ts(tx.Now), d.ID)
 	return err
 }
+
+// DossierOrder is a dossier with the id of its current order (0: none).
+type DossierOrder struct {
+	Dossier
+	OrderID int64
+}
+
+// DossiersOf reads the dossiers of year of the given students in one query
+// (bulk code changes read a chunk of a file at a time instead of one query
+// per row). A student without a dossier of year is absent from the map.
+func (tx *Tx) DossiersOf(ctx context.Context, year string, studentIDs []string) (map[string]DossierOrder, error) {
+	if len(studentIDs) == 0 {
+		return map[string]DossierOrder{}, nil
+	}
+	args := make([]any, 0, len(studentIDs)+1)
+	args = append(args, year)
+	for _, id := range studentIDs {
+		args = append(args, id)
+	}
+	q := `SELECT ` + dossierCols + `, COALESCE(o.id, 0)` + dossierFrom + ` WHERE d.year = ? AND d.student_id IN (?` +
+		strings.Repeat(", ?", len(studentIDs)-1) + `)`
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := make(map[string]DossierOrder, len(studentIDs))
+	for rows.Next() {
+		var d DossierOrder
+		if err := rows.Scan(&d.ID, &d.StudentID, &d.LastName, &d.FirstName, &d.Year, &d.Programme, &d.Status, &d.Code, &d.Proof, &d.Reason,
+			&d.Apprentice, &d.ExtraEU, &d.Exchange, &d.OrderNumber, &d.TotalTTC, &d.OrderID); err != nil {
+			return nil, err
+		}
+		m[d.StudentID] = d
+	}
+	return m, rows.Err()
+}

@@ -151,3 +151,36 @@ func (tx *Tx) insertOrderLines(ctx context.Context, orderID int64, lines []fees.
 	}
 	return nil
 }
+
+// CreateOrders creates the first order of each of several dossiers, numbered
+// in the slice's order from one block of the order sequence (one UPDATE for
+// the batch instead of one per order: the numbers are the ones one
+// insertOrder per order would have given, in the same transaction). Each
+// dossier must have no current order: the caller checked it in this
+// transaction. It returns the orders with their ids and numbers.
+func (tx *Tx) CreateOrders(ctx context.Context, orders []Order) ([]Order, error) {
+	if len(orders) == 0 {
+		return orders, nil
+	}
+	prefix, n, err := tx.nextBlock(ctx, SeqOrder, len(orders))
+	if err != nil {
+		return nil, err
+	}
+	now := ts(tx.Now)
+	for i := range orders {
+		o := &orders[i]
+		o.Number = fmt.Sprintf("%s%06d", prefix, n+int64(i))
+		res, err := tx.exec(ctx, `INSERT INTO orders(number, dossier_id, date, code, ht, tva, ttc, financed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.Number, o.DossierID, o.Date, o.Code, o.HT, o.TVA, o.TTC, o.Financed, now)
+		if err != nil {
+			return nil, err
+		}
+		if o.ID, err = res.LastInsertId(); err != nil {
+			return nil, err
+		}
+		if err := tx.insertOrderLines(ctx, o.ID, o.Lines); err != nil {
+			return nil, err
+		}
+	}
+	return orders, nil
+}

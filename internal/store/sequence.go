@@ -46,3 +46,14 @@ func (tx *Tx) nextNumQuestion(ctx context.Context) (int64, error) {
 	}
 	return (n-1)%maxNumQuestion + 1, nil
 }
+
+// nextBlock takes n consecutive numbers of a sequence inside tx with one
+// UPDATE and returns the first: the caller must use all n in this
+// transaction (or fail it), so the series stays without a gap.
+func (tx *Tx) nextBlock(ctx context.Context, name string, n int) (prefix string, first int64, err error) {
+	err = tx.queryRow(ctx, `UPDATE sequences SET next = next + ? WHERE name = ? RETURNING prefix, next - ?`, n, name, n).Scan(&prefix, &first)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, fmt.Errorf("sequence %s is not initialised (run inpctl init)", name)
+	}
+	return prefix, first, err
+}
