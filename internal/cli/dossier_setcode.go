@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/csvin"
@@ -106,63 +105,18 @@ func runSetCodes(ctx context.Context, o *setCodeOpts) error {
 	if err != nil {
 		return err
 	}
-	f, err := csvin.ReadFile(o.from)
-	if err != nil {
-		return err
-	}
-	if err := f.Require("student_id", "code"); err != nil {
-		return err
-	}
-	changes, errs := codeRows(f)
-	if len(errs) > 0 {
-		return errs.Fault()
-	}
-	n, rowErrs, err := svc.SetCodes(ctx, changes, f.Name)
-	if err != nil {
-		return err
-	}
-	if len(rowErrs) > 0 {
-		return rowFault(f.Name, rowErrs)
-	}
-	o.env.Infof("✓ %d codes set from %s", n, f.Name)
-	return PrintObject(o.env.Printer(), map[string]int{"set": n}, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "%d codes set\n", n)
-		return err
+	return runBulk(ctx, o.env, o.from, bulkFile[billing.CodeChange]{
+		columns: []string{"code"},
+		row: func(r csvin.Record, bad func(field, msg string)) billing.CodeChange {
+			c := billing.CodeChange{StudentID: r.Get("student_id"), Code: r.Get("code"), Proof: r.Get("proof"), Reason: r.Get("reason"), Line: r.Line}
+			if c.Code == "" {
+				bad("code", "is empty")
+			}
+			return c
+		},
+		apply: svc.SetCodes,
+		done: func(n int, file string) (string, string, string) {
+			return fmt.Sprintf("✓ %d codes set from %s", n, file), "set", fmt.Sprintf("%d codes set", n)
+		},
 	})
-}
-
-func codeRows(f *csvin.File) ([]billing.CodeChange, csvin.Errors) {
-	var errs csvin.Errors
-	seen := map[string]int{}
-	out := make([]billing.CodeChange, 0, len(f.Records))
-	for _, r := range f.Records {
-		c := billing.CodeChange{StudentID: r.Get("student_id"), Code: r.Get("code"), Proof: r.Get("proof"), Reason: r.Get("reason"), Line: r.Line}
-		if c.StudentID == "" {
-			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "student_id", Msg: "is empty"})
-		} else if prev, dup := seen[c.StudentID]; dup {
-			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "student_id", Msg: fmt.Sprintf("%s appears twice in the file (lines %d and %d)", c.StudentID, prev, r.Line)})
-		} else {
-			seen[c.StudentID] = r.Line
-		}
-		if c.Code == "" {
-			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "code", Msg: "is empty"})
-		}
-		out = append(out, c)
-	}
-	return out, errs
-}
-
-// rowFault reports the rule refusals of a bulk file, every line, with the
-// kind of the first (refusals are conflicts, exit 5; unknown students 4).
-func rowFault(file string, rows []billing.RowError) error {
-	lines := make([]string, len(rows))
-	kind := fault.Conflict
-	for i, r := range rows {
-		lines[i] = fmt.Sprintf("%s:%d: %v", file, r.Line, r.Err)
-		if fault.KindOf(r.Err) == fault.Usage {
-			kind = fault.Usage
-		}
-	}
-	return &fault.Error{Kind: kind, Msg: fmt.Sprintf("%d line(s) refused, nothing was written:\n%s", len(rows), strings.Join(lines, "\n")),
-		Hint: "fix these lines and run the command again"}
 }

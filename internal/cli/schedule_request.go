@@ -94,52 +94,22 @@ func runScheduleRequests(ctx context.Context, o *scheduleRequestOpts) error {
 	if err != nil {
 		return err
 	}
-	f, err := csvin.ReadFile(o.from)
-	if err != nil {
-		return err
-	}
-	if err := f.Require("student_id", "plan"); err != nil {
-		return err
-	}
-	reqs, errs := planRows(f)
-	if len(errs) > 0 {
-		return errs.Fault()
-	}
-	n, rowErrs, err := svc.RequestPlans(ctx, reqs, f.Name)
-	if err != nil {
-		return err
-	}
-	if len(rowErrs) > 0 {
-		return rowFault(f.Name, rowErrs)
-	}
-	o.env.Infof("✓ %s recorded from %s", plural(n, "plan"), f.Name)
-	return PrintObject(o.env.Printer(), map[string]int{"requested": n}, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "%s requested\n", plural(n, "plan"))
-		return err
+	return runBulk(ctx, o.env, o.from, bulkFile[billing.PlanRequest]{
+		columns: []string{"plan"},
+		// What is wrong in the file itself (an empty or unknown plan) is a
+		// usage error; the rules' refusals come from RequestPlans.
+		row: func(r csvin.Record, bad func(field, msg string)) billing.PlanRequest {
+			q := billing.PlanRequest{StudentID: r.Get("student_id"), Plan: r.Get("plan"), Line: r.Line}
+			if q.Plan == "" {
+				bad("plan", "is empty")
+			} else if _, err := schedule.ParsePlan(q.Plan); err != nil {
+				bad("plan", err.Error())
+			}
+			return q
+		},
+		apply: svc.RequestPlans,
+		done: func(n int, file string) (string, string, string) {
+			return fmt.Sprintf("✓ %s recorded from %s", plural(n, "plan"), file), "requested", plural(n, "plan") + " requested"
+		},
 	})
-}
-
-// planRows reads the plan file's rows; what is wrong in the file itself
-// (empty cells, a duplicate student, an unknown plan) is a usage error.
-func planRows(f *csvin.File) ([]billing.PlanRequest, csvin.Errors) {
-	var errs csvin.Errors
-	seen := map[string]int{}
-	out := make([]billing.PlanRequest, 0, len(f.Records))
-	for _, r := range f.Records {
-		q := billing.PlanRequest{StudentID: r.Get("student_id"), Plan: r.Get("plan"), Line: r.Line}
-		if q.StudentID == "" {
-			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "student_id", Msg: "is empty"})
-		} else if prev, dup := seen[q.StudentID]; dup {
-			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "student_id", Msg: fmt.Sprintf("%s appears twice in the file (lines %d and %d)", q.StudentID, prev, r.Line)})
-		} else {
-			seen[q.StudentID] = r.Line
-		}
-		if q.Plan == "" {
-			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "plan", Msg: "is empty"})
-		} else if _, err := schedule.ParsePlan(q.Plan); err != nil {
-			errs = append(errs, csvin.LineError{File: f.Name, Line: r.Line, Field: "plan", Msg: err.Error()})
-		}
-		out = append(out, q)
-	}
-	return out, errs
 }
