@@ -87,6 +87,7 @@ type codeBatch struct {
 	s          *Service
 	tx         *store.Tx
 	date       string
+	declared   []store.Dossier // written by flush, before the orders
 	pending    []store.Order
 	rowErrs    []RowError
 	reinvoiced int
@@ -113,7 +114,7 @@ func (b *codeBatch) run(ctx context.Context, chunk []CodeChange) error {
 			continue
 		}
 		seen[c.StudentID] = true
-		dd, lines, t, err := b.s.declare(ctx, b.tx, d.Dossier, c)
+		dd, lines, t, err := b.s.declare(ctx, nil, d.Dossier, c)
 		if err != nil {
 			if fault.KindOf(err) == fault.Failure {
 				return err
@@ -121,6 +122,7 @@ func (b *codeBatch) run(ctx context.Context, chunk []CodeChange) error {
 			b.rowErrs = append(b.rowErrs, RowError{c.Line, err})
 			continue
 		}
+		b.declared = append(b.declared, dd)
 		b.pending = append(b.pending, store.Order{DossierID: dd.ID, Date: b.date, Code: c.Code, Lines: lines,
 			HT: t.HT, TVA: t.TVA, TTC: t.TTC, Financed: t.Financed})
 	}
@@ -150,13 +152,17 @@ func (b *codeBatch) flush(ctx context.Context) error {
 	if len(b.pending) == 0 {
 		return nil
 	}
+	if err := b.tx.UpdateDossiers(ctx, b.declared); err != nil {
+		return err
+	}
 	_, err := b.tx.CreateOrders(ctx, b.pending)
-	b.pending = b.pending[:0]
+	b.declared, b.pending = b.declared[:0], b.pending[:0]
 	return err
 }
 
 // declare checks the code c against a dossier read in this transaction
-// and records it; it returns the dossier as declared and the order it needs.
+// and records it (unless tx is nil: the caller then writes the dossier); it
+// returns the dossier as declared and the order it needs.
 func (s *Service) declare(ctx context.Context, tx *store.Tx, d store.Dossier, c CodeChange) (store.Dossier, []fees.Line, fees.Totals, error) {
 	f := d.Facts()
 	if c.Proof != "" {
@@ -170,6 +176,9 @@ func (s *Service) declare(ctx context.Context, tx *store.Tx, d store.Dossier, c 
 		return d, nil, fees.Totals{}, err
 	}
 	d.Status, d.Code, d.Proof, d.Reason = string(fees.DossierDeclared), c.Code, f.Proof, c.Reason
+	if tx == nil {
+		return d, lines, t, nil // the caller writes the dossier
+	}
 	return d, lines, t, tx.UpdateDossier(ctx, d)
 }
 

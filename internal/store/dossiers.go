@@ -179,3 +179,48 @@ func (tx *Tx) DossiersOf(ctx context.Context, year string, studentIDs []string) 
 	}
 	return m, rows.Err()
 }
+
+// dossierBatch is how many dossiers one UPDATE of UpdateDossiers names.
+const dossierBatch = 64
+
+// UpdateDossiers is UpdateDossier for many dossiers: those with the same
+// status, code, proof and reason are written by one UPDATE … WHERE id IN
+// (…) per 64 (a code file sets the same few codes on thousands of
+// dossiers). The rows written are the ones UpdateDossier would write.
+func (tx *Tx) UpdateDossiers(ctx context.Context, ds []Dossier) error {
+	type key struct{ status, code, proof, reason string }
+	groups := map[key][]any{}
+	var order []key
+	for _, d := range ds {
+		k := key{d.Status, d.Code, d.Proof, d.Reason}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], d.ID)
+	}
+	q := `UPDATE dossiers SET status=?, code=?, proof=?, reason=?, updated_at=? WHERE id IN (?` + strings.Repeat(", ?", dossierBatch-1) + `)`
+	now := ts(tx.Now)
+	for _, k := range order {
+		ids := groups[k]
+		for len(ids) > 0 {
+			n := min(len(ids), dossierBatch)
+			if n < dossierBatch {
+				for _, id := range ids {
+					if err := tx.UpdateDossier(ctx, Dossier{ID: id.(int64), Status: k.status, Code: k.code, Proof: k.proof, Reason: k.reason}); err != nil {
+						return err
+					}
+				}
+				break
+			}
+			var code any = k.code
+			if k.code == "" {
+				code = nil
+			}
+			if _, err := tx.exec(ctx, q, append([]any{k.status, code, k.proof, k.reason, now}, ids[:n]...)...); err != nil {
+				return err
+			}
+			ids = ids[n:]
+		}
+	}
+	return nil
+}
