@@ -177,21 +177,23 @@ func (s *Service) feed(ctx context.Context, due []store.DueItem, batch int, opt 
 		var jobs []*job
 		err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 			jobs = jobs[:0]
+			var intents []store.Attempt
+			var charged []*job
 			for _, d := range chunk {
 				j := &job{item: d}
+				jobs = append(jobs, j)
 				if !d.HasCard {
 					j.notSent, j.err = true, fault.New(fault.Conflict, "no stored card")
-					jobs = append(jobs, j)
 					continue
 				}
-				a, err := tx.CreateAttempt(ctx, store.Attempt{InstalmentID: d.InstalmentID, CardID: d.Card.ID, Amount: d.Amount})
-				if err != nil {
-					return err
-				}
-				j.attempt = a
-				jobs = append(jobs, j)
+				intents = append(intents, store.Attempt{InstalmentID: d.InstalmentID, CardID: d.Card.ID, Amount: d.Amount})
+				charged = append(charged, j)
 			}
-			return nil
+			as, err := tx.CreateAttempts(ctx, intents)
+			for k, a := range as {
+				charged[k].attempt = a
+			}
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("record charge intents: %w", err)

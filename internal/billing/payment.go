@@ -42,19 +42,18 @@ func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment) (
 // allocated, and the instalment is marked paid. One transaction (the
 // caller's).
 func (s *Service) recordCardPayment(ctx context.Context, tx *store.Tx, p store.Payment, instalmentID int64) (store.Payment, error) {
-	in, orderID, err := tx.InstalmentByID(ctx, instalmentID)
+	t, err := tx.InstalmentTarget(ctx, instalmentID, p.StudentID, s.Year)
 	if err != nil {
 		return p, fmt.Errorf("instalment %d: %w", instalmentID, err)
 	}
+	in := t.Instalment
 	// The money came in: it is recorded whatever happened meanwhile (a
 	// cheque paid the instalment, the code changed). Only a still-open
 	// instalment of the current order moves on; otherwise the payment is
 	// allocated to what is open and the rest is the student's credit.
-	_, cur, curErr := s.currentOrder(ctx, tx, p.StudentID)
-	open := curErr == nil && cur.ID == orderID &&
-		(in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed))
-	if curErr == nil && cur.ID == orderID {
-		if err := s.ensureInvoice(ctx, tx, p.StudentID, orderID); err != nil {
+	open := t.Current && (in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed))
+	if t.Current && !t.Invoiced {
+		if err := s.ensureInvoice(ctx, tx, p.StudentID, t.OrderID); err != nil {
 			return p, err
 		}
 	}

@@ -123,26 +123,46 @@ type Attempt struct {
 // own unique REFERENCE and NUMQUESTION. The unique index refuses a second
 // live attempt on the same instalment (conflict): nothing is charged twice.
 func (tx *Tx) CreateAttempt(ctx context.Context, a Attempt) (Attempt, error) {
-	prefix, n, err := tx.next(ctx, SeqAttempt)
+	as, err := tx.CreateAttempts(ctx, []Attempt{a})
 	if err != nil {
 		return a, err
 	}
-	if a.NumQuestion, err = tx.nextNumQuestion(ctx); err != nil {
-		return a, err
+	return as[0], nil
+}
+
+// CreateAttempts is CreateAttempt for a batch of charges (a charge run's
+// intents): the references and NUMQUESTIONs are taken as one block of each
+// sequence, all used in this transaction.
+func (tx *Tx) CreateAttempts(ctx context.Context, as []Attempt) ([]Attempt, error) {
+	if len(as) == 0 {
+		return as, nil
 	}
-	if a.Kind == "" {
-		a.Kind = "charge"
-	}
-	a.Reference = fmt.Sprintf("%s%08d", prefix, n)
-	a.State, a.CreatedAt = "sent", ts(tx.Now)
-	res, err := tx.exec(ctx, `INSERT INTO attempts(kind, reference, numquestion, instalment_id, refund_id, card_id, amount, state, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?)`, a.Kind, a.Reference, a.NumQuestion, nullID(a.InstalmentID), nullID(a.RefundID),
-		nullID(a.CardID), a.Amount, a.CreatedAt)
+	prefix, first, err := tx.nextBlock(ctx, SeqAttempt, len(as))
 	if err != nil {
-		return a, mapErr(fmt.Errorf("record attempt: %w", err))
+		return nil, err
 	}
-	a.ID, _ = res.LastInsertId()
-	return a, nil
+	_, q, err := tx.nextBlock(ctx, SeqNumQuestion, len(as))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Attempt, len(as))
+	for k, a := range as {
+		if a.Kind == "" {
+			a.Kind = "charge"
+		}
+		a.Reference = fmt.Sprintf("%s%08d", prefix, first+int64(k))
+		a.NumQuestion = (q+int64(k)-1)%maxNumQuestion + 1
+		a.State, a.CreatedAt = "sent", ts(tx.Now)
+		res, err := tx.exec(ctx, `INSERT INTO attempts(kind, reference, numquestion, instalment_id, refund_id, card_id, amount, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?)`, a.Kind, a.Reference, a.NumQuestion, nullID(a.InstalmentID), nullID(a.RefundID),
+			nullID(a.CardID), a.Amount, a.CreatedAt)
+		if err != nil {
+			return nil, mapErr(fmt.Errorf("record attempt: %w", err))
+		}
+		a.ID, _ = res.LastInsertId()
+		out[k] = a
+	}
+	return out, nil
 }
 
 // ResolveAttempt records what became of an attempt.
@@ -215,6 +235,35 @@ func (tx *Tx) InstalmentByID(ctx context.Context, id int64) (Instalment, int64, 
 		FROM instalments i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?`, id).
 		Scan(&in.ID, &in.PlanID, &in.Seq, &in.Amount, &in.Due, &in.Status, &in.Attempts, &in.NextTry, &in.LastCode, &in.PaidDate, &orderID)
 	return in, orderID, err
+}
+
+// InstalmentTarget is what recording a payment on an instalment needs to
+// know: the instalment, its plan's order, whether that order is still the
+// current one of the student's dossier for the year, and whether it has
+// its invoice.
+type InstalmentTarget struct {
+	Instalment
+	OrderID  int64
+	Current  bool
+	Invoiced bool
+}
+
+// InstalmentTarget reads an instalment's target for a payment by studentID
+// in year, in one query (it runs once per approved card debit).
+func (tx *Tx) InstalmentTarget(ctx context.Context, instalmentID int64, studentID, year string) (InstalmentTarget, error) {
+	var t InstalmentTarget
+	in := &t.Instalment
+	err := tx.queryRow(ctx, `SELECT i.id, i.plan_id, i.seq, i.amount, i.due_date, i.status, i.attempts, i.next_try, i.last_code, i.paid_date, p.order_id,
+		EXISTS(SELECT 1 FROM orders o JOIN dossiers d ON d.id = o.dossier_id
+			WHERE o.id = p.order_id AND o.superseded_by IS NULL AND d.student_id = ? AND d.year = ?),
+		EXISTS(SELECT 1 FROM invoices v WHERE v.order_id = p.order_id)
+		FROM instalments i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?`, studentID, year, instalmentID).
+		Scan(&in.ID, &in.PlanID, &in.Seq, &in.Amount, &in.Due, &in.Status, &in.Attempts, &in.NextTry, &in.LastCode, &in.PaidDate,
+			&t.OrderID, &t.Current, &t.Invoiced)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fault.New(fault.NotFound, "no instalment %d", instalmentID)
+	}
+	return t, err
 }
 
 // InstalmentOpen reports whether an instalment still waits for a payment

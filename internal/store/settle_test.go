@@ -167,3 +167,44 @@ func TestAuditChainWithinOneTransaction(t *testing.T) {
 		t.Fatalf("%d audit rows, want at least 6", n)
 	}
 }
+
+// A batch of intents takes one block of references and of NUMQUESTIONs:
+// consecutive, unique, NUMQUESTION wrapping from 2147483647 back to 1, and
+// nothing taken when the batch fails.
+func TestCreateAttemptsTakesBlocks(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	inTx(t, db, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE sequences SET next = ? WHERE name = ?`, maxNumQuestion-1, SeqNumQuestion)
+		return err
+	})
+	var as []Attempt
+	inTx(t, db, func(ctx context.Context, tx *Tx) (err error) {
+		as, err = tx.CreateAttempts(ctx, []Attempt{{Kind: "refund", Amount: 100}, {Kind: "refund", Amount: 200}, {Kind: "refund", Amount: 300}})
+		return err
+	})
+	wantQ := []int64{maxNumQuestion - 1, maxNumQuestion, 1}
+	for k, a := range as {
+		if a.ID == 0 || a.NumQuestion != wantQ[k] || a.State != "sent" {
+			t.Errorf("attempt %d = %+v, want NUMQUESTION %d", k, a, wantQ[k])
+		}
+		if k > 0 && a.Reference <= as[k-1].Reference {
+			t.Errorf("references not consecutive: %q after %q", a.Reference, as[k-1].Reference)
+		}
+	}
+	// A failed batch gives its numbers back: the next one follows on.
+	_ = db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.CreateAttempts(ctx, []Attempt{{Kind: "refund", Amount: 1}}); err != nil {
+			return err
+		}
+		return errors.New("rolled back")
+	})
+	var next Attempt
+	inTx(t, db, func(ctx context.Context, tx *Tx) (err error) {
+		next, err = tx.CreateAttempt(ctx, Attempt{Kind: "refund", Amount: 400})
+		return err
+	})
+	if next.NumQuestion != 2 {
+		t.Errorf("after a rolled-back batch NUMQUESTION = %d, want 2 (no gap)", next.NumQuestion)
+	}
+}
