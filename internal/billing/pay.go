@@ -174,8 +174,19 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 	if err := tx.ClosePayRequest(ctx, r.ID, "paid", n.Code); err != nil {
 		return err
 	}
-	if err := s.ensureInvoice(ctx, tx, r.StudentID, r.OrderID); err != nil {
-		return err
+	// What the request's instalment stands at, read once: the checks below
+	// (invoice issued? instalment still open?) do not change it.
+	var t store.InstalmentTarget
+	if r.InstalmentID != 0 {
+		var err error
+		if t, err = tx.InstalmentTarget(ctx, r.InstalmentID, r.StudentID, s.Year); err != nil {
+			return err
+		}
+	}
+	if !(t.OrderID == r.OrderID && t.Invoiced) {
+		if err := s.ensureInvoice(ctx, tx, r.StudentID, r.OrderID); err != nil {
+			return err
+		}
 	}
 	p, err := tx.RecordPayment(ctx, store.Payment{StudentID: r.StudentID, Date: today.String(), Amount: n.Amount, Method: "card",
 		Ref: "Paiement en ligne " + n.Cmd, NumTrans: n.NumTrans, NumAppel: n.NumAppel, PayRequestID: r.ID})
@@ -192,11 +203,7 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 	if r.InstalmentID == 0 { // a link for the rest of an order partly paid another way
 		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s (the rest of the order)", n.Cmd, n.Amount, r.StudentID))
 	}
-	open, err := s.instalmentOpen(ctx, tx, r)
-	if err != nil {
-		return err
-	}
-	if !open {
+	if !t.Open() {
 		// Paybox took this money (the student paid two links, or paid after
 		// a cheque): it is kept, as a credit when nothing is due, never lost.
 		res.Warning = fmt.Sprintf("%s was already paid or is no longer due: the payment %s is kept on the account (a credit, refundable with inpctl refund %s)", n.Cmd, p.Number, r.StudentID)
@@ -210,18 +217,6 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 		return err
 	}
 	return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s, NUMTRANS %s", n.Cmd, n.Amount, r.StudentID, n.NumTrans))
-}
-
-// instalmentOpen reports whether the request's instalment still waits for
-// this payment (pending or failed, on an approved or active plan of the
-// order that is still current).
-func (s *Service) instalmentOpen(ctx context.Context, tx *store.Tx, r store.PayRequest) (bool, error) {
-	orderID, open, err := tx.InstalmentOpen(ctx, r.InstalmentID)
-	if err != nil || !open {
-		return false, err
-	}
-	_, cur, err := s.currentOrder(ctx, tx, r.StudentID)
-	return err == nil && cur.ID == orderID, nil
 }
 
 // settleInstalment marks the paid instalment: the first activates the plan

@@ -6,7 +6,6 @@ import (
 
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/money"
-	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
@@ -48,10 +47,13 @@ func (s *Service) recordCardPayment(ctx context.Context, tx *store.Tx, p store.P
 	}
 	in := t.Instalment
 	// The money came in: it is recorded whatever happened meanwhile (a
-	// cheque paid the instalment, the code changed). Only a still-open
+	// cheque paid the instalment, the code changed, the plan was
+	// cancelled). Only a still-open
 	// instalment of the current order moves on; otherwise the payment is
 	// allocated to what is open and the rest is the student's credit.
-	open := t.Current && (in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed))
+	// A plan cancelled meanwhile (an exemption, a new code) no longer
+	// takes payments either: the debit stays as a credit, never refused.
+	open := t.Open()
 	if t.Current && !t.Invoiced {
 		if err := s.ensureInvoice(ctx, tx, p.StudentID, t.OrderID); err != nil {
 			return p, err

@@ -244,8 +244,15 @@ func (tx *Tx) InstalmentByID(ctx context.Context, id int64) (Instalment, int64, 
 type InstalmentTarget struct {
 	Instalment
 	OrderID  int64
+	PlanLive bool // the plan is approved or active
 	Current  bool
 	Invoiced bool
+}
+
+// Open reports whether the instalment still waits for this payment:
+// pending or failed, on a live plan of the current order.
+func (t InstalmentTarget) Open() bool {
+	return t.Current && t.PlanLive && (t.Status == "pending" || t.Status == "failed")
 }
 
 // InstalmentTarget reads an instalment's target for a payment by studentID
@@ -254,12 +261,13 @@ func (tx *Tx) InstalmentTarget(ctx context.Context, instalmentID int64, studentI
 	var t InstalmentTarget
 	in := &t.Instalment
 	err := tx.queryRow(ctx, `SELECT i.id, i.plan_id, i.seq, i.amount, i.due_date, i.status, i.attempts, i.next_try, i.last_code, i.paid_date, p.order_id,
+		p.status IN ('approved','active'),
 		EXISTS(SELECT 1 FROM orders o JOIN dossiers d ON d.id = o.dossier_id
 			WHERE o.id = p.order_id AND o.superseded_by IS NULL AND d.student_id = ? AND d.year = ?),
 		EXISTS(SELECT 1 FROM invoices v WHERE v.order_id = p.order_id)
 		FROM instalments i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?`, studentID, year, instalmentID).
 		Scan(&in.ID, &in.PlanID, &in.Seq, &in.Amount, &in.Due, &in.Status, &in.Attempts, &in.NextTry, &in.LastCode, &in.PaidDate,
-			&t.OrderID, &t.Current, &t.Invoiced)
+			&t.OrderID, &t.PlanLive, &t.Current, &t.Invoiced)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fault.New(fault.NotFound, "no instalment %d", instalmentID)
 	}
