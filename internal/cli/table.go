@@ -87,7 +87,12 @@ func (t *textTable) render(w io.Writer) error {
 		total += cw + 2
 	}
 	rule := strings.Repeat("─", total) + "\n"
-	bw := bufio.NewWriter(w)
+	// A caller's buffer is written into and left for the caller to flush
+	// (bufio.NewWriter would return it and Flush it here).
+	bw, callers := w.(*bufio.Writer)
+	if !callers {
+		bw = bufio.NewWriter(w)
+	}
 	t.writeRow(bw, head, width, false)
 	bw.WriteString(rule)
 	for _, r := range rows {
@@ -96,6 +101,9 @@ func (t *textTable) render(w io.Writer) error {
 	if foot != nil {
 		bw.WriteString(rule)
 		t.writeRow(bw, foot, width, true)
+	}
+	if callers {
+		return nil
 	}
 	return bw.Flush()
 }
