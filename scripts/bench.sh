@@ -89,89 +89,62 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 #   go tool pprof -top -cum internal/cli.test cpu.prof
 profile_notes() {
 	cat <<'EOF'
-
 ## Where the time of a 20 000-student year goes (CPU profile, taken by hand)
 
 `go test ./internal/cli -run 'TestRehearse$' -rehearse.students 20000 -cpuprofile cpu.prof` at commit
-54ed4f9, 2026-11-28, on this machine while other jobs ran (load ~2): 123 s wall (the profiler and the
-load roughly double the 63 s of `make bench`), 85.6 s of CPU samples. Shares are of all CPU samples
-(cumulative).
+cc04301, 2026-11-28, on a quiet machine: 23.0 s wall, 28.5 s of CPU samples (both cores busy while
+the sandbox signs). Shares are of all CPU samples (cumulative).
 
 | step of the rehearsal | share | what dominates |
 |---|---|---|
-| first payments (14 512 × MakePayLink + sandbox Pay + ApplyIPN, as `pay simulate`) | 49.5 % | ApplyIPN 31.4 %, MakePayLink 11.2 %, the sandbox's RSA signature of each notification 5.2 % |
-| charge --due, 30 runs (13 852 charges) | 22.3 % | `billing.(*Service).record` 21.3 % → `recordCardPayment` |
-| db check | 4.3 % | |
-| schedule request + approve (19 350 plans) | 5.1 % | |
-| import, set-code, validate | 3.5 % | |
+| first payments (14 512, `billing.SimulatePayments`, as `pay simulate`) | 25.0 % | applying the notifications 18.2 %, the links 6.7 %; the sandbox's RSA signature of each notification 14.9 %, on both cores (`payAll`) |
+| charge --due, 30 runs (13 852 charges) | 12.1 % | `billing.(*Service).record` 8.7 % |
+| db check | 11.3 % | |
+| schedule request + approve (19 350 plans) | 10.5 % | |
+| import, set-code, validate | 6.1 % | |
+| the garbage collector | 3.9 % | |
 
-1. **The first payments are half the year.** Each is two write transactions (MakePayLink, then
-   ApplyIPN), 29 000 commits in all: `database/sql.(*Tx).Commit` is 15.7 % of the CPU
-   (`sqlite3WalFrames` 11.8 %, `fsync` 5.4 %) and the fsync wait, off-CPU, is most of the gap between
-   wall time and CPU time. Inside ApplyIPN, `billing.(*Service).applyPaid` is 18.9 %:
-   `settleInstalment` 12.1 %, of which `store.(*Tx).Plan` (the plan and its instalments, read again
-   after each change) 8.9 %; `ensureInvoice` 5.6 %.
-2. **Charge runs: the recorder.** Outcomes are written by one goroutine; per approved charge
-   `recordCardPayment` reads the order, the plan (more than once), the invoice, and writes payment,
-   allocation, instalment and audit rows. See 5a below.
-3. **Not in the rehearsal's own files.** internal/rehearse and internal/cli/rehearse.go only call the
-   billing methods and store functions the commands call; they are under 1 % of the profile. Reaching
-   ≤ 30 s at 20 000 students means cheaper first payments (fewer re-reads of the plan, one commit per
-   payment instead of two) and a cheaper recorder; both are the lead's code.
+What changed since the first profiles (67.7 s in `make bench` at 54ed4f9, 21.5 s now):
 
-History: the first profile of this year (before commits a6ba205, bddd5ae and 292c67f) took 222 s wall
-and 198.7 s of CPU: `store.(*Tx).DossierPlan` was 48.7 % of it (no index reached a dossier's plans:
-`SCAN p USING INDEX plans_status` for every student, so `schedule request` and `schedule approve`
-were quadratic, 139 and 102 plans/s at 20 000 students), statement parsing 14.0 % (no statement cache
-across transactions) and page reads 12.5 % (2 MB default page cache). Migration 0004 (indexes on
-`plans(order_id)` and `attempts(instalment_id)`), statements prepared once per database and a 32 MB
-page cache took request and approve to 4 296 and 1 657 plans/s (under the profiler) and the year from 312 s (on a loaded machine) to 63 s in
-`make bench`.
+1. **Writes on one connection (af3bb20).** database/sql handed each write transaction to whichever
+   pooled connection was idle; in WAL mode a connection that sees another one's commit drops its
+   whole page cache, so every transaction read its pages again from the file (`pread`: half of
+   charge --due's CPU). Every write transaction of a process now runs on one connection, in turn.
+2. **First payments in batches (af3bb20).** Each first payment was two transactions and two fsyncs
+   (the link, then the notification): 29 000 commits. `SimulatePayments` (the code of `pay simulate`)
+   records 256 links in one transaction and applies their notifications in another, falling back to
+   one at a time when one fails, so the result is the one-by-one loop's (pay_simulate_batch.txtar);
+   the sandbox's signatures run on both cores.
+3. **Fewer statements per payment (af3bb20, 3b37b04, 869d925).** The plan was read four times per
+   payment; `SettleInstalment` reads it once and returns it worked out in memory (tested equal to a
+   fresh read). `InstalmentTarget` answers in one query what recording a payment asked in five
+   (instalment, dossier, current order and its lines, invoice). The audit chain's last hash is read
+   once per transaction; a charge run's intents take one block of references and NUMQUESTIONs.
+4. **Bulk import and set-code (4847f79, 39235a5, 6a412eb).** Rows are checked as they are written
+   (the import never holds the file), dossiers read 500 at a time, orders numbered from one block.
 
-## What dominates the benchmarks that miss their target (profiled by hand at 54ed4f9)
+History: the very first profile of this year (before a6ba205, bddd5ae and 292c67f) took 222 s wall:
+no index reached a dossier's plans, no statement cache across transactions, a 2 MB page cache.
 
-Each profiled with `go test -cpuprofile` around `cli.Run` with the benchmark's arguments. The code
-named here belongs to the lead (store, billing, cli commands, csvin, sandbox): reported, not changed.
+## The benchmarks that miss their target, and why
 
-- **1. import, peak memory (~225 MB for 100 000 rows; speed passes).** The Go heap peaks near 136 MB
-  (GODEBUG=gctrace=1: 82 MB live at the end, GOGC=100): the parsed CSV, the `[]store.ImportRow` built
-  from it (`cli.studentRows`) and the maps of existing students and dossiers `ImportStudents` fills.
-  The rest of the resident set is outside the Go heap, first of all the 32 MB SQLite page cache that
-  the DSN now asks for, filled by the one big transaction. Dropping the parsed records once the rows
-  are built, or a smaller cache for bulk imports, would get under 200 MB.
-- **2. set-code (17 700 to 18 300 rows/s across runs, target 20 000).** `billing.(*Service).setCode` is 71 % of the CPU,
-  about 50 µs per row over eight statements: `store.(*Tx).SaveOrderOver` 26.5 % (`insertOrder`
-  20 %, of which the order-number sequence `Tx.next`, a read and an update per order, 11.3 %),
-  `Tx.Dossier` 18.7 %, `Tx.UpdateDossier` 13.2 %, `Tx.CurrentOrder` 10.6 %. Numbers taken once per
-  file instead of once per order, or the dossiers read in bulk as `ImportStudents` does, would pass.
-- **3. render (profiled by hand after the helper commits of 2026-11-28).** \`invoice.Render\` is
-  ~78 % of the CLI's CPU (gopdf's WriteTo 92 % of it, zlib/flate about half of that, as in the raw
-  benchmark), the file writes ~9 %, the collector ~8 % and reading the invoices
-  (\`billing.InvoiceDocuments\`, five queries for all of them) 1.4 %. Per PDF the CLI spends 2.2 to
-  2.7 ms of CPU against ~2 ms for the raw page: with both cores busy that is 0.75× to 0.9×, and
-  the wall ratio also moves with the load (the raw runs take 3 s each, the CLI 15 to 40 s).
-  Before: every job built serially before the workers started, an fsync per file on the
-  rendering goroutines (the disk's flush rate, ~500 files/s, capped the batch) and, at GOGC=100,
-  a collection every few PDFs.
-- **4. sandbox round trip (0.57× to 0.63× on a loaded machine, after the helper commits).**
-  net/http on both sides is most of the CPU; per round trip the sandbox adds its journal
-  \`write(2)\` (\`Sandbox.commit\`, ~9 %, kept: docs/sandbox.md promises it before the answer),
-  and the client builds, signs and parses (~10 % beyond net/http); 175 allocations per round trip
-  against 81 for the bare POST, 126 µs of CPU against 67 µs.
-- **5a. charge --due without latency (600 to 815 charges/s across runs, target 2 000).** The outcomes are recorded
-  by one goroutine and recording is 67 % of the CPU (`billing.(*Service).record`):
-  `recordCardPayment` 41 % (`settleInstalment` 16.8 % with `store.(*Tx).Plan` 11.4 %,
-  `currentOrder` 8.8 %, `ensureInvoice` 4.9 %, `RecordPayment` 6.2 %), `ResolveAttempt` 5.7 %; the
-  intents (`feed`, `CreateAttempt`) are 9 % and the HTTP calls themselves 5 %. About 0.8 ms of CPU per
-  recorded charge in a single goroutine caps a run near 1 200 charges/s on an idle core, whatever
-  `--concurrency` is; 2 000/s needs fewer statements per recorded charge.
-- **6. account show (2.1× to 2.2× the floor, target 1.5×).** Since 292c67f and migration 0004 the account
-  queries are indexed (it was ~10× before). In-process and warm the command takes ~11 ms (200 runs):
-  table rendering (tablewriter) 26 %, `store.(*DB).AccountRows` 17 %, `config.Load` (viper) 15 %,
-  `store.Open` with the migrations check 13 %. The rest is process start: `inpctl version` alone is
-  ~6 ms slower than the floor (a 23 MB binary with cobra, viper and tablewriter to initialise, against
-  10 MB), `config check` another ~8 ms.
-- **7. headline (63 to 68 s, target 30 s):** see the profile above.
+- **3. invoice render (0.69× to 0.77× across the runs of 2026-11-28, target 0.8×).** `invoice.Render` (gopdf, about half of it
+  zlib) is ~78 % of the CLI's CPU and costs per page what the raw benchmark costs; the rest is
+  building the page model, the garbage collector and the file writes. The CLI spends about 2.4 ms of
+  CPU per PDF against 1.9 ms for the raw page (a CPU ratio near 0.8), and it keeps about 1.7 of the 2
+  cores busy (27.5 s of CPU in 16.4 s), so the wall ratio lands between 0.69× and 0.8×. Since the
+  morning it went from 282 to 746 PDF/s (one bulk read of the invoices, writes off the rendering
+  goroutines, one sync of all files at the end instead of one per file, a GC budget per batch).
+  Closing the last gap means a cheaper page than gopdf's own output path, which we do not own.
+- **6. account show (2.0× to 2.2× the floor, target 1.5×).** The queries themselves take ~5 ms; the rest
+  is process start. Before `main`, inpctl initialises 292 packages against the floor's 146 (cobra,
+  viper, tablewriter, gopdf, pdf and crypto code linked into the one binary): 27.8 ms against
+  19.5 ms measured inside the processes. Printing the tables by hand instead of with tablewriter
+  (its package init fills a 660 kB cache) took the ratio to 1.62× (commit 0c8c48a, reverted in
+  cc04301: tablewriter is the table library the project chose, so that trade is the user's). Under
+  1.5× would also need a binary that does not link every command's dependencies for a read-only
+  command (a separate small binary, or dropping viper), which is a design change, not a fix.
+
 EOF
 }
 
