@@ -128,7 +128,7 @@ no index reached a dossier's plans, no statement cache across transactions, a 2 
 
 ## The benchmarks that miss their target, and why
 
-- **3. invoice render (0.69× to 0.77× across the runs of 2026-11-28, target 0.8×).** `invoice.Render` (gopdf, about half of it
+- **3. invoice render (0.44× to 0.77× across the runs of 2026-11-28, target 0.8×).** `invoice.Render` (gopdf, about half of it
   zlib) is ~78 % of the CLI's CPU and costs per page what the raw benchmark costs; the rest is
   building the page model, the garbage collector and the file writes. The CLI spends about 2.4 ms of
   CPU per PDF against 1.9 ms for the raw page (a CPU ratio near 0.8), and it keeps about 1.7 of the 2
@@ -136,6 +136,8 @@ no index reached a dossier's plans, no statement cache across transactions, a 2 
   morning it went from 282 to 746 PDF/s (one bulk read of the invoices, writes off the rendering
   goroutines, one sync of all files at the end instead of one per file, a GC budget per batch).
   Closing the last gap means a cheaper page than gopdf's own output path, which we do not own.
+  The lowest figures come right after bench.sh deletes the previous run's files: ext4 then creates
+  files slowly for a while (~250 µs each), and 12 271 new files pay it (38 s of CPU instead of 27.5 s).
 - **6. account show (2.0× to 2.2× the floor, target 1.5×).** The queries themselves take ~5 ms; the rest
   is process start. Before `main`, inpctl initialises 292 packages against the floor's 146 (cobra,
   viper, tablewriter, gopdf, pdf and crypto code linked into the one binary): 27.8 ms against
