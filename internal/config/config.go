@@ -180,21 +180,8 @@ func Find(explicit string, getenv func(string) string) string {
 // Load reads the config at path ("" = built-in example), applies the
 // environment (environ as os.Environ gives it) and validates the result.
 func Load(path string, environ []string) (Config, error) {
-	if path == "" {
-		if c, ok := loadBuiltIn(environ); ok {
-			if err := c.Validate(); err != nil {
-				return Config{}, err
-			}
-			return c, nil
-		}
-	}
-	return loadViper(path, environ)
-}
-
-// loadViper is Load through Viper: the file (or the built-in example) is
-// parsed, checked for unknown keys, overridden by the environment, decoded
-// exactly and validated.
-func loadViper(path string, environ []string) (Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
 	data, source := inpctl.ExampleConfig, BuiltIn
 	if path != "" {
 		b, err := readPrivateFile(path, "config file")
@@ -203,50 +190,29 @@ func loadViper(path string, environ []string) (Config, error) {
 		}
 		data, source = b, path
 	}
-	v, err := readViper(data, source)
-	if err != nil {
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return Config{}, fault.Wrap(fault.Usage, err, "config %s is not valid YAML", source)
+	}
+	if err := checkKeys(data, source); err != nil {
 		return Config{}, err
+	}
+	if v.IsSet("gateway.paybox.hmac_key") {
+		// Checked before the environment is applied: only a file can trip it.
+		return Config{}, fault.New(fault.Usage, "config %s: gateway.paybox.hmac_key must not be in a config file", source).
+			WithHint("give the key in INPCTL_GATEWAY_PAYBOX_HMAC_KEY, or in a file of its own (gateway.paybox.hmac_key_file, chmod 600)")
 	}
 	if err := applyEnv(v, environ); err != nil {
 		return Config{}, err
 	}
-	c, err := decode(v, source)
-	if err != nil {
-		return Config{}, err
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
-}
-
-// readViper parses data (the YAML of source) into a new Viper and refuses
-// unknown keys and an HMAC key written in a file.
-func readViper(data []byte, source string) (*viper.Viper, error) {
-	v := viper.New()
-	v.SetConfigType("yaml")
-	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-		return nil, fault.Wrap(fault.Usage, err, "config %s is not valid YAML", source)
-	}
-	if err := checkKeys(data, source); err != nil {
-		return nil, err
-	}
-	if v.IsSet("gateway.paybox.hmac_key") {
-		// Checked before the environment is applied: only a file can trip it.
-		return nil, fault.New(fault.Usage, "config %s: gateway.paybox.hmac_key must not be in a config file", source).
-			WithHint("give the key in INPCTL_GATEWAY_PAYBOX_HMAC_KEY, or in a file of its own (gateway.paybox.hmac_key_file, chmod 600)")
-	}
-	return v, nil
-}
-
-// decode decodes v into a Config (unknown keys are errors), Source set.
-func decode(v *viper.Viper, source string) (Config, error) {
 	var c Config
 	if err := v.UnmarshalExact(&c); err != nil {
 		return Config{}, fault.New(fault.Usage, "config %s: %s", source, cleanDecodeError(err)).
 			WithHint("see config.example.yaml for every key")
 	}
 	c.Source = source
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
 	return c, nil
 }
 
@@ -254,10 +220,16 @@ func decode(v *viper.Viper, source string) (Config, error) {
 // an alias of database. An INPCTL_ variable naming no key is an error, so a
 // typo never passes silently.
 func applyEnv(v *viper.Viper, environ []string) error {
-	keys := envKeys(v.AllKeys())
+	keys := map[string]string{}
+	for _, k := range append(v.AllKeys(), structKeys(reflect.TypeOf(Config{}), "")...) {
+		keys["INPCTL_"+strings.ToUpper(strings.NewReplacer(".", "_").Replace(k))] = k
+	}
+	keys["INPCTL_DB"] = "database"
+	keys["INPCTL_GATEWAY_PAYBOX_HMAC_KEY"] = "gateway.paybox.hmac_key"
+	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true}
 	for _, kv := range environ {
 		name, val, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(name, "INPCTL_") || envNotKeys[name] {
+		if !strings.HasPrefix(name, "INPCTL_") || notKeys[name] {
 			continue
 		}
 		key, ok := keys[name]
