@@ -133,11 +133,24 @@ type IPNResult struct {
 // signature, an unknown PBX_CMD, a wrong amount or a replay is refused and
 // changes nothing.
 func (s *Service) ApplyIPN(ctx context.Context, raw string, keys []*rsa.PublicKey) (IPNResult, error) {
+	n, err := verifyIPN(raw, keys)
+	if err != nil {
+		return IPNResult{}, err
+	}
+	return s.applyOne(ctx, n)
+}
+
+// verifyIPN checks a notification's signature (a refusal is a usage error).
+func verifyIPN(raw string, keys []*rsa.PublicKey) (paybox.Notification, error) {
 	n, err := paybox.VerifyIPN(raw, keys)
 	if err != nil {
-		return IPNResult{}, fault.Wrap(fault.Usage, err, "notification refused")
+		return n, fault.Wrap(fault.Usage, err, "notification refused")
 	}
-	var res IPNResult
+	return n, nil
+}
+
+// applyOne applies one verified notification in its own transaction.
+func (s *Service) applyOne(ctx context.Context, n paybox.Notification) (res IPNResult, err error) {
 	err = s.DB.InTx(ctx, func(tx *store.Tx) (err error) {
 		res, err = s.applyIPN(ctx, tx, n)
 		return err

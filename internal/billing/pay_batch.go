@@ -25,10 +25,12 @@ type HostedPage func(url, card string) (string, error)
 // is applied, exactly as MakePayLink then ApplyIPN would, one student after
 // the other. It works in batches so that a batch's links are recorded in
 // one transaction and its notifications applied in another: one commit,
-// one fsync, for many students instead of two for each. When something in
-// a batch fails, the batch is done again one student at a time, so what
-// comes before the failure is applied and the error is returned, as the
-// one-by-one loop would have done. progress gets the results so far.
+// one fsync, for many students instead of two for each. When a link or a
+// notification fails, that step is done again one student at a time, so
+// what comes before the failure is applied and the error is returned, as
+// the one-by-one loop would have done (a hosted page that fails stops the
+// run after the pages already paid are applied). progress gets the results
+// so far.
 func (s *Service) SimulatePayments(ctx context.Context, ids []string, card string, lc paybox.LinkConfig, now func() time.Time,
 	page HostedPage, keys []*rsa.PublicKey, progress func([]IPNResult)) ([]IPNResult, error) {
 	var out []IPNResult
@@ -55,29 +57,34 @@ func (s *Service) SimulatePayments(ctx context.Context, ids []string, card strin
 }
 
 // payAll pays the links on the hosted page, on every core at once (the
-// page signs each notification with RSA, the costly part), and returns the
-// notifications in the links' order, up to the first that failed.
+// page signs each notification with RSA, the costly part). It returns the
+// notification of every link that was paid, in the links' order, and the
+// first failure: a page paid while another failed is still applied, so no
+// payment the page took is left without its notification.
 func payAll(links []PayLink, card string, page HostedPage) ([]string, error) {
 	raws := make([]string, len(links))
 	errs := make([]error, len(links))
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(links)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for k := int(next.Add(1) - 1); k < len(links); k = int(next.Add(1) - 1) {
 				raws[k], errs[k] = page(links[k].URL, card)
 			}
-		}()
+		})
 	}
 	wg.Wait()
+	var paid []string
+	var first error
 	for k, err := range errs {
-		if err != nil {
-			return raws[:k], fault.Wrap(fault.Failure, err, "sandbox hosted page for %s", links[k].StudentID)
+		switch {
+		case err == nil:
+			paid = append(paid, raws[k])
+		case first == nil:
+			first = fault.Wrap(fault.Failure, err, "sandbox hosted page for %s", links[k].StudentID)
 		}
 	}
-	return raws, nil
+	return paid, first
 }
 
 // makePayLinks records the links of ids in one transaction; when one
@@ -116,9 +123,9 @@ func (s *Service) ApplyIPNs(ctx context.Context, raws []string, keys []*rsa.Publ
 	ns := make([]paybox.Notification, 0, len(raws))
 	var verr error
 	for _, raw := range raws {
-		n, err := paybox.VerifyIPN(raw, keys)
+		n, err := verifyIPN(raw, keys)
 		if err != nil {
-			verr = fault.Wrap(fault.Usage, err, "notification refused")
+			verr = err
 			break
 		}
 		ns = append(ns, n)
@@ -138,11 +145,7 @@ func (s *Service) ApplyIPNs(ctx context.Context, raws []string, keys []*rsa.Publ
 	if err != nil {
 		out = out[:0]
 		for _, n := range ns {
-			var res IPNResult
-			err := s.DB.InTx(ctx, func(tx *store.Tx) (err error) {
-				res, err = s.applyIPN(ctx, tx, n)
-				return err
-			})
+			res, err := s.applyOne(ctx, n)
 			if err != nil {
 				return out, err
 			}

@@ -227,16 +227,6 @@ func (db *DB) AttemptsOf(ctx context.Context, studentID string) ([]Attempt, erro
 	return out, rows.Err()
 }
 
-// InstalmentByID returns an instalment with its plan's order.
-func (tx *Tx) InstalmentByID(ctx context.Context, id int64) (Instalment, int64, error) {
-	var in Instalment
-	var orderID int64
-	err := tx.queryRow(ctx, `SELECT i.id, i.plan_id, i.seq, i.amount, i.due_date, i.status, i.attempts, i.next_try, i.last_code, i.paid_date, p.order_id
-		FROM instalments i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?`, id).
-		Scan(&in.ID, &in.PlanID, &in.Seq, &in.Amount, &in.Due, &in.Status, &in.Attempts, &in.NextTry, &in.LastCode, &in.PaidDate, &orderID)
-	return in, orderID, err
-}
-
 // InstalmentTarget is what recording a payment on an instalment needs to
 // know: the instalment, its plan's order, whether that order is still the
 // current one of the student's dossier for the year, and whether it has
@@ -272,18 +262,6 @@ func (tx *Tx) InstalmentTarget(ctx context.Context, instalmentID int64, studentI
 		return t, fault.New(fault.NotFound, "no instalment %d", instalmentID)
 	}
 	return t, err
-}
-
-// InstalmentOpen reports whether an instalment still waits for a payment
-// (pending or failed, on an approved or active plan), with its plan's
-// order.
-func (tx *Tx) InstalmentOpen(ctx context.Context, id int64) (orderID int64, open bool, err error) {
-	err = tx.queryRow(ctx, `SELECT p.order_id, p.status IN ('approved','active') AND i.status IN ('pending','failed')
-		FROM instalments i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?`, id).Scan(&orderID, &open)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, fault.New(fault.NotFound, "no instalment %d", id)
-	}
-	return orderID, open, err
 }
 
 // BlockOrder marks an order blocked with a reason (shown in the account).
