@@ -114,12 +114,11 @@ func (b *codeBatch) run(ctx context.Context, chunk []CodeChange) error {
 			continue
 		}
 		seen[c.StudentID] = true
-		dd, lines, t, err := b.s.declare(ctx, nil, d.Dossier, c)
+		dd, lines, t, err := b.s.declare(d.Dossier, c)
 		if err != nil {
-			if fault.KindOf(err) == fault.Failure {
+			if err := b.refuse(c, err); err != nil {
 				return err
 			}
-			b.rowErrs = append(b.rowErrs, RowError{c.Line, err})
 			continue
 		}
 		b.declared = append(b.declared, dd)
@@ -136,15 +135,21 @@ func (b *codeBatch) slow(ctx context.Context, c CodeChange) error {
 	}
 	res, err := b.s.setCode(ctx, b.tx, c)
 	if err != nil {
-		if fault.KindOf(err) == fault.Failure {
-			return err
-		}
-		b.rowErrs = append(b.rowErrs, RowError{c.Line, err})
-		return nil
+		return b.refuse(c, err)
 	}
 	if res.Reinvoiced != nil {
 		b.reinvoiced++
 	}
+	return nil
+}
+
+// refuse records a row's refusal; a failure (not the row's fault: the
+// database, the disk) is returned and ends the file.
+func (b *codeBatch) refuse(c CodeChange, err error) error {
+	if fault.KindOf(err) == fault.Failure {
+		return err
+	}
+	b.rowErrs = append(b.rowErrs, RowError{c.Line, err})
 	return nil
 }
 
@@ -160,10 +165,9 @@ func (b *codeBatch) flush(ctx context.Context) error {
 	return err
 }
 
-// declare checks the code c against a dossier read in this transaction
-// and records it (unless tx is nil: the caller then writes the dossier); it
-// returns the dossier as declared and the order it needs.
-func (s *Service) declare(ctx context.Context, tx *store.Tx, d store.Dossier, c CodeChange) (store.Dossier, []fees.Line, fees.Totals, error) {
+// declare checks the code c against dossier d and returns the dossier as
+// declared (the caller writes it) and the order it needs.
+func (s *Service) declare(d store.Dossier, c CodeChange) (store.Dossier, []fees.Line, fees.Totals, error) {
 	f := d.Facts()
 	if c.Proof != "" {
 		f.Proof = c.Proof
@@ -176,10 +180,7 @@ func (s *Service) declare(ctx context.Context, tx *store.Tx, d store.Dossier, c 
 		return d, nil, fees.Totals{}, err
 	}
 	d.Status, d.Code, d.Proof, d.Reason = string(fees.DossierDeclared), c.Code, f.Proof, c.Reason
-	if tx == nil {
-		return d, lines, t, nil // the caller writes the dossier
-	}
-	return d, lines, t, tx.UpdateDossier(ctx, d)
+	return d, lines, t, nil
 }
 
 func (s *Service) setCode(ctx context.Context, tx *store.Tx, c CodeChange) (CodeResult, error) {
@@ -187,8 +188,11 @@ func (s *Service) setCode(ctx context.Context, tx *store.Tx, c CodeChange) (Code
 	if err != nil {
 		return CodeResult{}, err
 	}
-	d, lines, totals, err := s.declare(ctx, tx, d, c)
+	d, lines, totals, err := s.declare(d, c)
 	if err != nil {
+		return CodeResult{}, err
+	}
+	if err := tx.UpdateDossier(ctx, d); err != nil {
 		return CodeResult{}, err
 	}
 	res := CodeResult{Dossier: d}
