@@ -47,10 +47,10 @@ const dossierFrom = ` FROM dossiers d JOIN students s ON s.id = d.student_id
 
 type scanner interface{ Scan(...any) error }
 
-func scanDossier(sc scanner) (Dossier, error) {
+func scanDossier(sc scanner, more ...any) (Dossier, error) {
 	var d Dossier
-	err := sc.Scan(&d.ID, &d.StudentID, &d.LastName, &d.FirstName, &d.Year, &d.Programme, &d.Status, &d.Code, &d.Proof, &d.Reason,
-		&d.Apprentice, &d.ExtraEU, &d.Exchange, &d.OrderNumber, &d.TotalTTC)
+	err := sc.Scan(append([]any{&d.ID, &d.StudentID, &d.LastName, &d.FirstName, &d.Year, &d.Programme, &d.Status, &d.Code, &d.Proof, &d.Reason,
+		&d.Apprentice, &d.ExtraEU, &d.Exchange, &d.OrderNumber, &d.TotalTTC}, more...)...)
 	return d, err
 }
 
@@ -134,13 +134,17 @@ func listDossiers(ctx context.Context, q rowsQueryer, f DossierFilter) ([]Dossie
 
 // UpdateDossier writes a dossier's status, code, proof and reason.
 func (tx *Tx) UpdateDossier(ctx context.Context, d Dossier) error {
-	var code any = d.Code
-	if d.Code == "" {
-		code = nil
-	}
 	_, err := tx.exec(ctx, `UPDATE dossiers SET status=?, code=?, proof=?, reason=?, updated_at=? WHERE id=?`,
-		d.Status, code, d.Proof, d.Reason, ts(tx.Now), d.ID)
+		d.Status, nullCode(d.Code), d.Proof, d.Reason, ts(tx.Now), d.ID)
 	return err
+}
+
+// nullCode is how a dossier's fee code is stored: NULL when it has none.
+func nullCode(code string) any {
+	if code == "" {
+		return nil
+	}
+	return code
 }
 
 // DossierOrder is a dossier with the id of its current order (0: none).
@@ -170,12 +174,12 @@ func (tx *Tx) DossiersOf(ctx context.Context, year string, studentIDs []string) 
 	defer rows.Close()
 	m := make(map[string]DossierOrder, len(studentIDs))
 	for rows.Next() {
-		var d DossierOrder
-		if err := rows.Scan(&d.ID, &d.StudentID, &d.LastName, &d.FirstName, &d.Year, &d.Programme, &d.Status, &d.Code, &d.Proof, &d.Reason,
-			&d.Apprentice, &d.ExtraEU, &d.Exchange, &d.OrderNumber, &d.TotalTTC, &d.OrderID); err != nil {
+		var orderID int64
+		d, err := scanDossier(rows, &orderID)
+		if err != nil {
 			return nil, err
 		}
-		m[d.StudentID] = d
+		m[d.StudentID] = DossierOrder{d, orderID}
 	}
 	return m, rows.Err()
 }
@@ -212,11 +216,7 @@ func (tx *Tx) UpdateDossiers(ctx context.Context, ds []Dossier) error {
 				}
 				break
 			}
-			var code any = k.code
-			if k.code == "" {
-				code = nil
-			}
-			if _, err := tx.exec(ctx, q, append([]any{k.status, code, k.proof, k.reason, now}, ids[:n]...)...); err != nil {
+			if _, err := tx.exec(ctx, q, append([]any{k.status, nullCode(k.code), k.proof, k.reason, now}, ids[:n]...)...); err != nil {
 				return err
 			}
 			ids = ids[n:]

@@ -132,6 +132,12 @@ func (tx *Tx) insertOrder(ctx context.Context, o Order) (Order, error) {
 	if err != nil {
 		return o, err
 	}
+	return tx.insertNumberedOrder(ctx, o, prefix, n)
+}
+
+// insertNumberedOrder writes order o (not its lines) with number n of the
+// order series.
+func (tx *Tx) insertNumberedOrder(ctx context.Context, o Order, prefix string, n int64) (Order, error) {
 	o.Number = fmt.Sprintf("%s%06d", prefix, n)
 	res, err := tx.exec(ctx, `INSERT INTO orders(number, dossier_id, date, code, ht, tva, ttc, financed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.Number, o.DossierID, o.Date, o.Code, o.HT, o.TVA, o.TTC, o.Financed, ts(tx.Now))
@@ -166,19 +172,11 @@ func (tx *Tx) CreateOrders(ctx context.Context, orders []Order) ([]Order, error)
 	if err != nil {
 		return nil, err
 	}
-	now := ts(tx.Now)
 	for i := range orders {
-		o := &orders[i]
-		o.Number = fmt.Sprintf("%s%06d", prefix, n+int64(i))
-		res, err := tx.exec(ctx, `INSERT INTO orders(number, dossier_id, date, code, ht, tva, ttc, financed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.Number, o.DossierID, o.Date, o.Code, o.HT, o.TVA, o.TTC, o.Financed, now)
-		if err != nil {
+		if orders[i], err = tx.insertNumberedOrder(ctx, orders[i], prefix, n+int64(i)); err != nil {
 			return nil, err
 		}
-		if o.ID, err = res.LastInsertId(); err != nil {
-			return nil, err
-		}
-		if err := tx.insertOrderLines(ctx, o.ID, o.Lines); err != nil {
+		if err := tx.insertOrderLines(ctx, orders[i].ID, orders[i].Lines); err != nil {
 			return nil, err
 		}
 	}
