@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/fees"
@@ -184,21 +183,24 @@ type InvoiceFilter struct {
 	StudentID, Session, From, To string
 }
 
-// ListInvoices lists invoices in number order.
-func (db *DB) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
-	var where []string
-	var args []any
-	for cond, v := range map[string]string{"i.student_id = ?": f.StudentID, "i.session = ?": f.Session, "i.date >= ?": f.From, "i.date <= ?": f.To} {
-		if v != "" {
-			where = append(where, cond)
-			args = append(args, v)
+// invoiceWhere is the condition over invoices i that f selects, with its
+// arguments.
+func invoiceWhere(f InvoiceFilter) (string, []any) {
+	where, args := "1", []any{}
+	for _, c := range []struct{ cond, v string }{{"i.student_id = ?", f.StudentID}, {"i.session = ?", f.Session},
+		{"i.date >= ?", f.From}, {"i.date <= ?", f.To}} {
+		if c.v != "" {
+			where += " AND " + c.cond
+			args = append(args, c.v)
 		}
 	}
-	q := `SELECT ` + invoiceCols + invoiceFrom
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	rows, err := db.sql.QueryContext(ctx, q+" ORDER BY i.seq", args...)
+	return where, args
+}
+
+// ListInvoices lists invoices in number order.
+func (db *DB) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
+	where, args := invoiceWhere(f)
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE `+where+` ORDER BY i.seq`, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -29,7 +29,7 @@ func (db *DB) InvoicesForRender(ctx context.Context, f InvoiceFilter, asOf strin
 		return nil, mapErr(err)
 	}
 	defer func() { _ = t.Rollback() }()
-	where, args := renderWhere(f)
+	where, args := invoiceWhere(f)
 	r := renderReader{ctx: ctx, q: t, where: where, args: args, byID: map[int64]int{}}
 	if err := r.invoices(); err != nil {
 		return nil, mapErr(err)
@@ -40,19 +40,6 @@ func (db *DB) InvoicesForRender(ctx context.Context, f InvoiceFilter, asOf strin
 		}
 	}
 	return r.out, nil
-}
-
-// renderWhere is ListInvoices's filter over invoices i, in a fixed order.
-func renderWhere(f InvoiceFilter) (string, []any) {
-	where, args := "1", []any{}
-	for _, c := range []struct{ cond, v string }{{"i.student_id = ?", f.StudentID}, {"i.session = ?", f.Session},
-		{"i.date >= ?", f.From}, {"i.date <= ?", f.To}} {
-		if c.v != "" {
-			where += " AND " + c.cond
-			args = append(args, c.v)
-		}
-	}
-	return where, args
 }
 
 type renderReader struct {
