@@ -100,8 +100,8 @@ type ImportSource func(yield func(ImportRow) error) error
 
 // ImportStudentsFrom is ImportStudents for rows read as they are written
 // (a 100 000-row file is never held in memory): the transaction is open
-// while src reads, and src's error rolls everything back. Each student_id
-// must come at most once (the source checks it).
+// while src reads, and src's error rolls everything back. A student_id
+// that comes again updates what its earlier row wrote.
 func (db *DB) ImportStudentsFrom(ctx context.Context, file string, src ImportSource, dryRun bool, progress ...func(done int)) (ImportResult, []RowConflict, error) {
 	res := ImportResult{DryRun: dryRun}
 	var conflicts []RowConflict
@@ -132,6 +132,8 @@ func (db *DB) ImportStudentsFrom(ctx context.Context, file string, src ImportSou
 			}
 			if c != "" {
 				conflicts = append(conflicts, RowConflict{r.Line, c})
+			} else {
+				existing[r.ID] = struct{}{} // a later row for the same id updates it
 			}
 			return nil
 		})

@@ -40,3 +40,20 @@ func TestImportStudentsUpsert(t *testing.T) {
 		t.Fatal("a refused import must change nothing")
 	}
 }
+
+// A student_id given twice to ImportStudents: the second row updates what
+// the first wrote (one student, one dossier), as before rows were streamed.
+func TestImportSameIDTwiceUpdates(t *testing.T) {
+	db := newTestDB(t)
+	rows := []ImportRow{
+		{Student: Student{ID: "22100009", LastName: "Exemple", FirstName: "Léo", Email: "leo@etu.example.org", Programme: "ING-GC-3A"}, Year: "2025-2026", Line: 2},
+		{Student: Student{ID: "22100009", LastName: "Exemple", FirstName: "Léon", Email: "leo@etu.example.org", Programme: "ING-GC-3A"}, Year: "2025-2026", Line: 3},
+	}
+	res, conflicts, err := db.ImportStudents(context.Background(), "s.csv", rows, false)
+	if err != nil || len(conflicts) > 0 {
+		t.Fatalf("import: %v %v", conflicts, err)
+	}
+	if res.Created != 1 || res.Updated != 1 || res.Dossiers != 1 {
+		t.Fatalf("result %+v, want 1 created, 1 updated, 1 dossier", res)
+	}
+}
