@@ -115,3 +115,21 @@ func methodLabel(m string) string {
 	}
 	return m
 }
+
+// CreditNoteDocuments gathers the PDF of every credit note, in number
+// order (invoice render --all).
+func (s *Service) CreditNoteDocuments(ctx context.Context) ([]invoice.Document, error) {
+	cns, err := s.DB.ListCreditNotes(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]invoice.Document, 0, len(cns))
+	for _, cn := range cns {
+		d, err := s.CreditNoteDocument(ctx, cn.Number)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

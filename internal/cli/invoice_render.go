@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -107,8 +106,8 @@ func (o *renderOpts) asOfDate() (clock.Date, error) {
 // several per invoice).
 func (o *renderOpts) jobs(ctx context.Context, svc *billing.Service, asOf clock.Date) ([]invoice.Job, error) {
 	var jobs []invoice.Job
-	add := func(number string, d invoice.Document) {
-		jobs = append(jobs, invoice.Job{Path: filepath.Join(o.out, fmt.Sprintf("FACTURE-%s.pdf", number)), Doc: d})
+	add := func(d invoice.Document) {
+		jobs = append(jobs, invoice.Job{Path: filepath.Join(o.out, d.FileName()), Doc: d})
 	}
 	if o.all || o.session != "" {
 		docs, err := svc.InvoiceDocuments(ctx, o.session, asOf)
@@ -116,7 +115,7 @@ func (o *renderOpts) jobs(ctx context.Context, svc *billing.Service, asOf clock.
 			return nil, err
 		}
 		for _, d := range docs {
-			add(d.Number, d)
+			add(d)
 		}
 	}
 	for _, n := range o.numbers {
@@ -124,19 +123,15 @@ func (o *renderOpts) jobs(ctx context.Context, svc *billing.Service, asOf clock.
 		if err != nil {
 			return nil, err
 		}
-		add(n, d)
+		add(d)
 	}
 	if o.all {
-		cns, err := svc.DB.ListCreditNotes(ctx, "")
+		docs, err := svc.CreditNoteDocuments(ctx)
 		if err != nil {
 			return nil, err
 		}
-		for _, cn := range cns {
-			d, err := svc.CreditNoteDocument(ctx, cn.Number)
-			if err != nil {
-				return nil, err
-			}
-			jobs = append(jobs, invoice.Job{Path: filepath.Join(o.out, fmt.Sprintf("AVOIR-%s.pdf", cn.Number)), Doc: d})
+		for _, d := range docs {
+			add(d)
 		}
 	}
 	return jobs, nil

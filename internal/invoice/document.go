@@ -22,6 +22,15 @@ const (
 	CreditNote             // an avoir, always against one invoice
 )
 
+// FileName is the document's file name: FACTURE-<N>.pdf for an invoice,
+// AVOIR-<N>.pdf for a credit note.
+func (d Document) FileName() string {
+	if d.Kind == CreditNote {
+		return "AVOIR-" + d.Number + ".pdf"
+	}
+	return "FACTURE-" + d.Number + ".pdf"
+}
+
 // Party is the issuer or the client of a document.
 type Party struct {
 	Name    string

@@ -199,3 +199,12 @@ func TestBatchGC(t *testing.T) {
 		restore()
 	}
 }
+
+func TestFileName(t *testing.T) {
+	if got := (Document{Kind: Invoice, Number: "9200"}).FileName(); got != "FACTURE-9200.pdf" {
+		t.Errorf("invoice: %s", got)
+	}
+	if got := (Document{Kind: CreditNote, Number: "AV000001"}).FileName(); got != "AVOIR-AV000001.pdf" {
+		t.Errorf("credit note: %s", got)
+	}
+}

@@ -2,7 +2,6 @@ package rehearse
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +12,6 @@ import (
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/invoice"
 	"github.com/inpctl/inpctl/internal/money"
-	"github.com/inpctl/inpctl/internal/store"
 )
 
 // Names of the steps, as the commands that do the same work.
@@ -180,29 +178,20 @@ func (r *run) render(ctx context.Context, day clock.Date) (int, error) {
 		return 0, err
 	}
 	svc := r.k.Svc
-	invs, err := svc.DB.ListInvoices(ctx, store.InvoiceFilter{})
+	// What invoice render --all writes: every invoice, then every credit note.
+	docs, err := svc.InvoiceDocuments(ctx, "", day)
 	if err != nil {
 		return 0, err
 	}
-	jobs := make([]invoice.Job, 0, len(invs))
-	for _, inv := range invs {
-		d, err := svc.InvoiceDocument(ctx, inv.Number, day)
-		if err != nil {
-			return 0, err
-		}
-		jobs = append(jobs, invoice.Job{Path: filepath.Join(out, fmt.Sprintf("FACTURE-%s.pdf", inv.Number)), Doc: d})
-	}
-	cns, err := svc.DB.ListCreditNotes(ctx, "")
+	cns, err := svc.CreditNoteDocuments(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for _, cn := range cns {
-		d, err := svc.CreditNoteDocument(ctx, cn.Number)
-		if err != nil {
-			return 0, err
-		}
-		jobs = append(jobs, invoice.Job{Path: filepath.Join(out, fmt.Sprintf("AVOIR-%s.pdf", cn.Number)), Doc: d})
+	var jobs []invoice.Job
+	for _, d := range append(docs, cns...) {
+		jobs = append(jobs, invoice.Job{Path: filepath.Join(out, d.FileName()), Doc: d})
 	}
+	defer invoice.BatchGC()()
 	return len(jobs), invoice.RenderAll(ctx, jobs, r.opt.Workers, nil)
 }
 
