@@ -9,6 +9,7 @@ import (
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/fees"
 	"github.com/inpctl/inpctl/internal/store"
+	"github.com/spf13/cobra"
 )
 
 // yearOrDefault validates --year or returns the config's academic year.
@@ -97,4 +98,21 @@ func dateRange(from, to string) (string, string, error) {
 		return "", "", fault.New(fault.Usage, "--to %s is before --from %s", t, f)
 	}
 	return f, t, nil
+}
+
+// studentsOrAll checks the arguments of a command that takes student
+// numbers or, with the flag named allFlag (*all set), every student it
+// applies to: one or the other, never both, never neither.
+func studentsOrAll(all *bool, allFlag string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		switch {
+		case *all && len(args) > 0:
+			return fault.New(fault.Usage, "%s takes no student number (%s given)", allFlag, args[0]).
+				WithHint("give student numbers or %s, not both", allFlag)
+		case !*all && len(args) == 0:
+			return fault.New(fault.Usage, "%s needs student numbers, or %s", c.CommandPath(), allFlag).
+				WithHint("e.g. %s 22104567, or %s %s", c.CommandPath(), c.CommandPath(), allFlag)
+		}
+		return nil
+	}
 }

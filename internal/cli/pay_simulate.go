@@ -31,12 +31,7 @@ Cards: the Paybox test card 1111222233334444 (default) or a sandbox card
 (docs/sandbox.md), e.g. one that declines later debits softly once.` + exitDoc(
 			"0   every payment went through", "3   some payments were refused", "5   not the sandbox, or nothing to pay"),
 		Example: "  inpctl pay simulate 22104567 --yes\n  inpctl pay simulate 22104568 --card 1111222233330103 --yes\n  inpctl pay simulate --all-pending --yes",
-		Args: func(c *cobra.Command, args []string) error {
-			if o.allPending {
-				return cobra.NoArgs(c, args)
-			}
-			return cobra.MinimumNArgs(1)(c, args)
-		},
+		Args:    studentsOrAll(&o.allPending, "--all-pending"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.students = args
 			return runPaySimulate(c.Context(), o)

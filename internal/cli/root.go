@@ -101,7 +101,43 @@ Exit statuses: see "inpctl help exit-codes".`,
 		root.AddCommand(c)
 	}
 	root.AddCommand(&cobra.Command{Use: "exit-codes", Short: "Exit statuses and what they mean", Long: exitCodesHelp})
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes every command group (account, dossier…)
+// refuse a word that is none of its commands, as the root does: a group
+// has no action of its own, and cobra then printed its help and exited 0,
+// so "inpctl account shwo X" in a script passed for a success. A group
+// given no word still prints its help.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if sub.HasSubCommands() && !sub.Runnable() {
+			sub.Args = unknownSubcommand
+			sub.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+			if sub.Long == "" {
+				sub.Long = sub.Short
+			}
+			sub.Long += exitDoc("0  this help (no command given)", "2  a word that is none of its commands")
+		}
+		refuseUnknownSubcommands(sub)
+	}
+}
+
+// unknownSubcommand refuses any word after a command group (exit 2),
+// suggesting the command it is closest to.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	err := fault.New(fault.Usage, "unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // what the root uses
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		return err.WithHint("did you mean %s %s?", cmd.CommandPath(), s[0])
+	}
+	return err.WithHint("see %s --help", cmd.CommandPath())
 }
 
 // commands is the command tree; each later issue adds its nouns here.

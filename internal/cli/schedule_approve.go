@@ -36,12 +36,7 @@ one expiring before the last due date) gives a warning.` + exitDoc(
 		Example: `  inpctl schedule approve 22104567 --yes
   inpctl schedule approve 22104567 22104568 --yes
   inpctl schedule approve --all-requested --programme ING-GC-3A --yes`,
-		Args: func(c *cobra.Command, args []string) error {
-			if o.all {
-				return cobra.NoArgs(c, args)
-			}
-			return cobra.MinimumNArgs(1)(c, args)
-		},
+		Args: studentsOrAll(&o.all, "--all-requested"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !o.all && o.programme != "" {
 				return fault.New(fault.Usage, "--programme goes with --all-requested")
