@@ -1,15 +1,19 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twcache"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -158,9 +162,8 @@ func isPlainNumber(s string) bool {
 }
 
 // writeTable renders a borderless table (not a contract: may change) with
-// tablewriter, the table library the project chose. (Printing the same
-// layout by hand would save about 10 ms of a short command's start, most
-// of it tablewriter's package init: see BENCHMARKS.md, benchmark 6.)
+// tablewriter, the table library the project chose, through the one table
+// of the process (see sharedTable).
 func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) error {
 	aligns := make([]tw.Align, len(cols))
 	head := make([]string, len(cols))
@@ -171,21 +174,13 @@ func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) err
 			aligns[i] = tw.AlignRight
 		}
 	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleLight),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.On, ShowFooterLine: tw.On},
-			},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithFooterAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+	sharedTable.Lock()
+	defer sharedTable.Unlock()
+	defer sharedTable.buf.Reset()
+	t := sharedTable.get()
+	t.Options(
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
 		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
-		tablewriter.WithTrimSpace(tw.Off),
 	)
 	t.Header(toAny(head)...)
 	for _, r := range rows {
@@ -200,7 +195,48 @@ func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) err
 	if total != nil {
 		t.Footer(toAny(total)...)
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	_, err := w.Write(sharedTable.buf.Bytes())
+	return err
+}
+
+// sharedTable is the one tablewriter.Table every table of the process is
+// rendered with, Reset between uses. tablewriter.NewTable allocates a
+// 10 240-entry reflection cache (about 400 kB) that a table of strings never
+// reads: one per table made a quarter of "account show" (seven tables).
+var sharedTable tableShare
+
+type tableShare struct {
+	sync.Mutex
+	t   *tablewriter.Table
+	buf bytes.Buffer // the table's writer, fixed when it is made
+}
+
+// get returns the shared table, made or Reset. The caller holds the lock.
+func (s *tableShare) get() *tablewriter.Table {
+	if s.t != nil {
+		s.t.Reset()
+		return s.t
+	}
+	s.t = tablewriter.NewTable(&s.buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleLight),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.On, ShowFooterLine: tw.On},
+			},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithFooterAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithTrimSpace(tw.Off),
+		// Reset empties the cache by making a new one of its size.
+		tablewriter.WithStringerCacheCustom(twcache.NewLRU[reflect.Type, reflect.Value](1)),
+	)
+	return s.t
 }
 
 func toAny(ss []string) []any {
