@@ -126,8 +126,12 @@ func rawInvoice(w io.Writer, fc *gopdf.FontContainer) error {
 	pdf.SetLineWidth(0.4)
 	pdf.Line(45, 305, 550, 305)
 	for i, s := range [][2]string{{"Total HT :", "628,00 €"}, {"Total TVA :", "0,00 €"}, {"Total TTC :", "628,00 €"}} {
-		at(fontRegular, 9, 324, 315+float64(i)*14, 110, s[0], L)
-		at(fontRegular, 9, 435, 315+float64(i)*14, 111, s[1], R)
+		font := fontRegular
+		if i == 2 {
+			font = fontBold // Total TTC, as Build makes it
+		}
+		at(font, 9, 324, 315+float64(i)*14, 110, s[0], L)
+		at(font, 9, 435, 315+float64(i)*14, 111, s[1], R)
 	}
 	at(fontRegular, 7.5, 45, 365, 505, DefaultVATMention, L)
 	at(fontBold, 10.5, 45, 385, 505, "Règlements reçus au 24/06/2025", L)
@@ -137,7 +141,9 @@ func rawInvoice(w io.Writer, fc *gopdf.FontContainer) error {
 		at(fontRegular, 8.5, 49+float64(i)*126, 419, 118, []string{"24/06/2025", "Carte bancaire", "PBX 600012345", "628,00 €"}[i], L)
 	}
 	at(fontRegular, 9, 324, 440, 110, "Total réglé :", L)
+	at(fontRegular, 9, 435, 440, 111, "628,00 €", R)
 	at(fontBold, 9, 324, 454, 110, "Reste dû :", L)
+	at(fontBold, 9, 435, 454, 111, "0,00 €", R)
 	at(fontRegular, 7, 45, 809, 505, "Clermont Auvergne INP · SIRET : 130 026 065 00017 · Facture n° 9201", gopdf.Center)
 	_, err := pdf.WriteTo(w)
 	return err
