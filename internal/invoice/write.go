@@ -3,11 +3,13 @@ package invoice
 import (
 	"bytes"
 	"context"
+	"errors"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 
 	"github.com/inpctl/inpctl/internal/fault"
 )
@@ -108,14 +110,15 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // name never points to a partial PDF for any reader, whatever happens to
 // the process (error, interrupt, kill). The files are not synced one by
 // one while rendering: that capped a batch at the disk's rate of flushes
-// (about 500 files/s here, 12 000 invoices in 26 s instead of 15 s). Every
-// file written, then each folder, is synced once the rendering is done
-// (many at once, when the CPU is free and the flushes overlap), before
-// RenderAll returns: when it reports success the whole batch is on disk.
-// What this gives up: a power cut or an OS crash during a run may leave
-// some of the PDFs written by that run empty or cut short under their
-// names. That run never reported success, and running it again rewrites
-// every PDF byte-identically from the database, which stays the record.
+// (about 500 files/s here, 12 000 invoices in 26 s instead of 15 s), and
+// syncing them in the background while rendering was slower still (the
+// syncs and the file creations contend). The whole batch is synced once
+// the rendering is done (syncBatch), before RenderAll returns: when it
+// reports success the whole batch is on disk. What this gives up: a power
+// cut or an OS crash during a run may leave some of the PDFs written by
+// that run empty or cut short under their names. That run never reported
+// success, and running it again rewrites every PDF byte-identically from
+// the database, which stays the record.
 func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done, total int)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -157,6 +160,7 @@ func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done,
 			}
 		})
 	}
+	dirs := openDirs(jobs)             // before the first write: see syncBatch
 	written := make([]bool, len(jobs)) // each index is set by one writer
 	for range writers {
 		write.Go(func() {
@@ -174,7 +178,7 @@ func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done,
 	render.Wait()
 	close(out)
 	write.Wait()
-	syncErr := syncWritten(jobs, written)
+	syncErr := syncBatch(dirs, jobs, written)
 	switch {
 	case firstErr != nil:
 		return firstErr // the errors name the path
@@ -186,9 +190,80 @@ func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done,
 	return nil
 }
 
-// syncWritten syncs every file written (syncers at a time), then each of
+// batchDir is a folder of a batch, opened before the batch's first write.
+type batchDir struct {
+	name string
+	f    *os.File
+}
+
+// openDirs opens the folders of jobs, each once. If one cannot be opened
+// (it may not exist, or not be readable), it returns nil: syncBatch then
+// fsyncs each file.
+func openDirs(jobs []Job) []batchDir {
+	seen := map[string]bool{}
+	var dirs []batchDir
+	for _, j := range jobs {
+		name := dirOf(j.Path)
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		f, err := os.Open(name)
+		if err != nil {
+			closeDirs(dirs)
+			return nil
+		}
+		dirs = append(dirs, batchDir{name, f})
+	}
+	return dirs
+}
+
+func closeDirs(dirs []batchDir) {
+	for _, d := range dirs {
+		_ = d.f.Close()
+	}
+}
+
+// syncBatch makes every file written durable, with the folders that name
+// them, closes dirs and returns the first error.
+//
+// On Linux it calls syncfs(2) once per folder: the kernel writes back the
+// whole file system, the batch's files and folders with it, and flushes
+// the disk's cache once. 12 271 invoices synced in 0.4 s this way, against
+// 1.3 to 5.9 s for an fsync of each file (16 at a time), which also cost
+// 2 s more CPU. syncfs reports any write-back error on the file system
+// since its file descriptor was opened (Linux 5.8 and later): dirs are
+// opened before the batch's first write, so an error on any of its files
+// fails the batch, named by its folder rather than by its file. The price:
+// syncfs also writes back what other programs left unsynced on that file
+// system, and waits for it.
+//
+// Elsewhere, when syncfs is unsupported, or when a folder could not be
+// opened, each file written is fsynced (syncers at a time), then each
+// folder.
+func syncBatch(dirs []batchDir, jobs []Job, written []bool) error {
+	defer closeDirs(dirs)
+	if !slices.Contains(written, true) {
+		return nil
+	}
+	for _, d := range dirs {
+		err := syncFS(int(d.f.Fd()))
+		if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.ENOSYS) {
+			return syncEach(jobs, written)
+		}
+		if err != nil {
+			return fault.Wrap(fault.Failure, err, "sync %s", d.name)
+		}
+	}
+	if len(dirs) > 0 {
+		return nil
+	}
+	return syncEach(jobs, written)
+}
+
+// syncEach syncs every file written (syncers at a time), then each of
 // their folders, and returns the first error, naming the file.
-func syncWritten(jobs []Job, written []bool) error {
+func syncEach(jobs []Job, written []bool) error {
 	next := make(chan string)
 	errs := make(chan error, len(jobs))
 	var wg sync.WaitGroup

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -206,5 +207,67 @@ func TestFileName(t *testing.T) {
 	}
 	if got := (Document{Kind: CreditNote, Number: "AV000001"}).FileName(); got != "AVOIR-AV000001.pdf" {
 		t.Errorf("credit note: %s", got)
+	}
+}
+
+// fakeSyncFS replaces syncfs(2) for one test, counting its calls.
+func fakeSyncFS(t *testing.T, err error) *int {
+	t.Helper()
+	calls := new(int)
+	old := syncFS
+	syncFS = func(int) error { *calls++; return err }
+	t.Cleanup(func() { syncFS = old })
+	return calls
+}
+
+// TestRenderAllSyncsOncePerFolder: a batch is made durable with one
+// syncfs per folder, not an fsync per file.
+func TestRenderAllSyncsOncePerFolder(t *testing.T) {
+	calls := fakeSyncFS(t, nil)
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	js := append(jobs(dir, 20), jobs(filepath.Join(dir, "b"), 5)...)
+	if err := RenderAll(context.Background(), js, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if *calls != 2 {
+		t.Errorf("syncfs called %d times for 2 folders", *calls)
+	}
+}
+
+// TestRenderAllSyncError: a write-back error reported by syncfs fails the
+// batch, naming the folder; the PDFs written stay whole.
+func TestRenderAllSyncError(t *testing.T) {
+	fakeSyncFS(t, syscall.EIO)
+	dir := t.TempDir()
+	js := jobs(dir, 10)
+	err := RenderAll(context.Background(), js, 2, nil)
+	if err == nil || !strings.Contains(err.Error(), "sync "+dir) || !errors.Is(err, syscall.EIO) {
+		t.Fatalf("err = %v, want an EIO naming %s", err, dir)
+	}
+	for _, n := range names(t, dir) {
+		if strings.HasSuffix(n, ".tmp") {
+			t.Errorf("left behind %s", n)
+		}
+	}
+}
+
+// TestRenderAllSyncFallback: where syncfs is unsupported, the batch falls
+// back to syncing each file and still succeeds.
+func TestRenderAllSyncFallback(t *testing.T) {
+	for _, unsupported := range []error{errors.ErrUnsupported, syscall.ENOSYS} {
+		calls := fakeSyncFS(t, unsupported)
+		dir := t.TempDir()
+		if err := RenderAll(context.Background(), jobs(dir, 10), 2, nil); err != nil {
+			t.Errorf("%v: %v", unsupported, err)
+		}
+		if *calls != 1 {
+			t.Errorf("%v: syncfs called %d times", unsupported, *calls)
+		}
+		if n := names(t, dir); len(n) != 10 {
+			t.Errorf("%v: %d files", unsupported, len(n))
+		}
 	}
 }
