@@ -2,6 +2,8 @@ package billing
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -32,20 +34,79 @@ func (s *Service) InvoiceDocument(ctx context.Context, number string, asOf clock
 }
 
 // InvoiceDocuments is InvoiceDocument for every invoice of a session (all
-// of them when session is ""), in number order, read with a fixed number of
-// queries (store.InvoicesForRender) instead of several per invoice. Each
+// of them when session is ""), in number order, read with a few queries
+// (store.EachInvoiceForRender) instead of several per invoice. Each
 // document is the one InvoiceDocument gives for the same number.
 func (s *Service) InvoiceDocuments(ctx context.Context, session string, asOf clock.Date) ([]invoice.Document, error) {
-	rs, err := s.DB.InvoicesForRender(ctx, store.InvoiceFilter{Session: session}, asOf.String())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]invoice.Document, len(rs))
-	for i, r := range rs {
-		out[i] = s.invoiceDocument(r, asOf)
-	}
-	return out, nil
+	out := []invoice.Document{}
+	err := s.EachInvoiceDocument(ctx, session, asOf, func(_ int, docs []invoice.Document) error {
+		out = append(out, docs...)
+		return nil
+	})
+	return out, err
 }
+
+// EachInvoiceDocument is InvoiceDocuments a chunk at a time, read from one
+// snapshot while fn runs (store.EachInvoiceForRender); total is how many
+// invoices there are in all.
+func (s *Service) EachInvoiceDocument(ctx context.Context, session string, asOf clock.Date, fn func(total int, docs []invoice.Document) error) error {
+	return s.DB.EachInvoiceForRender(ctx, store.InvoiceFilter{Session: session}, asOf.String(), func(total int, rs []store.RenderInvoice) error {
+		docs := make([]invoice.Document, len(rs))
+		for i, r := range rs {
+			docs[i] = s.invoiceDocument(r, asOf)
+		}
+		return fn(total, docs)
+	})
+}
+
+// RenderJobs yields the jobs of a batch render into dir (invoice render,
+// and the rehearsal's): when bulk is set, every invoice of session (all of
+// them when session is ""), read a chunk at a time while the first ones
+// render (EachInvoiceDocument), then the documents of more, gathered by
+// the caller beforehand. total, when not nil, is called once with the
+// number of jobs, before the first one is yielded.
+func (s *Service) RenderJobs(ctx context.Context, dir string, bulk bool, session string, asOf clock.Date,
+	more []invoice.Document, total func(int)) invoice.Jobs {
+	job := func(d invoice.Document) invoice.Job {
+		return invoice.Job{Path: filepath.Join(dir, d.FileName()), Doc: d}
+	}
+	return func(yield func(invoice.Job) bool) error {
+		counted := false
+		count := func(n int) {
+			if !counted && total != nil {
+				total(n + len(more))
+			}
+			counted = true
+		}
+		if bulk {
+			err := s.EachInvoiceDocument(ctx, session, asOf, func(n int, docs []invoice.Document) error {
+				count(n)
+				for _, d := range docs {
+					if !yield(job(d)) {
+						return errStopped
+					}
+				}
+				return nil
+			})
+			if errors.Is(err, errStopped) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+		count(0) // no invoice selected
+		for _, d := range more {
+			if !yield(job(d)) {
+				break
+			}
+		}
+		return nil
+	}
+}
+
+// errStopped ends a read whose consumer stopped taking rows.
+var errStopped = errors.New("stopped")
 
 // invoiceDocument builds the document of an invoice from what was read.
 func (s *Service) invoiceDocument(r store.RenderInvoice, asOf clock.Date) invoice.Document {

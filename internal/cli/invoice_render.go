@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"runtime"
 
 	"github.com/inpctl/inpctl/internal/billing"
@@ -63,31 +62,49 @@ func runInvoiceRender(ctx context.Context, o *renderOpts) error {
 	if err != nil {
 		return err
 	}
-	jobs, err := o.jobs(ctx, svc, asOf)
+	more, err := o.documents(ctx, svc, asOf)
 	if err != nil {
 		return err
 	}
+	bulk := o.all || o.session != ""
 	if o.out == "-" {
-		if len(jobs) != 1 {
-			return fault.New(fault.Usage, "--out - writes one invoice; %d were selected", len(jobs))
-		}
-		return invoice.Render(o.env.IO.Out, invoice.Build(jobs[0].Doc))
+		return o.toStdout(ctx, svc, asOf, bulk, more)
 	}
 	if fi, err := os.Stat(o.out); err != nil || !fi.IsDir() {
 		if err := os.MkdirAll(o.out, 0o755); err != nil {
 			return fault.Wrap(fault.Usage, err, "--out %s is not a folder", o.out)
 		}
 	}
-	if len(jobs) == 0 {
+	total, draw := 0, func(int) {}
+	jobs := svc.RenderJobs(ctx, o.out, bulk, o.session, asOf, more, func(n int) {
+		total, draw = n, o.env.Progress("rendering", n)
+	})
+	defer invoice.BatchGC()() // a batch of PDFs is mostly short-lived garbage
+	if err := invoice.RenderEach(ctx, jobs, runtime.NumCPU(), func(done int) { draw(done) }); err != nil {
+		return err
+	}
+	if total == 0 {
 		o.env.Infof("no invoices to render")
 		return nil
 	}
-	defer invoice.BatchGC()() // a batch of PDFs is mostly short-lived garbage
-	if err := invoice.RenderAll(ctx, jobs, runtime.NumCPU(), o.env.ProgressFn("rendering")); err != nil {
-		return err
-	}
-	o.env.Infof("✓ %d PDF(s) written to %s", len(jobs), o.out)
+	o.env.Infof("✓ %d PDF(s) written to %s", total, o.out)
 	return nil
+}
+
+// toStdout writes the one invoice selected to stdout (--out -).
+func (o *renderOpts) toStdout(ctx context.Context, svc *billing.Service, asOf clock.Date, bulk bool, more []invoice.Document) error {
+	docs := more
+	if bulk {
+		all, err := svc.InvoiceDocuments(ctx, o.session, asOf)
+		if err != nil {
+			return err
+		}
+		docs = append(all, more...)
+	}
+	if len(docs) != 1 {
+		return fault.New(fault.Usage, "--out - writes one invoice; %d were selected", len(docs))
+	}
+	return invoice.Render(o.env.IO.Out, invoice.Build(docs[0]))
 }
 
 func (o *renderOpts) asOfDate() (clock.Date, error) {
@@ -101,38 +118,25 @@ func (o *renderOpts) asOfDate() (clock.Date, error) {
 	return d, nil
 }
 
-// jobs gathers the documents to render. --all and --session read every
-// invoice at once (billing.InvoiceDocuments: a few queries in all, not
-// several per invoice).
-func (o *renderOpts) jobs(ctx context.Context, svc *billing.Service, asOf clock.Date) ([]invoice.Job, error) {
-	var jobs []invoice.Job
-	add := func(d invoice.Document) {
-		jobs = append(jobs, invoice.Job{Path: filepath.Join(o.out, d.FileName()), Doc: d})
-	}
-	if o.all || o.session != "" {
-		docs, err := svc.InvoiceDocuments(ctx, o.session, asOf)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range docs {
-			add(d)
-		}
-	}
+// documents gathers, before anything is written, the documents named on
+// the command line and, with --all, the credit notes: an unknown number
+// fails the command before any file is written. The invoices of --all and
+// --session are read while they render (billing.RenderJobs).
+func (o *renderOpts) documents(ctx context.Context, svc *billing.Service, asOf clock.Date) ([]invoice.Document, error) {
+	var docs []invoice.Document
 	for _, n := range o.numbers {
 		d, err := svc.InvoiceDocument(ctx, n, asOf)
 		if err != nil {
 			return nil, err
 		}
-		add(d)
+		docs = append(docs, d)
 	}
 	if o.all {
-		docs, err := svc.CreditNoteDocuments(ctx)
+		cns, err := svc.CreditNoteDocuments(ctx)
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range docs {
-			add(d)
-		}
+		docs = append(docs, cns...)
 	}
-	return jobs, nil
+	return docs, nil
 }

@@ -91,10 +91,10 @@ const (
 	syncers = 16
 )
 
-// rendered is a PDF in memory, waiting to be written to jobs[i].Path.
+// rendered is a PDF in memory, waiting to be written to path.
 type rendered struct {
-	i   int
-	buf *bytes.Buffer
+	path string
+	buf  *bytes.Buffer
 }
 
 var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -120,18 +120,43 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // success, and running it again rewrites every PDF byte-identically from
 // the database, which stays the record.
 func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done, total int)) error {
+	var each func(done int)
+	if progress != nil {
+		each = func(done int) { progress(done, len(jobs)) }
+	}
+	return RenderEach(ctx, func(yield func(Job) bool) error {
+		for _, j := range jobs {
+			if !yield(j) {
+				break
+			}
+		}
+		return nil
+	}, workers, each)
+}
+
+// Jobs yields the jobs of a batch until yield returns false, and returns
+// the error that kept it from yielding them all, if any.
+type Jobs func(yield func(Job) bool) error
+
+// RenderEach is RenderAll for the jobs that jobs yields: the first ones
+// render while the next are gathered, and a job is dropped once rendered,
+// so a batch never holds all its documents. An error from jobs stops the
+// batch like a render error. progress, when not nil, is called with the
+// number of files written so far.
+func RenderEach(ctx context.Context, jobs Jobs, workers int, progress func(done int)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan int)
+	next := make(chan Job)
 	out := make(chan rendered, 2*writers)
 	var (
 		mu       sync.Mutex
 		done     int
+		written  []string // the paths written, for syncBatch
 		firstErr error
 		render   sync.WaitGroup
 		write    sync.WaitGroup
 	)
-	report := func(err error) {
+	report := func(path string, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -142,85 +167,93 @@ func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done,
 			return
 		}
 		done++
+		written = append(written, path)
 		if progress != nil {
-			progress(done, len(jobs))
+			progress(done)
 		}
 	}
 	for range max(workers, 1) {
 		render.Go(func() {
-			for i := range next {
+			for j := range next {
 				buf := bufs.Get().(*bytes.Buffer)
 				buf.Reset()
-				if err := Render(buf, Build(jobs[i].Doc)); err != nil {
+				if err := Render(buf, Build(j.Doc)); err != nil {
 					bufs.Put(buf)
-					report(fault.Wrap(fault.KindOf(err), err, "write %s", jobs[i].Path))
+					report(j.Path, fault.Wrap(fault.KindOf(err), err, "write %s", j.Path))
 					continue
 				}
-				out <- rendered{i, buf} // the writers drain out until it is closed
+				out <- rendered{j.Path, buf} // the writers drain out until it is closed
 			}
 		})
 	}
-	dirs := openDirs(jobs)             // before the first write: see syncBatch
-	written := make([]bool, len(jobs)) // each index is set by one writer
 	for range writers {
 		write.Go(func() {
 			for r := range out {
 				if ctx.Err() == nil {
-					err := writeAtomic(jobs[r.i].Path, r.buf.Bytes(), false)
-					written[r.i] = err == nil
-					report(err)
+					report(r.path, writeAtomic(r.path, r.buf.Bytes(), false))
 				}
 				bufs.Put(r.buf)
 			}
 		})
 	}
-	feed(ctx, next, len(jobs))
+	var dirs batchDirs
+	jobsErr := jobs(func(j Job) bool {
+		dirs.open(dirOf(j.Path)) // before the job's write: see syncBatch
+		select {
+		case next <- j:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	})
+	close(next)
+	if jobsErr != nil {
+		report("", jobsErr)
+	}
 	render.Wait()
 	close(out)
 	write.Wait()
-	syncErr := syncBatch(dirs, jobs, written)
+	syncErr := syncBatch(dirs, written)
 	switch {
 	case firstErr != nil:
 		return firstErr // the errors name the path
 	case syncErr != nil:
 		return syncErr
-	case done < len(jobs):
+	case ctx.Err() != nil:
 		return context.Cause(ctx)
 	}
 	return nil
 }
 
-// batchDir is a folder of a batch, opened before the batch's first write.
-type batchDir struct {
-	name string
-	f    *os.File
+// batchDirs are the folders of a batch, each opened before the first
+// write into it. If one could not be opened (it may not exist, or not be
+// readable), failed is set: syncBatch then fsyncs each file.
+type batchDirs struct {
+	names  map[string]*os.File
+	order  []string
+	failed bool
 }
 
-// openDirs opens the folders of jobs, each once. If one cannot be opened
-// (it may not exist, or not be readable), it returns nil: syncBatch then
-// fsyncs each file.
-func openDirs(jobs []Job) []batchDir {
-	seen := map[string]bool{}
-	var dirs []batchDir
-	for _, j := range jobs {
-		name := dirOf(j.Path)
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		f, err := os.Open(name)
-		if err != nil {
-			closeDirs(dirs)
-			return nil
-		}
-		dirs = append(dirs, batchDir{name, f})
+// open opens the folder name unless it already is.
+func (ds *batchDirs) open(name string) {
+	if _, ok := ds.names[name]; ok || ds.failed {
+		return
 	}
-	return dirs
+	f, err := os.Open(name)
+	if err != nil {
+		ds.failed = true
+		return
+	}
+	if ds.names == nil {
+		ds.names = map[string]*os.File{}
+	}
+	ds.names[name] = f
+	ds.order = append(ds.order, name)
 }
 
-func closeDirs(dirs []batchDir) {
-	for _, d := range dirs {
-		_ = d.f.Close()
+func (ds *batchDirs) close() {
+	for _, f := range ds.names {
+		_ = f.Close()
 	}
 }
 
@@ -241,31 +274,31 @@ func closeDirs(dirs []batchDir) {
 // Elsewhere, when syncfs is unsupported, or when a folder could not be
 // opened, each file written is fsynced (syncers at a time), then each
 // folder.
-func syncBatch(dirs []batchDir, jobs []Job, written []bool) error {
-	defer closeDirs(dirs)
-	if !slices.Contains(written, true) {
+func syncBatch(dirs batchDirs, written []string) error {
+	defer dirs.close()
+	if len(written) == 0 {
 		return nil
 	}
-	for _, d := range dirs {
-		err := syncFS(int(d.f.Fd()))
-		if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.ENOSYS) {
-			return syncEach(jobs, written)
+	if !dirs.failed {
+		for _, name := range dirs.order {
+			err := syncFS(int(dirs.names[name].Fd()))
+			if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.ENOSYS) {
+				return syncEach(written)
+			}
+			if err != nil {
+				return fault.Wrap(fault.Failure, err, "sync %s", name)
+			}
 		}
-		if err != nil {
-			return fault.Wrap(fault.Failure, err, "sync %s", d.name)
-		}
-	}
-	if len(dirs) > 0 {
 		return nil
 	}
-	return syncEach(jobs, written)
+	return syncEach(written)
 }
 
 // syncEach syncs every file written (syncers at a time), then each of
 // their folders, and returns the first error, naming the file.
-func syncEach(jobs []Job, written []bool) error {
+func syncEach(written []string) error {
 	next := make(chan string)
-	errs := make(chan error, len(jobs))
+	errs := make(chan error, len(written))
 	var wg sync.WaitGroup
 	for range syncers {
 		wg.Go(func() {
@@ -282,11 +315,9 @@ func syncEach(jobs []Job, written []bool) error {
 		})
 	}
 	dirs := map[string]bool{}
-	for i, j := range jobs {
-		if written[i] {
-			next <- j.Path
-			dirs[dirOf(j.Path)] = true
-		}
+	for _, path := range written {
+		next <- path
+		dirs[dirOf(path)] = true
 	}
 	close(next)
 	wg.Wait()
@@ -295,16 +326,4 @@ func syncEach(jobs []Job, written []bool) error {
 	}
 	close(errs)
 	return <-errs // nil when there was none
-}
-
-// feed sends 0…n-1 on next until ctx is done, then closes next.
-func feed(ctx context.Context, next chan<- int, n int) {
-	defer close(next)
-	for i := range n {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			return
-		}
-	}
 }

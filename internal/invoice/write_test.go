@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // names lists dir, to show that nothing was left behind.
@@ -178,22 +181,59 @@ func TestRenderAllCancelled(t *testing.T) {
 	}
 }
 
-// TestBatchGC: a batch collects less often than GOGC=100, and the setting
-// is put back; a larger setting (or off) is kept.
+// gogc reads GOGC without setting it.
+func gogc() int {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return int(s[0].Value.Uint64())
+}
+
+// gogcAfterGC collects until GOGC is want (finalizers run after the
+// collection, on their own goroutine) or a second has passed, and returns
+// GOGC.
+func gogcAfterGC(want func() int) int {
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		runtime.GC()
+		if gogc() == want() {
+			break
+		}
+	}
+	return gogc()
+}
+
+// TestBatchGC: during a batch, each collection sets GOGC so that the
+// next one comes after about gcBudget of allocation, whatever is live;
+// the setting is put back after, and a larger GOGC, or off, is kept.
 func TestBatchGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	want := func() int { return max(100, int(gcBudget*100/max(liveHeap(), 1<<20))) }
 	restore := BatchGC()
-	if got := debug.SetGCPercent(123); got <= 100 {
-		t.Errorf("GC percent during a batch = %d, want more than 100", got)
+	if got := gogc(); got != 100 {
+		t.Errorf("GOGC before the batch's first collection = %d, want 100", got)
 	}
-	debug.SetGCPercent(123)
+	if got := gogcAfterGC(want); got == 100 || got != want() {
+		t.Errorf("GOGC during a batch = %d, want %d (budget / live heap)", got, want())
+	}
+	live := make([]byte, 48<<20) // the live heap grows: the next budget is what it is
+	if got := gogcAfterGC(want); got != want() || got > 200 {
+		t.Errorf("GOGC with %d MB live = %d, want %d", len(live)>>20, got, want())
+	}
+	runtime.KeepAlive(live)
 	restore()
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("GC percent after the batch = %d, want 100", got)
+	if got := gogc(); got != 100 {
+		t.Errorf("GOGC after the batch = %d, want 100", got)
+	}
+	runtime.GC()
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if got := gogc(); got != 100 {
+		t.Errorf("GOGC some collections after the batch = %d, want 100 (tuning stopped)", got)
 	}
 	for _, keep := range []int{-1, 1 << 20} {
 		debug.SetGCPercent(keep)
 		restore := BatchGC()
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
 		if got := debug.SetGCPercent(keep); got != keep {
 			t.Errorf("GOGC %d: GC percent during a batch = %d, want it kept", keep, got)
 		}
@@ -269,5 +309,49 @@ func TestRenderAllSyncFallback(t *testing.T) {
 		if n := names(t, dir); len(n) != 10 {
 			t.Errorf("%v: %d files", unsupported, len(n))
 		}
+	}
+}
+
+// TestRenderEachSourceError: an error from the jobs source (the database,
+// for invoice render --all) fails the batch after what it yielded is
+// written whole; a render error stops the source from yielding more.
+func TestRenderEachSourceError(t *testing.T) {
+	dir := t.TempDir()
+	js := jobs(dir, 6)
+	broken := errors.New("disk I/O error")
+	err := RenderEach(context.Background(), func(yield func(Job) bool) error {
+		for _, j := range js[:3] {
+			if !yield(j) {
+				return nil
+			}
+		}
+		return broken
+	}, 2, nil)
+	if !errors.Is(err, broken) {
+		t.Fatalf("err = %v, want the source's", err)
+	}
+	for _, n := range names(t, dir) {
+		if strings.HasSuffix(n, ".tmp") {
+			t.Errorf("left behind %s", n)
+		}
+	}
+
+	js = jobs(t.TempDir(), 200)
+	js[0].Path = filepath.Join(dir, "missing", "bad.pdf")
+	yielded := 0
+	err = RenderEach(context.Background(), func(yield func(Job) bool) error {
+		for _, j := range js {
+			if !yield(j) {
+				return nil
+			}
+			yielded++
+		}
+		return nil
+	}, 2, nil)
+	if err == nil || !strings.Contains(err.Error(), js[0].Path) {
+		t.Fatalf("err = %v, want one naming %s", err, js[0].Path)
+	}
+	if yielded == len(js) {
+		t.Error("the source yielded every job after the batch failed")
 	}
 }

@@ -179,20 +179,14 @@ func (r *run) render(ctx context.Context, day clock.Date) (int, error) {
 	}
 	svc := r.k.Svc
 	// What invoice render --all writes: every invoice, then every credit note.
-	docs, err := svc.InvoiceDocuments(ctx, "", day)
-	if err != nil {
-		return 0, err
-	}
 	cns, err := svc.CreditNoteDocuments(ctx)
 	if err != nil {
 		return 0, err
 	}
-	var jobs []invoice.Job
-	for _, d := range append(docs, cns...) {
-		jobs = append(jobs, invoice.Job{Path: filepath.Join(out, d.FileName()), Doc: d})
-	}
+	total := 0
+	jobs := svc.RenderJobs(ctx, out, true, "", day, cns, func(n int) { total = n })
 	defer invoice.BatchGC()()
-	return len(jobs), invoice.RenderAll(ctx, jobs, r.opt.Workers, nil)
+	return total, invoice.RenderEach(ctx, jobs, r.opt.Workers, nil)
 }
 
 // check is "db check", then the figures of the books.

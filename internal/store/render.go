@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math"
+	"slices"
 
 	"github.com/inpctl/inpctl/internal/fees"
 )
@@ -19,27 +21,63 @@ type RenderInvoice struct {
 }
 
 // InvoicesForRender reads every invoice f selects, in number order, with
-// what its PDF shows as of asOf (YYYY-MM-DD). It runs five queries in one
-// read transaction whatever the number of invoices, instead of Invoice +
-// InvoicePayments + PlanOfOrder (five or six queries) per invoice, and the
-// invoices are read from one consistent snapshot.
+// what its PDF shows as of asOf (YYYY-MM-DD), as EachInvoiceForRender does,
+// and returns them all.
 func (db *DB) InvoicesForRender(ctx context.Context, f InvoiceFilter, asOf string) ([]RenderInvoice, error) {
+	out := []RenderInvoice{}
+	err := db.EachInvoiceForRender(ctx, f, asOf, func(_ int, rs []RenderInvoice) error {
+		out = append(out, rs...)
+		return nil
+	})
+	return out, err
+}
+
+// renderChunk is how many invoices EachInvoiceForRender reads at a time.
+var renderChunk = 512
+
+// EachInvoiceForRender calls fn with the invoices f selects, in number
+// order, renderChunk at a time, each with what its PDF shows as of asOf
+// (YYYY-MM-DD); total is how many invoices there are in all. It reads them
+// in one read transaction, so that they come from one consistent snapshot,
+// with five queries a chunk, instead of Invoice + InvoicePayments +
+// PlanOfOrder (five or six queries) per invoice. The transaction stays
+// open while fn runs (a reader in WAL mode does not hold up writers), so
+// that a batch can render the first chunk while the next is read, and
+// never holds the whole selection in memory. An error from fn stops the
+// reading and is returned.
+func (db *DB) EachInvoiceForRender(ctx context.Context, f InvoiceFilter, asOf string, fn func(total int, rs []RenderInvoice) error) error {
 	t, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // a deferred BEGIN: no write lock
 	if err != nil {
-		return nil, mapErr(err)
+		return mapErr(err)
 	}
 	defer func() { _ = t.Rollback() }()
 	where, args := invoiceWhere(f)
-	r := renderReader{ctx: ctx, q: t, where: where, args: args, byID: map[int64]int{}}
-	if err := r.invoices(); err != nil {
-		return nil, mapErr(err)
+	var total int
+	if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM invoices i WHERE `+where, args...).Scan(&total); err != nil {
+		return mapErr(err)
 	}
-	for _, read := range []func() error{r.lines, func() error { return r.payments(asOf) }, r.plans} {
-		if err := read(); err != nil {
-			return nil, mapErr(err)
+	after := int64(math.MinInt64) // the seq of the last invoice read
+	for {
+		r := renderReader{ctx: ctx, q: t, where: where + ` AND i.seq > ?`, args: append(slices.Clip(args), after), byID: map[int64]int{}}
+		first, last, err := r.invoices(renderChunk)
+		if err != nil {
+			return mapErr(err)
 		}
+		if len(r.out) == 0 {
+			return nil
+		}
+		// The chunk is every selected invoice with a seq in [first, last].
+		r.where, r.args = where+` AND i.seq BETWEEN ? AND ?`, append(slices.Clip(args), first, last)
+		for _, read := range []func() error{r.lines, func() error { return r.payments(asOf) }, r.plans} {
+			if err := read(); err != nil {
+				return mapErr(err)
+			}
+		}
+		if err := fn(total, r.out); err != nil {
+			return err
+		}
+		after = last
 	}
-	return r.out, nil
 }
 
 type renderReader struct {
@@ -67,17 +105,31 @@ func (r *renderReader) each(query string, extra []any, scan func(*sql.Rows) erro
 	return rows.Err()
 }
 
-func (r *renderReader) invoices() error {
-	return r.each(`SELECT `+invoiceCols+invoiceFrom+` WHERE `+r.where+` ORDER BY i.seq`, nil, func(rows *sql.Rows) error {
-		inv, err := scanInvoice(rows)
+// invoices reads up to limit invoices in seq order and returns the first
+// and last seq read.
+func (r *renderReader) invoices(limit int) (first, last int64, err error) {
+	err = r.each(`SELECT i.seq, `+invoiceCols+invoiceFrom+` WHERE `+r.where+` ORDER BY i.seq LIMIT ?`, []any{limit}, func(rows *sql.Rows) error {
+		inv, err := scanInvoice(seqScanner{rows, &last})
 		if err != nil {
 			return err
+		}
+		if len(r.out) == 0 {
+			first = last
 		}
 		r.byID[inv.ID] = len(r.out)
 		r.out = append(r.out, RenderInvoice{Invoice: inv})
 		return nil
 	})
+	return first, last, err
 }
+
+// seqScanner scans a leading seq column into seq, then the rest.
+type seqScanner struct {
+	sc  scanner
+	seq *int64
+}
+
+func (s seqScanner) Scan(dest ...any) error { return s.sc.Scan(append([]any{s.seq}, dest...)...) }
 
 // lines is invoiceLines for every invoice.
 func (r *renderReader) lines() error {
