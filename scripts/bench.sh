@@ -31,7 +31,16 @@ START=$(date +%s)
 # no user config file), while go keeps its own caches and settings.
 for v in $(compgen -e | grep '^INPCTL_' || true); do unset "$v"; done
 eval "$($GO env -json GOENV GOPATH GOMODCACHE GOCACHE | sed -n 's/^\t"\(GO[A-Z]*\)": \(".*"\),\{0,1\}$/export \1=\2/p')"
-rm -rf "$OUT" && mkdir -p "$OUT/bin"
+# The previous run's files are moved aside now and deleted at the end, not
+# deleted now: on a file system without a journal (this VM's ext4), inodes
+# freed in the last minutes are skipped, one lookup each, when new files
+# are created. invoice render --all right after deleting the 12 271 PDFs
+# of a previous render took 25.2 s, 9 % of its CPU in ext4's inode
+# allocation, against 17.4 s without the deletion (same binary, database).
+OLD=$ROOT/bench-out.old
+rm -rf "$OLD" # left by a run that did not finish
+if [[ -d $OUT ]]; then mv "$OUT" "$OLD"; fi
+mkdir -p "$OUT/bin"
 export XDG_CONFIG_HOME=$OUT/.config INPCTL_OPERATOR=bench
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
@@ -128,27 +137,32 @@ no index reached a dossier's plans, no statement cache across transactions, a 2 
 
 ## The benchmarks that miss their target, and why
 
-- **3. invoice render (0.44× to 0.82× across the runs of 2026-11-28, target 0.8×; not a steady pass).** `invoice.Render` (gopdf, about half of it
-  zlib) is ~78 % of the CLI's CPU and costs per page what the raw benchmark costs; the rest is
-  building the page model, the garbage collector and the file writes. The CLI spends about 2.4 ms of
-  CPU per PDF against 1.9 ms for the raw page (a CPU ratio near 0.8), and it keeps about 1.7 of the 2
-  cores busy (27.5 s of CPU in 16.4 s), so the wall ratio lands between 0.69× and 0.8×. Since the
-  morning it went from 282 to 746 PDF/s (one bulk read of the invoices, writes off the rendering
-  goroutines, one sync of all files at the end instead of one per file, a GC budget per batch).
-  Closing the last gap means a cheaper page than gopdf's own output path, which we do not own.
-  The lowest figures come right after bench.sh deletes the previous run's files: ext4 then creates
-  files slowly for a while (~250 µs each), and 12 271 new files pay it (38 s of CPU instead of 27.5 s).
-  The one run at 0.82× (13:15) had a raw figure that moved from 616 to 1 110 PDF/s around it.
-- **6. account show (2.0× to 2.2× the floor, target 1.5×; 2.19× at 13:15).** The queries themselves take ~5 ms; the rest
-  is process start. Before `main`, inpctl initialises 292 packages against the floor's 146 (cobra,
-  viper, tablewriter, gopdf, pdf and crypto code linked into the one binary): 27.8 ms against
-  19.5 ms measured inside the processes. Printing the tables by hand instead of with tablewriter
-  (its package init fills a 660 kB cache) took the ratio to 1.62× (commit 0c8c48a, reverted in
-  cc04301: tablewriter is the table library the project chose, so that trade is the user's). A
-  generated copy of the built-in config and a hand-parsed partial command tree saved about 5 ms more
-  (2.0×); they were dropped in 30313ae as copies to keep in step, for a target missed either way. Under
-  1.5× would also need a binary that does not link every command's dependencies for a read-only
-  command (a separate small binary, or dropping viper), which is a design change, not a fix.
+- **3. invoice render (0.66× and 0.77× in two make bench runs of the afternoon of 2026-11-28, 0.70×
+  to 0.81× interleaved by hand; target 0.8×, not a steady pass).** Since the morning (282 PDF/s) the
+  CLI reads the invoices 512 at a time while the first ones render (a batch no longer holds every
+  document: the collector marked 14 MB on each of its 692 cycles), retunes GOGC after each
+  collection (a collection per 64 MiB allocated), and makes the batch durable with one syncfs(2)
+  instead of an fsync per file (0.4 s instead of 1.3 to 5.9 s). `invoice.Render` is now 85 % of the
+  CLI's CPU (gopdf's own output 78 %); the rest is the file writes (6 %: create, write, rename),
+  reading the invoices (2 %), the collector (3 %) and the layout. Run next to the raw benchmark,
+  interleaved (raw, CLI, raw, CLI…): the CLI spends 12 to 18 % more CPU than the raw pages and keeps
+  1.77 of the 2 cores busy against 1.96, so the wall ratio lands at 0.70 to 0.81. The machine's
+  speed moves by a quarter within minutes (the raw figure was 1 216 PDF/s in one make bench run and
+  944 in the next, seven minutes later; the same CLI binary took 12.8 to 17.8 s by hand), which the
+  before/after average only partly cancels. More buffering between the stages (64 jobs, 32 PDFs) or a third render worker
+  changed nothing measurable. bench.sh now deletes the previous run's files at the end rather than
+  the start (see the top of the script: file creation is slow on this file system right after a mass
+  delete).
+- **6. account show (1.87× to 1.96× the floor, target 1.5×).** It was 2.19×: tablewriter.NewTable
+  allocates a 10 240-entry cache (~400 kB, each 4 kB page faulted in at ~13 µs on this VM), once per
+  section; one table Reset between sections saves ~5 ms. The rest is the binary, not the command: the
+  floor's own work (open the same file with the same DSN, PRAGMA user_version) run inside the inpctl
+  binary, through cobra and the config, measures 1.54× the floor by bench.sh's clock (37.0 against
+  24.1 ms; 28.7 against 17.3 ms under perf stat). inpctl initialises 292 packages before main
+  against 146 (~11 ms of package init, tablewriter's 2 ms of it, against ~5 ms) and takes 1 530 page
+  faults against 490. account show adds its own work (config, schema, queries, tables) to that, so
+  1.5× cannot be reached by the command: it needs a binary that does not link every command's
+  dependencies (a small read-only binary, or no viper/tablewriter), which is the user's call.
 
 EOF
 }
@@ -411,3 +425,4 @@ EOF
 	profile_notes
 } >BENCHMARKS.md
 log "BENCHMARKS.md written ($(((END - START) / 60)) min $(((END - START) % 60)) s)"
+rm -rf "$OLD" && sync # see the top: deleted once nothing is measured
