@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -92,7 +93,7 @@ func (s *Service) RenderJobs(ctx context.Context, dir string, bulk bool, session
 				return nil
 			}
 			if err != nil {
-				return err
+				return fmt.Errorf("read the invoices to render: %w", err)
 			}
 		}
 		count(0) // no invoice selected

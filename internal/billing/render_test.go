@@ -1,9 +1,14 @@
 package billing
 
 import (
+	"context"
+	"errors"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/inpctl/inpctl/internal/invoice"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
@@ -51,5 +56,50 @@ func TestInvoiceDocumentsMatchOneByOne(t *testing.T) {
 	y.must(err)
 	if len(docs[2].Payments) < 3 || len(docs[0].NextDues) == 0 {
 		t.Errorf("the fixture lost its point: payments %+v, next dues %+v", docs[2].Payments, docs[0].NextDues)
+	}
+}
+
+// TestRenderJobs: the jobs of a batch are every invoice, in number order,
+// then the documents gathered beforehand, each under its file name in dir;
+// the total is given once, before the first job; a consumer that stops
+// ends the reading without an error; a failed read names what it was
+// reading.
+func TestRenderJobs(t *testing.T) {
+	y := chargeYard(t, 5)
+	day := posDay("2026-06-30")
+	docs, err := y.svc.InvoiceDocuments(y.ctx, "", day)
+	y.must(err)
+	more := []invoice.Document{docs[0]} // as an invoice number given on the command line
+	var paths []string
+	totals := []int{}
+	err = y.svc.RenderJobs(y.ctx, "out", true, "", day, more, func(n int) {
+		if len(paths) != 0 {
+			t.Error("total given after the first job")
+		}
+		totals = append(totals, n)
+	})(func(j invoice.Job) bool {
+		paths = append(paths, j.Path)
+		return true
+	})
+	y.must(err)
+	want := []string{}
+	for _, d := range append(docs, more...) {
+		want = append(want, filepath.Join("out", d.FileName()))
+	}
+	if !reflect.DeepEqual(paths, want) || !reflect.DeepEqual(totals, []int{6}) {
+		t.Errorf("jobs %v, totals %v; want %v and [6]", paths, totals, want)
+	}
+
+	n := 0
+	err = y.svc.RenderJobs(y.ctx, "out", true, "", day, more, nil)(func(invoice.Job) bool { n++; return n < 2 })
+	if err != nil || n != 2 {
+		t.Errorf("consumer stopping after 2: err %v, %d jobs", err, n)
+	}
+
+	ctx, cancel := context.WithCancel(y.ctx)
+	cancel()
+	err = y.svc.RenderJobs(ctx, "out", true, "", day, nil, nil)(func(invoice.Job) bool { return true })
+	if err == nil || !strings.Contains(err.Error(), "read the invoices to render") || !errors.Is(err, context.Canceled) {
+		t.Errorf("failed read: %v", err)
 	}
 }
