@@ -16,8 +16,10 @@ import (
 )
 
 // InvoiceDocument gathers what the PDF of an invoice shows as of a date:
-// the immutable invoice, and the payments received until then, what is
-// still due and the next due dates (which change with asOf).
+// the immutable invoice, and the payments received and credit notes issued
+// until then, what is still due and the next due dates (which change with
+// asOf). A credit note issued later does not change the PDF of an earlier
+// date.
 func (s *Service) InvoiceDocument(ctx context.Context, number string, asOf clock.Date) (invoice.Document, error) {
 	inv, err := s.DB.Invoice(ctx, number)
 	if err != nil {
@@ -27,7 +29,11 @@ func (s *Service) InvoiceDocument(ctx context.Context, number string, asOf clock
 	if err != nil {
 		return invoice.Document{}, err
 	}
-	r := store.RenderInvoice{Invoice: inv, Payments: pays}
+	credited, err := s.DB.InvoiceCreditedAsOf(ctx, inv.ID, asOf.String())
+	if err != nil {
+		return invoice.Document{}, err
+	}
+	r := store.RenderInvoice{Invoice: inv, Payments: pays, CreditedAsOf: credited}
 	if p, ok, err := s.DB.PlanOfOrder(ctx, inv.OrderID); err == nil && ok {
 		r.HasPlan, r.Instalments = true, p.Instalments
 	}
@@ -120,7 +126,8 @@ func (s *Service) invoiceDocument(r store.RenderInvoice, asOf clock.Date) invoic
 		d.Payments = append(d.Payments, invoice.Payment{Date: date, Method: methodLabel(p.Method), Ref: p.Ref, Amount: p.Amount})
 		paid += p.Amount
 	}
-	d.StillDue = max(inv.TTC-inv.Credited-paid, 0)
+	d.Credited = r.CreditedAsOf
+	d.StillDue = max(inv.TTC-r.CreditedAsOf-paid, 0)
 	for _, in := range r.Instalments {
 		due, _ := clock.ParseDate(in.Due)
 		if in.Status != string(schedule.InstalmentPaid) && in.Status != string(schedule.InstalmentCancelled) && !due.IsZero() && due.After(asOf) {

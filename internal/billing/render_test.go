@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/invoice"
+	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
@@ -101,5 +103,46 @@ func TestRenderJobs(t *testing.T) {
 	err = y.svc.RenderJobs(ctx, "out", true, "", day, nil, nil)(func(invoice.Job) bool { return true })
 	if err == nil || !strings.Contains(err.Error(), "read the invoices to render") || !errors.Is(err, context.Canceled) {
 		t.Errorf("failed read: %v", err)
+	}
+}
+
+// TestInvoiceDocumentCreditedAsOf: the PDF of an invoice shows the credit
+// notes dated on or before its as-of date, and what is still due net of
+// them; a credit note issued later leaves the document of an earlier date
+// as it was. The bulk read agrees with the one-by-one read.
+func TestInvoiceDocumentCreditedAsOf(t *testing.T) {
+	y := chargeYard(t, 3)
+	invs, err := y.db.ListInvoices(y.ctx, store.InvoiceFilter{})
+	y.must(err)
+	inv := invs[1]
+	before := posDay("2025-09-04")
+	docBefore, err := y.svc.InvoiceDocument(y.ctx, inv.Number, before)
+	y.must(err)
+	cn, err := y.svc.IssueCreditNote(y.ctx, inv.Number, 10000, "remise commission")
+	y.must(err)
+	cnDay := posDay(cn.Date)
+	if !cnDay.After(before) {
+		t.Fatalf("the fixture lost its point: credit note dated %s", cn.Date)
+	}
+	again, err := y.svc.InvoiceDocument(y.ctx, inv.Number, before)
+	y.must(err)
+	if !reflect.DeepEqual(again, docBefore) || again.Credited != 0 {
+		t.Errorf("as of %s, before the credit note: %+v, was %+v", before, again, docBefore)
+	}
+	for _, day := range []clock.Date{cnDay, posDay("2026-06-30")} {
+		one, err := y.svc.InvoiceDocument(y.ctx, inv.Number, day)
+		y.must(err)
+		paid := money.Cents(0)
+		for _, p := range one.Payments {
+			paid += p.Amount
+		}
+		if one.Credited != 10000 || one.StillDue != max(inv.TTC-10000-paid, 0) {
+			t.Errorf("as of %s: credited %v, still due %v (TTC %v, paid %v)", day, one.Credited, one.StillDue, inv.TTC, paid)
+		}
+		docs, err := y.svc.InvoiceDocuments(y.ctx, "", day)
+		y.must(err)
+		if !reflect.DeepEqual(docs[1], one) {
+			t.Errorf("as of %s: bulk %+v\none %+v", day, docs[1], one)
+		}
 	}
 }

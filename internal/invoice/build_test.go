@@ -48,6 +48,7 @@ func TestBuildGolden(t *testing.T) {
 		"invoice-paid":   paidInvoice(),
 		"invoice-plan":   planInvoice(),
 		"invoice-unpaid": unpaidInvoice(),
+		"invoice-credit": creditedInvoice(),
 		"credit-note":    creditNote(),
 	} {
 		t.Run(name, func(t *testing.T) { golden(t, name, Build(d)) })

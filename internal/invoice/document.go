@@ -86,7 +86,8 @@ type Document struct {
 	// AsOf is the date of the payments block; the zero Date leaves the
 	// block out (and credit notes never have one).
 	AsOf     clock.Date
-	Payments []Payment // allocated to this invoice as of AsOf
+	Payments []Payment   // allocated to this invoice as of AsOf
+	Credited money.Cents // cancelled by credit notes dated on or before AsOf
 	StillDue money.Cents
 	NextDues []Due // instalments after AsOf, listed when not empty
 
@@ -205,10 +206,13 @@ func paymentBlocks(d Document) []Block {
 		}
 		bs = append(bs, Block{Style: StyleTable, Table: t})
 	}
-	return append(bs, Block{Style: StyleTotals, Pairs: []Pair{
-		{Label: "Total réglé", Value: paid.String()},
-		{Label: "Reste dû", Value: d.StillDue.String(), Bold: true},
-	}})
+	totals := []Pair{{Label: "Total réglé", Value: paid.String()}}
+	if d.Credited > 0 {
+		// So that TTC − réglé − avoirs = reste dû reads on the page.
+		totals = append(totals, Pair{Label: "Avoirs", Value: d.Credited.String()})
+	}
+	totals = append(totals, Pair{Label: "Reste dû", Value: d.StillDue.String(), Bold: true})
+	return append(bs, Block{Style: StyleTotals, Pairs: totals})
 }
 
 // dueBlocks lists the instalments still to come.

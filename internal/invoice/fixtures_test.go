@@ -56,6 +56,15 @@ func planInvoice() Document {
 	return d
 }
 
+// creditedInvoice is planInvoice after a 100,00 € credit note.
+func creditedInvoice() Document {
+	d := planInvoice()
+	d.Number = "9204"
+	d.Credited = 10000
+	d.StillDue -= 10000
+	return d
+}
+
 // unpaidInvoice is issued but nothing was received yet.
 func unpaidInvoice() Document {
 	d := paidInvoice()

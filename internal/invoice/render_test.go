@@ -134,6 +134,9 @@ func TestRenderText(t *testing.T) {
 			"Règlements reçus au 10/09/2025", "1 270,66 €", "Reste dû", "2 541,34 €",
 			"Prochaines échéances", "10/11/2025",
 		}},
+		{"credited invoice", Build(creditedInvoice()), []string{
+			"Facture n° 9204", "Total réglé", "1 270,66 €", "Avoirs", "100,00 €", "Reste dû", "2 441,34 €",
+		}},
 		{"credit note", Build(creditNote()), []string{
 			"Avoir n° A-0001", "Avoir sur la facture n° 9201", "Changement de code tarifaire",
 			"628,00 €", "261-4-4° du CGI",

@@ -264,6 +264,15 @@ func (db *DB) InvoicePayments(ctx context.Context, invoiceID int64, asOf string)
 	return out, rows.Err()
 }
 
+// InvoiceCreditedAsOf is what the credit notes of an invoice dated on or
+// before asOf (YYYY-MM-DD) cancel.
+func (db *DB) InvoiceCreditedAsOf(ctx context.Context, invoiceID int64, asOf string) (money.Cents, error) {
+	var sum money.Cents
+	err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM credit_notes WHERE invoice_id = ? AND date <= ?`,
+		invoiceID, asOf).Scan(&sum)
+	return sum, mapErr(err)
+}
+
 // CreditNoteByNumber returns a credit note.
 func (db *DB) CreditNoteByNumber(ctx context.Context, number string) (CreditNote, error) {
 	var c CreditNote

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/inpctl/inpctl/internal/fees"
+	"github.com/inpctl/inpctl/internal/money"
 )
 
 // RenderInvoice is what the PDF of one invoice shows, as of a date: the
@@ -15,9 +16,12 @@ import (
 // PlanOfOrder picks the plan).
 type RenderInvoice struct {
 	Invoice
-	Payments    []InvoicePayment
-	HasPlan     bool
-	Instalments []Instalment
+	Payments []InvoicePayment
+	// CreditedAsOf is what the invoice's credit notes dated on or before
+	// asOf cancel (Invoice.Credited counts them all).
+	CreditedAsOf money.Cents
+	HasPlan      bool
+	Instalments  []Instalment
 }
 
 // InvoicesForRender reads every invoice f selects, in number order, with
@@ -39,8 +43,8 @@ var renderChunk = 512
 // order, renderChunk at a time, each with what its PDF shows as of asOf
 // (YYYY-MM-DD); total is how many invoices there are in all. It reads them
 // in one read transaction, so that they come from one consistent snapshot,
-// with five queries a chunk, instead of Invoice + InvoicePayments +
-// PlanOfOrder (five or six queries) per invoice. The transaction stays
+// with six queries a chunk, instead of Invoice + InvoicePayments +
+// InvoiceCreditedAsOf + PlanOfOrder (six or seven queries) per invoice. The transaction stays
 // open while fn runs (a reader in WAL mode does not hold up writers), so
 // that a batch can render the first chunk while the next is read, and
 // never holds the whole selection in memory. An error from fn stops the
@@ -68,7 +72,7 @@ func (db *DB) EachInvoiceForRender(ctx context.Context, f InvoiceFilter, asOf st
 		}
 		// The chunk is every selected invoice with a seq in [first, last].
 		r.where, r.args = where+` AND i.seq BETWEEN ? AND ?`, append(slices.Clip(args), first, last)
-		for _, read := range []func() error{r.lines, func() error { return r.payments(asOf) }, r.plans} {
+		for _, read := range []func() error{r.lines, func() error { return r.payments(asOf) }, func() error { return r.credits(asOf) }, r.plans} {
 			if err := read(); err != nil {
 				return mapErr(err)
 			}
@@ -162,6 +166,22 @@ func (r *renderReader) payments(asOf string) error {
 		}
 		if k, ok := r.byID[id]; ok {
 			r.out[k].Payments = append(r.out[k].Payments, p)
+		}
+		return nil
+	})
+}
+
+// credits is InvoiceCreditedAsOf for every invoice.
+func (r *renderReader) credits(asOf string) error {
+	return r.each(`SELECT c.invoice_id, SUM(c.amount) FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id
+		WHERE `+r.where+` AND c.date <= ? GROUP BY c.invoice_id`, []any{asOf}, func(rows *sql.Rows) error {
+		var id int64
+		var sum money.Cents
+		if err := rows.Scan(&id, &sum); err != nil {
+			return err
+		}
+		if k, ok := r.byID[id]; ok {
+			r.out[k].CreditedAsOf = sum
 		}
 		return nil
 	})
