@@ -59,10 +59,11 @@ const invoiceCols = `i.id, i.number, i.order_id, o.number, i.student_id, i.date,
 
 const invoiceFrom = ` FROM invoices i JOIN orders o ON o.id = i.order_id`
 
-func scanInvoice(sc scanner) (Invoice, error) {
+// scanInvoice scans invoiceCols, then any more columns into more.
+func scanInvoice(sc scanner, more ...any) (Invoice, error) {
 	var i Invoice
-	err := sc.Scan(&i.ID, &i.Number, &i.OrderID, &i.OrderNumber, &i.StudentID, &i.Date, &i.IssuedAt, &i.Libelle, &i.Session,
-		&i.ClientName, &i.ClientAddress, &i.HT, &i.TVA, &i.TTC, &i.VATMention, &i.Credited, &i.Allocated)
+	err := sc.Scan(append([]any{&i.ID, &i.Number, &i.OrderID, &i.OrderNumber, &i.StudentID, &i.Date, &i.IssuedAt, &i.Libelle, &i.Session,
+		&i.ClientName, &i.ClientAddress, &i.HT, &i.TVA, &i.TTC, &i.VATMention, &i.Credited, &i.Allocated}, more...)...)
 	return i, err
 }
 

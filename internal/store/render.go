@@ -24,18 +24,6 @@ type RenderInvoice struct {
 	Instalments  []Instalment
 }
 
-// InvoicesForRender reads every invoice f selects, in number order, with
-// what its PDF shows as of asOf (YYYY-MM-DD), as EachInvoiceForRender does,
-// and returns them all.
-func (db *DB) InvoicesForRender(ctx context.Context, f InvoiceFilter, asOf string) ([]RenderInvoice, error) {
-	out := []RenderInvoice{}
-	err := db.EachInvoiceForRender(ctx, f, asOf, func(_ int, rs []RenderInvoice) error {
-		out = append(out, rs...)
-		return nil
-	})
-	return out, err
-}
-
 // renderChunk is how many invoices EachInvoiceForRender reads at a time.
 var renderChunk = 512
 
@@ -43,12 +31,12 @@ var renderChunk = 512
 // order, renderChunk at a time, each with what its PDF shows as of asOf
 // (YYYY-MM-DD); total is how many invoices there are in all. It reads them
 // in one read transaction, so that they come from one consistent snapshot,
-// with six queries a chunk, instead of Invoice + InvoicePayments +
-// InvoiceCreditedAsOf + PlanOfOrder (six or seven queries) per invoice. The transaction stays
-// open while fn runs (a reader in WAL mode does not hold up writers), so
-// that a batch can render the first chunk while the next is read, and
-// never holds the whole selection in memory. An error from fn stops the
-// reading and is returned.
+// with six queries a chunk instead of Invoice + InvoicePayments +
+// InvoiceCreditedAsOf + PlanOfOrder (six or seven queries) per invoice.
+// The transaction stays open while fn runs (a reader in WAL mode does not
+// hold up writers), so that a batch renders the first chunk while the next
+// is read and never holds the whole selection in memory. An error from fn
+// stops the reading and is returned.
 func (db *DB) EachInvoiceForRender(ctx context.Context, f InvoiceFilter, asOf string, fn func(total int, rs []RenderInvoice) error) error {
 	t, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // a deferred BEGIN: no write lock
 	if err != nil {
@@ -112,8 +100,8 @@ func (r *renderReader) each(query string, extra []any, scan func(*sql.Rows) erro
 // invoices reads up to limit invoices in seq order and returns the first
 // and last seq read.
 func (r *renderReader) invoices(limit int) (first, last int64, err error) {
-	err = r.each(`SELECT i.seq, `+invoiceCols+invoiceFrom+` WHERE `+r.where+` ORDER BY i.seq LIMIT ?`, []any{limit}, func(rows *sql.Rows) error {
-		inv, err := scanInvoice(seqScanner{rows, &last})
+	err = r.each(`SELECT `+invoiceCols+`, i.seq`+invoiceFrom+` WHERE `+r.where+` ORDER BY i.seq LIMIT ?`, []any{limit}, func(rows *sql.Rows) error {
+		inv, err := scanInvoice(rows, &last)
 		if err != nil {
 			return err
 		}
@@ -126,14 +114,6 @@ func (r *renderReader) invoices(limit int) (first, last int64, err error) {
 	})
 	return first, last, err
 }
-
-// seqScanner scans a leading seq column into seq, then the rest.
-type seqScanner struct {
-	sc  scanner
-	seq *int64
-}
-
-func (s seqScanner) Scan(dest ...any) error { return s.sc.Scan(append([]any{s.seq}, dest...)...) }
 
 // lines is invoiceLines for every invoice.
 func (r *renderReader) lines() error {

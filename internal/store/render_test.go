@@ -12,7 +12,7 @@ import (
 
 // TestEachInvoiceForRenderChunks: the invoices come in number order,
 // renderChunk at a time, with their lines, the total known from the first
-// chunk, and all chunks together are what one read gives; an error from fn
+// chunk, and chunks of 2 together are what one chunk of 512 gives; an error from fn
 // stops the reading and is returned.
 func TestEachInvoiceForRenderChunks(t *testing.T) {
 	db := newTestDB(t)
@@ -26,7 +26,11 @@ func TestEachInvoiceForRenderChunks(t *testing.T) {
 			return err
 		})
 	}
-	all, err := db.InvoicesForRender(ctx, InvoiceFilter{}, "2026-06-30")
+	var all []RenderInvoice // in one chunk
+	err := db.EachInvoiceForRender(ctx, InvoiceFilter{}, "2026-06-30", func(_ int, rs []RenderInvoice) error {
+		all = append(all, rs...)
+		return nil
+	})
 	if err != nil || len(all) != 5 {
 		t.Fatalf("one read: %d invoices, %v", len(all), err)
 	}
