@@ -27,14 +27,13 @@ const gcBudget = 64 << 20
 // live when a streamed batch starts, it let the heap reach 370 MB. (A
 // memory limit with GOGC=off can, but the raw gopdf benchmark then ran 15
 // to 35 % slower, as it did with a budget of 128 MiB.) A GOGC given by the
-// user that is larger, or off, is kept. The
-// raw gopdf benchmarks run under the same setting, so the comparison is
-// fair.
+// user that is larger, or off, is kept. The raw gopdf benchmarks run under
+// the same setting, so the comparison is fair.
 func BatchGC() (restore func()) {
-	old := debug.SetGCPercent(100)
-	debug.SetGCPercent(old)
-	if old < 0 || old >= 1000 {
-		return func() {}
+	old := debug.SetGCPercent(100) // read it…
+	debug.SetGCPercent(old)        // …and put it back
+	if old < 0 {
+		return func() {} // GOGC=off: the user wants no collection by size
 	}
 	var (
 		mu   sync.Mutex

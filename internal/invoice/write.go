@@ -196,13 +196,19 @@ func RenderEach(ctx context.Context, jobs Jobs, workers int, progress func(done 
 			}
 		})
 	}
-	var dirs batchDirs
+	var (
+		dirs batchDirs
+		fed  int  // jobs handed to the render workers
+		cut  bool // the batch stopped taking jobs before the source ended
+	)
 	jobsErr := jobs(func(j Job) bool {
 		dirs.open(dirOf(j.Path)) // before the job's write: see syncBatch
 		select {
 		case next <- j:
+			fed++
 			return true
 		case <-ctx.Done():
+			cut = true
 			return false
 		}
 	})
@@ -219,7 +225,7 @@ func RenderEach(ctx context.Context, jobs Jobs, workers int, progress func(done 
 		return firstErr // the errors name the path
 	case syncErr != nil:
 		return syncErr
-	case ctx.Err() != nil:
+	case cut || done < fed: // cancelled; a cancel after the last file does not undo it
 		return context.Cause(ctx)
 	}
 	return nil

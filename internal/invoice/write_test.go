@@ -179,6 +179,18 @@ func TestRenderAllCancelled(t *testing.T) {
 	if err := RenderAll(context.Background(), nil, 2, nil); err != nil {
 		t.Errorf("no jobs: %v", err)
 	}
+	// Cancelled once every file is written: the batch is whole and synced.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	js := jobs(t.TempDir(), 10)
+	err = RenderAll(ctx, js, 2, func(done, total int) {
+		if done == total {
+			cancel()
+		}
+	})
+	if err != nil {
+		t.Errorf("cancelled after the last file: %v", err)
+	}
 }
 
 // gogc reads GOGC without setting it.
