@@ -292,7 +292,8 @@ func syncBatch(dirs batchDirs, written []string) error {
 				return syncEach(written)
 			}
 			if err != nil {
-				return fault.Wrap(fault.Failure, err, "sync %s", name)
+				return fault.Wrap(fault.Failure, err, "sync %s", name).
+					WithHint("the PDFs written there may not all be on disk: check the disk, then run the same render again")
 			}
 		}
 		return nil

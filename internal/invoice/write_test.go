@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/inpctl/inpctl/internal/fault"
 )
 
 // names lists dir, to show that nothing was left behind.
@@ -298,6 +300,9 @@ func TestRenderAllSyncError(t *testing.T) {
 	err := RenderAll(context.Background(), js, 2, nil)
 	if err == nil || !strings.Contains(err.Error(), "sync "+dir) || !errors.Is(err, syscall.EIO) {
 		t.Fatalf("err = %v, want an EIO naming %s", err, dir)
+	}
+	if h := fault.HintOf(err); !strings.Contains(h, "run the same render again") {
+		t.Errorf("hint %q does not say what to do", h)
 	}
 	for _, n := range names(t, dir) {
 		if strings.HasSuffix(n, ".tmp") {
