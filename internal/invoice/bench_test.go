@@ -1,12 +1,18 @@
 package invoice
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
 	"errors"
 	"io"
+	"maps"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/signintech/gopdf"
 )
@@ -86,65 +92,157 @@ func BenchmarkRenderAll(b *testing.B) {
 	}
 }
 
+// rawInvoice draws, with bare gopdf calls at fixed positions, what
+// Render draws for paidInvoice: the same text in the same fonts and
+// colours, the same fills and rules. Only the measuring, wrapping and
+// page-break logic of the renderer is left out.
 func rawInvoice(w io.Writer, fc *gopdf.FontContainer) error {
 	pdf := &gopdf.GoPdf{}
 	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
-	pdf.SetInfo(gopdf.PdfInfo{Title: "Facture n° 9201", Creator: "inpctl"})
+	pdf.SetInfo(gopdf.PdfInfo{Title: "Facture n° 9201", Creator: "inpctl", CreationDate: time.Date(2025, 6, 24, 0, 0, 0, 0, time.UTC)})
 	for _, f := range []string{fontRegular, fontBold} {
 		if err := pdf.AddTTFFontFromFontContainer(f, fc); err != nil {
 			return err
 		}
 	}
 	pdf.AddPage()
-	at := func(font string, size, x, y, wd float64, s string, align int) {
+	const L, R = gopdf.Left, gopdf.Right
+	at := func(font string, size float64, rgb [3]uint8, x, y, wd float64, s string, align int) {
+		if s == "" {
+			return // as Render: an empty cell draws nothing
+		}
 		_ = pdf.SetFont(font, "", size)
+		pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
 		pdf.SetXY(x, y)
 		_ = pdf.CellWithOption(&gopdf.Rect{W: wd, H: 12}, s, gopdf.CellOption{Align: align | gopdf.Top})
 	}
-	L, R := gopdf.Left, gopdf.Right
-	at(fontBold, 12, 45, 40, 260, "Clermont Auvergne INP", L)
-	for i, s := range []string{"Campus des Cézeaux", "2 avenue Blaise Pascal", "63178 Aubière Cedex", "SIRET : 130 026 065 00017"} {
-		at(fontRegular, 9, 45, 56+float64(i)*12.5, 260, s, L)
+	rule := func(x, y, wd, thick float64, level uint8) {
+		pdf.SetStrokeColor(level, level, level)
+		pdf.SetLineWidth(thick)
+		pdf.Line(x, y, x+wd, y)
 	}
-	for i, s := range []string{"Camille Exemple", "12 rue des Gras", "63000 Clermont-Ferrand"} {
-		at(fontRegular, 9, 320, 118+float64(i)*12.5, 230, s, L)
+	// The header: issuer, then recipient.
+	at(fontBold, 12, accent, 45, 40, 265, "Clermont Auvergne INP", L)
+	for i, s := range []string{"Campus des Cézeaux", "2 avenue Blaise Pascal", "63178 Aubière Cedex", "SIRET\u00a0: 130\u00a0026\u00a0065\u00a000017"} {
+		at(fontRegular, 9, black, 45, 56+float64(i)*12.5, 265, s, L)
 	}
-	at(fontBold, 16, 45, 190, 505, "Facture n° 9201", L)
-	for i, s := range []string{"Date : 24/06/2025", "Libellé : Paiement en ligne",
-		"Nom de la session : " + session, "Client : Camille Exemple"} {
-		at(fontRegular, 9, 45, 212+float64(i)*12.5, 505, s, L)
+	at(fontBold, 10, black, 320, 118, 230, "Camille Exemple", L)
+	for i, s := range []string{"12 rue des Gras", "63000 Clermont-Ferrand"} {
+		at(fontRegular, 9, black, 320, 132+float64(i)*12.5, 230, s, L)
 	}
-	pdf.SetFillColor(228, 235, 243)
-	pdf.RectFromUpperLeftWithStyle(45, 275, 505, 15, "F")
-	x := 45.0
-	for i, h := range []string{"Désignation", "Inscrits", "Qté", "Remise (%)", "TVA (%)", "Montant HT"} {
-		wd := []float64{202, 50, 35, 61, 61, 96}[i]
-		at(fontBold, 8.5, x+4, 277, wd-8, h, R)
-		at(fontRegular, 8.5, x+4, 292, wd-8, []string{"Droits de scolarité*", "1", "1", "", "0", "628,00 €"}[i], R)
-		x += wd
+	// The title and the fields, bold labels.
+	at(fontBold, 16, accent, 45, 183, 505, "Facture n° 9201", L)
+	for i, f := range [][3]string{{"Date\u00a0: ", "24/06/2025", "27.49"}, {"Libellé\u00a0: ", "Paiement en ligne", "36.94"},
+		{"Nom de la session\u00a0: ", session, "87.23"}, {"Client\u00a0: ", "Camille Exemple", "33.25"}} {
+		y := 205 + float64(i)*12.5
+		lw, _ := strconv.ParseFloat(f[2], 64)
+		at(fontBold, 9, black, 45, y, lw, f[0], L)
+		at(fontRegular, 9, black, 45+lw, y, 505-lw, f[1], L)
 	}
-	pdf.SetLineWidth(0.4)
-	pdf.Line(45, 305, 550, 305)
-	for i, s := range [][2]string{{"Total HT :", "628,00 €"}, {"Total TVA :", "0,00 €"}, {"Total TTC :", "628,00 €"}} {
-		font := fontRegular
-		if i == 2 {
-			font = fontBold // Total TTC, as Build makes it
+	// The lines table: a filled head, one row, a rule under it.
+	pdf.SetFillColor(headFill[0], headFill[1], headFill[2])
+	pdf.RectFromUpperLeftWithStyle(45, 267.5, 505, 15, "F")
+	row := func(font string, y float64, ws []float64, align string, cells ...string) {
+		x := 45.0
+		for i, c := range cells {
+			a := L
+			if align[i] == 'r' {
+				a = R
+			}
+			at(font, 8.5, black, x+4, y, ws[i]-8, c, a)
+			x += ws[i]
 		}
-		at(font, 9, 324, 315+float64(i)*14, 110, s[0], L)
-		at(font, 9, 435, 315+float64(i)*14, 111, s[1], R)
 	}
-	at(fontRegular, 7.5, 45, 365, 505, DefaultVATMention, L)
-	at(fontBold, 10.5, 45, 385, 505, "Règlements reçus au 24/06/2025", L)
-	pdf.RectFromUpperLeftWithStyle(45, 402, 505, 15, "F")
-	for i, s := range []string{"Date", "Mode", "Référence", "Montant"} {
-		at(fontBold, 8.5, 49+float64(i)*126, 404, 118, s, L)
-		at(fontRegular, 8.5, 49+float64(i)*126, 419, 118, []string{"24/06/2025", "Carte bancaire", "PBX 600012345", "628,00 €"}[i], L)
+	ws := []float64{202, 50, 35, 61, 61, 96}
+	row(fontBold, 269.5, ws, "lrrrrr", "Désignation", "Inscrits", "Qté", "Remise (%)", "TVA (%)", "Montant HT")
+	row(fontRegular, 284.5, ws, "lrrrrr", "Droits de scolarité*", "1", "1", "", "0", "628,00\u00a0€")
+	rule(45, 297.5, 505, 0.4, 200)
+	// The totals, a rule above the bold one.
+	totals := func(y float64, ps [][2]string) {
+		for i, p := range ps {
+			font := fontRegular
+			if i == len(ps)-1 {
+				font = fontBold
+				rule(320, y+float64(i)*14, 230, 0.8, 60)
+			}
+			at(font, 9, black, 324, y+2.5+float64(i)*14, 115, p[0], L)
+			at(font, 9, black, 435, y+2.5+float64(i)*14, 111, p[1], R)
+		}
 	}
-	at(fontRegular, 9, 324, 440, 110, "Total réglé :", L)
-	at(fontRegular, 9, 435, 440, 111, "628,00 €", R)
-	at(fontBold, 9, 324, 454, 110, "Reste dû :", L)
-	at(fontBold, 9, 435, 454, 111, "0,00 €", R)
-	at(fontRegular, 7, 45, 809, 505, "Clermont Auvergne INP · SIRET : 130 026 065 00017 · Facture n° 9201", gopdf.Center)
+	totals(305.5, [][2]string{{"Total HT\u00a0:", "628,00\u00a0€"}, {"Total TVA\u00a0:", "0,00\u00a0€"}, {"Total TTC\u00a0:", "628,00\u00a0€"}})
+	// The VAT mention, then the payments received.
+	at(fontRegular, 7.5, grey, 45, 361, 505, DefaultVATMention, L)
+	at(fontBold, 10.5, accent, 45, 383, 505, "Règlements reçus au 24/06/2025", L)
+	pdf.SetFillColor(headFill[0], headFill[1], headFill[2])
+	pdf.RectFromUpperLeftWithStyle(45, 399.5, 505, 15, "F")
+	ws = []float64{90.9, 151.5, 151.5, 111.1}
+	row(fontBold, 401.5, ws, "lllr", "Date", "Mode", "Référence", "Montant")
+	row(fontRegular, 416.5, ws, "lllr", "24/06/2025", "Carte bancaire", "PBX 600012345", "628,00\u00a0€")
+	rule(45, 429.5, 505, 0.4, 200)
+	totals(437.5, [][2]string{{"Total réglé\u00a0:", "628,00\u00a0€"}, {"Reste dû\u00a0:", "0,00\u00a0€"}})
+	// The footer, under a rule.
+	rule(45, 804, 505, 0.5, 180)
+	at(fontRegular, 7, grey, 45, 809, 505, "Clermont Auvergne INP · SIRET\u00a0: 130\u00a0026\u00a0065\u00a000017 · Facture n° 9201", gopdf.Center)
 	_, err := pdf.WriteTo(w)
 	return err
+}
+
+// TestRawInvoiceDrawsWhatRenderDraws keeps the raw limit honest: the raw
+// page must show the text Render shows for paidInvoice, and its page
+// content must use the same drawing operators as many times (text
+// objects, colours, fills, rules), or the comparison in make bench would
+// measure less work than the CLI does.
+func TestRawInvoiceDrawsWhatRenderDraws(t *testing.T) {
+	fc, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw bytes.Buffer
+	if err := rawInvoice(&raw, fc); err != nil {
+		t.Fatal(err)
+	}
+	ours := render(t, Build(paidInvoice()))
+	if got, want := extract(t, raw.Bytes()), extract(t, ours); got != want {
+		t.Errorf("raw page text:\n%s\nRender's:\n%s", got, want)
+	}
+	if got, want := operators(t, raw.Bytes()), operators(t, ours); !maps.Equal(got, want) {
+		t.Errorf("raw page operators %v, Render's %v", got, want)
+	}
+}
+
+// operators counts the operators of the page content streams of a PDF
+// written by gopdf (the Flate streams that set a font).
+func operators(t *testing.T, b []byte) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	for {
+		start := bytes.Index(b, []byte(">>\nstream\n"))
+		if start < 0 {
+			break
+		}
+		b = b[start+len(">>\nstream\n"):]
+		end := bytes.Index(b, []byte("\nendstream"))
+		if end < 0 {
+			break
+		}
+		data := b[:end]
+		b = b[end:]
+		zr, err := zlib.NewReader(bytes.NewReader(data))
+		if err != nil {
+			continue // not a Flate stream
+		}
+		content, err := io.ReadAll(zr)
+		if err != nil || !bytes.Contains(content, []byte(" Tf")) {
+			continue // the fonts and their maps
+		}
+		for _, line := range strings.Split(string(content), "\n") {
+			if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[len(f)-1], "[") {
+				n[f[len(f)-1]]++
+			}
+		}
+	}
+	if len(n) == 0 {
+		t.Fatal("no page content stream found")
+	}
+	return n
 }
