@@ -12,6 +12,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -370,5 +371,66 @@ func TestRenderEachSourceError(t *testing.T) {
 	}
 	if yielded == len(js) {
 		t.Error("the source yielded every job after the batch failed")
+	}
+}
+
+// fakeWriteBack replaces the early syncs' writeBack for one test, counting
+// its calls, and makes every earlySyncEvery bytes a sync.
+func fakeWriteBack(t *testing.T, every int, err error) *atomic.Int64 {
+	t.Helper()
+	calls := new(atomic.Int64)
+	oldWB, oldEvery := writeBack, earlySyncEvery
+	writeBack = func(string) error { calls.Add(1); return err }
+	earlySyncEvery = every
+	t.Cleanup(func() { writeBack, earlySyncEvery = oldWB, oldEvery })
+	return calls
+}
+
+// TestRenderAllSyncsEarly: a batch starts the write-back of its files
+// while it renders, every earlySyncEvery bytes, and still ends with its
+// one syncfs per folder.
+func TestRenderAllSyncsEarly(t *testing.T) {
+	final := fakeSyncFS(t, nil)
+	early := fakeWriteBack(t, 1, nil) // every file asks for one
+	if err := RenderAll(context.Background(), jobs(t.TempDir(), 40), 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if early.Load() == 0 {
+		t.Error("no early sync during a batch of 40 files")
+	}
+	if *final != 1 {
+		t.Errorf("final syncfs called %d times for 1 folder", *final)
+	}
+
+	early = fakeWriteBack(t, 1<<30, nil)
+	if err := RenderAll(context.Background(), jobs(t.TempDir(), 40), 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := early.Load(); n != 0 {
+		t.Errorf("%d early syncs for a batch far below earlySyncEvery", n)
+	}
+}
+
+// TestRenderAllEarlySyncErrors: an early sync that fails does not fail the
+// batch (the final sync reports write-back errors: see earlySync), and one
+// that is unsupported is not tried again.
+func TestRenderAllEarlySyncErrors(t *testing.T) {
+	fakeSyncFS(t, nil)
+	early := fakeWriteBack(t, 1, syscall.EIO)
+	if err := RenderAll(context.Background(), jobs(t.TempDir(), 40), 2, nil); err != nil {
+		t.Fatalf("an early sync's error failed the batch: %v", err)
+	}
+	if early.Load() == 0 {
+		t.Error("no early sync was tried")
+	}
+
+	for _, unsupported := range []error{errors.ErrUnsupported, syscall.ENOSYS} {
+		early = fakeWriteBack(t, 1, unsupported)
+		if err := RenderAll(context.Background(), jobs(t.TempDir(), 40), 2, nil); err != nil {
+			t.Fatal(err)
+		}
+		if n := early.Load(); n != 1 {
+			t.Errorf("%v: %d early syncs tried, want 1", unsupported, n)
+		}
 	}
 }
