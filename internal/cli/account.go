@@ -19,7 +19,7 @@ func newAccountCmd(env *Env) *cobra.Command {
 		Example: `  inpctl account show 22104567
   inpctl account list --overdue
   inpctl account export --from 2025-09-01 --to 2025-09-30 > septembre.csv`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	cmd.AddCommand(newAccountShowCmd(env), newAccountListCmd(env), newAccountExportCmd(env), newAccountStatementCmd(env))
 	return cmd

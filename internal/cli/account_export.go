@@ -51,7 +51,7 @@ are written as they are read, by date then type; --out writes a file
 atomically instead of stdout.` + exitDoc("0   exported (a period with no movement gives the header alone)", "2   missing or bad --from/--to"),
 		Example: `  inpctl account export --from 2025-09-01 --to 2025-09-30 > septembre.csv
   inpctl account export --from 2025-09-01 --to 2026-08-31 --out exercice-2025-2026.csv`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runAccountExport(c.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", "first day of the period, YYYY-MM-DD (required)")

@@ -45,7 +45,7 @@ list stays fast on a hundred thousand students.` + exitDoc("0   listed (an empty
 		Example: `  inpctl account list --overdue
   inpctl account list --credit -o csv > a-rembourser.csv
   inpctl account list --programme ING-GC-3A --as-of 2025-10-11`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runAccountList(c.Context(), o) },
 	}
 	f := cmd.Flags()

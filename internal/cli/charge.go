@@ -50,7 +50,7 @@ a terminal (cron), --yes is implied and the audit log says so.` + exitDoc(
 		Example: "  inpctl charge --due --dry-run\n  inpctl charge --due --concurrency 8\n  inpctl charge 22104567 --yes",
 		Args: func(c *cobra.Command, args []string) error {
 			if o.due {
-				return cobra.NoArgs(c, args)
+				return notBoth(args, "one STUDENT_ID", "--due")
 			}
 			if len(args) != 1 {
 				return fault.New(fault.Usage, "give one STUDENT_ID, or --due (not both)")
@@ -199,7 +199,7 @@ func newChargeReconcileCmd(env *Env) *cobra.Command {
 outcome is unknown (a timeout, a lost answer): found → recorded as paid; not
 found → marked failed so a new attempt may go. Nothing is charged.` + exitDoc("0   done", "11  a charge run holds the lock"),
 		Example: "  inpctl charge reconcile",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.dryRun = false
 			return runReconcile(c.Context(), o)

@@ -15,7 +15,7 @@ func newConfigCmd(env *Env) *cobra.Command {
 		Use:     "config",
 		Short:   "Inspect the configuration",
 		Example: "  inpctl config check",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newConfigCheckCmd(env))
 	return cmd
@@ -32,7 +32,7 @@ func newConfigCheckCmd(env *Env) *cobra.Command {
 environment overrides) and print the effective values. Secrets print as ***.` + exitDoc(
 			"0   the config is valid", "2   an unknown key or an invalid value (the message names the key)"),
 		Example: "  inpctl config check\n  inpctl config check --config /etc/inpctl/config.yaml -o json",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runConfigCheck(c.Context(), o) },
 	}
 }

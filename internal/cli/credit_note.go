@@ -16,7 +16,7 @@ func newCreditNoteCmd(env *Env) *cobra.Command {
 		Use:     "credit-note",
 		Short:   "Issue and list credit notes (avoirs)",
 		Example: `  inpctl credit-note issue 9201 --amount 100,00 --reason "remise accordée"` + "\n  inpctl credit-note list",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newCreditNoteIssueCmd(env), newCreditNoteListCmd(env))
 	return cmd
@@ -91,7 +91,7 @@ func newCreditNoteListCmd(env *Env) *cobra.Command {
 		Short:   "List credit notes in number order",
 		Long:    "List issued credit notes." + exitDoc("0   listed (an empty list is not an error)"),
 		Example: "  inpctl credit-note list\n  inpctl credit-note list --student 22104567 -o json",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, err := env.Store(c.Context())
 			if err != nil {

@@ -17,7 +17,7 @@ func newDBCmd(env *Env) *cobra.Command {
 		Use:     "db",
 		Short:   "Check the books and back up the database",
 		Example: "  inpctl db check\n  inpctl db backup /srv/backup/inpctl-$(date +%F).db",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newDBCheckCmd(env), newDBBackupCmd(env))
 	return cmd
@@ -43,7 +43,7 @@ E013 over-credited invoice · E014 refunds above payments · W001 a charge whose
 outcome has been unknown for more than a day (a warning: run charge reconcile).` + exitDoc(
 			"0   clean (warnings do not fail)", "5   at least one error finding"),
 		Example: "  inpctl db check\n  inpctl db check -o json",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, err := env.Store(c.Context())
 			if err != nil {

@@ -16,7 +16,7 @@ func newDossierCmd(env *Env) *cobra.Command {
 		Use:     "dossier",
 		Short:   "Set fee codes, validate or reject dossiers",
 		Example: "  inpctl dossier set-code 22104567 01\n  inpctl dossier validate --all-declared\n  inpctl dossier show 22104567",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newDossierSetCodeCmd(env), newDossierValidateCmd(env), newDossierRejectCmd(env),
 		newDossierShowCmd(env), newDossierListCmd(env))
@@ -171,7 +171,7 @@ func newDossierListCmd(env *Env) *cobra.Command {
 		Short:   "List dossiers with their code and order total",
 		Long:    "List the dossiers of an academic year with their fee code and order total." + exitDoc("0   listed (an empty list is not an error)"),
 		Example: "  inpctl dossier list --status declared\n  inpctl dossier list --code 05 -o csv",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runDossierList(c.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.year, "year", "", "academic year (default: the config's)")

@@ -32,7 +32,7 @@ nothing: every refusal is listed and then nothing is written.` + exitDoc(
 		Example: "  inpctl dossier validate 22104567\n  inpctl dossier validate --all-declared --programme ING-GC-3A",
 		Args: func(c *cobra.Command, args []string) error {
 			if o.all {
-				return cobra.NoArgs(c, args)
+				return notBoth(args, "one STUDENT_ID", "--all-declared")
 			}
 			return cobra.ExactArgs(1)(c, args)
 		},

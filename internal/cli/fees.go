@@ -13,7 +13,7 @@ func newFeesCmd(env *Env) *cobra.Command {
 		Use:     "fees",
 		Short:   "Show and load the fee catalogue",
 		Example: "  inpctl fees list\n  inpctl fees load",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newFeesListCmd(env), newFeesLoadCmd(env))
 	return cmd
@@ -58,7 +58,7 @@ func newFeesListCmd(env *Env) *cobra.Command {
 		Short:   "Print the tariff grid (programme × code → amount)",
 		Long:    "Print the tariffs loaded in the database for an academic year." + exitDoc("0   printed"),
 		Example: "  inpctl fees list\n  inpctl fees list --programme ING-GC-3A -o json",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runFeesList(c.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.year, "year", "", "academic year (default: the config's)")
@@ -110,7 +110,7 @@ func newFeesLoadCmd(env *Env) *cobra.Command {
 Idempotent. A tariff already used by an order is never changed in place: such
 a change is refused and nothing is written.` + exitDoc("0   loaded", "2   config error", "5   a tariff in use would change"),
 		Example: "  inpctl fees load --config /etc/inpctl/config.yaml",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := o.env.Config()
 			if err != nil {

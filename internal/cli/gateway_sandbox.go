@@ -15,7 +15,7 @@ func newGatewayCmd(env *Env) *cobra.Command {
 		Use:     "gateway",
 		Short:   "Run the Paybox sandbox",
 		Example: "  inpctl gateway sandbox --listen 127.0.0.1:8443",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newGatewaySandboxCmd(env))
 	return cmd
@@ -44,7 +44,7 @@ Fault injection for tests: --latency before every answer, --drop-rate (Paybox
 acts, the answer is lost), --fail-rate (00001/00097 without acting), --seed.
 See docs/sandbox.md for the test cards.` + exitDoc("0   stopped by SIGINT/SIGTERM", "2   not a loopback address, or bad flags"),
 		Example: "  inpctl gateway sandbox --listen 127.0.0.1:8443\n  inpctl gateway sandbox --listen 127.0.0.1:8443 --latency 100ms --drop-rate 0.1 --seed 7",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runGatewaySandbox(c.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.listen, "listen", "", "loopback HOST:PORT to listen on (required)")

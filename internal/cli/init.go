@@ -24,7 +24,7 @@ catalogue and the document series from the config. An existing database is
 refused unless it only needs migrating to this version of inpctl.` + exitDoc(
 			"0   created (or migrated)", "2   config error", "5   the database already exists and is up to date"),
 		Example: "  inpctl init\n  inpctl init --db /srv/inpctl/inpctl.db --config /etc/inpctl/config.yaml",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runInit(c.Context(), o) },
 	}
 }

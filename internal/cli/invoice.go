@@ -16,7 +16,7 @@ func newInvoiceCmd(env *Env) *cobra.Command {
 		Use:     "invoice",
 		Short:   "Issue, list, show and render invoices",
 		Example: "  inpctl invoice issue 22104567\n  inpctl invoice list\n  inpctl invoice render --all --out invoices/",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newInvoiceIssueCmd(env), newInvoiceListCmd(env), newInvoiceShowCmd(env), newInvoiceRenderCmd(env))
 	return cmd
@@ -130,7 +130,7 @@ func newInvoiceListCmd(env *Env) *cobra.Command {
 		Short:   "List invoices in number order",
 		Long:    "List issued invoices with what was credited, paid and is still due." + exitDoc("0   listed (an empty list is not an error)", "2   a bad date"),
 		Example: "  inpctl invoice list\n  inpctl invoice list --from 2025-09-01 --to 2025-09-30 -o csv",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runInvoiceList(c.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.session, "session", "", "only invoices of this session (e.g. \"P2225_Y3_3A - Ingénieur …\")")

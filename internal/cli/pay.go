@@ -17,7 +17,7 @@ func newPayCmd(env *Env) *cobra.Command {
 		Use:     "pay",
 		Short:   "Hosted-page payments: link, notification, sandbox simulation",
 		Example: "  inpctl pay link 22104567\n  inpctl pay ipn - < notification.txt\n  inpctl pay simulate --all-pending --yes",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newPayLinkCmd(env), newPayIPNCmd(env), newPaySimulateCmd(env))
 	return cmd

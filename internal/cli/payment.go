@@ -19,7 +19,7 @@ func newPaymentCmd(env *Env) *cobra.Command {
 		Use:     "payment",
 		Short:   "Record cheque, transfer and cash payments, unpaids, and list payments",
 		Example: "  inpctl payment record 22104567 --amount 418,67 --method cheque --ref 'chèque 1234567'\n  inpctl payment list --from 2025-09-01",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newPaymentRecordCmd(env), newPaymentUnpaidCmd(env), newPaymentListCmd(env))
 	return cmd
@@ -143,7 +143,7 @@ func newPaymentListCmd(env *Env) *cobra.Command {
 		Short:   "List payments received",
 		Long:    "List payments with what was allocated and whether they were reversed." + exitDoc("0   listed (an empty list is not an error)", "2   a bad date"),
 		Example: "  inpctl payment list --from 2025-09-01 --to 2025-09-30\n  inpctl payment list --method cheque -o csv",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			from, to, err := dateRange(o.from, o.to)
 			if err != nil {

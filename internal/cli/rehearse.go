@@ -53,7 +53,7 @@ refused with a real Paybox gateway. --no-charges stops after the first
 payments and leaves the instalments due (for benchmarks of charge --due).` + exitDoc(
 			"0   the year ran and db check is clean", "2   bad arguments", "5   not the sandbox, D/inpctl.db exists, or db check found errors"),
 		Example: "  inpctl rehearse --students 2000\n  inpctl rehearse --students 20000 --seed 7 --dir /tmp/year --render",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runRehearse(c.Context(), o) },
 	}
 	f := cmd.Flags()

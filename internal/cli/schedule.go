@@ -26,7 +26,7 @@ requested, then approved or rejected by the accounting office; approval
 fixes the amounts. The due dates are fixed when the first instalment is
 paid: that day, then the debit day (the 10th) of each following month.`,
 		Example: "  inpctl schedule request 22104567 --plan 3x\n  inpctl schedule approve --all-requested --yes\n  inpctl schedule show 22104567",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newScheduleRequestCmd(env), newScheduleApproveCmd(env), newScheduleRejectCmd(env),
 		newScheduleShowCmd(env), newScheduleListCmd(env), newScheduleExemptCmd(env))

@@ -22,7 +22,7 @@ programme, plan, order total, status, and the next instalment still to pay
 (its date stays empty until the first payment fixes the dates).` + exitDoc(
 			"0   listed (an empty list is not an error)", "2   bad --status"),
 		Example: "  inpctl schedule list --status requested\n  inpctl schedule list --programme ING-GC-3A -o csv",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runScheduleList(c.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.status, "status", "", "requested, approved, active, completed, cancelled or rejected")

@@ -16,7 +16,7 @@ func newStudentCmd(env *Env) *cobra.Command {
 		Use:     "student",
 		Short:   "Import, list and show students",
 		Example: "  inpctl student import students.csv\n  inpctl student list --programme ING-GC-3A\n  inpctl student show 22104567",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 	}
 	cmd.AddCommand(newStudentImportCmd(env), newStudentListCmd(env), newStudentShowCmd(env))
 	return cmd
@@ -58,7 +58,7 @@ func newStudentListCmd(env *Env) *cobra.Command {
 		Short:   "List students with their dossier",
 		Long:    "List students with their dossier status and fee code for an academic year." + exitDoc("0   listed (an empty list is not an error)"),
 		Example: "  inpctl student list\n  inpctl student list --programme ING-GC-3A --status declared -o csv",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runStudentList(c.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.programme, "programme", "", "only this programme")
