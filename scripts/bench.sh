@@ -135,10 +135,12 @@ What changed since the first profiles (67.7 s in `make bench` at 54ed4f9, 21.5 s
 History: the very first profile of this year (before a6ba205, bddd5ae and 292c67f) took 222 s wall:
 no index reached a dossier's plans, no statement cache across transactions, a 2 MB page cache.
 
-## invoice render --all against raw gopdf (3.), taken by hand on 2026-11-29
+## invoice render --all against raw gopdf (3., target missed), taken by hand on 2026-11-29
 
-- **From 0.66–0.79× to 0.85–0.94× (make bench at 8c67ea6 plus this script's rounds).** Three
-  changes. (1) The raw page drew the right text but not the same page: no colours, one rule of five,
+- **Still about 0.8×, not steadily above it.** Four make bench runs on 2026-11-29 after the changes
+  below gave median ratios of 0.93×, 0.77×, 0.80× and 0.78× (single rounds 0.71× to 0.94×); the
+  day before, one round per run, 0.66× to 0.77×. Three changes. (1) The raw page drew the right
+  text but not the same page: no colours, one rule of five,
   the field labels in the values' cells; its content stream was 5.1 kB against Render's 6.6 kB, and
   it ran 4 to 6 % faster than the page the CLI writes. It now draws the same page
   (`TestRawInvoiceDrawsWhatRenderDraws`). (2) The CLI starts the write-back every 64 MiB instead of
