@@ -13,7 +13,8 @@
 # Knobs (environment): BENCH_STUDENTS (headline rehearsal, 20000),
 # BENCH_ROWS (import and set-code rows, 100000), BENCH_CHARGE_STUDENTS
 # (intake whose due instalments charge --due sends, 16600 ≈ 10 000 due),
-# BENCH_COPIES (account show database = headline year × copies, 5).
+# BENCH_COPIES (account show database = headline year × copies, 5),
+# BENCH_RENDER_ROUNDS (invoice render runs between raw gopdf runs, 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,6 +25,11 @@ STUDENTS=${BENCH_STUDENTS:-20000}
 ROWS=${BENCH_ROWS:-100000}
 CHARGE_STUDENTS=${BENCH_CHARGE_STUDENTS:-16600}
 COPIES=${BENCH_COPIES:-5}
+RENDER_ROUNDS=${BENCH_RENDER_ROUNDS:-3}
+if ! [[ $RENDER_ROUNDS =~ ^[1-9][0-9]*$ ]]; then
+	echo "bench: BENCH_RENDER_ROUNDS must be a whole number of 1 or more, not \"$RENDER_ROUNDS\"" >&2
+	exit 2
+fi
 KEY=0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
 START=$(date +%s)
 
@@ -284,11 +290,10 @@ unset INPCTL_NOW
 # The raw limit moves with the load of the machine, by a fifth and more
 # within minutes: each CLI run is compared with the mean of the raw runs
 # right before and right after it, over RENDER_ROUNDS rounds (raw, CLI,
-# raw, CLI, …, raw), and the round with the median ratio is reported, all
-# the ratios beside it. One round, as before 2026-11-29, gave 0.66× to
+# raw, CLI, …, raw), and the round with the median ratio (the lower of the
+# two middle ones for an even count) is reported, all the ratios beside it. One round, as before 2026-11-29, gave 0.66× to
 # 0.79× for the same binaries within an afternoon.
 
-RENDER_ROUNDS=${BENCH_RENDER_ROUNDS:-3}
 log "invoice render --all, $RENDER_ROUNDS rounds between raw gopdf runs (2 goroutines, one process)"
 gobench invoice '^BenchmarkRawGopdf2$' 3s >rawpdf.0
 rm -f render.rounds
@@ -411,10 +416,10 @@ Notes on what is compared:
   drawing the same page with bare gopdf calls at fixed positions, the fonts parsed once and shared,
   written to io.Discard: what 2 cores of gopdf give. The raw page is the page Render draws for a
   typical invoice, at fixed positions: the same text, fonts, colours, fills and rules
-  (\`TestRawInvoiceDrawsWhatRenderDraws\` compares the two pages' text and drawing operators).
+  (\`TestRawInvoiceDrawsWhatRenderDraws\` compares the two pages' content streams line by line, positions aside).
   The CLI runs $RENDER_ROUNDS times, each run between two raw runs and compared with their mean
   (the row shows the run with the median ratio, $RAW_BEFORE and $RAW_AFTER PDF/s around it, and
-  every ratio): the load of this machine moves either by a fifth within minutes.
+  every ratio): the speed of this machine moves by a fifth and more within minutes.
   Both run under \`invoice.BatchGC\` (a collection per 64 MiB allocated rather than per live-heap
   size): at the default GOGC the benchmark's tiny heap made it collect every PDF or two, which
   made its rate swing with the load (250 to 370 PDF/s, against 700 and more with the same budget).

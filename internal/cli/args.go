@@ -9,11 +9,9 @@ import (
 // noArgs refuses any argument to a command that takes none (exit 2).
 // cobra.NoArgs answers `unknown command "9201" for "inpctl invoice list"`,
 // which reads as a mistyped subcommand of a command that has none.
-// Command groups keep that answer, with its suggestion.
+// (Command groups get unknownSubcommand instead: see
+// refuseUnknownSubcommands.)
 func noArgs(c *cobra.Command, args []string) error {
-	if c.HasSubCommands() {
-		return unknownSubcommand(c, args)
-	}
 	if len(args) == 0 {
 		return nil
 	}

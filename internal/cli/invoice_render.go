@@ -33,6 +33,9 @@ to a temporary name and renamed, so a failure never leaves a partial PDF.
 --out - writes one invoice to stdout.` + exitDoc("0   written", "2   bad arguments or folder", "4   no such invoice"),
 		Example: "  inpctl invoice render 9201 --out invoices/\n  inpctl invoice render --all --out invoices/ --as-of 2026-06-30\n  inpctl invoice render 9201 --out - > facture.pdf",
 		Args: func(c *cobra.Command, args []string) error {
+			if o.all && o.session != "" {
+				return fault.New(fault.Usage, "give --session S or --all, not both (--all already takes every session)")
+			}
 			if o.all {
 				return notBoth(args, "invoice numbers", "--all")
 			}

@@ -6,7 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"maps"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,7 +123,7 @@ func rawInvoice(w io.Writer, fc *gopdf.FontContainer) error {
 	}
 	// The header: issuer, then recipient.
 	at(fontBold, 12, accent, 45, 40, 265, "Clermont Auvergne INP", L)
-	for i, s := range []string{"Campus des Cézeaux", "2 avenue Blaise Pascal", "63178 Aubière Cedex", "SIRET\u00a0: 130\u00a0026\u00a0065\u00a000017"} {
+	for i, s := range []string{"Campus des Cézeaux", "2 avenue Blaise Pascal", "63178 Aubière Cedex", "SIRET : 130 026 065 00017"} {
 		at(fontRegular, 9, black, 45, 56+float64(i)*12.5, 265, s, L)
 	}
 	at(fontBold, 10, black, 320, 118, 230, "Camille Exemple", L)
@@ -155,7 +155,7 @@ func rawInvoice(w io.Writer, fc *gopdf.FontContainer) error {
 	}
 	ws := []float64{202, 50, 35, 61, 61, 96}
 	row(fontBold, 269.5, ws, "lrrrrr", "Désignation", "Inscrits", "Qté", "Remise (%)", "TVA (%)", "Montant HT")
-	row(fontRegular, 284.5, ws, "lrrrrr", "Droits de scolarité*", "1", "1", "", "0", "628,00\u00a0€")
+	row(fontRegular, 284.5, ws, "lrrrrr", "Droits de scolarité*", "1", "1", "", "0", "628,00 €")
 	rule(45, 297.5, 505, 0.4, 200)
 	// The totals, a rule above the bold one.
 	totals := func(y float64, ps [][2]string) {
@@ -169,7 +169,7 @@ func rawInvoice(w io.Writer, fc *gopdf.FontContainer) error {
 			at(font, 9, black, 435, y+2.5+float64(i)*14, 111, p[1], R)
 		}
 	}
-	totals(305.5, [][2]string{{"Total HT\u00a0:", "628,00\u00a0€"}, {"Total TVA\u00a0:", "0,00\u00a0€"}, {"Total TTC\u00a0:", "628,00\u00a0€"}})
+	totals(305.5, [][2]string{{"Total HT\u00a0:", "628,00 €"}, {"Total TVA\u00a0:", "0,00 €"}, {"Total TTC\u00a0:", "628,00 €"}})
 	// The VAT mention, then the payments received.
 	at(fontRegular, 7.5, grey, 45, 361, 505, DefaultVATMention, L)
 	at(fontBold, 10.5, accent, 45, 383, 505, "Règlements reçus au 24/06/2025", L)
@@ -177,21 +177,22 @@ func rawInvoice(w io.Writer, fc *gopdf.FontContainer) error {
 	pdf.RectFromUpperLeftWithStyle(45, 399.5, 505, 15, "F")
 	ws = []float64{90.9, 151.5, 151.5, 111.1}
 	row(fontBold, 401.5, ws, "lllr", "Date", "Mode", "Référence", "Montant")
-	row(fontRegular, 416.5, ws, "lllr", "24/06/2025", "Carte bancaire", "PBX 600012345", "628,00\u00a0€")
+	row(fontRegular, 416.5, ws, "lllr", "24/06/2025", "Carte bancaire", "PBX 600012345", "628,00 €")
 	rule(45, 429.5, 505, 0.4, 200)
-	totals(437.5, [][2]string{{"Total réglé\u00a0:", "628,00\u00a0€"}, {"Reste dû\u00a0:", "0,00\u00a0€"}})
+	totals(437.5, [][2]string{{"Total réglé\u00a0:", "628,00 €"}, {"Reste dû\u00a0:", "0,00 €"}})
 	// The footer, under a rule.
 	rule(45, 804, 505, 0.5, 180)
-	at(fontRegular, 7, grey, 45, 809, 505, "Clermont Auvergne INP · SIRET\u00a0: 130\u00a0026\u00a0065\u00a000017 · Facture n° 9201", gopdf.Center)
+	at(fontRegular, 7, grey, 45, 809, 505, "Clermont Auvergne INP · SIRET : 130 026 065 00017 · Facture n° 9201", gopdf.Center)
 	_, err := pdf.WriteTo(w)
 	return err
 }
 
 // TestRawInvoiceDrawsWhatRenderDraws keeps the raw limit honest: the raw
-// page must show the text Render shows for paidInvoice, and its page
-// content must use the same drawing operators as many times (text
-// objects, colours, fills, rules), or the comparison in make bench would
-// measure less work than the CLI does.
+// page must draw what Render draws for paidInvoice, in the same order,
+// fonts, sizes, colours, line widths and glyphs, or the comparison in make
+// bench would measure less work than the CLI does. Only the positions
+// differ (the raw page's are fixed and rounded), so they are left out of
+// the comparison.
 func TestRawInvoiceDrawsWhatRenderDraws(t *testing.T) {
 	fc, err := loadFonts()
 	if err != nil {
@@ -202,19 +203,30 @@ func TestRawInvoiceDrawsWhatRenderDraws(t *testing.T) {
 		t.Fatal(err)
 	}
 	ours := render(t, Build(paidInvoice()))
-	if got, want := extract(t, raw.Bytes()), extract(t, ours); got != want {
-		t.Errorf("raw page text:\n%s\nRender's:\n%s", got, want)
+	got, want := drawing(t, raw.Bytes()), drawing(t, ours)
+	for i := range max(len(got), len(want)) {
+		g, w := "(none)", "(none)"
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if g != w {
+			t.Fatalf("page content line %d: raw page %q, Render's %q", i+1, g, w)
+		}
 	}
-	if got, want := operators(t, raw.Bytes()), operators(t, ours); !maps.Equal(got, want) {
-		t.Errorf("raw page operators %v, Render's %v", got, want)
+	if text := extract(t, ours); !strings.Contains(text, "Facture n° 9201") || !strings.Contains(text, "Reste dû") {
+		t.Errorf("Render's page reads %q", text)
 	}
 }
 
-// operators counts the operators of the page content streams of a PDF
-// written by gopdf (the Flate streams that set a font).
-func operators(t *testing.T, b []byte) map[string]int {
+// drawing is the page content stream of a PDF written by gopdf (the Flate
+// stream that sets a font), a line per operation, with the numbers of the
+// operations that place things (TD, m, l, re) replaced by "#".
+func drawing(t *testing.T, b []byte) []string {
 	t.Helper()
-	n := map[string]int{}
+	place := regexp.MustCompile(`-?[0-9.]+ -?[0-9.]+ (TD|m|l|re)\b|-?[0-9.]+ -?[0-9.]+ (re)`)
 	for {
 		start := bytes.Index(b, []byte(">>\nstream\n"))
 		if start < 0 {
@@ -235,14 +247,12 @@ func operators(t *testing.T, b []byte) map[string]int {
 		if err != nil || !bytes.Contains(content, []byte(" Tf")) {
 			continue // the fonts and their maps
 		}
-		for _, line := range strings.Split(string(content), "\n") {
-			if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[len(f)-1], "[") {
-				n[f[len(f)-1]]++
-			}
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(string(content)), "\n") {
+			lines = append(lines, place.ReplaceAllString(l, "# $1$2"))
 		}
+		return lines
 	}
-	if len(n) == 0 {
-		t.Fatal("no page content stream found")
-	}
-	return n
+	t.Fatal("no page content stream found")
+	return nil
 }

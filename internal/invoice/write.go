@@ -379,9 +379,7 @@ func startEarlySync(dirs *batchDirs) *earlySync {
 			dirs.mu.Unlock()
 			for _, name := range names {
 				if err := writeBack(name); errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.ENOSYS) {
-					for range e.kick { // drain until stop
-					}
-					return
+					return // wrote never waits for this goroutine, and stop only for its end
 				}
 			}
 		}

@@ -434,3 +434,18 @@ func TestRenderAllEarlySyncErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderAllEarlySyncErrorStillFails: when write-back fails, the early
+// syncs' errors are not reported, but the final sync's is: the batch fails.
+func TestRenderAllEarlySyncErrorStillFails(t *testing.T) {
+	fakeSyncFS(t, syscall.EIO)
+	early := fakeWriteBack(t, 1, syscall.EIO)
+	dir := t.TempDir()
+	err := RenderAll(context.Background(), jobs(dir, 40), 2, nil)
+	if !errors.Is(err, syscall.EIO) || !strings.Contains(err.Error(), "sync "+dir) {
+		t.Fatalf("err = %v, want the final sync's EIO naming %s", err, dir)
+	}
+	if early.Load() == 0 {
+		t.Error("no early sync was tried")
+	}
+}
