@@ -363,14 +363,13 @@ var earlySyncEvery = 64 << 20
 // one will be. Where syncfs is not available writeBack fails at once and
 // earlySync stops trying.
 type earlySync struct {
-	dirs    *batchDirs
 	pending int           // bytes written since the last kick; under RenderEach's mu
 	kick    chan struct{} // a sync is wanted
 	done    chan struct{} // the syncing goroutine has returned
 }
 
 func startEarlySync(dirs *batchDirs) *earlySync {
-	e := &earlySync{dirs: dirs, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	e := &earlySync{kick: make(chan struct{}, 1), done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		for range e.kick {
