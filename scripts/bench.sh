@@ -291,8 +291,9 @@ unset INPCTL_NOW
 # within minutes: each CLI run is compared with the mean of the raw runs
 # right before and right after it, over RENDER_ROUNDS rounds (raw, CLI,
 # raw, CLI, …, raw), and the round with the median ratio (the lower of the
-# two middle ones for an even count) is reported, all the ratios beside it. One round, as before 2026-11-29, gave 0.66× to
-# 0.79× for the same binaries within an afternoon.
+# two middle ones for an even count) is reported, all the ratios beside
+# it. One round, as before 2026-11-29, gave 0.66× to 0.79× for the same
+# binaries within an afternoon.
 
 log "invoice render --all, $RENDER_ROUNDS rounds between raw gopdf runs (2 goroutines, one process)"
 gobench invoice '^BenchmarkRawGopdf2$' 3s >rawpdf.0
