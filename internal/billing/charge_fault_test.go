@@ -96,7 +96,7 @@ func chargeYard(t *testing.T, n int) *posYard {
 			if _, err := tx.SaveCard(y.ctx, store.Card{StudentID: s.ID, RefAbonne: "AB-" + s.ID, Token: "tok-" + s.ID, Expiry: "2712"}); err != nil {
 				return err
 			}
-			return tx.ActivatePlan(y.ctx, pl.ID, tx.Today(y.loc), 10)
+			return y.svc.followForTest(y.ctx, tx, pl.OrderID, tx.Today(y.loc))
 		})
 	}
 	y.at("2025-10-10")

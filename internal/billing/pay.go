@@ -69,47 +69,53 @@ func (s *Service) makePayLink(ctx context.Context, tx *store.Tx, studentID strin
 }
 
 // nextInstalment finds what the student pays next on the hosted page: the
-// next unpaid instalment of an approved or active plan; with no plan, the
-// whole order in one go (a 1x plan is recorded) or, when part was already
-// paid (a cheque), what is still due. A settled order has nothing to pay.
+// next unpaid instalment of the order's plan, as the rule of what is owed
+// makes it now (never a stored figure alone). With no plan the student pays
+// what the order owes in one go: a 1x plan for it is recorded. A plan
+// awaiting approval cannot be paid yet; a financed order is not the
+// student's to pay; a settled order has nothing to pay.
 func (s *Service) nextInstalment(ctx context.Context, tx *store.Tx, studentID string, o store.Order) (store.Plan, store.Instalment, error) {
-	nothing := fault.New(fault.Conflict, "student %s has nothing left to pay on order %s", studentID, o.Number).
-		WithHint("inpctl account show %s", studentID)
 	if o.TTC == 0 {
 		return store.Plan{}, store.Instalment{}, fault.New(fault.Conflict, "student %s owes nothing: order %s is 0,00 €", studentID, o.Number)
 	}
-	due := o.TTC
-	if inv, ok, err := tx.InvoiceOfOrder(ctx, o.ID); err != nil {
-		return store.Plan{}, store.Instalment{}, err
-	} else if ok {
-		due = inv.Due()
+	if o.Financed >= o.TTC {
+		return store.Plan{}, store.Instalment{}, fault.New(fault.Conflict, "student %s: order %s is financed by a third party (code %s); the student cannot pay it", studentID, o.Number, o.Code).
+			WithHint("record the payer's transfer with: inpctl payment record %s --method transfer --payer …", studentID)
 	}
-	if due <= 0 {
-		return store.Plan{}, store.Instalment{}, nothing
-	}
-	p, ok, err := tx.LivePlan(ctx, o.ID)
+	p, ok, err := s.replan(ctx, tx, o.ID, s.today(tx))
 	if err != nil {
 		return p, store.Instalment{}, err
 	}
 	if !ok {
-		if due < o.TTC {
-			// Part was paid another way: the link is for the rest, with no plan.
-			return store.Plan{Plan: "reste"}, store.Instalment{Amount: due}, nil
+		cur, live, err := tx.LivePlan(ctx, o.ID)
+		if err != nil {
+			return p, store.Instalment{}, err
 		}
-		if p, err = tx.CreatePlan(ctx, o.ID, schedule.Plan1x, []money.Cents{o.TTC}); err != nil {
+		if live && cur.Status == string(schedule.PlanRequested) {
+			return cur, store.Instalment{}, fault.New(fault.Conflict, "student %s: the %s plan awaits the accounting office's approval", studentID, cur.Plan).
+				WithHint("inpctl schedule approve %s", studentID)
+		}
+	}
+	owed, err := owedOf(ctx, tx, o.ID)
+	if err != nil {
+		return p, store.Instalment{}, err
+	}
+	if owed <= 0 {
+		return p, store.Instalment{}, fault.New(fault.Conflict, "student %s has nothing left to pay on order %s", studentID, o.Number).
+			WithHint("inpctl account show %s", studentID)
+	}
+	if !ok || p.Status == string(schedule.PlanCompleted) {
+		if p, err = tx.CreatePlan(ctx, o.ID, schedule.Plan1x, []money.Cents{owed}); err != nil {
 			return p, store.Instalment{}, err
 		}
 	}
-	if p.Status == string(schedule.PlanRequested) {
-		return p, store.Instalment{}, fault.New(fault.Conflict, "student %s: the %s plan awaits the accounting office's approval", studentID, p.Plan).
-			WithHint("inpctl schedule approve %s", studentID)
-	}
 	for _, in := range p.Instalments {
 		if in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed) {
+			in.Amount = min(in.Amount, owed)
 			return p, in, nil
 		}
 	}
-	return p, store.Instalment{}, nothing
+	return p, store.Instalment{}, fault.New(fault.Conflict, "student %s has nothing left to pay on order %s", studentID, o.Number)
 }
 
 // IPNResult says what a notification did.
@@ -187,42 +193,45 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 	if err := tx.ClosePayRequest(ctx, r.ID, "paid", n.Code); err != nil {
 		return err
 	}
-	// What the request's instalment stands at, read once: the checks below
-	// (invoice issued? instalment still open?) do not change it.
-	var t store.InstalmentTarget
+	// Was the request's instalment still waiting for this money? Read
+	// before recording it: afterwards the plan has followed the payment.
+	open := false
 	if r.InstalmentID != 0 {
-		var err error
-		if t, err = tx.InstalmentTarget(ctx, r.InstalmentID, r.StudentID, s.Year); err != nil {
+		plan, err := tx.PlanOfInstalment(ctx, r.InstalmentID)
+		if err != nil {
 			return err
 		}
-	}
-	if !(t.OrderID == r.OrderID && t.Invoiced) {
-		if err := s.ensureInvoice(ctx, tx, r.StudentID, r.OrderID); err != nil {
-			return err
+		for _, in := range plan.Instalments {
+			if in.ID == r.InstalmentID && plan.Live() && plan.OrderID == r.OrderID {
+				open = in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed)
+			}
 		}
 	}
-	p, err := tx.RecordPayment(ctx, store.Payment{StudentID: r.StudentID, Date: today.String(), Amount: n.Amount, Method: "card",
-		Ref: "Paiement en ligne " + n.Cmd, NumTrans: n.NumTrans, NumAppel: n.NumAppel, PayRequestID: r.ID})
+	creditBefore, err := tx.StudentCredit(ctx, r.StudentID)
+	if err != nil {
+		return err
+	}
+	p, err := s.recordOrderPayment(ctx, tx, store.Payment{StudentID: r.StudentID, Date: today.String(), Amount: n.Amount,
+		Ref: "Paiement en ligne " + n.Cmd, NumTrans: n.NumTrans, NumAppel: n.NumAppel, PayRequestID: r.ID}, r.OrderID)
 	if err != nil {
 		return err
 	}
 	res.Payment = p.Number
-	if _, err := s.allocate(ctx, tx, p); err != nil {
-		return err
-	}
 	if num, ok, err := tx.InvoiceNumberOfOrder(ctx, r.OrderID); err == nil && ok {
 		res.Invoice = num
 	}
-	if r.InstalmentID == 0 { // a link for the rest of an order partly paid another way
-		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s (the rest of the order)", n.Cmd, n.Amount, r.StudentID))
+	creditAfter, err := tx.StudentCredit(ctx, r.StudentID)
+	if err != nil {
+		return err
 	}
-	if !t.Open() {
+	if !open || creditAfter > creditBefore {
 		// Paybox took this money (the student paid two links, or paid after
 		// a cheque): it is kept, as a credit when nothing is due, never lost.
-		res.Warning = fmt.Sprintf("%s was already paid or is no longer due: the payment %s is kept on the account (a credit, refundable with inpctl refund %s)", n.Cmd, p.Number, r.StudentID)
-		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s on an instalment no longer due: kept as a credit", n.Cmd, n.Amount, r.StudentID))
+		res.Warning = fmt.Sprintf("%s was already paid or is no longer due: %s of the payment %s is kept on the account as a credit (refundable with inpctl refund %s)",
+			n.Cmd, creditAfter-creditBefore, p.Number, r.StudentID)
+		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s on an instalment no longer due: %s kept as a credit", n.Cmd, n.Amount, r.StudentID, creditAfter-creditBefore))
 	}
-	plan, err := s.settleInstalment(ctx, tx, r.InstalmentID, today)
+	plan, _, err := s.replan(ctx, tx, r.OrderID, today)
 	if err != nil {
 		return err
 	}
@@ -230,14 +239,6 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 		return err
 	}
 	return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("hosted-page payment %s of %s for %s, NUMTRANS %s", n.Cmd, n.Amount, r.StudentID, n.NumTrans))
-}
-
-// settleInstalment marks the paid instalment: the first activates the plan
-// and fixes the later due dates; a later one (paid again on the hosted page
-// after a blocked card) is simply paid. It returns the plan as it now
-// stands.
-func (s *Service) settleInstalment(ctx context.Context, tx *store.Tx, instalmentID int64, today clock.Date) (store.Plan, error) {
-	return tx.SettleInstalment(ctx, instalmentID, today, s.Rules.DebitDay)
 }
 
 // storeCard keeps the card for later debits when the plan needs it and the
@@ -256,7 +257,16 @@ func (s *Service) storeCard(ctx context.Context, tx *store.Tx, r store.PayReques
 		res.Warning = fmt.Sprintf("the payment is recorded, but the card cannot back the later debits: %v; the student must register another card (inpctl pay link %s)", err, r.StudentID)
 		return nil
 	}
-	_, err := tx.SaveCard(ctx, store.Card{StudentID: r.StudentID, RefAbonne: "AB" + r.Cmd, Token: n.Token, Expiry: n.Expiry, ECard: n.ECard, CardType: n.CardType})
-	res.CardSaved = err == nil
-	return err
+	if _, err := tx.SaveCard(ctx, store.Card{StudentID: r.StudentID, RefAbonne: "AB" + r.Cmd, Token: n.Token, Expiry: n.Expiry, ECard: n.ECard, CardType: n.CardType}); err != nil {
+		return err
+	}
+	res.CardSaved = true
+	// A new card for a blocked order lifts the block by itself: the card
+	// that was refused is no longer the one debited.
+	d, o, ok, err := tx.OrderWithDossier(ctx, r.OrderID)
+	if err != nil || !ok || o.BlockedReason == "" {
+		return err
+	}
+	_ = d
+	return s.unblock(ctx, tx, o, "nouvelle carte enregistrée sur la page de paiement ("+r.Cmd+")")
 }

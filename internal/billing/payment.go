@@ -38,58 +38,54 @@ func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment) (
 
 // recordCardPayment records an approved card payment for an instalment:
 // the invoice is issued if this is the order's first money, the payment is
-// allocated, and the instalment is marked paid. One transaction (the
-// caller's).
+// allocated, and the plan of the instalment's order follows what is now
+// owed. The money came in: it is recorded whatever happened meanwhile (a
+// cheque paid the instalment, the code changed, the plan was cancelled);
+// what no invoice needs is the student's credit, never refused. One
+// transaction (the caller's).
 func (s *Service) recordCardPayment(ctx context.Context, tx *store.Tx, p store.Payment, instalmentID int64) (store.Payment, error) {
-	t, err := tx.InstalmentTarget(ctx, instalmentID, p.StudentID, s.Year)
+	plan, err := tx.PlanOfInstalment(ctx, instalmentID)
 	if err != nil {
 		return p, fmt.Errorf("instalment %d: %w", instalmentID, err)
 	}
-	in := t.Instalment
-	// The money came in: it is recorded whatever happened meanwhile (a
-	// cheque paid the instalment, the code changed, the plan was
-	// cancelled). Only a still-open
-	// instalment of the current order moves on; otherwise the payment is
-	// allocated to what is open and the rest is the student's credit.
-	// A plan cancelled meanwhile (an exemption, a new code) no longer
-	// takes payments either: the debit stays as a credit, never refused.
-	open := t.Open()
-	if t.Current && !t.Invoiced {
-		if err := s.ensureInvoice(ctx, tx, p.StudentID, t.OrderID); err != nil {
+	return s.recordOrderPayment(ctx, tx, p, plan.OrderID)
+}
+
+// recordOrderPayment records money received for an order (a debit, a
+// hosted-page payment): invoice first if needed, allocation, then the
+// order's plan follows the rule of what is owed.
+func (s *Service) recordOrderPayment(ctx context.Context, tx *store.Tx, p store.Payment, orderID int64) (store.Payment, error) {
+	if _, ok, err := tx.InvoiceNumberOfOrder(ctx, orderID); err != nil {
+		return p, err
+	} else if !ok {
+		if err := s.invoiceOrder(ctx, tx, orderID, s.Issuer.LibelleCard); err != nil {
 			return p, err
 		}
 	}
 	p.Method = "card"
-	if p, err = tx.RecordPayment(ctx, p); err != nil {
+	p, err := tx.RecordPayment(ctx, p)
+	if err != nil {
 		return p, err
 	}
 	if _, err := s.allocate(ctx, tx, p); err != nil {
 		return p, err
 	}
-	if !open {
-		return p, tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("card payment for instalment %d, which was already %s or belongs to a replaced order: kept as a credit if not allocated", in.Seq, in.Status))
-	}
 	date, err := clock.ParseDate(p.Date)
 	if err != nil {
 		return p, err
 	}
-	_, err = s.settleInstalment(ctx, tx, in.ID, date)
+	_, _, err = s.replan(ctx, tx, orderID, date)
 	return p, err
 }
 
-// ensureInvoice issues the order's invoice if it has none yet (SPEC §4: an
-// invoice is issued when the first money arrives).
-func (s *Service) ensureInvoice(ctx context.Context, tx *store.Tx, studentID string, orderID int64) error {
-	if _, ok, err := tx.InvoiceNumberOfOrder(ctx, orderID); err != nil || ok {
+// invoiceOrder issues the invoice of an order that is still current (a
+// superseded order is never invoiced again: its money goes to the
+// student's open invoices).
+func (s *Service) invoiceOrder(ctx context.Context, tx *store.Tx, orderID int64, libelle string) error {
+	d, o, ok, err := tx.OrderWithDossier(ctx, orderID)
+	if err != nil || !ok || o.TTC <= 0 {
 		return err
 	}
-	d, o, err := s.currentOrder(ctx, tx, studentID)
-	if err != nil {
-		return err
-	}
-	if o.ID != orderID {
-		return fmt.Errorf("payment for order %d but the current order of %s is %s", orderID, studentID, o.Number)
-	}
-	_, err = s.issueFor(ctx, tx, d, o, s.Issuer.LibelleCard)
+	_, err = s.issueFor(ctx, tx, d, o, libelle)
 	return err
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/fees"
-	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/inpctl/inpctl/internal/store"
 )
@@ -78,12 +77,20 @@ func (s *Service) requestPlan(ctx context.Context, tx *store.Tx, r PlanRequest) 
 	case ok && cur.Status == string(schedule.PlanCompleted) && cur.OrderID == o.ID:
 		return store.Plan{}, fault.New(fault.Conflict, "student %s: order %s is already paid in full (%s plan completed)", r.StudentID, o.Number, cur.Plan)
 	}
-	amounts, err := schedule.Split(o.TTC, plan, s.Rules)
+	owed, err := owedOf(ctx, tx, o.ID)
+	if err != nil {
+		return store.Plan{}, err
+	}
+	if owed <= 0 && o.TTC > 0 {
+		return store.Plan{}, fault.New(fault.Conflict, "student %s: order %s owes nothing (%s paid or credited)", r.StudentID, o.Number, o.TTC).
+			WithHint("see the account with: inpctl account show %s", r.StudentID)
+	}
+	amounts, err := schedule.Split(owed, plan, s.Rules)
 	if err != nil {
 		return store.Plan{}, forStudent(r.StudentID, err)
 	}
 	if plan.NeedsApproval() {
-		amounts = nil // fixed at approval
+		amounts = nil // fixed at approval, for what is owed then
 	}
 	return tx.CreatePlan(ctx, o.ID, plan, amounts)
 }
@@ -183,7 +190,13 @@ func (s *Service) approvePlan(ctx context.Context, tx *store.Tx, studentID strin
 		}
 		return p, "", fault.Wrap(fault.Conflict, err, "student %s: cannot approve the %s plan", studentID, p.Plan).WithHint("%s", hint)
 	}
-	amounts, err := schedule.Split(p.Total, schedule.Plan(p.Plan), s.Rules)
+	// The plan is for what the order owes at approval: what was paid
+	// before (a first order's payment moved to this one) is not asked again.
+	owed, err := owedOf(ctx, tx, p.OrderID)
+	if err != nil {
+		return p, "", err
+	}
+	amounts, err := schedule.Split(owed, schedule.Plan(p.Plan), s.Rules)
 	if err != nil {
 		return p, "", forStudent(studentID, err)
 	}
@@ -294,88 +307,4 @@ func cardExpiry(yymm string) clock.Date {
 		return clock.Date{}
 	}
 	return d
-}
-
-// Exemption is what an exemption decision did to a plan.
-type Exemption struct {
-	Plan       store.Plan  `json:"plan"`
-	Decision   string      `json:"decision"`
-	Cancelled  int         `json:"cancelled_instalments"`
-	Amount     money.Cents `json:"cancelled_cents"`
-	CreditNote string      `json:"credit_note"` // "" when the order had no invoice yet
-	Credited   money.Cents `json:"credited_cents"`
-	Credit     money.Cents `json:"credit_cents"` // the student's refundable credit afterwards
-}
-
-// Exempt applies an exemption decision (commission d'exonération) to a
-// student's plan, in one transaction: the instalments not yet paid are
-// cancelled, the plan stops (no more debits), and when the order is
-// invoiced a credit note for their total cancels that part of the invoice.
-// What was paid beyond what is still owed becomes the student's credit.
-func (s *Service) Exempt(ctx context.Context, studentID, decision string) (Exemption, error) {
-	decision = strings.TrimSpace(decision)
-	if decision == "" {
-		return Exemption{}, fault.New(fault.Usage, "an exemption needs the decision's reference (--decision)")
-	}
-	var ex Exemption
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		p, err := s.dossierPlan(ctx, tx, studentID)
-		if err != nil {
-			return err
-		}
-		if err := checkExempt(studentID, p); err != nil {
-			return err
-		}
-		cancelled, err := tx.ExemptPlan(ctx, p.ID, decision)
-		if err != nil {
-			return err
-		}
-		ex = Exemption{Decision: decision, Cancelled: len(cancelled)}
-		for _, i := range cancelled {
-			ex.Amount += i.Amount
-		}
-		if err := s.creditExemption(ctx, tx, p, &ex); err != nil {
-			return err
-		}
-		if ex.Plan, err = tx.Plan(ctx, p.ID); err != nil {
-			return err
-		}
-		ex.Credit, err = tx.StudentCredit(ctx, studentID)
-		return err
-	})
-	return ex, err
-}
-
-func checkExempt(studentID string, p store.Plan) error {
-	if p.Status == string(schedule.PlanRequested) {
-		return fault.New(fault.Conflict, "student %s: the %s plan is only requested, its amounts are not fixed yet", studentID, p.Plan).
-			WithHint("reject the request instead: inpctl schedule reject %s --reason TEXT", studentID)
-	}
-	if p.Unpaid() == 0 {
-		return fault.New(fault.Conflict, "student %s: the %s plan (%s) has nothing left to pay; there is nothing to exempt", studentID, p.Plan, p.Status)
-	}
-	if err := schedule.CheckPlanTransition(schedule.PlanStatus(p.Status), schedule.PlanCancelled); err != nil {
-		return fault.Wrap(fault.Conflict, err, "student %s: cannot exempt the %s plan", studentID, p.Plan)
-	}
-	return nil
-}
-
-// creditExemption issues the credit note of an exemption on the order's
-// invoice, if there is one (never for more than it may still cancel).
-func (s *Service) creditExemption(ctx context.Context, tx *store.Tx, p store.Plan, ex *Exemption) error {
-	inv, ok, err := tx.InvoiceOfOrder(ctx, p.OrderID)
-	if err != nil || !ok {
-		return err
-	}
-	amount := min(ex.Amount, inv.Creditable())
-	if amount <= 0 {
-		return nil
-	}
-	reason := fmt.Sprintf("Commission d'exonération, décision %s : %d échéance(s) annulée(s)", ex.Decision, ex.Cancelled)
-	cn, err := tx.IssueCreditNote(ctx, inv, amount, reason, s.today(tx).String())
-	if err != nil {
-		return err
-	}
-	ex.CreditNote, ex.Credited = cn.Number, cn.Amount
-	return tx.Audit(ctx, "credit_note:"+cn.Number, fmt.Sprintf("%s on invoice %s: exemption decision %s", eur(cn.Amount), inv.Number, ex.Decision))
 }

@@ -226,7 +226,7 @@ func payFirst(t *testing.T, s *Service, id string, amount money.Cents, day clock
 		if err != nil {
 			return err
 		}
-		return tx.ActivatePlan(ctx, p.ID, day, s.Rules.DebitDay)
+		return s.followForTest(ctx, tx, p.OrderID, day)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -267,7 +267,7 @@ func TestExemptAfterFirstInstalment(t *testing.T) {
 	if ex.Cancelled != 4 || ex.Amount != 331300 || ex.Credited != 331300 || ex.CreditNote != "AV000001" || ex.Credit != 0 {
 		t.Fatalf("exemption = %+v", ex)
 	}
-	if ex.Plan.Status != "cancelled" || ex.Plan.Decision != "CE-2025-09-14" || ex.Plan.Instalments[0].Status != "paid" {
+	if ex.Plan.Status != "completed" || ex.Plan.Instalments[0].Status != "paid" || ex.Tariff != 62800 {
 		t.Fatalf("plan = %+v", ex.Plan)
 	}
 	for _, i := range ex.Plan.Instalments[1:] {
@@ -282,7 +282,7 @@ func TestExemptAfterFirstInstalment(t *testing.T) {
 	}
 	cns, _ := s.DB.ListCreditNotes(ctx, "22100002")
 	if len(cns) != 1 || cns[0].Amount != 331300 || cns[0].InvoiceNumber != inv.Number ||
-		cns[0].Reason != "Commission d'exonération, décision CE-2025-09-14 : 4 échéance(s) annulée(s)" {
+		cns[0].Reason != "Commission d'exonération, décision CE-2025-09-14 : droits ramenés à 628,00 €" {
 		t.Fatalf("credit notes = %+v", cns)
 	}
 	// Nothing left: a second decision is refused.
@@ -318,21 +318,37 @@ func TestExemptReleasesOverpayment(t *testing.T) {
 	}
 }
 
-func TestExemptBeforeInvoiceOnlyCancels(t *testing.T) {
+// TestExemptBeforeAnyPayment: before any money, the order comes down to
+// the national fee (re-priced in place: no invoice to credit) and the first
+// instalment of 628,00 € stays owed and payable; a requested plan is
+// cancelled, its amount no longer stands.
+func TestExemptBeforeAnyPayment(t *testing.T) {
 	s, _ := planSvc(t)
 	ctx := context.Background()
+	declare(t, s, "22100001", "05")
+	if _, err := s.RequestPlan(ctx, PlanRequest{StudentID: "22100001", Plan: "5x"}); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := s.Exempt(ctx, "22100001", "CE-1")
+	if err != nil || ex.Plan.Status != "cancelled" || ex.CreditNote != "" {
+		t.Fatalf("exempt a requested plan = %+v, %v", ex, err)
+	}
+
 	declare(t, s, "22100002", "05")
 	s.RequestPlan(ctx, PlanRequest{StudentID: "22100002", Plan: "5x"})
-	_, err := s.Exempt(ctx, "22100002", "CE-1")
-	wantKind(t, "exempt a requested plan", err, fault.Conflict)
 	s.ApprovePlans(ctx, []string{"22100002"})
-	ex, err := s.Exempt(ctx, "22100002", "CE-1")
-	if err != nil || ex.Cancelled != 5 || ex.Amount != 394100 || ex.CreditNote != "" || ex.Credited != 0 {
+	ex, err = s.Exempt(ctx, "22100002", "CE-1")
+	if err != nil || ex.Cancelled != 4 || ex.Amount != 331300 || ex.CreditNote != "" || ex.Credited != 0 || ex.Tariff != 62800 {
 		t.Fatalf("exemption = %+v, %v", ex, err)
+	}
+	if p := ex.Plan; p.Status != "approved" || p.Instalments[0].Status != "pending" || p.Instalments[0].Amount != 62800 || p.Unpaid() != 62800 {
+		t.Fatalf("plan after the exemption = %+v", p)
 	}
 	if cns, _ := s.DB.ListCreditNotes(ctx, ""); len(cns) != 0 {
 		t.Fatalf("credit notes without an invoice: %+v", cns)
 	}
+	_, err = s.Exempt(ctx, "22100002", "CE-2")
+	wantKind(t, "exempt twice", err, fault.Conflict)
 }
 
 func TestCheckCardForPlan(t *testing.T) {

@@ -139,13 +139,17 @@ func PlanScheduledAt(p store.PlanRow, day string) bool {
 }
 
 // InstalmentStatusAt is an instalment's status on day: one paid after day
-// was still to be paid, and one cancelled with its plan after day was
-// pending.
+// was still to be paid, and one cancelled after day (with its plan, or by
+// the plan's rule: its paid_date is then the day it was cancelled) was
+// pending. Amounts are today's: a plan recomputed after day shows its
+// instalments as they are now.
 func InstalmentStatusAt(p store.PlanRow, n store.InstalmentRow, day string) string {
 	switch {
 	case n.Status == "paid" && n.PaidDate > day:
 		return "pending"
 	case n.Status == "cancelled" && p.Status == "cancelled" && p.DecidedDate > day:
+		return "pending"
+	case n.Status == "cancelled" && n.PaidDate > day: // cancelled by the plan's rule after day
 		return "pending"
 	}
 	return n.Status

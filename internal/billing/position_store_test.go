@@ -118,7 +118,7 @@ func (y *posYard) plan(id string, p schedule.Plan) store.Plan {
 		if _, err := tx.SaveCard(y.ctx, store.Card{StudentID: id, RefAbonne: "AB-" + id, Token: "tok", Expiry: "2712"}); err != nil {
 			return err
 		}
-		if err := tx.ActivatePlan(y.ctx, pl.ID, tx.Today(y.loc), 10); err != nil {
+		if err := y.svc.followForTest(y.ctx, tx, pl.OrderID, tx.Today(y.loc)); err != nil {
 			return err
 		}
 		pl, err = tx.Plan(y.ctx, pl.ID)
@@ -179,7 +179,7 @@ func TestPositionThroughTheStore(t *testing.T) {
 	// 20/09: U1's cheque bounces; the order is blocked.
 	y.at("2025-09-20")
 	y.tx(func(tx *store.Tx) error {
-		if _, err := tx.RecordUnpaid(y.ctx, chq, "2025-09-20", "chèque sans provision"); err != nil {
+		if _, err := tx.RecordUnpaid(y.ctx, chq, "2025-09-20", "chèque sans provision", "unpaid"); err != nil {
 			return err
 		}
 		o, _, err := tx.CurrentOrder(y.ctx, posDossier(y, tx, "U1").ID)
@@ -191,20 +191,14 @@ func TestPositionThroughTheStore(t *testing.T) {
 	// 25/09: the exemption commission cancels C5's four later instalments.
 	y.at("2025-09-25")
 	y.tx(func(tx *store.Tx) error {
-		cancelled, err := tx.ExemptPlan(y.ctx, five.ID, "CE-2025-14")
-		if err != nil {
-			return err
-		}
-		var sum money.Cents
-		for _, i := range cancelled {
-			sum += i.Amount
-		}
 		inv, _, err := tx.InvoiceOfOrder(y.ctx, five.OrderID)
 		if err != nil {
 			return err
 		}
-		_, err = tx.IssueCreditNote(y.ctx, inv, sum, "commission d'exonération CE-2025-14", "2025-09-25")
-		return err
+		if _, err = tx.IssueCreditNote(y.ctx, inv, 331300, "commission d'exonération CE-2025-14", "2025-09-25"); err != nil {
+			return err
+		}
+		return y.svc.followForTest(y.ctx, tx, five.OrderID, posDay("2025-09-25"))
 	})
 	// 15/10: B2 obtains the bourse; 20/10 the credit is refunded.
 	y.at("2025-10-15")
@@ -290,7 +284,7 @@ func TestMovements(t *testing.T) {
 	p := y.pay("U1", y.invoice("U1"), 62800)
 	y.at("2025-09-20")
 	y.tx(func(tx *store.Tx) error {
-		_, err := tx.RecordUnpaid(y.ctx, p, "2025-09-20", "rejet")
+		_, err := tx.RecordUnpaid(y.ctx, p, "2025-09-20", "rejet", "unpaid")
 		return err
 	})
 	var got []string

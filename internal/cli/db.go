@@ -33,13 +33,15 @@ func newDBCheckCmd(env *Env) *cobra.Command {
 		Use:   "check",
 		Short: "Verify every invariant of the books",
 		Long: `Verify that the books are consistent, one line per finding with its code:
-E001 instalments do not sum to their order · E002 a payment is over-allocated
+E001 the unpaid instalments of a live plan are not what its order owes · E002 a payment is over-allocated
 or over-refunded · E003/E004 a gap in the invoice/credit-note series · E005
 documents dated out of order · E006 an invoice has more allocated than it is
 worth net of credit notes · E007 a negative allocation · E008 an instalment
-approved twice · E009 an approved charge with no payment · E010 the audit
+approved twice (but for a charge reversed as unpaid) · E009 an approved charge with no payment · E010 the audit
 chain is broken · E011 a card number is stored · E012 SQLite integrity ·
-E013 over-credited invoice · E014 refunds above payments · W001 a charge whose
+E013 over-credited invoice · E014 refunds above payments · E015 more taken
+by card for a dossier than its dearest order · E016 a charge sent on a
+blocked order · W001 a charge whose
 outcome has been unknown for more than a day (a warning: run charge reconcile).` + exitDoc(
 			"0   clean (warnings do not fail)", "5   at least one error finding"),
 		Example: "  inpctl db check\n  inpctl db check -o json",

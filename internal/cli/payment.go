@@ -21,13 +21,14 @@ func newPaymentCmd(env *Env) *cobra.Command {
 		Example: "  inpctl payment record 22104567 --amount 418,67 --method cheque --ref 'chèque 1234567'\n  inpctl payment list --from 2025-09-01",
 		Args:    noArgs,
 	}
-	cmd.AddCommand(newPaymentRecordCmd(env), newPaymentUnpaidCmd(env), newPaymentListCmd(env))
+	cmd.AddCommand(newPaymentRecordCmd(env), newPaymentUnpaidCmd(env), newPaymentVoidCmd(env), newPaymentListCmd(env))
 	return cmd
 }
 
 type paymentRecordOpts struct {
-	env                                *Env
-	student, amount, method, ref, date string
+	env                                      *Env
+	student, amount, method, ref, date, year string
+	allowCredit, allowDuplicateRef           bool
 }
 
 func newPaymentRecordCmd(env *Env) *cobra.Command {
@@ -37,10 +38,16 @@ func newPaymentRecordCmd(env *Env) *cobra.Command {
 		Short: "Record a cheque, transfer or cash payment",
 		Long: `Record a payment received by cheque, transfer or cash. It is allocated to the
 student's open invoices, oldest first (the invoice is issued if this is the
-first money for the order); instalments it covers in full are marked paid, so
-a cheque for the whole remainder cancels the coming card debits. What is left
-over stays as a credit in the student's favour.` + exitDoc(
-			"0   recorded", "2   a bad amount, method or date", "4   no such student", "5   the student has no order"),
+first money for the order), and the plan follows what is still owed: the money
+counts against the earliest instalments, so a cheque for part of the rest
+lowers the next card debits and one for the whole rest cancels them.
+
+An amount above what the student owes is refused unless --allow-credit (the
+rest then stays as a credit in the student's favour); the confirmation says
+how much that is. A reference already recorded for the same student and
+method is refused unless --allow-duplicate-ref.` + exitDoc(
+			"0   recorded", "2   a bad amount, method or date", "4   no such student",
+			"5   the student has no order, the reference is already used, or the amount exceeds what is owed"),
 		Example: "  inpctl payment record 22104567 --amount 418,67 --method cheque --ref 'chèque n° 1234567' --yes",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -52,6 +59,9 @@ over stays as a credit in the student's favour.` + exitDoc(
 	cmd.Flags().StringVar(&o.method, "method", "", "cheque, transfer or cash (required)")
 	cmd.Flags().StringVar(&o.ref, "ref", "", "cheque number, transfer label… (required)")
 	cmd.Flags().StringVar(&o.date, "date", "", "date received (YYYY-MM-DD, default today)")
+	cmd.Flags().StringVar(&o.year, "year", "", "academic year of the dossier paid (default: the config's)")
+	cmd.Flags().BoolVar(&o.allowCredit, "allow-credit", false, "accept an amount above what is owed (the rest is a credit)")
+	cmd.Flags().BoolVar(&o.allowDuplicateRef, "allow-duplicate-ref", false, "accept a reference already recorded for this student and method")
 	return cmd
 }
 
@@ -69,14 +79,29 @@ func runPaymentRecord(ctx context.Context, o *paymentRecordOpts) error {
 			return fault.New(fault.Usage, "--date %v", err)
 		}
 	}
-	svc, err := o.env.Service(ctx, "")
+	svc, err := o.env.Service(ctx, o.year)
 	if err != nil {
 		return err
 	}
-	if err := o.env.Confirm(fmt.Sprintf("record a %s payment of %s for student %s?", o.method, amount, o.student)); err != nil {
+	m := billing.ManualPayment{StudentID: o.student, Method: o.method, Ref: o.ref, Amount: amount, Date: date,
+		AllowCredit: o.allowCredit, AllowDuplicateRef: o.allowDuplicateRef}
+	pv, err := svc.PreviewPayment(ctx, m)
+	if err != nil {
 		return err
 	}
-	res, err := svc.RecordPayment(ctx, billing.ManualPayment{StudentID: o.student, Method: o.method, Ref: o.ref, Amount: amount, Date: date})
+	question := fmt.Sprintf("record a %s payment of %s for student %s (owed %s)?", o.method, amount, o.student, pv.Owed)
+	if pv.Credit > 0 {
+		question = fmt.Sprintf("record a %s payment of %s for student %s, who owes %s: %s would be a credit?", o.method, amount, o.student, pv.Owed, pv.Credit)
+		if !o.allowCredit {
+			// Refused before asking: --yes alone never accepts an excess.
+			_, err := svc.RecordPayment(ctx, m)
+			return err
+		}
+	}
+	if err := o.env.Confirm(question); err != nil {
+		return err
+	}
+	res, err := svc.RecordPayment(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -94,11 +119,51 @@ var paymentCols = []Col[store.Payment]{
 	{Head: "Date", Cell: func(p store.Payment) string { return frDate(p.Date) }},
 	{Head: "N°", Cell: func(p store.Payment) string { return p.Number }},
 	{Head: "N° étudiant", Cell: func(p store.Payment) string { return p.StudentID }},
-	{Head: "Mode", Cell: func(p store.Payment) string { return p.Method }},
+	{Head: "Mode", Cell: func(p store.Payment) string { return billing.MethodFR(p.Method) }},
 	{Head: "Référence", Cell: func(p store.Payment) string { return p.Ref }},
 	{Head: "TTC", Money: func(p store.Payment) money.Cents { return p.Amount }, Right: true},
 	{Head: "Affecté TTC", Money: func(p store.Payment) money.Cents { return p.Allocated }, Right: true},
-	{Head: "Impayé", Cell: func(p store.Payment) string { return frDate(p.UnpaidDate) }},
+	{Head: "Impayé", Cell: func(p store.Payment) string {
+		if p.Voided {
+			return "annulé le " + frDate(p.UnpaidDate)
+		}
+		return frDate(p.UnpaidDate)
+	}},
+}
+
+func newPaymentVoidCmd(env *Env) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "void PAYMENT --reason TEXT",
+		Short: "Cancel a manual payment entered by mistake",
+		Long: `Void a cheque, transfer or cash payment that was recorded by mistake (a wrong
+student, a wrong amount): its allocations are reversed, the payment stays
+listed as voided with the reason, and the plan follows what is owed again.
+A card payment cannot be voided: Paybox took the money, refund it instead.
+Asks for confirmation.` + exitDoc("0   voided", "2   no --reason", "4   no such payment", "5   a card payment, already reversed, or refunded"),
+		Example: "  inpctl payment void REG000123 --reason 'saisi sur le mauvais étudiant' --yes",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			svc, err := env.Service(c.Context(), "")
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(reason) == "" {
+				return fault.New(fault.Usage, "a void needs a reason (--reason)")
+			}
+			if err := env.Confirm(fmt.Sprintf("void payment %s (its allocations are reversed)?", args[0])); err != nil {
+				return err
+			}
+			p, err := svc.VoidPayment(c.Context(), args[0], reason)
+			if err != nil {
+				return err
+			}
+			env.Infof("✓ payment %s voided: %s reversed", p.Number, p.Amount)
+			return PrintObject(env.Printer(), p, func(w io.Writer) error { return writeTable(w, []store.Payment{p}, paymentCols, nil) })
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why the payment is voided (required)")
+	return cmd
 }
 
 func newPaymentUnpaidCmd(env *Env) *cobra.Command {
@@ -171,8 +236,8 @@ func newPaymentListCmd(env *Env) *cobra.Command {
 }
 
 type refundOpts struct {
-	env                              *Env
-	student, amount, payment, reason string
+	env                                    *Env
+	student, amount, payment, reason, year string
 }
 
 func newRefundCmd(env *Env) *cobra.Command {
@@ -196,6 +261,7 @@ nor than what is left on the payment. Asks for confirmation.` + exitDoc(
 	cmd.Flags().StringVar(&o.amount, "amount", "", "amount to refund, e.g. 628,00 (required)")
 	cmd.Flags().StringVar(&o.payment, "payment", "", "the payment to refund (default: the newest with enough left)")
 	cmd.Flags().StringVar(&o.reason, "reason", "", "why")
+	cmd.Flags().StringVar(&o.year, "year", "", "academic year (default: the config's; a credit is the student's, whatever its year)")
 	return cmd
 }
 
@@ -204,7 +270,7 @@ func runRefund(ctx context.Context, o *refundOpts) error {
 	if err != nil {
 		return err
 	}
-	svc, err := o.env.Service(ctx, "")
+	svc, err := o.env.Service(ctx, o.year)
 	if err != nil {
 		return err
 	}

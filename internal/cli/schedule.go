@@ -29,7 +29,7 @@ paid: that day, then the debit day (the 10th) of each following month.`,
 		Args:    noArgs,
 	}
 	cmd.AddCommand(newScheduleRequestCmd(env), newScheduleApproveCmd(env), newScheduleRejectCmd(env),
-		newScheduleShowCmd(env), newScheduleListCmd(env), newScheduleExemptCmd(env))
+		newScheduleShowCmd(env), newScheduleListCmd(env), newScheduleExemptCmd(env), newScheduleCancelCmd(env), newScheduleUnblockCmd(env))
 	return cmd
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
+	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/spf13/cobra"
 )
@@ -43,6 +45,7 @@ student's favour, to refund. It asks for confirmation (--yes in scripts).` + exi
 type exemptView struct {
 	Plan       planView    `json:"plan"`
 	Decision   string      `json:"decision"`
+	Tariff     money.Cents `json:"exempted_tariff_cents"`
 	Cancelled  int         `json:"cancelled_instalments"`
 	Amount     money.Cents `json:"cancelled_cents"`
 	CreditNote string      `json:"credit_note"`
@@ -56,31 +59,36 @@ func runScheduleExempt(ctx context.Context, o *scheduleExemptOpts) error {
 	if err != nil {
 		return err
 	}
-	if err := o.env.Confirm(fmt.Sprintf("cancel the unpaid instalments of student %s and credit them (decision %s)?", o.student, o.decision)); err != nil {
+	if strings.TrimSpace(o.decision) == "" { // said before asking, not after
+		return fault.New(fault.Usage, "an exemption needs the decision's reference (--decision)")
+	}
+	if err := o.env.Confirm(fmt.Sprintf("bring the order of student %s down to the exempted tariff, with a credit note if it is invoiced (decision %q)?", o.student, o.decision)); err != nil {
 		return err
 	}
 	ex, err := svc.Exempt(ctx, o.student, o.decision)
 	if err != nil {
 		return err
 	}
-	v := exemptView{Plan: viewPlan(ex.Plan), Decision: ex.Decision, Cancelled: ex.Cancelled, Amount: ex.Amount,
+	v := exemptView{Plan: viewPlan(ex.Plan), Decision: ex.Decision, Tariff: ex.Tariff, Cancelled: ex.Cancelled, Amount: ex.Amount,
 		CreditNote: ex.CreditNote, Credited: ex.Credited, Credit: ex.Credit, Currency: money.Currency}
-	o.env.Infof("✓ %s (%s) cancelled for %s by decision %s%s", plural(v.Cancelled, "instalment"), v.Amount, o.student, v.Decision,
-		ifSet(", credit note ", v.CreditNote))
+	o.env.Infof("✓ order of %s down to %s by decision %s%s; %s (%s) cancelled", o.student, v.Tariff, v.Decision,
+		ifSet(", credit note ", v.CreditNote), plural(v.Cancelled, "instalment"), v.Amount)
 	if v.Credit > 0 {
 		o.env.Infof("  the student has a credit of %s to refund", v.Credit)
 	}
 	return PrintObject(o.env.Printer(), v, func(w io.Writer) error {
-		if err := writePlan(w, v.Plan, svc.Location); err != nil {
-			return err
+		if ex.Plan.ID != 0 {
+			if err := writePlan(w, v.Plan, svc.Location); err != nil {
+				return err
+			}
+			fmt.Fprintln(w)
 		}
-		fmt.Fprintln(w)
-		avoir := "aucun (commande non facturée)"
+		avoir := "aucun (commande non facturée : ramenée au tarif exonéré)"
 		if v.CreditNote != "" {
 			avoir = fmt.Sprintf("%s (%s)", v.CreditNote, v.Credited)
 		}
 		return writeKV(w, [][2]string{
-			{"Décision", v.Decision}, {"Échéances annulées", fmt.Sprintf("%d (%s)", v.Cancelled, v.Amount)},
+			{"Décision", v.Decision}, {"Tarif exonéré", v.Tariff.String()}, {"Échéances annulées", fmt.Sprintf("%d (%s)", v.Cancelled, v.Amount)},
 			{"Avoir", avoir}, {"Crédit de l'étudiant", v.Credit.String()},
 		})
 	})

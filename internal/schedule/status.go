@@ -32,7 +32,7 @@ var planNext = map[PlanStatus][]PlanStatus{
 	PlanRequested: {PlanApproved, PlanRejected, PlanCancelled},
 	PlanApproved:  {PlanActive, PlanCancelled},
 	PlanActive:    {PlanCompleted, PlanCancelled},
-	PlanCompleted: {},
+	PlanCompleted: {PlanActive}, // reopened: an unpaid made the order owe again
 	PlanRejected:  {},
 	PlanCancelled: {},
 }
@@ -43,7 +43,8 @@ var planNext = map[PlanStatus][]PlanStatus{
 //	requested → approved | rejected | cancelled
 //	approved  → active | cancelled
 //	active    → completed | cancelled
-//	completed, rejected, cancelled: final
+//	completed → active (an unpaid or a void made the order owe again)
+//	rejected, cancelled: final
 func CheckPlanTransition(from, to PlanStatus) error {
 	return check("plan", planNext, from, to)
 }
@@ -69,10 +70,12 @@ var instalmentNext = map[InstalmentStatus][]InstalmentStatus{
 	// failed → failed records one more declined attempt; failed → pending
 	// puts an instalment back in the queue (e.g. after a new card).
 	InstalmentFailed: {InstalmentPaid, InstalmentFailed, InstalmentCancelled, InstalmentPending},
-	// paid → pending is only for an explicit unpaid reversal (impayé:
-	// chargeback, rejected debit): the money is owed again.
-	InstalmentPaid:      {InstalmentPending},
-	InstalmentCancelled: {},
+	// paid → pending: the money counted on it was reversed (impayé,
+	// void) or released by a credit note; paid → cancelled: its part of
+	// the plan fell to 0 (an exemption). cancelled → pending: the plan's
+	// base grew again (an unpaid after an exemption).
+	InstalmentPaid:      {InstalmentPending, InstalmentCancelled},
+	InstalmentCancelled: {InstalmentPending, InstalmentPaid},
 }
 
 // CheckInstalmentTransition is the instalment state machine: it returns nil
@@ -81,8 +84,8 @@ var instalmentNext = map[InstalmentStatus][]InstalmentStatus{
 //
 //	pending   → paid | failed | cancelled
 //	failed    → paid | failed | cancelled | pending
-//	paid      → pending (only through an explicit unpaid reversal)
-//	cancelled: final
+//	paid      → pending | cancelled (the plan's rule recomputed it)
+//	cancelled → pending | paid (likewise, on a live plan only)
 func CheckInstalmentTransition(from, to InstalmentStatus) error {
 	return check("instalment", instalmentNext, from, to)
 }

@@ -16,6 +16,7 @@ func TestCheckPlanTransition(t *testing.T) {
 		{PlanApproved, PlanCancelled}:  true,
 		{PlanActive, PlanCompleted}:    true,
 		{PlanActive, PlanCancelled}:    true,
+		{PlanCompleted, PlanActive}:    true, // reopened: an unpaid made the order owe again
 	}
 	n := 0
 	for _, from := range PlanStatuses() {
@@ -36,7 +37,7 @@ func TestCheckPlanTransition(t *testing.T) {
 		t.Errorf("%d refused pairs", n)
 	}
 	msgs := map[[2]PlanStatus]string{
-		{PlanCompleted, PlanActive}:    "a plan that is completed cannot become active",
+		{PlanCompleted, PlanCancelled}: "a plan that is completed cannot become cancelled",
 		{PlanRequested, PlanActive}:    "a plan that is requested cannot become active",
 		{PlanApproved, PlanApproved}:   "the plan is already approved",
 		{PlanRejected, PlanApproved}:   "a plan that is rejected cannot become approved",
@@ -58,7 +59,10 @@ func TestCheckInstalmentTransition(t *testing.T) {
 		{InstalmentFailed, InstalmentFailed}:     true,
 		{InstalmentFailed, InstalmentCancelled}:  true,
 		{InstalmentFailed, InstalmentPending}:    true,
-		{InstalmentPaid, InstalmentPending}:      true, // unpaid reversal only
+		{InstalmentPaid, InstalmentPending}:      true, // the money counted on it was reversed
+		{InstalmentPaid, InstalmentCancelled}:    true, // its part fell to 0 (an exemption)
+		{InstalmentCancelled, InstalmentPending}: true, // the plan's base grew again
+		{InstalmentCancelled, InstalmentPaid}:    true,
 	}
 	for _, from := range InstalmentStatuses() {
 		for _, to := range InstalmentStatuses() {
@@ -72,10 +76,10 @@ func TestCheckInstalmentTransition(t *testing.T) {
 		}
 	}
 	msgs := map[[2]InstalmentStatus]string{
-		{InstalmentPaid, InstalmentFailed}:       "an instalment that is paid cannot become failed",
-		{InstalmentPaid, InstalmentPaid}:         "the instalment is already paid",
-		{InstalmentCancelled, InstalmentPending}: "an instalment that is cancelled cannot become pending",
-		{InstalmentPending, InstalmentPending}:   "the instalment is already pending",
+		{InstalmentPaid, InstalmentFailed}:      "an instalment that is paid cannot become failed",
+		{InstalmentPaid, InstalmentPaid}:        "the instalment is already paid",
+		{InstalmentCancelled, InstalmentFailed}: "an instalment that is cancelled cannot become failed",
+		{InstalmentPending, InstalmentPending}:  "the instalment is already pending",
 	}
 	for pair, want := range msgs {
 		if err := CheckInstalmentTransition(pair[0], pair[1]); err == nil || err.Error() != want {

@@ -50,7 +50,8 @@ nyd AS (SELECT d.student_id AS sid, SUM(n.amount) AS v FROM instalments n JOIN p
 	WHERE (p.status IN ('approved','active','completed') AND (p.decided_at = '' OR p.decided_at < ?4)
 		OR p.status = 'cancelled' AND p.decided_at >= ?4)
 	AND (n.status IN ('pending','failed') OR (n.status = 'paid' AND n.paid_date > ?1)
-		OR (n.status = 'cancelled' AND p.status = 'cancelled' AND p.decided_at >= ?4))
+		OR (n.status = 'cancelled' AND p.status = 'cancelled' AND p.decided_at >= ?4)
+		OR (n.status = 'cancelled' AND n.paid_date > ?1))
 	AND (n.due_date > ?1 OR (n.due_date = '' AND n.seq > 1))
 	AND EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.date <= ?1)
 	GROUP BY d.student_id),

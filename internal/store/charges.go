@@ -47,35 +47,50 @@ type DueItem struct {
 	Amount       money.Cents `json:"amount_cents"`
 	Due          string      `json:"due_date"`
 	Attempts     int         `json:"attempts"`
+	Owed         money.Cents `json:"-"` // what the order owes now (Amount never exceeds it)
 	Card         Card        `json:"-"`
 	HasCard      bool        `json:"-"`
 }
 
-const dueCols = `i.id, i.plan_id, p.order_id, d.student_id, s.first_name || ' ' || s.last_name, i.seq, i.amount, i.due_date, i.attempts,
+// owedSQL is what order o (with its invoice v, LEFT JOINed) owes now: the
+// SQL twin of billing.Owed, which a test holds it to.
+const owedSQL = `(COALESCE(v.ttc, o.ttc) - COALESCE((SELECT SUM(c.amount) FROM credit_notes c WHERE c.invoice_id = v.id), 0)
+	- COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_id = v.id), 0))`
+
+// dueCols: the amount of a debit is the instalment's, capped by what the
+// order owes, computed in the same query (never a stored figure alone).
+const dueCols = `i.id, i.plan_id, p.order_id, d.student_id, s.first_name || ' ' || s.last_name, i.seq, MIN(i.amount, ` + owedSQL + `), i.due_date, i.attempts,
+	` + owedSQL + `,
 	COALESCE(c.id, 0), COALESCE(c.refabonne, ''), COALESCE(c.token, ''), COALESCE(c.expiry, ''), COALESCE(c.ecard, 0)`
 
 const dueFrom = ` FROM instalments i
 	JOIN plans p ON p.id = i.plan_id AND p.status = 'active'
 	JOIN orders o ON o.id = p.order_id AND o.blocked_reason = '' AND o.superseded_by IS NULL
+	LEFT JOIN invoices v ON v.order_id = o.id
 	JOIN dossiers d ON d.id = o.dossier_id
 	JOIN students s ON s.id = d.student_id
 	LEFT JOIN cards c ON c.id = (SELECT MAX(id) FROM cards c2 WHERE c2.student_id = d.student_id AND c2.deleted_at = '')
 	WHERE ((i.status = 'pending' AND i.due_date <> '' AND i.due_date <= ?1)
 	    OR (i.status = 'failed' AND i.next_try <> '' AND i.next_try <= ?1))
-	  AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.instalment_id = i.id AND a.kind = 'charge' AND a.state IN ('sent','unknown','approved'))`
+	  AND i.seq = (SELECT MIN(j.seq) FROM instalments j WHERE j.plan_id = i.plan_id AND j.status IN ('pending','failed'))
+	  AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.instalment_id = i.id AND a.kind = 'charge' AND a.state IN ('sent','unknown'))
+	  AND ` + owedSQL + ` > 0`
 
 func scanDue(sc scanner) (DueItem, error) {
 	var it DueItem
-	err := sc.Scan(&it.InstalmentID, &it.PlanID, &it.OrderID, &it.StudentID, &it.Name, &it.Seq, &it.Amount, &it.Due, &it.Attempts,
+	err := sc.Scan(&it.InstalmentID, &it.PlanID, &it.OrderID, &it.StudentID, &it.Name, &it.Seq, &it.Amount, &it.Due, &it.Attempts, &it.Owed,
 		&it.Card.ID, &it.Card.RefAbonne, &it.Card.Token, &it.Card.Expiry, &it.Card.ECard)
 	it.HasCard = it.Card.ID != 0
 	it.Card.StudentID = it.StudentID
 	return it, err
 }
 
-// DueInstalments lists what a charge run should debit as of today: due on
-// or before today on active plans, not blocked, not paid, no attempt in
-// flight or unknown, retry dates respected. studentID narrows it to one.
+// DueInstalments lists what a charge run should debit as of today: the
+// earliest unpaid instalment of each active plan (money counts against the
+// earliest instalments first, so a later one waits while an earlier one
+// waits for its retry), due on or before today, not blocked, no attempt in
+// flight or unknown, retry dates respected, its amount capped by what the
+// order owes. studentID narrows it to one.
 func (db *DB) DueInstalments(ctx context.Context, today, studentID string) ([]DueItem, error) {
 	q := `SELECT ` + dueCols + dueFrom
 	args := []any{today}
@@ -225,43 +240,6 @@ func (db *DB) AttemptsOf(ctx context.Context, studentID string) ([]Attempt, erro
 		out = append(out, a)
 	}
 	return out, rows.Err()
-}
-
-// InstalmentTarget is what recording a payment on an instalment needs to
-// know: the instalment, its plan's order, whether that order is still the
-// current one of the student's dossier for the year, and whether it has
-// its invoice.
-type InstalmentTarget struct {
-	Instalment
-	OrderID  int64
-	PlanLive bool // the plan is approved or active
-	Current  bool
-	Invoiced bool
-}
-
-// Open reports whether the instalment still waits for this payment:
-// pending or failed, on a live plan of the current order.
-func (t InstalmentTarget) Open() bool {
-	return t.Current && t.PlanLive && (t.Status == "pending" || t.Status == "failed")
-}
-
-// InstalmentTarget reads an instalment's target for a payment by studentID
-// in year, in one query (it runs once per approved card debit).
-func (tx *Tx) InstalmentTarget(ctx context.Context, instalmentID int64, studentID, year string) (InstalmentTarget, error) {
-	var t InstalmentTarget
-	in := &t.Instalment
-	err := tx.queryRow(ctx, `SELECT i.id, i.plan_id, i.seq, i.amount, i.due_date, i.status, i.attempts, i.next_try, i.last_code, i.paid_date, p.order_id,
-		p.status IN ('approved','active'),
-		EXISTS(SELECT 1 FROM orders o JOIN dossiers d ON d.id = o.dossier_id
-			WHERE o.id = p.order_id AND o.superseded_by IS NULL AND d.student_id = ? AND d.year = ?),
-		EXISTS(SELECT 1 FROM invoices v WHERE v.order_id = p.order_id)
-		FROM instalments i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?`, studentID, year, instalmentID).
-		Scan(&in.ID, &in.PlanID, &in.Seq, &in.Amount, &in.Due, &in.Status, &in.Attempts, &in.NextTry, &in.LastCode, &in.PaidDate,
-			&t.OrderID, &t.PlanLive, &t.Current, &t.Invoiced)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, fault.New(fault.NotFound, "no instalment %d", instalmentID)
-	}
-	return t, err
 }
 
 // BlockOrder marks an order blocked with a reason (shown in the account).

@@ -26,9 +26,29 @@ func (f Finding) String() string { return f.Code + " " + f.Message }
 var checks = []struct {
 	code, query string
 }{
-	{"E001", `SELECT 'plan of order ' || o.number || ': instalments sum to ' || SUM(i.amount) || ' cents, the order is ' || o.ttc
-		FROM instalments i JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
-		GROUP BY p.id HAVING SUM(i.amount) <> o.ttc`},
+	// E001: the unpaid instalments of a live plan are what its order owes
+	// (billing.Owed, as owedSQL writes it).
+	{"E001", `SELECT 'plan of order ' || o.number || ': its unpaid instalments sum to ' || COALESCE(SUM(CASE WHEN i.status IN ('pending','failed') THEN i.amount END), 0)
+		|| ' cents, the order owes ' || ` + owedSQL + `
+		FROM plans p JOIN orders o ON o.id = p.order_id LEFT JOIN invoices v ON v.order_id = o.id JOIN instalments i ON i.plan_id = p.id
+		WHERE p.status IN ('approved','active')
+		GROUP BY p.id HAVING COALESCE(SUM(CASE WHEN i.status IN ('pending','failed') THEN i.amount END), 0) <> ` + owedSQL},
+	// E015: card money kept for a dossier (not reversed, less its refunds)
+	// never exceeds the most any of its orders cost.
+	{"E015", `SELECT 'dossier of ' || d.student_id || ' (' || d.year || '): ' || SUM(c.net) || ' cents taken by card, more than its dearest order (' ||
+		(SELECT MAX(ttc) FROM orders WHERE dossier_id = d.id) || ')'
+		FROM (SELECT COALESCE(o1.dossier_id, o2.dossier_id) AS dossier, pm.amount - COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.payment_id = pm.id), 0) AS net
+			FROM payments pm
+			LEFT JOIN attempts a ON a.id = pm.attempt_id LEFT JOIN instalments n ON n.id = a.instalment_id LEFT JOIN plans pl ON pl.id = n.plan_id
+			LEFT JOIN orders o1 ON o1.id = pl.order_id
+			LEFT JOIN pay_requests q ON q.id = pm.pay_request_id LEFT JOIN orders o2 ON o2.id = q.order_id
+			WHERE pm.method = 'card' AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = pm.id)) c
+		JOIN dossiers d ON d.id = c.dossier
+		GROUP BY d.id HAVING SUM(c.net) > (SELECT MAX(ttc) FROM orders WHERE dossier_id = d.id)`},
+	// E016: a blocked order is never debited: no charge was sent after its block.
+	{"E016", `SELECT 'order ' || o.number || ' is blocked since ' || o.blocked_at || ' but charge ' || a.reference || ' was sent on ' || a.created_at
+		FROM attempts a JOIN instalments i ON i.id = a.instalment_id JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
+		WHERE a.kind = 'charge' AND o.blocked_reason <> '' AND o.blocked_at <> '' AND a.created_at > o.blocked_at`},
 	{"E002", `SELECT 'payment ' || p.number || ' of ' || p.amount || ' cents has ' || COALESCE(a.s, 0) || ' allocated and ' || COALESCE(r.s, 0) || ' refunded'
 		FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) s FROM allocations GROUP BY payment_id) a ON a.payment_id = p.id
 		LEFT JOIN (SELECT payment_id, SUM(amount) s FROM refunds GROUP BY payment_id) r ON r.payment_id = p.id
@@ -40,8 +60,12 @@ var checks = []struct {
 	{"E007", `SELECT 'payment ' || p.number || ' has a negative net allocation (' || SUM(a.amount) || ' cents) on invoice ' || i.number
 		FROM allocations a JOIN payments p ON p.id = a.payment_id JOIN invoices i ON i.id = a.invoice_id
 		GROUP BY a.payment_id, a.invoice_id HAVING SUM(a.amount) < 0`},
-	{"E008", `SELECT 'instalment ' || instalment_id || ' has ' || COUNT(*) || ' approved charges'
-		FROM attempts WHERE kind = 'charge' AND state = 'approved' GROUP BY instalment_id HAVING COUNT(*) > 1`},
+	// E008: one approved charge per instalment, but for charges whose money
+	// was reversed (an unpaid makes the instalment owed again).
+	{"E008", `SELECT 'instalment ' || a.instalment_id || ' has ' || COUNT(*) || ' approved charges'
+		FROM attempts a WHERE a.kind = 'charge' AND a.state = 'approved'
+		AND NOT EXISTS (SELECT 1 FROM payments pm JOIN unpaids u ON u.payment_id = pm.id WHERE pm.attempt_id = a.id)
+		GROUP BY a.instalment_id HAVING COUNT(*) > 1`},
 	{"E009", `SELECT 'approved charge ' || a.reference || ' has no payment'
 		FROM attempts a WHERE a.kind = 'charge' AND a.state = 'approved' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.attempt_id = a.id)`},
 	{"E013", `SELECT 'credit notes on invoice ' || i.number || ' total ' || SUM(c.amount) || ' cents, more than its ' || i.ttc

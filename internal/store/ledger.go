@@ -113,8 +113,9 @@ type Payment struct {
 	PayRequestID int64       `json:"-"`
 	Allocated    money.Cents `json:"allocated_cents"`
 	Refunded     money.Cents `json:"refunded_cents"`
-	Unpaid       bool        `json:"unpaid"`
+	Unpaid       bool        `json:"unpaid"` // reversed: an impayé, or voided
 	UnpaidDate   string      `json:"unpaid_date"`
+	Voided       bool        `json:"voided"` // the reversal is a void (entered by mistake)
 }
 
 // RecordPayment records a payment with the next payment number.
@@ -246,12 +247,13 @@ const paymentCols = `p.id, p.number, p.student_id, p.date, p.amount, p.method, p
 	COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0),
 	COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0),
 	EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id),
-	COALESCE((SELECT date FROM unpaids u WHERE u.payment_id = p.id), '')`
+	COALESCE((SELECT date FROM unpaids u WHERE u.payment_id = p.id), ''),
+	EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id AND u.kind = 'void')`
 
 func scanPayment(sc scanner) (Payment, error) {
 	var p Payment
 	err := sc.Scan(&p.ID, &p.Number, &p.StudentID, &p.Date, &p.Amount, &p.Method, &p.Ref, &p.NumTrans, &p.NumAppel,
-		&p.AttemptID, &p.PayRequestID, &p.Allocated, &p.Refunded, &p.Unpaid, &p.UnpaidDate)
+		&p.AttemptID, &p.PayRequestID, &p.Allocated, &p.Refunded, &p.Unpaid, &p.UnpaidDate, &p.Voided)
 	return p, err
 }
 
@@ -286,11 +288,12 @@ func (db *DB) ListPayments(ctx context.Context, f PaymentFilter) ([]Payment, err
 	return out, rows.Err()
 }
 
-// RecordUnpaid reverses a payment (impayé): every invoice it was allocated
+// RecordUnpaid reverses a payment (kind "unpaid": an impayé; "void": a
+// manual payment entered by mistake): every invoice it was allocated
 // to is owed again (negative allocation rows), and the unpaid is recorded.
 // It returns the orders the payment had settled part of.
-func (tx *Tx) RecordUnpaid(ctx context.Context, p Payment, date, reason string) ([]int64, error) {
-	if _, err := tx.exec(ctx, `INSERT INTO unpaids(payment_id, date, reason, created_at) VALUES (?, ?, ?, ?)`, p.ID, date, reason, ts(tx.Now)); err != nil {
+func (tx *Tx) RecordUnpaid(ctx context.Context, p Payment, date, reason, kind string) ([]int64, error) {
+	if _, err := tx.exec(ctx, `INSERT INTO unpaids(payment_id, date, reason, kind, created_at) VALUES (?, ?, ?, ?, ?)`, p.ID, date, reason, kind, ts(tx.Now)); err != nil {
 		return nil, mapErr(err)
 	}
 	rows, err := tx.query(ctx, `SELECT a.invoice_id, i.order_id, SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id
@@ -354,4 +357,16 @@ func (tx *Tx) RecordRefund(ctx context.Context, r Refund) (Refund, error) {
 func (tx *Tx) SetAttemptPayment(ctx context.Context, attemptID, paymentID int64) error {
 	_, err := tx.exec(ctx, `UPDATE attempts SET payment_id=? WHERE id=?`, paymentID, attemptID)
 	return err
+}
+
+// PaymentWithRef finds a student's payment of a method with the same
+// reference (compared without case or surrounding spaces), not reversed.
+func (tx *Tx) PaymentWithRef(ctx context.Context, studentID, method, ref string) (Payment, bool, error) {
+	p, err := scanPayment(tx.queryRow(ctx, `SELECT `+paymentCols+` FROM payments p WHERE p.student_id = ? AND p.method = ?
+		AND lower(trim(p.ref)) = lower(trim(?)) AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id LIMIT 1`,
+		studentID, method, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	return p, err == nil, err
 }

@@ -182,3 +182,22 @@ func (tx *Tx) CreateOrders(ctx context.Context, orders []Order) ([]Order, error)
 	}
 	return orders, nil
 }
+
+// OrderWithDossier reads an order's dossier and the order itself when it
+// is still the dossier's current one (ok is false for a superseded order),
+// whatever the academic year.
+func (tx *Tx) OrderWithDossier(ctx context.Context, orderID int64) (Dossier, Order, bool, error) {
+	var student, year string
+	var superseded bool
+	err := tx.queryRow(ctx, `SELECT d.student_id, d.year, o.superseded_by IS NOT NULL FROM orders o JOIN dossiers d ON d.id = o.dossier_id WHERE o.id = ?`, orderID).
+		Scan(&student, &year, &superseded)
+	if err != nil || superseded {
+		return Dossier{}, Order{}, false, err
+	}
+	d, err := tx.Dossier(ctx, student, year)
+	if err != nil {
+		return d, Order{}, false, err
+	}
+	o, ok, err := tx.CurrentOrder(ctx, d.ID)
+	return d, o, ok && o.ID == orderID, err
+}

@@ -34,6 +34,7 @@ type Plan struct {
 	DecidedAt   string       `json:"decided_at"`
 	Reason      string       `json:"reason"`
 	Decision    string       `json:"decision"`
+	PaidBefore  int64        `json:"-"`              // the last payment when it was approved: later ones count on it
 	NextDue     string       `json:"next_due_date"`  // first unpaid instalment ("" until the first payment fixes the dates)
 	NextAmount  money.Cents  `json:"next_due_cents"` // its amount (0 when nothing is left)
 	Instalments []Instalment `json:"instalments"`
@@ -81,7 +82,7 @@ func (p Plan) Live() bool {
 }
 
 const planCols = `p.id, p.order_id, d.student_id, s.last_name, s.first_name, d.programme, d.year, o.number, o.ttc,
-	p.plan, p.status, p.requested_at, p.decided_at, p.reason, p.decision,
+	p.plan, p.status, p.requested_at, p.decided_at, p.reason, p.decision, p.paid_before,
 	COALESCE((SELECT i.due_date FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), ''),
 	COALESCE((SELECT i.amount FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), 0)`
 
@@ -98,7 +99,7 @@ type dbtx interface {
 func scanPlan(sc scanner) (Plan, error) {
 	var p Plan
 	err := sc.Scan(&p.ID, &p.OrderID, &p.StudentID, &p.LastName, &p.FirstName, &p.Programme, &p.Year, &p.OrderNumber, &p.Total,
-		&p.Plan, &p.Status, &p.RequestedAt, &p.DecidedAt, &p.Reason, &p.Decision, &p.NextDue, &p.NextAmount)
+		&p.Plan, &p.Status, &p.RequestedAt, &p.DecidedAt, &p.Reason, &p.Decision, &p.PaidBefore, &p.NextDue, &p.NextAmount)
 	return p, err
 }
 
@@ -213,8 +214,15 @@ func (tx *Tx) CreatePlan(ctx context.Context, orderID int64, plan schedule.Plan,
 		}
 		decided = ts(tx.Now)
 	}
-	res, err := tx.exec(ctx, `INSERT INTO plans(order_id, plan, status, requested_at, decided_at) VALUES (?, ?, ?, ?, ?)`,
-		orderID, string(plan), string(status), ts(tx.Now), decided)
+	var before int64
+	if status == schedule.PlanApproved {
+		var err error
+		if before, err = tx.LastPaymentID(ctx); err != nil {
+			return Plan{}, err
+		}
+	}
+	res, err := tx.exec(ctx, `INSERT INTO plans(order_id, plan, status, requested_at, decided_at, paid_before) VALUES (?, ?, ?, ?, ?, ?)`,
+		orderID, string(plan), string(status), ts(tx.Now), decided, before)
 	if err != nil {
 		return Plan{}, mapErr(fmt.Errorf("create plan: %w", err))
 	}
@@ -266,14 +274,22 @@ func (tx *Tx) setInstalmentStatus(ctx context.Context, i Instalment, to schedule
 }
 
 // ApprovePlan approves a requested plan and fixes its amounts: one pending
-// instalment per amount, with no due date yet (ActivatePlan sets the due
-// dates when the first instalment is paid).
+// instalment per amount, with no due date yet (billing sets the due dates
+// when the first instalment is paid). The plan remembers the last payment
+// of the moment: later payments count on it.
 func (tx *Tx) ApprovePlan(ctx context.Context, planID int64, amounts []money.Cents) (Plan, error) {
 	p, err := tx.Plan(ctx, planID)
 	if err != nil {
 		return p, err
 	}
 	if err := tx.setPlanStatus(ctx, p, schedule.PlanApproved, "", ""); err != nil {
+		return p, err
+	}
+	before, err := tx.LastPaymentID(ctx)
+	if err != nil {
+		return p, err
+	}
+	if err := tx.SetPlanPaidBefore(ctx, p.ID, before); err != nil {
 		return p, err
 	}
 	if err := tx.insertInstalments(ctx, p.ID, amounts); err != nil {
@@ -305,44 +321,15 @@ func (tx *Tx) RejectPlan(ctx context.Context, planID int64, reason string) (Plan
 }
 
 // CancelPlan cancels a plan and its instalments not yet paid (a code
-// change made its amounts obsolete). A plan already final is refused.
+// change made its amounts obsolete, or the student chose again). A plan
+// already final is refused.
 func (tx *Tx) CancelPlan(ctx context.Context, planID int64, reason string) error {
 	p, err := tx.Plan(ctx, planID)
 	if err != nil {
 		return err
 	}
-	n, amount, err := tx.cancelPlan(ctx, p, reason, "")
-	if err != nil {
+	if err := tx.setPlanStatus(ctx, p, schedule.PlanCancelled, reason, p.Decision); err != nil {
 		return err
-	}
-	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan cancelled (%s): %d instalment(s) of %s cancelled", p.Plan, reason, n, amount))
-}
-
-// ExemptPlan applies an exemption decision (commission d'exonération) to a
-// plan: its instalments not yet paid are cancelled, the plan is cancelled
-// with the decision's reference, and no debit follows. It returns the
-// cancelled instalments. The credit note is the caller's (billing).
-func (tx *Tx) ExemptPlan(ctx context.Context, planID int64, decision string) ([]Instalment, error) {
-	p, err := tx.Plan(ctx, planID)
-	if err != nil {
-		return nil, err
-	}
-	var cancelled []Instalment
-	for _, i := range p.Instalments {
-		if i.Status == string(schedule.InstalmentPending) || i.Status == string(schedule.InstalmentFailed) {
-			cancelled = append(cancelled, i)
-		}
-	}
-	n, amount, err := tx.cancelPlan(ctx, p, "exemption decision "+decision, decision)
-	if err != nil {
-		return nil, err
-	}
-	return cancelled, tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan exempted by decision %s: %d instalment(s) of %s cancelled", p.Plan, decision, n, amount))
-}
-
-func (tx *Tx) cancelPlan(ctx context.Context, p Plan, reason, decision string) (int, money.Cents, error) {
-	if err := tx.setPlanStatus(ctx, p, schedule.PlanCancelled, reason, decision); err != nil {
-		return 0, 0, err
 	}
 	n, amount := 0, money.Cents(0)
 	for _, i := range p.Instalments {
@@ -350,108 +337,11 @@ func (tx *Tx) cancelPlan(ctx context.Context, p Plan, reason, decision string) (
 			continue
 		}
 		if err := tx.setInstalmentStatus(ctx, i, schedule.InstalmentCancelled, ""); err != nil {
-			return 0, 0, err
+			return err
 		}
 		n, amount = n+1, amount+i.Amount
 	}
-	return n, amount, nil
-}
-
-// ActivatePlan records that an approved plan's first instalment was paid on
-// firstPaid: instalment 1 becomes paid, every instalment gets its due date
-// from schedule.DueDates (the first on firstPaid, the others on debitDay of
-// each following month) and the plan becomes active, or completed when
-// nothing is left (1x). The charging code calls it in the transaction that
-// records the first payment.
-func (tx *Tx) ActivatePlan(ctx context.Context, planID int64, firstPaid clock.Date, debitDay int) error {
-	p, err := tx.Plan(ctx, planID)
-	if err != nil {
-		return err
-	}
-	_, err = tx.activate(ctx, p, firstPaid, debitDay)
-	return err
-}
-
-// activate is ActivatePlan on a plan already read in this transaction; it
-// returns the plan as it now stands.
-func (tx *Tx) activate(ctx context.Context, p Plan, firstPaid clock.Date, debitDay int) (Plan, error) {
-	if err := tx.setPlanStatus(ctx, p, schedule.PlanActive, p.Reason, p.Decision); err != nil {
-		return p, err
-	}
-	if len(p.Instalments) == 0 {
-		return p, fmt.Errorf("activate plan %d: it has no instalments", p.ID)
-	}
-	p.Status = string(schedule.PlanActive)
-	p.Instalments = slices.Clone(p.Instalments)
-	dates := schedule.DueDates(firstPaid, len(p.Instalments), debitDay)
-	for k, i := range p.Instalments {
-		if _, err := tx.exec(ctx, `UPDATE instalments SET due_date=? WHERE id=?`, dates[k].String(), i.ID); err != nil {
-			return p, err
-		}
-		p.Instalments[k].Due = dates[k].String()
-	}
-	if err := tx.setInstalmentStatus(ctx, p.Instalments[0], schedule.InstalmentPaid, firstPaid.String()); err != nil {
-		return p, err
-	}
-	p.Instalments[0].Status, p.Instalments[0].PaidDate = string(schedule.InstalmentPaid), firstPaid.String()
-	var parts []string
-	for _, d := range dates {
-		parts = append(parts, d.String())
-	}
-	if err := tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan active: instalment 1 (%s) paid on %s; due dates %s",
-		p.Plan, p.Instalments[0].Amount, firstPaid, strings.Join(parts, ", "))); err != nil {
-		return p, err
-	}
-	return tx.completeIfPaid(ctx, p)
-}
-
-// PayInstalment records that a later instalment of an active plan was paid
-// on paid; the plan is completed when it was the last one. (The first
-// instalment goes through ActivatePlan, which also fixes the due dates.)
-func (tx *Tx) PayInstalment(ctx context.Context, instalmentID int64, paid clock.Date) error {
-	p, err := tx.planOfInstalment(ctx, instalmentID)
-	if err != nil {
-		return err
-	}
-	_, err = tx.pay(ctx, p, instalmentID, paid)
-	return err
-}
-
-// SettleInstalment records that an instalment was paid on paid, reading
-// its plan once: the payment of an approved plan activates it
-// (ActivatePlan), one on an active plan pays the instalment
-// (PayInstalment). It returns the plan as it now stands. Every payment
-// path (card debit, hosted page, cheque) goes through it.
-func (tx *Tx) SettleInstalment(ctx context.Context, instalmentID int64, paid clock.Date, debitDay int) (Plan, error) {
-	p, err := tx.planOfInstalment(ctx, instalmentID)
-	if err != nil {
-		return p, err
-	}
-	if p.Status == string(schedule.PlanApproved) {
-		return tx.activate(ctx, p, paid, debitDay)
-	}
-	return tx.pay(ctx, p, instalmentID, paid)
-}
-
-// pay is PayInstalment on a plan already read in this transaction.
-func (tx *Tx) pay(ctx context.Context, p Plan, instalmentID int64, paid clock.Date) (Plan, error) {
-	k := slices.IndexFunc(p.Instalments, func(i Instalment) bool { return i.ID == instalmentID })
-	if k < 0 {
-		return p, fault.New(fault.NotFound, "no instalment %d", instalmentID)
-	}
-	if p.Status != string(schedule.PlanActive) {
-		return p, fault.New(fault.Conflict, "student %s: the %s plan is %s; only an active plan's instalments are paid one by one", p.StudentID, p.Plan, p.Status)
-	}
-	i := p.Instalments[k]
-	if err := tx.setInstalmentStatus(ctx, i, schedule.InstalmentPaid, paid.String()); err != nil {
-		return p, err
-	}
-	p.Instalments = slices.Clone(p.Instalments)
-	p.Instalments[k].Status, p.Instalments[k].PaidDate = string(schedule.InstalmentPaid), paid.String()
-	if err := tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan: instalment %d (%s) paid on %s", p.Plan, i.Seq, i.Amount, paid)); err != nil {
-		return p, err
-	}
-	return tx.completeIfPaid(ctx, p)
+	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan cancelled (%s): %d instalment(s) of %s cancelled", p.Plan, reason, n, amount))
 }
 
 // FailInstalment records a declined attempt on an instalment: it becomes
@@ -488,25 +378,17 @@ func (tx *Tx) planOfInstalment(ctx context.Context, instalmentID int64) (Plan, e
 	return p, err
 }
 
-// completeIfPaid moves an active plan whose instalments are all paid (or
-// cancelled) to completed. p is the plan as it stands in this transaction;
-// the plan returned has its next due date and amount brought up to date.
-func (tx *Tx) completeIfPaid(ctx context.Context, p Plan) (Plan, error) {
-	p.NextDue, p.NextAmount = "", 0
-	for _, i := range p.Instalments {
-		if i.Status == string(schedule.InstalmentPending) || i.Status == string(schedule.InstalmentFailed) {
-			p.NextDue, p.NextAmount = i.Due, i.Amount
-			break
-		}
-	}
-	if p.Unpaid() > 0 || p.Paid() == 0 {
-		return p, nil
-	}
-	if err := tx.setPlanStatus(ctx, p, schedule.PlanCompleted, p.Reason, p.Decision); err != nil {
-		return p, err
-	}
-	p.Status = string(schedule.PlanCompleted)
-	return p, tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan completed: %s paid", p.Plan, p.Paid()))
+// PlanOfInstalment reads the plan an instalment belongs to.
+func (tx *Tx) PlanOfInstalment(ctx context.Context, instalmentID int64) (Plan, error) {
+	return tx.planOfInstalment(ctx, instalmentID)
+}
+
+// OrderPlan returns the order's plan that follows its money: the live one
+// (requested, approved, active), else a completed one (an unpaid can make
+// it owe again).
+func (tx *Tx) OrderPlan(ctx context.Context, orderID int64) (Plan, bool, error) {
+	return onePlan(ctx, cached{tx}, `p.order_id = ? AND p.status IN ('requested','approved','active','completed')
+		ORDER BY p.status IN ('requested','approved','active') DESC, p.id DESC LIMIT 1`, orderID)
 }
 
 // StoredCard is what the plan rules need to know of a registered card

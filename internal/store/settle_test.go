@@ -3,77 +3,12 @@ package store
 import (
 	"context"
 	"errors"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/inpctl/inpctl/internal/clock"
-	"github.com/inpctl/inpctl/internal/money"
-	"github.com/inpctl/inpctl/internal/schedule"
 )
 
-// SettleInstalment returns the plan as it stands after the payment, worked
-// out in memory: it must be exactly what reading the plan again gives, for
-// the activation, a middle instalment and the last one (completion).
-func TestSettleInstalmentReturnsThePlanAsStored(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		plan    schedule.Plan
-		amounts []money.Cents
-	}{
-		{"1x", schedule.Plan1x, []money.Cents{394100}},
-		{"3x", schedule.Plan3x, []money.Cents{131400, 131350, 131350}},
-		{"5x", schedule.Plan5x, split5x},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			db := newTestDB(t)
-			orderID := orderFor(t, db, "22100001", "ING-INFO-3A", "05")
-			var p Plan
-			inTx(t, db, func(ctx context.Context, tx *Tx) (err error) {
-				if tc.plan == schedule.Plan1x { // approved at once
-					p, err = tx.CreatePlan(ctx, orderID, tc.plan, tc.amounts)
-					return err
-				}
-				if p, err = tx.CreatePlan(ctx, orderID, tc.plan, nil); err != nil {
-					return err
-				}
-				p, err = tx.ApprovePlan(ctx, p.ID, tc.amounts)
-				return err
-			})
-			day := clock.Date{Year: 2025, Month: 9, Day: 5}
-			for k, in := range p.Instalments {
-				var got, want Plan
-				inTx(t, db, func(ctx context.Context, tx *Tx) (err error) {
-					if got, err = tx.SettleInstalment(ctx, in.ID, day.AddDays(40*k), 10); err != nil {
-						return err
-					}
-					want, err = tx.Plan(ctx, p.ID)
-					return err
-				})
-				if !reflect.DeepEqual(got, want) {
-					t.Fatalf("after instalment %d:\nreturned %+v\nstored   %+v", in.Seq, got, want)
-				}
-			}
-			inTx(t, db, func(ctx context.Context, tx *Tx) (err error) { p, err = tx.Plan(ctx, p.ID); return err })
-			if p.Status != "completed" || p.Unpaid() != 0 || p.NextDue != "" {
-				t.Fatalf("plan after the last instalment = %+v", p)
-			}
-			// Paying again is refused and changes nothing.
-			err := db.InTx(context.Background(), func(tx *Tx) error {
-				_, err := tx.SettleInstalment(context.Background(), p.Instalments[0].ID, day, 10)
-				return err
-			})
-			if err == nil {
-				t.Fatal("settling a paid instalment of a completed plan was accepted")
-			}
-		})
-	}
-}
-
-// Every write transaction of a process runs on one connection, so its
-// page cache stays warm: a TEMP table (private to a connection) made in one
-// transaction is seen by the next ones, also when they come from several
+// TestWritesShareOneConnection: writers share one connection, from many
 // goroutines at once.
 func TestWritesShareOneConnection(t *testing.T) {
 	db := newTestDB(t)

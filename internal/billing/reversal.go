@@ -1,0 +1,87 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/store"
+)
+
+// Unpaid reverses a payment (chargeback, rejected cheque): the invoice is
+// owed again and the order is blocked.
+func (s *Service) Unpaid(ctx context.Context, number, reason string) (store.Payment, error) {
+	if strings.TrimSpace(reason) == "" {
+		return store.Payment{}, fault.New(fault.Usage, "an unpaid needs a reason (--reason)")
+	}
+	var p store.Payment
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if p, err = tx.PaymentByNumber(ctx, number); err != nil {
+			return err
+		}
+		if p.Unpaid {
+			return fault.New(fault.Conflict, "payment %s is already marked unpaid (%s)", number, p.UnpaidDate)
+		}
+		if p.Refunded > 0 {
+			return fault.New(fault.Conflict, "payment %s was partly refunded (%s): reverse the refund first", number, p.Refunded)
+		}
+		today := s.today(tx)
+		orders, err := tx.RecordUnpaid(ctx, p, today.String(), reason, "unpaid")
+		if err != nil {
+			return err
+		}
+		for _, o := range orders {
+			if err := tx.BlockOrder(ctx, o, fmt.Sprintf("impayé du règlement %s le %s : %s", number, today.French(), reason)); err != nil {
+				return err
+			}
+			if _, _, err := s.replan(ctx, tx, o, today); err != nil {
+				return err
+			}
+		}
+		p.Unpaid, p.UnpaidDate = true, today.String()
+		return tx.Audit(ctx, "payment:"+number, fmt.Sprintf("unpaid (%s): %s reversed, %d order(s) blocked", reason, p.Amount, len(orders)))
+	})
+	return p, err
+}
+
+// VoidPayment cancels a manual payment entered by mistake (never a card
+// payment: those come from Paybox and go back with a refund): its
+// allocations are reversed, the payment stays listed with its status and
+// reason, and the plan follows what is owed again. Nothing is blocked: the
+// student did nothing wrong.
+func (s *Service) VoidPayment(ctx context.Context, number, reason string) (store.Payment, error) {
+	if strings.TrimSpace(reason) == "" {
+		return store.Payment{}, fault.New(fault.Usage, "a void needs a reason (--reason)")
+	}
+	var p store.Payment
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if p, err = tx.PaymentByNumber(ctx, number); err != nil {
+			return err
+		}
+		switch {
+		case p.Method == "card":
+			return fault.New(fault.Conflict, "payment %s is a card payment: Paybox took the money, a void would lose it", number).
+				WithHint("give it back with: inpctl refund %s --payment %s --amount AMOUNT", p.StudentID, number)
+		case p.Unpaid:
+			return fault.New(fault.Conflict, "payment %s is already reversed (%s)", number, p.UnpaidDate)
+		case p.Refunded > 0:
+			return fault.New(fault.Conflict, "payment %s was partly refunded (%s): it cannot be voided", number, p.Refunded)
+		}
+		today := s.today(tx)
+		orders, err := tx.RecordUnpaid(ctx, p, today.String(), reason, "void")
+		if err != nil {
+			return err
+		}
+		for _, o := range orders {
+			if _, _, err := s.replan(ctx, tx, o, today); err != nil {
+				return err
+			}
+		}
+		p.Unpaid, p.UnpaidDate, p.Voided = true, today.String(), true
+		return tx.Audit(ctx, "payment:"+number, fmt.Sprintf("voided (%s): %s %s of %s reversed", reason, p.Method, p.Ref, p.Amount))
+	})
+	return p, err
+}
