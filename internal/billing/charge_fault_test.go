@@ -85,7 +85,7 @@ func chargeYard(t *testing.T, n int) *posYard {
 		y.must(err)
 		var pl store.Plan
 		y.tx(func(tx *store.Tx) error {
-			if pl, err = tx.CreatePlan(y.ctx, r.Order.ID, schedule.Plan5x, nil); err != nil {
+			if pl, err = tx.CreatePlan(y.ctx, r.Order.ID, schedule.Plan5x, schedule.PlanRequested, nil); err != nil {
 				return err
 			}
 			pl, err = tx.ApprovePlan(y.ctx, pl.ID, amounts)

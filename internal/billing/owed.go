@@ -89,6 +89,9 @@ func (s *Service) replan(ctx context.Context, tx *store.Tx, orderID int64, today
 		to = schedule.PlanCancelled // nothing was paid on it, and nothing is left to collect
 	}
 	if to != status {
+		if err := schedule.CheckPlanTransition(status, to); err != nil {
+			return p, false, fmt.Errorf("plan %d: %w", p.ID, err)
+		}
 		if err := tx.SetPlanStatus(ctx, p, to, "", ""); err != nil {
 			return p, false, err
 		}

@@ -105,7 +105,7 @@ func (s *Service) nextInstalment(ctx context.Context, tx *store.Tx, studentID st
 			WithHint("inpctl account show %s", studentID)
 	}
 	if !ok || p.Status == string(schedule.PlanCompleted) {
-		if p, err = tx.CreatePlan(ctx, o.ID, schedule.Plan1x, []money.Cents{owed}); err != nil {
+		if p, err = tx.CreatePlan(ctx, o.ID, schedule.Plan1x, schedule.InitialStatus(schedule.Plan1x), []money.Cents{owed}); err != nil {
 			return p, store.Instalment{}, err
 		}
 	}

@@ -92,7 +92,7 @@ func (s *Service) requestPlan(ctx context.Context, tx *store.Tx, r PlanRequest) 
 	if plan.NeedsApproval() {
 		amounts = nil // fixed at approval, for what is owed then
 	}
-	return tx.CreatePlan(ctx, o.ID, plan, amounts)
+	return tx.CreatePlan(ctx, o.ID, plan, schedule.InitialStatus(plan), amounts)
 }
 
 // planOrder returns the student's dossier and the current order a plan

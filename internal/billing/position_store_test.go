@@ -105,7 +105,7 @@ func (y *posYard) plan(id string, p schedule.Plan) store.Plan {
 	y.must(err)
 	var pl store.Plan
 	y.tx(func(tx *store.Tx) error {
-		pl, err = tx.CreatePlan(y.ctx, r.Order.ID, p, nil)
+		pl, err = tx.CreatePlan(y.ctx, r.Order.ID, p, schedule.InitialStatus(p), nil)
 		if err != nil {
 			return err
 		}

@@ -54,8 +54,9 @@ func (tx *Tx) SetPlanPaidBefore(ctx context.Context, planID, paymentID int64) er
 	return err
 }
 
-// SetPlanStatus moves a plan to status to through schedule's state
-// machine, keeping its reason and decision unless new ones are given.
+// SetPlanStatus moves a plan to status to (billing checked schedule's
+// state machine), keeping its reason and decision unless new ones are
+// given.
 func (tx *Tx) SetPlanStatus(ctx context.Context, p Plan, to schedule.PlanStatus, reason, decision string) error {
 	if reason == "" {
 		reason = p.Reason
@@ -74,7 +75,7 @@ func (tx *Tx) WriteInstalment(ctx context.Context, i Instalment) error {
 	_, err := tx.exec(ctx, `UPDATE instalments SET amount=?, status=?, due_date=?, paid_date=?, attempts=?, next_try=? WHERE id=?`,
 		i.Amount, i.Status, i.Due, i.PaidDate, i.Attempts, i.NextTry, i.ID)
 	if err != nil {
-		return fmt.Errorf("write instalment %d: %w", i.Seq, err)
+		return fmt.Errorf("write instalment %d: %w", i.Seq, mapErr(err))
 	}
 	return nil
 }

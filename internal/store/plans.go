@@ -15,9 +15,9 @@ import (
 )
 
 // Plan is an instalment plan (échéancier) of an order, with who it is for
-// and what the order costs. Every status change goes through
-// schedule.CheckPlanTransition and appends an audit row "plan:STUDENT_ID"
-// in the same transaction.
+// and what the order costs. Every status change appends an audit row
+// "plan:STUDENT_ID" in the same transaction; the state machine is
+// schedule's, guarded in the database by a trigger.
 type Plan struct {
 	ID          int64        `json:"-"`
 	OrderID     int64        `json:"-"`
@@ -205,8 +205,7 @@ func (db *DB) ListPlans(ctx context.Context, f PlanFilter) ([]Plan, error) {
 // needs approval (3x, 5x) starts requested with no instalments; a 1x plan
 // starts approved, with its one instalment (amounts must then be given).
 // The database allows one live plan per order.
-func (tx *Tx) CreatePlan(ctx context.Context, orderID int64, plan schedule.Plan, amounts []money.Cents) (Plan, error) {
-	status := schedule.InitialStatus(plan)
+func (tx *Tx) CreatePlan(ctx context.Context, orderID int64, plan schedule.Plan, status schedule.PlanStatus, amounts []money.Cents) (Plan, error) {
 	decided := ""
 	if status == schedule.PlanApproved {
 		if len(amounts) != plan.Instalments() {
@@ -249,28 +248,27 @@ func (tx *Tx) insertInstalments(ctx context.Context, planID int64, amounts []mon
 	return nil
 }
 
-// setPlanStatus moves a plan to status to, through the state machine.
+// setPlanStatus moves a plan to status to. The state machine is
+// schedule's, checked by billing first; the database's trigger
+// plans_transition refuses a move that skipped it (a conflict).
 func (tx *Tx) setPlanStatus(ctx context.Context, p Plan, to schedule.PlanStatus, reason, decision string) error {
-	if err := schedule.CheckPlanTransition(schedule.PlanStatus(p.Status), to); err != nil {
-		return err
-	}
 	decided := p.DecidedAt
 	if to != schedule.PlanActive && to != schedule.PlanCompleted {
 		decided = ts(tx.Now) // a decision: approved, rejected or cancelled
 	}
 	_, err := tx.exec(ctx, `UPDATE plans SET status=?, decided_at=?, reason=?, decision=? WHERE id=?`,
 		string(to), decided, reason, decision, p.ID)
-	return err
+	return mapErr(err)
 }
 
-// setInstalmentStatus moves an instalment to status to, through the state
-// machine.
+// setInstalmentStatus moves an instalment to status to (trigger
+// instalments_transition guards the state machine).
 func (tx *Tx) setInstalmentStatus(ctx context.Context, i Instalment, to schedule.InstalmentStatus, paid string) error {
-	if err := schedule.CheckInstalmentTransition(schedule.InstalmentStatus(i.Status), to); err != nil {
-		return fmt.Errorf("instalment %d: %w", i.Seq, err)
-	}
 	_, err := tx.exec(ctx, `UPDATE instalments SET status=?, paid_date=? WHERE id=?`, string(to), paid, i.ID)
-	return err
+	if err != nil {
+		return fmt.Errorf("instalment %d: %w", i.Seq, mapErr(err))
+	}
+	return nil
 }
 
 // ApprovePlan approves a requested plan and fixes its amounts: one pending

@@ -71,7 +71,7 @@ func TestPlanRows(t *testing.T) {
 	orderID := orderFor(t, db, "22100001", "ING-INFO-3A", "05")
 	var p Plan
 	inTx(t, db, func(ctx context.Context, tx *Tx) (err error) {
-		p, err = tx.CreatePlan(ctx, orderID, schedule.Plan5x, nil)
+		p, err = tx.CreatePlan(ctx, orderID, schedule.Plan5x, schedule.PlanRequested, nil)
 		return err
 	})
 	if p.Status != "requested" || len(p.Instalments) != 0 || p.Total != 394100 || p.StudentID != "22100001" || p.OrderNumber == "" {
@@ -87,7 +87,10 @@ func TestPlanRows(t *testing.T) {
 			t.Errorf("%s: a refused transition wrote an audit row", name)
 		}
 	}
-	conflict("a second live plan", func(tx *Tx) error { _, err := tx.CreatePlan(ctx, orderID, schedule.Plan3x, nil); return err })
+	conflict("a second live plan", func(tx *Tx) error {
+		_, err := tx.CreatePlan(ctx, orderID, schedule.Plan3x, schedule.PlanRequested, nil)
+		return err
+	})
 	inTx(t, db, func(ctx context.Context, tx *Tx) (err error) {
 		p, err = tx.ApprovePlan(ctx, p.ID, split5x)
 		return err
@@ -118,7 +121,7 @@ func TestPlanRows(t *testing.T) {
 	// Once the live plan is gone, the order may have a new one; a 1x plan is
 	// approved at once and remembers the last payment.
 	inTx(t, db, func(ctx context.Context, tx *Tx) (err error) {
-		p, err = tx.CreatePlan(ctx, orderID, schedule.Plan1x, []money.Cents{394100})
+		p, err = tx.CreatePlan(ctx, orderID, schedule.Plan1x, schedule.PlanApproved, []money.Cents{394100})
 		return err
 	})
 	if p.Status != "approved" || len(p.Instalments) != 1 || p.DecidedAt == "" {

@@ -14,3 +14,19 @@ ALTER TABLE orders ADD COLUMN unblock_reason TEXT NOT NULL DEFAULT '';
 DROP INDEX attempts_one_live;
 CREATE UNIQUE INDEX attempts_one_live ON attempts(instalment_id)
   WHERE kind = 'charge' AND state IN ('sent','unknown');
+-- The plan and instalment state machines of schedule (CheckPlanTransition,
+-- CheckInstalmentTransition) as database guards: billing checks them first and
+-- says why; these refuse a write that skipped it. A test in billing holds the two
+-- to the same pairs.
+CREATE TRIGGER plans_transition BEFORE UPDATE OF status ON plans
+WHEN NOT ((OLD.status = 'requested' AND NEW.status IN ('approved','rejected','cancelled'))
+  OR (OLD.status = 'approved' AND NEW.status IN ('active','cancelled'))
+  OR (OLD.status = 'active' AND NEW.status IN ('completed','cancelled'))
+  OR (OLD.status = 'completed' AND NEW.status = 'active'))
+BEGIN SELECT RAISE(ABORT, 'a plan status change the state machine refuses'); END;
+CREATE TRIGGER instalments_transition BEFORE UPDATE OF status ON instalments
+WHEN NEW.status <> OLD.status AND NOT ((OLD.status = 'pending' AND NEW.status IN ('paid','failed','cancelled'))
+  OR (OLD.status = 'failed' AND NEW.status IN ('paid','cancelled','pending'))
+  OR (OLD.status = 'paid' AND NEW.status IN ('pending','cancelled'))
+  OR (OLD.status = 'cancelled' AND NEW.status IN ('pending','paid')))
+BEGIN SELECT RAISE(ABORT, 'an instalment status change the state machine refuses'); END;

@@ -1,0 +1,68 @@
+package archtest
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestStoreUsesRuleTypesOnly: internal/store reads and writes rows; the
+// rules of fees and schedule (the plan lifecycle, splits, due dates,
+// transitions) are called by billing, never by store. store may name
+// their types (and convert to them), not call their functions.
+func TestStoreUsesRuleTypesOnly(t *testing.T) {
+	funcs := map[string]map[string]bool{"fees": exportedFuncs(t, "../fees"), "schedule": exportedFuncs(t, "../schedule")}
+	files, err := filepath.Glob("../store/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if pkg, ok := sel.X.(*ast.Ident); ok && funcs[pkg.Name][sel.Sel.Name] {
+				t.Errorf("%s: store calls %s.%s: a rule belongs to billing, store only holds rows", fset.Position(sel.Pos()), pkg.Name, sel.Sel.Name)
+			}
+			return true
+		})
+	}
+}
+
+// exportedFuncs lists the package-level exported functions of the package
+// in dir (methods and types are not listed).
+func exportedFuncs(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			for _, d := range f.Decls {
+				if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && fn.Name.IsExported() {
+					out[fn.Name.Name] = true
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no exported functions found in %s", dir)
+	}
+	return out
+}
