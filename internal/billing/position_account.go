@@ -161,6 +161,7 @@ type ComingDebit struct {
 	Amount      money.Cents `json:"amount_cents"`
 	Status      string      `json:"status"`
 	Overdue     bool        `json:"overdue"`
+	Blocked     bool        `json:"blocked"` // the order is blocked: nothing is debited until staff lift it
 	NextTry     string      `json:"next_try"`
 	CardExpires string      `json:"card_expires"`
 	CardOK      bool        `json:"card_ok"`

@@ -210,9 +210,11 @@ func (l *ledger) paymentLines() Section[PaymentLine, PaymentTotals] {
 // plan returns the current plan and the debits still to come on it.
 func (l *ledger) plan() (*PlanLine, []ComingDebit) {
 	current := map[int64]string{}
+	blocked := map[int64]bool{}
 	for _, o := range l.r.Orders {
 		if o.Date <= l.day && (o.SupersededDate == "" || o.SupersededDate > l.day) {
 			current[o.ID] = o.Number
+			blocked[o.ID] = o.BlockedReason != "" && (o.BlockedAt == "" || o.BlockedAt[:min(10, len(o.BlockedAt))] <= l.day)
 		}
 	}
 	var p *store.PlanRow
@@ -241,7 +243,7 @@ func (l *ledger) plan() (*PlanLine, []ComingDebit) {
 		}
 		line.Instalments = append(line.Instalments, InstalmentLine{n.Seq, n.Due, n.Amount, status, paid})
 		if scheduled && (status == "pending" || status == "failed") && n.Due != "" {
-			coming = append(coming, ComingDebit{Due: n.Due, Seq: n.Seq, Amount: n.Amount, Status: status, Overdue: n.Due <= l.day,
+			coming = append(coming, ComingDebit{Due: n.Due, Seq: n.Seq, Amount: n.Amount, Status: status, Overdue: n.Due <= l.day, Blocked: blocked[p.OrderID],
 				NextTry: n.NextTry, CardExpires: expires, CardOK: expires != "" && expires >= n.Due && !(ecard && p.Plan != "1x")})
 		}
 	}

@@ -258,6 +258,8 @@ func acctPlanStatus(s string) string {
 func acctDebitState(c billing.ComingDebit) string {
 	s := "à venir"
 	switch {
+	case c.Blocked:
+		s = "bloqué : aucun prélèvement avant la levée du blocage"
 	case c.Status == "failed" && c.NextTry != "":
 		s = "refusé, nouvel essai le " + frDate(c.NextTry)
 	case c.Status == "failed":
