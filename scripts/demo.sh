@@ -11,14 +11,22 @@ BIN="$PWD/bin/inpctl"
 rm -rf demo && mkdir -p demo/invoices && cd demo
 export INPCTL_OPERATOR=demo
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-inp() { printf '$ inpctl %s\n' "$*"; "$BIN" "$@"; }
+if [[ -t 1 ]]; then B=$'\033[1m' N=$'\033[0m'; else B='' N=''; fi
+say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
+# quote: an argument as it must be typed again (single quotes when it needs them).
+quote() { if [[ "$1" =~ ^[A-Za-z0-9_./:,=@%+-]+$ ]]; then printf '%s' "$1"; else printf "'%s'" "${1//\'/\'\\\'\'}"; fi; }
+inp() { printf '$ inpctl'; for a in "$@"; do printf ' '; quote "$a"; done; printf '\n'; "$BIN" "$@"; }
+# inpv: the same, printing only the one-line summary on stderr (not the command's data).
+inpv() { printf '$ inpctl'; for a in "$@"; do printf ' '; quote "$a"; done; printf '\n'; "$BIN" "$@" >/dev/null; }
 quiet() { "$BIN" -q "$@" >/dev/null; }
 at() { export INPCTL_NOW="$1T09:00:00+02:00"; }
 nth() { awk -F, -v p="$1" -v n="$2" '$2==p && ++k==n {print $1}' plans.csv; }
 
 say "1. June: a fictitious intake of 300 students arrives from the registration system"
 go run ../cmd/gendata -n 300 -seed 2025 -dir .
+# One more student, for the off-script case of step 5: declared 01 by mistake.
+OFF=22199999
+echo "$OFF,Exemple,Aïcha,aicha.exemple@etu.example.org,ING-GC-3A,non,oui,non,2 place Delille,63000,Clermont-Ferrand,France" >> students.csv
 at 2025-06-20
 inp init
 inp student import students.csv
@@ -47,6 +55,9 @@ at 2025-07-01
 inp pay simulate "$SOFT" --card 1111222233330103 --yes
 inp pay simulate "$ALWAYS" --card 1111222233330202 --yes
 inp pay simulate "$LOST" --card 1111222233330301 --yes
+# Off the script: an extra-EU student is declared 01 by mistake and pays 628,00 € at once.
+quiet dossier set-code "$OFF" 01
+inp pay simulate "$OFF" --yes -q
 at 2025-09-05
 "$BIN" pay simulate --all-pending --yes -q | tail -3
 
@@ -60,7 +71,16 @@ done
 
 say "5. September: the exemption commission cancels the rest of a 5x plan"
 at 2025-09-25
-inp schedule exempt "$EXEMPT" --decision "commission d'exonération du 25/09/2025, décision n° 12" --yes
+inp schedule exempt "$EXEMPT" --decision 'commission du 25/09/2025, décision n° 12' --yes
+
+say "   Off the script: the code paid in July was wrong (01 for an extra-EU student): corrected to 05"
+# The paid invoice is cancelled by a credit note, a new one of 3 941,00 € takes the 628,00 €
+# already paid, and the 5x plan she then asks for schedules only the rest: 628,00 + 4 × 671,25.
+inpv dossier set-code "$OFF" 05 --reason "étudiante extra-communautaire : code 05" --yes
+inpv schedule request "$OFF" --plan 5x
+inpv schedule approve "$OFF" --yes
+inp schedule show "$OFF"
+inpv pay simulate "$OFF" --yes
 
 say "6. The monthly debits: cron runs 'inpctl charge --due' every day (shown: days with something to do)"
 # Cron runs every day. Debits fall on the 10th and retries 3 and 7 days
@@ -95,6 +115,6 @@ for s in "$SOFT" "$LOST" "$BOURSE"; do quiet account statement "$s" --out "invoi
 ls invoices | head -3; echo "… $(ls invoices | wc -l) files in demo/invoices/"
 
 say "8. The year in figures"
-for s in "$SOFT" "$LOST" "$BOURSE"; do inp account show "$s"; echo; done
+for s in "$SOFT" "$LOST" "$BOURSE" "$OFF"; do inp account show "$s"; echo; done
 inp account list --overdue
 "$BIN" db check || true
