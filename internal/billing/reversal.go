@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
@@ -84,4 +85,58 @@ func (s *Service) VoidPayment(ctx context.Context, number, reason string) (store
 		return tx.Audit(ctx, "payment:"+number, fmt.Sprintf("voided (%s): %s %s of %s reversed", reason, p.Method, p.Ref, p.Amount))
 	})
 	return p, err
+}
+
+// CreditAllocation is what applying a student's credit did.
+type CreditAllocation struct {
+	StudentID string      `json:"student_id"`
+	Applied   money.Cents `json:"applied_cents"` // credit now allocated to open invoices
+	Credit    money.Cents `json:"credit_cents"`  // what is left of the credit
+	Currency  string      `json:"currency"`
+}
+
+// AllocateCredit applies a student's credit (a payment larger than owed,
+// money released by a credit note) to what the same student owes on other
+// invoices, oldest first, when staff ask for it: never silently. The plans
+// of the orders paid follow what they now owe.
+func (s *Service) AllocateCredit(ctx context.Context, studentID string) (CreditAllocation, error) {
+	res := CreditAllocation{StudentID: studentID, Currency: money.Currency}
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.StudentByID(ctx, studentID); err != nil {
+			return err
+		}
+		before, err := tx.StudentCredit(ctx, studentID)
+		if err != nil {
+			return err
+		}
+		open, err := tx.OpenInvoices(ctx, studentID)
+		if err != nil {
+			return err
+		}
+		if before <= 0 || len(open) == 0 {
+			return fault.New(fault.Conflict, "student %s has %s of credit and %d open invoice(s): nothing to allocate", studentID, before, len(open))
+		}
+		pays, err := tx.PaymentsWithCredit(ctx, studentID)
+		if err != nil {
+			return err
+		}
+		today := s.today(tx)
+		for _, p := range pays { // p.Amount is the payment's free part
+			p.StudentID, p.Date = studentID, today.String()
+			if _, err := s.allocate(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		for _, inv := range open {
+			if _, _, err := s.replan(ctx, tx, inv.OrderID, today); err != nil {
+				return err
+			}
+		}
+		if res.Credit, err = tx.StudentCredit(ctx, studentID); err != nil {
+			return err
+		}
+		res.Applied = before - res.Credit
+		return tx.Audit(ctx, "payment:"+studentID, fmt.Sprintf("credit of %s applied to open invoices: %s allocated, %s left", before, res.Applied, res.Credit))
+	})
+	return res, err
 }

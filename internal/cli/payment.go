@@ -21,7 +21,7 @@ func newPaymentCmd(env *Env) *cobra.Command {
 		Example: "  inpctl payment record 22104567 --amount 418,67 --method cheque --ref 'chèque 1234567'\n  inpctl payment list --from 2025-09-01",
 		Args:    noArgs,
 	}
-	cmd.AddCommand(newPaymentRecordCmd(env), newPaymentUnpaidCmd(env), newPaymentVoidCmd(env), newPaymentListCmd(env))
+	cmd.AddCommand(newPaymentRecordCmd(env), newPaymentUnpaidCmd(env), newPaymentVoidCmd(env), newPaymentAllocateCmd(env), newPaymentListCmd(env))
 	return cmd
 }
 
@@ -290,4 +290,35 @@ func runRefund(ctx context.Context, o *refundOpts) error {
 	return PrintObject(o.env.Printer(), r, func(w io.Writer) error {
 		return writeKV(w, [][2]string{{"Remboursement", r.Amount.String()}, {"Étudiant", r.StudentID}, {"Mode", r.Method}, {"Règlement", r.Payment}, {"Date", frDate(r.Date)}, {"Motif", r.Reason}})
 	})
+}
+
+func newPaymentAllocateCmd(env *Env) *cobra.Command {
+	var year string
+	cmd := &cobra.Command{
+		Use:   "allocate STUDENT_ID",
+		Short: "Apply a student's credit to what they owe on another invoice",
+		Long: `Apply a student's credit (a payment larger than what was owed, money released
+by a credit note, an unpaid cheque replaced) to the student's open invoices,
+oldest first. A credit is never applied silently: staff ask for it. The plans
+of the orders it pays follow what they now owe.` + exitDoc("0   applied", "4   no such student", "5   no credit, or nothing open to apply it to"),
+		Example: "  inpctl payment allocate 22104567",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			svc, err := env.Service(c.Context(), year)
+			if err != nil {
+				return err
+			}
+			res, err := svc.AllocateCredit(c.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			env.Infof("✓ %s of credit applied for %s; credit left: %s", res.Applied, res.StudentID, res.Credit)
+			return PrintObject(env.Printer(), res, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "Crédit appliqué  %s\nCrédit restant   %s\n", res.Applied, res.Credit)
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&year, "year", "", "academic year (default: the config's)")
+	return cmd
 }
