@@ -148,7 +148,7 @@ func (s *Service) RecordPayment(ctx context.Context, m ManualPayment) (PaymentRe
 		if err != nil {
 			return err
 		}
-		if res.Credit, err = s.allocate(ctx, tx, p); err != nil {
+		if res.Credit, err = s.allocate(ctx, tx, p, o.ID); err != nil {
 			return err
 		}
 		p.Allocated = p.Amount - res.Credit

@@ -1,19 +1,32 @@
 package billing
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
-// allocate spreads a payment over the student's open invoices, oldest
-// first, and marks each invoice's order settled when nothing is left due.
-// What is left over stays unallocated: a credit in the student's favour.
-func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment) (money.Cents, error) {
+// allocate spreads a payment over the student's open invoices: the
+// invoice of the order it pays first (orderID, 0 for none: a credit
+// applied on request), then the others oldest first. Each invoice's order
+// is marked settled when nothing is left due, and the plan of every order
+// that received money follows what it now owes (schedule.Replan): money
+// allocated anywhere moves its plan, whatever the year. What is left over
+// stays unallocated: a credit in the student's favour.
+func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment, orderID int64) (money.Cents, error) {
 	open, err := tx.OpenInvoices(ctx, p.StudentID)
+	if err != nil {
+		return 0, err
+	}
+	slices.SortStableFunc(open, func(a, b store.Invoice) int {
+		return cmp.Compare(b2i(a.OrderID != orderID), b2i(b.OrderID != orderID))
+	})
+	day, err := clock.ParseDate(p.Date)
 	if err != nil {
 		return 0, err
 	}
@@ -32,8 +45,18 @@ func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment) (
 				return 0, err
 			}
 		}
+		if _, _, err := s.replan(ctx, tx, inv.OrderID, day); err != nil {
+			return 0, err
+		}
 	}
 	return left, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // recordCardPayment records an approved card payment for an instalment:
@@ -67,7 +90,7 @@ func (s *Service) recordOrderPayment(ctx context.Context, tx *store.Tx, p store.
 	if err != nil {
 		return p, err
 	}
-	if _, err := s.allocate(ctx, tx, p); err != nil {
+	if _, err := s.allocate(ctx, tx, p, orderID); err != nil {
 		return p, err
 	}
 	date, err := clock.ParseDate(p.Date)

@@ -123,7 +123,7 @@ func (s *Service) AllocateCredit(ctx context.Context, studentID string) (CreditA
 		today := s.today(tx)
 		for _, p := range pays { // p.Amount is the payment's free part
 			p.StudentID, p.Date = studentID, today.String()
-			if _, err := s.allocate(ctx, tx, p); err != nil {
+			if _, err := s.allocate(ctx, tx, p, 0); err != nil {
 				return err
 			}
 		}
