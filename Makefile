@@ -37,6 +37,7 @@ fuzz:
 
 soak:
 	INPCTL_SOAK=1 $(GO) test -count=1 -run 'TestCrash|TestFaults' -timeout 60m ./internal/cli/
+	INPCTL_SOAK=1 $(GO) test -count=1 -run 'TestSimulation' -timeout 120m ./internal/billing/
 
 clean:
 	rm -rf bin demo bench-out cover.out

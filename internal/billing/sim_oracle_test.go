@@ -1,0 +1,267 @@
+package billing
+
+import (
+	"slices"
+
+	"github.com/inpctl/inpctl/internal/money"
+)
+
+// The oracle of the ledger simulation (sim_test.go): an independent model,
+// in a few dozen lines, of what each order owes. It never calls billing's
+// owed or plan functions: it follows the rules of SPEC §3–§7 and of
+// docs/decisions.md ("What an order owes", issue 16) from the operations the
+// simulation ran, and takes from production only identities (order ids,
+// document numbers) and the amounts a gateway or a clerk moved.
+//
+//   - owed(order) = its TTC while not invoiced; once invoiced, invoiced TTC −
+//     credit notes − money allocated to it (payments less reversals).
+//   - A manual payment goes to the named dossier's invoice first, then the student's open invoices, oldest first; a
+//     card payment (debit or hosted page) to the order it pays first (issue
+//     16: "debits and payments settle the instalments of the plan they pay,
+//     whatever its year"), then the other open invoices; the rest is credit.
+//   - A credit note releases what was paid beyond the new net, newest payment
+//     first; a code change after invoicing cancels the invoice and moves its
+//     payments, oldest first, to the new invoice up to its TTC.
+//   - An unpaid or a void takes back everything the payment had allocated.
+type simOracle struct {
+	orders   map[int64]*orOrder
+	current  map[[2]string]*orOrder // (student, year) → its current order
+	invoices []*orInvoice           // in issue order: "oldest first"
+	payments []*orPayment           // in recording order: "newest first" reversed
+	refunds  map[string]money.Cents // by student
+}
+
+type orOrder struct {
+	id                  int64
+	student, year, code string
+	ttc                 money.Cents
+	inv                 *orInvoice
+	superseded          bool
+}
+
+type orInvoice struct {
+	order         *orOrder
+	number        string // production's, learnt after the fact
+	ttc, credited money.Cents
+}
+
+type orPayment struct {
+	number, student string
+	amount          money.Cents
+	card, reversed  bool
+	refunded        money.Cents
+	alloc           map[*orInvoice]money.Cents
+}
+
+func newSimOracle() *simOracle {
+	return &simOracle{orders: map[int64]*orOrder{}, current: map[[2]string]*orOrder{}, refunds: map[string]money.Cents{}}
+}
+
+func (or *simOracle) allocated(inv *orInvoice) (sum money.Cents) {
+	for _, p := range or.payments {
+		sum += p.alloc[inv]
+	}
+	return sum
+}
+
+func (or *simOracle) due(inv *orInvoice) money.Cents {
+	return inv.ttc - inv.credited - or.allocated(inv)
+}
+
+// owed is what order o still owes.
+func (or *simOracle) owed(o *orOrder) money.Cents {
+	if o == nil {
+		return 0
+	}
+	if o.inv == nil {
+		return o.ttc
+	}
+	return or.due(o.inv)
+}
+
+func (p *orPayment) free() money.Cents {
+	left := p.amount - p.refunded
+	for _, a := range p.alloc {
+		left -= a
+	}
+	return left
+}
+
+// credit is the student's money not allocated nor refunded.
+func (or *simOracle) credit(student string) (sum money.Cents) {
+	for _, p := range or.payments {
+		if p.student == student && !p.reversed {
+			sum += p.free()
+		}
+	}
+	return sum
+}
+
+// owedTotal is what a clerk's payment for (student, year) may cover: the
+// current order of the year and every other open invoice of the student.
+func (or *simOracle) owedTotal(student, year string) money.Cents {
+	cur := or.current[[2]string{student, year}]
+	sum := or.owed(cur)
+	for _, inv := range or.invoices {
+		if inv.order.student == student && (cur == nil || inv.order != cur) {
+			sum += max(or.due(inv), 0)
+		}
+	}
+	return sum
+}
+
+// figures are Débit, Crédit, Solde of SPEC §8.
+func (or *simOracle) figures(student string) (debit, credit money.Cents) {
+	for _, inv := range or.invoices {
+		if inv.order.student == student {
+			debit += inv.ttc
+			credit += inv.credited
+		}
+	}
+	for _, p := range or.payments {
+		if p.student == student && !p.reversed {
+			credit += p.amount
+		}
+	}
+	return debit + or.refunds[student], credit
+}
+
+func (or *simOracle) invoice(o *orOrder) {
+	if o.inv == nil && o.ttc > 0 && !o.superseded {
+		o.inv = &orInvoice{order: o, ttc: o.ttc}
+		or.invoices = append(or.invoices, o.inv)
+	}
+}
+
+// give allocates what is free of p to invs, in that order.
+func (or *simOracle) give(p *orPayment, invs []*orInvoice) {
+	for _, inv := range invs {
+		if take := min(p.free(), or.due(inv)); take > 0 && inv.order.student == p.student {
+			p.alloc[inv] += take
+		}
+	}
+}
+
+func (or *simOracle) pay(student, number string, amount money.Cents, card bool, first *orOrder) {
+	p := &orPayment{number: number, student: student, amount: amount, card: card, alloc: map[*orInvoice]money.Cents{}}
+	or.payments = append(or.payments, p)
+	if first != nil && first.inv != nil {
+		or.give(p, []*orInvoice{first.inv})
+	}
+	or.give(p, or.invoices)
+}
+
+// manual records a cheque, transfer or cash payment for (student, year).
+func (or *simOracle) manual(student, year, number string, amount money.Cents) {
+	cur := or.current[[2]string{student, year}]
+	if cur != nil {
+		or.invoice(cur)
+	}
+	// The dossier the clerk named is paid first (docs/decisions.md).
+	or.pay(student, number, amount, false, cur)
+}
+
+// card records money Paybox took for order id.
+func (or *simOracle) card(id int64, number string, amount money.Cents) {
+	o := or.orders[id]
+	or.invoice(o)
+	or.pay(o.student, number, amount, true, o)
+}
+
+// setCode gives (student, year) an order of ttc; it reports whether the
+// old order was invoiced (and so cancelled by a credit note and replaced).
+func (or *simOracle) setCode(student, year, code string, id int64, ttc money.Cents) bool {
+	k := [2]string{student, year}
+	cur := or.current[k]
+	if cur == nil || cur.inv == nil {
+		if cur != nil {
+			delete(or.orders, cur.id)
+		}
+		o := &orOrder{id: id, student: student, year: year, code: code, ttc: ttc}
+		or.current[k], or.orders[id] = o, o
+		return false
+	}
+	old := cur.inv
+	type move struct {
+		p *orPayment
+		a money.Cents
+	}
+	var moves []move
+	for _, p := range or.payments {
+		if a := p.alloc[old]; a > 0 {
+			moves = append(moves, move{p, a})
+		}
+		delete(p.alloc, old)
+	}
+	old.credited = old.ttc
+	cur.superseded = true
+	o := &orOrder{id: id, student: student, year: year, code: code, ttc: ttc}
+	or.current[k], or.orders[id] = o, o
+	or.invoice(o)
+	for _, m := range moves {
+		if o.inv != nil {
+			m.p.alloc[o.inv] += min(m.a, or.due(o.inv))
+		}
+	}
+	return true
+}
+
+// creditNote issues a credit note of amount on inv: what was paid beyond
+// the new net is released, newest payment first.
+func (or *simOracle) creditNote(inv *orInvoice, amount money.Cents) {
+	inv.credited += amount
+	over := or.allocated(inv) - (inv.ttc - inv.credited)
+	for _, p := range slices.Backward(or.payments) {
+		if over <= 0 {
+			break
+		}
+		take := min(p.alloc[inv], over)
+		p.alloc[inv] -= take
+		over -= take
+	}
+}
+
+// exemptDiff is what an exemption of (student, year)'s order to tariff
+// takes off (≤ 0: nothing to exempt, it must be refused).
+func (or *simOracle) exemptDiff(student, year string, tariff money.Cents) money.Cents {
+	switch o := or.current[[2]string{student, year}]; {
+	case o == nil:
+		return 0
+	case o.inv == nil:
+		return o.ttc - tariff
+	default:
+		return o.inv.ttc - o.inv.credited - tariff
+	}
+}
+
+// exempt brings (student, year)'s order down by diff: a credit note once
+// invoiced, the order re-priced before.
+func (or *simOracle) exempt(student, year string, diff money.Cents) {
+	o := or.current[[2]string{student, year}]
+	if o.inv == nil {
+		o.ttc -= diff
+		return
+	}
+	or.creditNote(o.inv, diff)
+}
+
+func (or *simOracle) payment(number string) *orPayment {
+	for _, p := range or.payments {
+		if p.number == number {
+			return p
+		}
+	}
+	return nil
+}
+
+// reverse is an unpaid or a void: the payment's allocations are taken back.
+func (or *simOracle) reverse(number string) {
+	p := or.payment(number)
+	p.reversed, p.alloc = true, map[*orInvoice]money.Cents{}
+}
+
+func (or *simOracle) refund(number string, amount money.Cents) {
+	p := or.payment(number)
+	p.refunded += amount
+	or.refunds[p.student] += amount
+}
