@@ -109,10 +109,27 @@ func (s *Service) dueItems(ctx context.Context, opt ChargeOptions) ([]store.DueI
 	}
 	// At the desk: the student's next instalment, even before its date.
 	due, err := s.DB.DueInstalments(ctx, "9999-12-31", opt.StudentID)
-	if err != nil || len(due) == 0 {
+	if err != nil {
 		return nil, err
 	}
+	if len(due) == 0 {
+		return nil, s.refuseFinanced(ctx, opt.StudentID)
+	}
 	return due[:1], nil
+}
+
+// refuseFinanced refuses to charge a student for an order a third party
+// finances (SPEC §4: the student cannot pay the financed part).
+func (s *Service) refuseFinanced(ctx context.Context, studentID string) error {
+	d, err := s.DB.Dossier(ctx, studentID, s.Year)
+	if err != nil {
+		return nil // nothing to charge: the run says so
+	}
+	o, ok, err := s.DB.OrderOf(ctx, d.ID)
+	if err != nil || !ok || o.TTC == 0 || o.Financed < o.TTC {
+		return err
+	}
+	return fault.New(fault.Conflict, "student %s: order %s is financed by a third party (code %s); the student's card is never charged for it", studentID, o.Number, o.Code)
 }
 
 func itemOf(d store.DueItem, outcome string) ChargeItem {

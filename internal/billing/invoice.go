@@ -135,10 +135,6 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 	if err != nil {
 		return store.Order{}, nil, err
 	}
-	allocs, err := tx.AllocationsOf(ctx, old.ID)
-	if err != nil {
-		return store.Order{}, nil, err
-	}
 	r := &Reinvoice{OldInvoice: old.Number}
 	date := s.today(tx).String()
 	if old.Creditable() > 0 {
@@ -163,12 +159,24 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 		}
 		r.NewInvoice = inv.Number
 		o.Invoiced = true
-		// The credit note released the old allocations; the same payments
-		// now go to the new invoice, up to what it costs.
+		// The credit note released the old allocations. The money the
+		// dossier's credit notes took off its payments follows it to the new
+		// invoice, oldest payment first, up to what it costs: the old
+		// invoice's payments, and those an earlier code change left as a
+		// credit (01 → 05 → 01 → 05 after a card payment must not ask for
+		// the card money again). An excess accepted as a credit, or another
+		// dossier's credit, moves only on `payment allocate`.
+		free, err := tx.DossierPaymentsWithCredit(ctx, d.ID)
+		if err != nil {
+			return o, nil, err
+		}
 		due := inv.TTC
-		for _, a := range allocs {
-			take := min(a.Amount, due)
-			if err := tx.Allocate(ctx, a.PaymentID, inv.ID, take); err != nil {
+		for _, p := range free {
+			take := min(p.Amount, due)
+			if take <= 0 {
+				break
+			}
+			if err := tx.Allocate(ctx, p.ID, inv.ID, take); err != nil {
 				return o, nil, err
 			}
 			due -= take

@@ -170,6 +170,9 @@ func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTot
 		} else if o.TTC == 0 {
 			line.SettledDate = o.Date
 		}
+		if o.BlockedReason == "" && o.UnblockedAt != "" && clock.DateOf(mustTime(o.UnblockedAt), time.UTC).String() <= l.day {
+			line.BlockedReason = "blocage levé le " + clock.DateOf(mustTime(o.UnblockedAt), time.UTC).French() + " : " + o.UnblockReason
+		}
 		if o.BlockedReason != "" && (o.BlockedAt == "" || o.BlockedAt[:min(10, len(o.BlockedAt))] <= l.day) {
 			line.BlockedReason = o.BlockedReason
 			if !line.Superseded && blocked == "" {
@@ -277,4 +280,10 @@ func CardLastDay(yymm string) clock.Date {
 		return clock.Date{}
 	}
 	return clock.NewDate(2000+yy, time.Month(mm)+1, 0)
+}
+
+// mustTime reads a stored RFC 3339 timestamp (the zero time if unreadable).
+func mustTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339, s)
+	return t
 }

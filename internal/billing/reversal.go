@@ -41,7 +41,7 @@ func (s *Service) Unpaid(ctx context.Context, number, reason string) (store.Paym
 				return err
 			}
 		}
-		p.Unpaid, p.UnpaidDate = true, today.String()
+		p.Unpaid, p.UnpaidDate, p.Allocated, p.UnpaidReason = true, today.String(), 0, reason
 		return tx.Audit(ctx, "payment:"+number, fmt.Sprintf("unpaid (%s): %s reversed, %d order(s) blocked", reason, p.Amount, len(orders)))
 	})
 	return p, err
@@ -81,7 +81,7 @@ func (s *Service) VoidPayment(ctx context.Context, number, reason string) (store
 				return err
 			}
 		}
-		p.Unpaid, p.UnpaidDate, p.Voided = true, today.String(), true
+		p.Unpaid, p.UnpaidDate, p.Voided, p.Allocated, p.UnpaidReason = true, today.String(), true, 0, reason
 		return tx.Audit(ctx, "payment:"+number, fmt.Sprintf("voided (%s): %s %s of %s reversed", reason, p.Method, p.Ref, p.Amount))
 	})
 	return p, err

@@ -20,8 +20,10 @@ import (
 //     16: "debits and payments settle the instalments of the plan they pay,
 //     whatever its year"), then the other open invoices; the rest is credit.
 //   - A credit note releases what was paid beyond the new net, newest payment
-//     first; a code change after invoicing cancels the invoice and moves its
-//     payments, oldest first, to the new invoice up to its TTC.
+//     first; a code change after invoicing cancels the invoice and moves to
+//     the new invoice, up to its TTC, oldest payment first, what each
+//     payment lost on the dossier since its peak there, as far as it is
+//     still free (an excess accepted as a credit stays one).
 //   - An unpaid or a void takes back everything the payment had allocated.
 type simOracle struct {
 	orders   map[int64]*orOrder
@@ -51,6 +53,7 @@ type orPayment struct {
 	card, reversed  bool
 	refunded        money.Cents
 	alloc           map[*orInvoice]money.Cents
+	peak            map[[2]string]money.Cents // by (student, year): the most it ever paid of that dossier
 }
 
 func newSimOracle() *simOracle {
@@ -85,6 +88,22 @@ func (p *orPayment) free() money.Cents {
 		left -= a
 	}
 	return left
+}
+
+// net is what p pays now of the invoices of dossier k.
+func (p *orPayment) net(k [2]string) (sum money.Cents) {
+	for inv, a := range p.alloc {
+		if inv.order.student == k[0] && inv.order.year == k[1] {
+			sum += a
+		}
+	}
+	return sum
+}
+
+// track keeps p's peak on o's dossier after money was allocated to it.
+func (p *orPayment) track(o *orOrder) {
+	k := [2]string{o.student, o.year}
+	p.peak[k] = max(p.peak[k], p.net(k))
 }
 
 // credit is the student's money not allocated nor refunded.
@@ -138,12 +157,13 @@ func (or *simOracle) give(p *orPayment, invs []*orInvoice) {
 	for _, inv := range invs {
 		if take := min(p.free(), or.due(inv)); take > 0 && inv.order.student == p.student {
 			p.alloc[inv] += take
+			p.track(inv.order)
 		}
 	}
 }
 
 func (or *simOracle) pay(student, number string, amount money.Cents, card bool, first *orOrder) {
-	p := &orPayment{number: number, student: student, amount: amount, card: card, alloc: map[*orInvoice]money.Cents{}}
+	p := &orPayment{number: number, student: student, amount: amount, card: card, alloc: map[*orInvoice]money.Cents{}, peak: map[[2]string]money.Cents{}}
 	or.payments = append(or.payments, p)
 	if first != nil && first.inv != nil {
 		or.give(p, []*orInvoice{first.inv})
@@ -182,25 +202,26 @@ func (or *simOracle) setCode(student, year, code string, id int64, ttc money.Cen
 		return false
 	}
 	old := cur.inv
-	type move struct {
-		p *orPayment
-		a money.Cents
-	}
-	var moves []move
 	for _, p := range or.payments {
-		if a := p.alloc[old]; a > 0 {
-			moves = append(moves, move{p, a})
-		}
-		delete(p.alloc, old)
+		delete(p.alloc, old) // the credit note releases them all
 	}
 	old.credited = old.ttc
 	cur.superseded = true
 	o := &orOrder{id: id, student: student, year: year, code: code, ttc: ttc}
 	or.current[k], or.orders[id] = o, o
 	or.invoice(o)
-	for _, m := range moves {
-		if o.inv != nil {
-			m.p.alloc[o.inv] += min(m.a, or.due(o.inv))
+	// What credit notes of this dossier took off a payment since its peak
+	// there follows it, oldest payment first, as far as it is still free.
+	if o.inv != nil {
+		for _, p := range or.payments {
+			if p.reversed {
+				continue
+			}
+			lost := p.peak[k] - p.net(k)
+			if take := min(lost, p.free(), or.due(o.inv)); take > 0 {
+				p.alloc[o.inv] += take
+				p.track(o)
+			}
 		}
 	}
 	return true

@@ -21,20 +21,59 @@ import (
 // TigerBeetle's simulator: seeded random sequences of operations over a few
 // students and two academic years, each a direct billing.Service call
 // against a real SQLite store and the in-process Paybox sandbox, with an
-// independent oracle (sim_oracle_test.go) checked after every step.
+// independent oracle checked after every step.
 //
-//	go test ./internal/billing -run TestSimulation -count=1       500 sequences
-//	INPCTL_SOAK=1 go test ./internal/billing -run TestSimulation  20 000
+//	sim_test.go             the runner: seeds, replay, report
+//	sim_world_test.go       one sequence: database, services, gateway, loop
+//	sim_ops_test.go         the operations (one inpctl command each)
+//	sim_oracle_test.go      the oracle: what each order owes
+//	sim_invariants_test.go  the invariants, and the charge runs (1 and 2)
+//
+//	go test ./internal/billing -run TestSimulation -count=1 [-v]
+//	        500 sequences of 4 students (-v: what they did, by kind of op)
+//	INPCTL_SOAK=1 go test ./internal/billing -run TestSimulation -count=1 -timeout 60m
+//	        20 000 sequences of 4 to 8 students
 //	INPCTL_SIM_SEED=N go test ./internal/billing -run TestSimulation -count=1 -v
-//	                                                             replays N, logging every op
+//	        replays seed N, every invariant after every step, logging every op
+//	INPCTL_SIM_N=K   K sequences instead;  INPCTL_SIM_STRICT=1  check everything
+//	        after every step in every sequence (slower)
 
 // simSoakBase numbers the soak's seeds: a seed from simSoakBase on plays
 // with 4 to 8 students (4 below), so that any seed replays the same
 // sequence whatever the mode.
 const simSoakBase = 1 << 32
 
-// simRegressions are seeds that once failed; they run first, always.
-var simRegressions = []uint64{}
+// simRegressions are seeds that once failed; they run first, always. A
+// seed replays the same sequence as long as what comes before its failing
+// step behaves the same; the op list printed with a failure is the lasting
+// description of the case.
+var simRegressions = []uint64{
+	// A payment for one year goes, oldest invoice first, to another year's
+	// open invoice, whose plan does not follow it (I3).
+	227, 390, 497, 4294968171, 4294969165, 4294969380, 4294969795, 4294969961, 4294970125,
+	// A card payment for one order (hosted page) is allocated to another
+	// order's invoice: the order paid still owes it (I3).
+	367, 425, 4294967465, 4294967523, 4294967786, 4294967935, 4294968756, 4294968772, 4294968845,
+	4294968895, 4294968956, 4294969095, 4294969130, 4294969133, 4294969249, 4294969465, 4294969540,
+	4294969935, 4294970105, 4294970147, 4294970165, 4294970213,
+	// A debit settles instalment 2, an unpaid of the first payment moves it
+	// onto instalment 1, and instalment 2 is debited again (I5: E008).
+	4294969610,
+	// 01 → 05 → 01 → 05 after a card payment: the card money left as a
+	// credit is not applied, the hosted page takes it again (I5: E015).
+	4294969845,
+}
+
+// simBase is where the sequences' databases go: a directory in /dev/shm
+// when the machine has it (tmpfs: a commit's fsync costs nothing there, a
+// quarter of the run on a disk), else t.TempDir(). Removed at the end.
+func simBase(t *testing.T) string {
+	if dir, err := os.MkdirTemp("/dev/shm", "inpctl-sim-"); err == nil {
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
+	}
+	return t.TempDir()
+}
 
 type simResult struct {
 	seed uint64
@@ -57,8 +96,9 @@ func simSeeds(t *testing.T) ([]uint64, bool) {
 	if v, err := strconv.ParseUint(os.Getenv("INPCTL_SIM_N"), 10, 64); err == nil {
 		n = v // another count of sequences
 	}
+	// n sequences in all: the regressions first, then new seeds.
 	seeds := slices.Clone(simRegressions)
-	for s := first; s < first+n; s++ {
+	for s := first; uint64(len(seeds)) < n; s++ {
 		if !slices.Contains(simRegressions, s) {
 			seeds = append(seeds, s)
 		}
@@ -89,14 +129,14 @@ func simOne(seed uint64, base string, strict bool, logf func(string, ...any)) si
 		w.logf = logf
 	}
 	w.strict = strict
-	res.err = w.run(20 + w.rng.IntN(21))
+	res.err = w.run(20 + w.rng.IntN(17)) // 20 to 36 operations
 	res.ops = w.ops
 	return res
 }
 
 func TestSimulation(t *testing.T) {
 	seeds, replay := simSeeds(t)
-	base := t.TempDir()
+	base := simBase(t)
 	if _, err := simTemplate(context.Background(), base); err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ E001 the unpaid instalments of a live plan are not what its order owes · E002 a
 or over-refunded · E003/E004 a gap in the invoice/credit-note series · E005
 documents dated out of order · E006 an invoice has more allocated than it is
 worth net of credit notes · E007 a negative allocation · E008 an instalment
-approved twice (but for a charge reversed as unpaid) · E009 an approved charge with no payment · E010 the audit
+debited more than once plus once per payment to its order reversed since · E009 an approved charge with no payment · E010 the audit
 chain is broken · E011 a card number is stored · E012 SQLite integrity ·
 E013 over-credited invoice · E014 refunds above payments · E015 more taken
 by card for a dossier than its dearest order · E016 a charge sent on a

@@ -124,10 +124,13 @@ var paymentCols = []Col[store.Payment]{
 	{Head: "TTC", Money: func(p store.Payment) money.Cents { return p.Amount }, Right: true},
 	{Head: "Affecté TTC", Money: func(p store.Payment) money.Cents { return p.Allocated }, Right: true},
 	{Head: "Impayé", Cell: func(p store.Payment) string {
-		if p.Voided {
-			return "annulé le " + frDate(p.UnpaidDate)
+		switch {
+		case p.Voided:
+			return "annulé le " + frDate(p.UnpaidDate) + " : " + p.UnpaidReason
+		case p.Unpaid:
+			return frDate(p.UnpaidDate) + " : " + p.UnpaidReason
 		}
-		return frDate(p.UnpaidDate)
+		return ""
 	}},
 }
 

@@ -44,6 +44,8 @@ type OrderRow struct {
 	SupersededDate string // date of the order that replaced it, "" if current
 	BlockedReason  string
 	BlockedAt      string
+	UnblockedAt    string // the last lifting of a block (schedule unblock, a new card), "" if none
+	UnblockReason  string
 }
 
 // InvoiceRow is one issued invoice.
@@ -218,12 +220,13 @@ func (r accountReader) each(query string, scan func(*sql.Rows) error, args ...an
 func (r accountReader) orders(a *AccountRows) error {
 	a.Orders = []OrderRow{}
 	return r.each(`SELECT o.id, o.dossier_id, o.number, d.year, o.date, o.code, o.ht, o.tva, o.ttc, o.financed,
-		COALESCE((SELECT n.date FROM orders n WHERE n.id = o.superseded_by), ''), o.blocked_reason, o.blocked_at
+		COALESCE((SELECT n.date FROM orders n WHERE n.id = o.superseded_by), ''), o.blocked_reason, o.blocked_at,
+		o.unblocked_at, o.unblock_reason
 		FROM orders o JOIN dossiers d ON d.id = o.dossier_id
 		WHERE d.student_id = ? AND o.date <= ? ORDER BY o.date, o.id`, func(rs *sql.Rows) error {
 		var o OrderRow
 		err := rs.Scan(&o.ID, &o.DossierID, &o.Number, &o.Year, &o.Date, &o.Code, &o.HT, &o.TVA, &o.TTC, &o.Financed,
-			&o.SupersededDate, &o.BlockedReason, &o.BlockedAt)
+			&o.SupersededDate, &o.BlockedReason, &o.BlockedAt, &o.UnblockedAt, &o.UnblockReason)
 		a.Orders = append(a.Orders, o)
 		return err
 	}, r.id, r.day)

@@ -60,12 +60,19 @@ var checks = []struct {
 	{"E007", `SELECT 'payment ' || p.number || ' has a negative net allocation (' || SUM(a.amount) || ' cents) on invoice ' || i.number
 		FROM allocations a JOIN payments p ON p.id = a.payment_id JOIN invoices i ON i.id = a.invoice_id
 		GROUP BY a.payment_id, a.invoice_id HAVING SUM(a.amount) < 0`},
-	// E008: one approved charge per instalment, but for charges whose money
-	// was reversed (an unpaid makes the instalment owed again).
-	{"E008", `SELECT 'instalment ' || a.instalment_id || ' has ' || COUNT(*) || ' approved charges'
-		FROM attempts a WHERE a.kind = 'charge' AND a.state = 'approved'
+	// E008: an instalment is debited once, plus once for every payment to
+	// its order reversed since (an unpaid or a void takes money off the
+	// earliest instalments, and the plan asks for this one again: issue 16).
+	// Charges whose own money was reversed do not count.
+	{"E008", `SELECT 'instalment ' || a.instalment_id || ' has ' || COUNT(*) || ' approved charges, '
+			|| (SELECT COUNT(*) FROM unpaids u WHERE u.payment_id IN (SELECT al.payment_id FROM allocations al
+				JOIN invoices i ON i.id = al.invoice_id WHERE i.order_id = pl.order_id)) || ' payments to its order reversed'
+		FROM attempts a JOIN instalments n ON n.id = a.instalment_id JOIN plans pl ON pl.id = n.plan_id
+		WHERE a.kind = 'charge' AND a.state = 'approved'
 		AND NOT EXISTS (SELECT 1 FROM payments pm JOIN unpaids u ON u.payment_id = pm.id WHERE pm.attempt_id = a.id)
-		GROUP BY a.instalment_id HAVING COUNT(*) > 1`},
+		GROUP BY a.instalment_id
+		HAVING COUNT(*) > 1 + (SELECT COUNT(*) FROM unpaids u WHERE u.payment_id IN (SELECT al.payment_id FROM allocations al
+			JOIN invoices i ON i.id = al.invoice_id WHERE i.order_id = pl.order_id))`},
 	{"E009", `SELECT 'approved charge ' || a.reference || ' has no payment'
 		FROM attempts a WHERE a.kind = 'charge' AND a.state = 'approved' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.attempt_id = a.id)`},
 	{"E013", `SELECT 'credit notes on invoice ' || i.number || ' total ' || SUM(c.amount) || ' cents, more than its ' || i.ttc

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,12 +36,43 @@ func TestCheckOwedInvariants(t *testing.T) {
 			`INSERT INTO attempts(id, reference, numquestion, instalment_id, card_id, amount, state, created_at) VALUES (2, 'R2', 2, 2, 1, 50000, 'approved', '2025-10-10T07:00:00Z')`,
 			`INSERT INTO payments(id, number, student_id, date, amount, method, attempt_id, created_at) VALUES (2, 'REG2', '1', '2025-10-10', 50000, 'card', 2, 'x')`,
 		}, "70033 cents taken by card, more than its dearest order (60100)"},
+		{"E008", []string{
+			`INSERT INTO attempts(id, reference, numquestion, instalment_id, card_id, amount, state, created_at) VALUES (2, 'R2', 2, 1, 1, 20033, 'approved', '2025-10-10T07:00:00Z')`,
+			`INSERT INTO payments(id, number, student_id, date, amount, method, attempt_id, created_at) VALUES (2, 'REG2', '1', '2025-10-10', 20033, 'card', 2, 'x')`,
+		}, "instalment 1 has 2 approved charges, 0 payments to its order reversed"},
 		{"E016", []string{
 			`UPDATE orders SET blocked_reason = 'refus définitif', blocked_at = '2025-10-10T07:00:00Z' WHERE id = 1`,
 			`INSERT INTO attempts(id, reference, numquestion, instalment_id, card_id, amount, state, created_at) VALUES (2, 'R2', 2, 2, 1, 20033, 'declined', '2025-10-13T07:00:00Z')`,
 		}, "is blocked since 2025-10-10T07:00:00Z but charge R2 was sent"},
 	}
+	// Not a finding: a cheque to the order comes back unpaid, the plan asks
+	// for instalment 1 again, and it is debited a second time.
+	legit := []string{
+		`INSERT INTO payments(id, number, student_id, date, amount, method, created_at) VALUES (3, 'REG3', '1', '2025-09-20', 20033, 'cheque', 'x')`,
+		`INSERT INTO allocations(payment_id, invoice_id, amount, created_at) VALUES (3, 1, 20033, 'x')`,
+		`INSERT INTO unpaids(payment_id, date, reason, created_at) VALUES (3, '2025-10-01', 'chèque impayé', 'x')`,
+		`INSERT INTO allocations(payment_id, invoice_id, amount, created_at) VALUES (3, 1, -20033, 'x')`,
+		`INSERT INTO attempts(id, reference, numquestion, instalment_id, card_id, amount, state, created_at) VALUES (2, 'R2', 2, 1, 1, 20033, 'approved', '2025-10-10T07:00:00Z')`,
+		`INSERT INTO payments(id, number, student_id, date, amount, method, attempt_id, created_at) VALUES (2, 'REG2', '1', '2025-10-10', 20033, 'card', 2, 'x')`,
+	}
 	ctx := context.Background()
+	t.Run("E008 after an unpaid", func(t *testing.T) {
+		db := newTestDB(t)
+		for _, q := range append(slices.Clone(base), legit...) {
+			if _, err := db.sql.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		fs, err := db.Check(ctx, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			if f.Code == "E008" {
+				t.Errorf("a second debit after an unpaid is not a double charge: %s", f.Message)
+			}
+		}
+	})
 	for _, c := range cases {
 		t.Run(c.code, func(t *testing.T) {
 			db := newTestDB(t)

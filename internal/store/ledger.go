@@ -116,6 +116,7 @@ type Payment struct {
 	Unpaid       bool        `json:"unpaid"` // reversed: an impayé, or voided
 	UnpaidDate   string      `json:"unpaid_date"`
 	Voided       bool        `json:"voided"` // the reversal is a void (entered by mistake)
+	UnpaidReason string      `json:"unpaid_reason"`
 }
 
 // RecordPayment records a payment with the next payment number.
@@ -248,12 +249,13 @@ const paymentCols = `p.id, p.number, p.student_id, p.date, p.amount, p.method, p
 	COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0),
 	EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id),
 	COALESCE((SELECT date FROM unpaids u WHERE u.payment_id = p.id), ''),
-	EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id AND u.kind = 'void')`
+	EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id AND u.kind = 'void'),
+	COALESCE((SELECT reason FROM unpaids u WHERE u.payment_id = p.id), '')`
 
 func scanPayment(sc scanner) (Payment, error) {
 	var p Payment
 	err := sc.Scan(&p.ID, &p.Number, &p.StudentID, &p.Date, &p.Amount, &p.Method, &p.Ref, &p.NumTrans, &p.NumAppel,
-		&p.AttemptID, &p.PayRequestID, &p.Allocated, &p.Refunded, &p.Unpaid, &p.UnpaidDate, &p.Voided)
+		&p.AttemptID, &p.PayRequestID, &p.Allocated, &p.Refunded, &p.Unpaid, &p.UnpaidDate, &p.Voided, &p.UnpaidReason)
 	return p, err
 }
 
@@ -369,4 +371,42 @@ func (tx *Tx) PaymentWithRef(ctx context.Context, studentID, method, ref string)
 		return p, false, nil
 	}
 	return p, err == nil, err
+}
+
+// DossierPaymentsWithCredit returns, oldest first, the money a code change
+// moves to the dossier's new invoice (issue 16): for each payment that was
+// once allocated to an invoice of the dossier (any of its orders,
+// superseded or not), what credit notes of the dossier took off it since
+// its peak there (the most it ever paid of the dossier), up to what of it
+// is still neither allocated nor refunded. So a correction undone (01 → 05
+// → 01 → 05 after a card payment) brings the card money back, while an
+// excess the clerk accepted as a credit stays one until `payment allocate`.
+func (tx *Tx) DossierPaymentsWithCredit(ctx context.Context, dossierID int64) ([]Payment, error) {
+	rows, err := tx.query(ctx, `WITH run AS (
+			SELECT a.payment_id, a.amount, SUM(a.amount) OVER (PARTITION BY a.payment_id ORDER BY a.id) AS total
+			FROM allocations a JOIN invoices i ON i.id = a.invoice_id JOIN orders o ON o.id = i.order_id
+			WHERE o.dossier_id = ?),
+		lost AS (SELECT payment_id, MAX(total) - SUM(amount) AS amount FROM run GROUP BY payment_id)
+		SELECT p.id, p.number, MIN(l.amount, p.amount
+			- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
+			- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0))
+		FROM payments p JOIN lost l ON l.payment_id = p.id
+		WHERE NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id`, dossierID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Payment
+	for rows.Next() {
+		var p Payment
+		var free money.Cents
+		if err := rows.Scan(&p.ID, &p.Number, &free); err != nil {
+			return nil, err
+		}
+		if free > 0 {
+			p.Amount = free
+			out = append(out, p)
+		}
+	}
+	return out, rows.Err()
 }

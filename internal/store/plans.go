@@ -35,6 +35,7 @@ type Plan struct {
 	Reason      string       `json:"reason"`
 	Decision    string       `json:"decision"`
 	PaidBefore  int64        `json:"-"`              // the last payment when it was approved: later ones count on it
+	Received    money.Cents  `json:"-"`              // net allocated to the order's invoice by payments after PaidBefore
 	NextDue     string       `json:"next_due_date"`  // first unpaid instalment ("" until the first payment fixes the dates)
 	NextAmount  money.Cents  `json:"next_due_cents"` // its amount (0 when nothing is left)
 	Instalments []Instalment `json:"instalments"`
@@ -54,8 +55,10 @@ type Instalment struct {
 	PaidDate string      `json:"paid_date"`
 }
 
-// Paid is the total of the paid instalments.
-func (p Plan) Paid() money.Cents { return p.sum(schedule.InstalmentPaid) }
+// Paid is what the plan has received: the net of the payments allocated to
+// its order's invoice since the plan was approved (a cheque for part of an
+// instalment counts, though no instalment is paid in full by it).
+func (p Plan) Paid() money.Cents { return p.Received }
 
 // Unpaid is the total of the instalments still to be paid (pending or failed).
 func (p Plan) Unpaid() money.Cents {
@@ -83,6 +86,7 @@ func (p Plan) Live() bool {
 
 const planCols = `p.id, p.order_id, d.student_id, s.last_name, s.first_name, d.programme, d.year, o.number, o.ttc,
 	p.plan, p.status, p.requested_at, p.decided_at, p.reason, p.decision, p.paid_before,
+	COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN invoices v ON v.id = a.invoice_id WHERE v.order_id = p.order_id AND a.payment_id > p.paid_before), 0),
 	COALESCE((SELECT i.due_date FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), ''),
 	COALESCE((SELECT i.amount FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), 0)`
 
@@ -99,7 +103,7 @@ type dbtx interface {
 func scanPlan(sc scanner) (Plan, error) {
 	var p Plan
 	err := sc.Scan(&p.ID, &p.OrderID, &p.StudentID, &p.LastName, &p.FirstName, &p.Programme, &p.Year, &p.OrderNumber, &p.Total,
-		&p.Plan, &p.Status, &p.RequestedAt, &p.DecidedAt, &p.Reason, &p.Decision, &p.PaidBefore, &p.NextDue, &p.NextAmount)
+		&p.Plan, &p.Status, &p.RequestedAt, &p.DecidedAt, &p.Reason, &p.Decision, &p.PaidBefore, &p.Received, &p.NextDue, &p.NextAmount)
 	return p, err
 }
 
