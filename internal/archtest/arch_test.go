@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"cmd/gendata":              {"internal/synth"},
 	"cmd/benchfloor":           {"internal/store"},
 	"internal/cli":             {"*"},
-	"internal/billing":         {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/config", "internal/synth", "internal/csvin"},
+	"internal/billing":         {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/config", "internal/synth", "internal/csvin", "internal/siret"},
 	"internal/config":          {"", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
 	"internal/store":           {"internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
 	"internal/invoice":         {"internal/money", "internal/clock", "internal/fault", "internal/fees"},
@@ -34,6 +34,7 @@ var allowed = map[string][]string{
 	"internal/fault":           {},
 	"internal/csvin":           {"internal/fault"},
 	"internal/synth":           {},
+	"internal/siret":           {},
 	"internal/rehearse":        {"internal/billing", "internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/invoice", "internal/synth", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
 	"internal/archtest":        {},
 }

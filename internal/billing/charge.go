@@ -126,10 +126,10 @@ func (s *Service) refuseFinanced(ctx context.Context, studentID string) error {
 		return nil // nothing to charge: the run says so
 	}
 	o, ok, err := s.DB.OrderOf(ctx, d.ID)
-	if err != nil || !ok || o.TTC == 0 || o.Financed < o.TTC {
+	if err != nil || !ok || !financed(o) {
 		return err
 	}
-	return fault.New(fault.Conflict, "student %s: order %s is financed by a third party (code %s); the student's card is never charged for it", studentID, o.Number, o.Code)
+	return refuseStudentPays(studentID, o, "the student's card is never charged for it")
 }
 
 func itemOf(d store.DueItem, outcome string) ChargeItem {

@@ -82,12 +82,36 @@ func (s *Service) issueFor(ctx context.Context, tx *store.Tx, d store.Dossier, o
 		return store.Invoice{}, err
 	}
 	prog := s.Cat.Programmes[d.Programme]
-	return tx.IssueInvoice(ctx, store.InvoiceDraft{
+	draft := store.InvoiceDraft{
 		OrderID: o.ID, StudentID: d.StudentID, Date: s.today(tx).String(), Libelle: libelle,
-		Session:    strings.TrimSpace(prog.Session + " - " + prog.Label),
+		// The session of the invoice's academic year (a 2024-2025 invoice
+		// says P2224_…, not this year's name).
+		Session:    strings.TrimSpace(strings.TrimPrefix(prog.SessionFor(d.Year)+" - "+prog.Label, " - ")),
 		ClientName: strings.TrimSpace(st.FirstName + " " + st.LastName), ClientAddress: address(st),
 		Lines: o.Lines, HT: o.HT, TVA: o.TVA, TTC: o.TTC, VATMention: s.Issuer.VATMention,
-	})
+		Issuer: s.docIssuer(),
+	}
+	payer, ok, err := tx.PayerOf(ctx, d.ID)
+	if err != nil {
+		return store.Invoice{}, err
+	}
+	if ok {
+		// An invoice to a business: addressed to the payer, naming the
+		// student, with its due date and the mentions the law requires.
+		terms := s.Issuer.PaymentTermsDays
+		if terms <= 0 {
+			terms = DefaultPaymentTermsDays
+		}
+		mentions := s.Issuer.BusinessMentions
+		if len(mentions) == 0 {
+			mentions = DefaultBusinessMentions
+		}
+		draft.StudentName = draft.ClientName + " (" + d.StudentID + ")"
+		draft.ClientName, draft.ClientAddress, draft.ClientSIRET, draft.ClientRef = payer.Name, payer.Address, payer.SIRET, payer.PORef
+		draft.DueDate = s.today(tx).AddDays(terms).String()
+		draft.Mentions = strings.Join(mentions, "\n")
+	}
+	return tx.IssueInvoice(ctx, draft)
 }
 
 func address(st store.Student) string {
@@ -112,7 +136,7 @@ func (s *Service) IssueCreditNote(ctx context.Context, number string, amount mon
 		if err != nil {
 			return err
 		}
-		cn, err = tx.IssueCreditNote(ctx, inv, amount, reason, s.today(tx).String())
+		cn, err = tx.IssueCreditNote(ctx, inv, amount, reason, s.today(tx).String(), s.docIssuer())
 		if err != nil {
 			return err
 		}
@@ -137,8 +161,12 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 	}
 	r := &Reinvoice{OldInvoice: old.Number}
 	date := s.today(tx).String()
+	why := "changement de code " + cur.Code + " → " + c.Code + " : " + c.Reason
+	if c.Code == cur.Code {
+		why = c.Reason // the same order re-addressed (dossier set-payer)
+	}
 	if old.Creditable() > 0 {
-		cn, err := tx.IssueCreditNote(ctx, old, old.Creditable(), "changement de code "+cur.Code+" → "+c.Code+" : "+c.Reason, date)
+		cn, err := tx.IssueCreditNote(ctx, old, old.Creditable(), why, date, s.docIssuer())
 		if err != nil {
 			return store.Order{}, nil, err
 		}

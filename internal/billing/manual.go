@@ -24,7 +24,9 @@ type ManualPayment struct {
 	// student and method (a second cheque with the same number is more
 	// often a slip than a second cheque).
 	AllowDuplicateRef bool
-	// Payer records a transfer from the order's third-party payer.
+	// Payer records a transfer from the order's third-party payer (the
+	// dossier's, set with SetPayer): it pays that order only, never more
+	// than it owes. Without it, a financed order refuses the payment.
 	Payer bool
 }
 
@@ -63,6 +65,12 @@ func (s *Service) previewPayment(ctx context.Context, tx *store.Tx, m ManualPaym
 	if err != nil {
 		return PaymentPreview{}, err
 	}
+	if m.Payer {
+		return PaymentPreview{Owed: owed, Credit: max(m.Amount-owed, 0)}, nil
+	}
+	if financed(o) {
+		owed = 0 // the student pays none of it
+	}
 	// Older open invoices of the student (another year) take the money first.
 	open, err := tx.OpenInvoices(ctx, m.StudentID)
 	if err != nil {
@@ -70,7 +78,7 @@ func (s *Service) previewPayment(ctx context.Context, tx *store.Tx, m ManualPaym
 	}
 	var other money.Cents
 	for _, inv := range open {
-		if inv.OrderID != o.ID {
+		if inv.OrderID != o.ID && !invoiceFinanced(inv) {
 			other += inv.Due()
 		}
 	}
@@ -102,12 +110,27 @@ func (s *Service) checkManual(ctx context.Context, tx *store.Tx, m ManualPayment
 				WithHint("if it really is another payment, add --allow-duplicate-ref")
 		}
 	}
-	if m.AllowCredit {
+	_, o, err := s.currentOrder(ctx, tx, m.StudentID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case m.Payer && o.PayerName == "":
+		return fault.New(fault.Conflict, "student %s: order %s has no payer; --payer records a transfer from the payer the dossier names", m.StudentID, o.Number).
+			WithHint("name it with: inpctl dossier set-payer %s --name NAME --siret SIRET", m.StudentID)
+	case !m.Payer && financed(o):
+		return refuseStudentPays(m.StudentID, o, "the student cannot pay it")
+	}
+	if m.AllowCredit && !m.Payer {
 		return nil
 	}
 	pv, err := s.previewPayment(ctx, tx, m)
 	if err != nil {
 		return err
+	}
+	if pv.Credit > 0 && m.Payer {
+		return fault.New(fault.Conflict, "order %s owes %s to %s; a transfer of %s from the payer is %s too much", o.Number, pv.Owed, o.PayerName, m.Amount, pv.Credit).
+			WithHint("a payer's transfer pays its order only: check the amount")
 	}
 	if pv.Credit > 0 {
 		return fault.New(fault.Conflict, "student %s owes %s; a payment of %s would leave a credit of %s", m.StudentID, pv.Owed, m.Amount, pv.Credit).
@@ -144,7 +167,19 @@ func (s *Service) RecordPayment(ctx context.Context, m ManualPayment) (PaymentRe
 		if err != nil {
 			return err
 		}
-		p, err := tx.RecordPayment(ctx, store.Payment{StudentID: m.StudentID, Date: date.String(), Amount: m.Amount, Method: m.Method, Ref: m.Ref})
+		pm := store.Payment{StudentID: m.StudentID, Date: date.String(), Amount: m.Amount, Method: m.Method, Ref: m.Ref}
+		if m.Payer {
+			d, err := tx.Dossier(ctx, m.StudentID, s.Year)
+			if err != nil {
+				return err
+			}
+			py, _, err := tx.PayerOf(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			pm.PayerID, pm.PayerName = py.ID, py.Name
+		}
+		p, err := tx.RecordPayment(ctx, pm)
 		if err != nil {
 			return err
 		}
@@ -160,7 +195,11 @@ func (s *Service) RecordPayment(ctx context.Context, m ManualPayment) (PaymentRe
 			res.Covered = newlyPaid(before, after)
 		}
 		res.Payment = p
-		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("%s %s of %s for %s; instalments now paid: %d; credit %s", m.Method, m.Ref, m.Amount, m.StudentID, len(res.Covered), res.Credit))
+		from := ""
+		if p.PayerName != "" {
+			from = " from payer " + p.PayerName
+		}
+		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("%s %s of %s%s for %s; instalments now paid: %d; credit %s", m.Method, m.Ref, m.Amount, from, m.StudentID, len(res.Covered), res.Credit))
 	})
 	return res, err
 }

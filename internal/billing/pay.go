@@ -78,9 +78,8 @@ func (s *Service) nextInstalment(ctx context.Context, tx *store.Tx, studentID st
 	if o.TTC == 0 {
 		return store.Plan{}, store.Instalment{}, fault.New(fault.Conflict, "student %s owes nothing: order %s is 0,00 €", studentID, o.Number)
 	}
-	if o.Financed >= o.TTC {
-		return store.Plan{}, store.Instalment{}, fault.New(fault.Conflict, "student %s: order %s is financed by a third party (code %s); the student cannot pay it", studentID, o.Number, o.Code).
-			WithHint("record the payer's transfer with: inpctl payment record %s --method transfer --ref TEXT --amount A", studentID)
+	if financed(o) {
+		return store.Plan{}, store.Instalment{}, refuseStudentPays(studentID, o, "the student cannot pay it")
 	}
 	p, ok, err := s.replan(ctx, tx, o.ID, s.today(tx))
 	if err != nil {

@@ -35,6 +35,11 @@ func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment, o
 		if left == 0 {
 			break
 		}
+		// A payer's transfer pays its order only; a student's money never
+		// pays an order a third party finances (SPEC §4).
+		if (p.PayerID != 0 && inv.OrderID != orderID) || (p.PayerID == 0 && invoiceFinanced(inv)) {
+			continue
+		}
 		take := min(left, inv.Due())
 		if err := tx.Allocate(ctx, p.ID, inv.ID, take); err != nil {
 			return 0, err

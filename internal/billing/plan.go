@@ -115,9 +115,8 @@ func (s *Service) planOrder(ctx context.Context, tx *store.Tx, studentID string)
 		return d, o, fault.New(fault.Conflict, "student %s has no order yet: the dossier has no fee code", studentID).
 			WithHint("set one with: inpctl dossier set-code %s CODE", studentID)
 	}
-	if o.TTC > 0 && o.Financed >= o.TTC {
-		return d, o, fault.New(fault.Conflict, "student %s: order %s is financed by a third party (code %s); the student pays nothing and needs no payment plan", studentID, o.Number, o.Code).
-			WithHint("invoice the company with: inpctl invoice issue %s", studentID)
+	if financed(o) {
+		return d, o, refuseStudentPays(studentID, o, "the student pays nothing and needs no payment plan")
 	}
 	return d, o, nil
 }

@@ -163,7 +163,7 @@ func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTot
 		if o.Date > l.day {
 			continue
 		}
-		line := OrderLine{Date: o.Date, Number: o.Number, Year: o.Year, Code: o.Code, HT: o.HT, TVA: o.TVA, TTC: o.TTC, Financed: o.Financed,
+		line := OrderLine{Date: o.Date, Number: o.Number, Year: o.Year, Code: o.Code, HT: o.HT, TVA: o.TVA, TTC: o.TTC, Financed: FinancedPart(o.TTC, o.Financed, o.PayerName),
 			Superseded: o.SupersededDate != "" && o.SupersededDate <= l.day}
 		if inv, ok := byOrder[o.Number]; ok {
 			line.Invoiced, line.SettledDate = inv.TTC, inv.SettledDate

@@ -195,7 +195,7 @@ func TestPositionThroughTheStore(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if _, err = tx.IssueCreditNote(y.ctx, inv, 331300, "commission d'exonération CE-2025-14", "2025-09-25"); err != nil {
+		if _, err = tx.IssueCreditNote(y.ctx, inv, 331300, "commission d'exonération CE-2025-14", "2025-09-25", store.DocIssuer{}); err != nil {
 			return err
 		}
 		return y.svc.followForTest(y.ctx, tx, five.OrderID, posDay("2025-09-25"))

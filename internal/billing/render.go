@@ -12,6 +12,7 @@ import (
 	"github.com/inpctl/inpctl/internal/invoice"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/schedule"
+	"github.com/inpctl/inpctl/internal/siret"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
@@ -137,6 +138,24 @@ func (s *Service) invoiceDocument(r store.RenderInvoice, asOf clock.Date) invoic
 	return d
 }
 
+// documentIssuer is the issuer a document prints: the one it stored at
+// issue. Documents issued before migration 0007 stored none; they print the
+// config's, as they always did.
+func (s *Service) documentIssuer(is store.DocIssuer) invoice.Party {
+	if is.Name == "" {
+		return invoice.Party{Name: s.Issuer.Name, Address: s.Issuer.Address, SIRET: s.Issuer.SIRET}
+	}
+	return invoice.Party{Name: is.Name, Address: splitLines(is.Address), SIRET: is.SIRET}
+}
+
+// splitLines splits a stored multi-line field; "" gives no line.
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
 // CreditNoteDocument gathers the PDF of a credit note.
 func (s *Service) CreditNoteDocument(ctx context.Context, number string) (invoice.Document, error) {
 	cn, err := s.DB.CreditNoteByNumber(ctx, number)
@@ -148,6 +167,10 @@ func (s *Service) CreditNoteDocument(ctx context.Context, number string) (invoic
 		return invoice.Document{}, err
 	}
 	d := s.baseDocument(inv)
+	d.Issuer = s.documentIssuer(cn.Issuer)
+	// The due date and business mentions are the invoice's: a credit note
+	// asks for no payment.
+	d.DueDate, d.Mentions = clock.Date{}, nil
 	date, _ := clock.ParseDate(cn.Date)
 	issued, _ := time.Parse(time.RFC3339, cn.IssuedAt)
 	d.Kind, d.Number, d.Date, d.IssuedAt, d.RefInvoice, d.Reason = invoice.CreditNote, cn.Number, date, issued, inv.Number, cn.Reason
@@ -159,11 +182,13 @@ func (s *Service) CreditNoteDocument(ctx context.Context, number string) (invoic
 func (s *Service) baseDocument(inv store.Invoice) invoice.Document {
 	date, _ := clock.ParseDate(inv.Date)
 	issued, _ := time.Parse(time.RFC3339, inv.IssuedAt)
+	due, _ := clock.ParseDate(inv.DueDate)
 	d := invoice.Document{
 		Number: inv.Number, Date: date, Libelle: inv.Libelle, Session: inv.Session, IssuedAt: issued,
-		Issuer: invoice.Party{Name: s.Issuer.Name, Address: s.Issuer.Address, SIRET: s.Issuer.SIRET},
-		Client: invoice.Party{Name: inv.ClientName, Address: strings.Split(inv.ClientAddress, "\n")},
+		Issuer: s.documentIssuer(inv.Issuer),
+		Client: invoice.Party{Name: inv.ClientName, Address: splitLines(inv.ClientAddress), SIRET: siret.Format(inv.ClientSIRET)},
 		HT:     inv.HT, TVA: inv.TVA, TTC: inv.TTC, VATMention: inv.VATMention,
+		Student: inv.StudentName, ClientPO: inv.ClientRef, DueDate: due, Mentions: splitLines(inv.Mentions),
 	}
 	for _, l := range inv.Lines {
 		d.Lines = append(d.Lines, invoice.Line{Designation: l.Designation, Inscrits: 1, Qty: l.Qty, DiscountPct: l.DiscountPct * 100, VATPct: l.VATRate, AmountHT: l.HT()})

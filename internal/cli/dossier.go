@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/fees"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
@@ -18,7 +19,7 @@ func newDossierCmd(env *Env) *cobra.Command {
 		Example: "  inpctl dossier set-code 22104567 01\n  inpctl dossier validate --all-declared\n  inpctl dossier show 22104567",
 		Args:    noArgs,
 	}
-	cmd.AddCommand(newDossierSetCodeCmd(env), newDossierValidateCmd(env), newDossierRejectCmd(env),
+	cmd.AddCommand(newDossierSetCodeCmd(env), newDossierSetPayerCmd(env), newDossierValidateCmd(env), newDossierRejectCmd(env),
 		newDossierShowCmd(env), newDossierListCmd(env))
 	return cmd
 }
@@ -33,6 +34,7 @@ type orderView struct {
 	TVA      money.Cents `json:"tva_cents"`
 	TTC      money.Cents `json:"ttc_cents"`
 	Financed money.Cents `json:"financed_ttc_cents"`
+	Payer    string      `json:"payer,omitempty"`
 	Currency string      `json:"currency"`
 	Blocked  string      `json:"blocked_reason"`
 	Invoiced bool        `json:"invoiced"`
@@ -52,7 +54,7 @@ func viewOrder(o store.Order) *orderView {
 		return nil
 	}
 	v := &orderView{Number: o.Number, Date: o.Date, Code: o.Code, Lines: []lineView{}, HT: o.HT, TVA: o.TVA, TTC: o.TTC,
-		Financed: o.Financed, Currency: money.Currency, Blocked: o.BlockedReason, Invoiced: o.Invoiced}
+		Financed: billing.FinancedPart(o.TTC, o.Financed, o.PayerName), Payer: o.PayerName, Currency: money.Currency, Blocked: o.BlockedReason, Invoiced: o.Invoiced}
 	for _, l := range o.Lines {
 		v.Lines = append(v.Lines, lineView{l.Designation, l.Qty, l.UnitHT, l.VATRate, l.DiscountPct, l.HT()})
 	}
@@ -91,6 +93,9 @@ func writeDossier(w io.Writer, d store.Dossier, o *orderView) error {
 	}
 	if o.Financed > 0 {
 		fmt.Fprintf(w, "Financé TTC (tiers payeur)  %s\n", o.Financed)
+	}
+	if o.Payer != "" {
+		fmt.Fprintf(w, "Payeur  %s\n", o.Payer)
 	}
 	if o.Blocked != "" {
 		fmt.Fprintf(w, "Blocage  %s\n", o.Blocked)

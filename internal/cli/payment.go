@@ -28,7 +28,7 @@ func newPaymentCmd(env *Env) *cobra.Command {
 type paymentRecordOpts struct {
 	env                                      *Env
 	student, amount, method, ref, date, year string
-	allowCredit, allowDuplicateRef           bool
+	allowCredit, allowDuplicateRef, payer    bool
 }
 
 func newPaymentRecordCmd(env *Env) *cobra.Command {
@@ -45,9 +45,14 @@ lowers the next card debits and one for the whole rest cancels them.
 An amount above what the student owes is refused unless --allow-credit (the
 rest then stays as a credit in the student's favour); the confirmation says
 how much that is. A reference already recorded for the same student and
-method is refused unless --allow-duplicate-ref.` + exitDoc(
+method is refused unless --allow-duplicate-ref.
+
+An order a third party finances (code 42, or a payer named with dossier
+set-payer) is not the student's to pay: its payments are the payer's
+transfers, recorded with --payer; they pay that order only, never more than
+it owes.` + exitDoc(
 			"0   recorded", "2   a bad amount, method or date", "4   no such student",
-			"5   the student has no order, the reference is already used, or the amount exceeds what is owed"),
+			"5   the student has no order, the reference is already used, the amount exceeds what is owed, or the order is financed (without --payer)"),
 		Example: "  inpctl payment record 22104567 --amount 418,67 --method cheque --ref 'chèque n° 1234567' --yes",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -62,6 +67,7 @@ method is refused unless --allow-duplicate-ref.` + exitDoc(
 	cmd.Flags().StringVar(&o.year, "year", "", "academic year of the dossier paid (default: the config's)")
 	cmd.Flags().BoolVar(&o.allowCredit, "allow-credit", false, "accept an amount above what is owed (the rest is a credit)")
 	cmd.Flags().BoolVar(&o.allowDuplicateRef, "allow-duplicate-ref", false, "accept a reference already recorded for this student and method")
+	cmd.Flags().BoolVar(&o.payer, "payer", false, "the money comes from the order's payer (dossier set-payer), not the student")
 	return cmd
 }
 
@@ -84,12 +90,19 @@ func runPaymentRecord(ctx context.Context, o *paymentRecordOpts) error {
 		return err
 	}
 	m := billing.ManualPayment{StudentID: o.student, Method: o.method, Ref: o.ref, Amount: amount, Date: date,
-		AllowCredit: o.allowCredit, AllowDuplicateRef: o.allowDuplicateRef}
+		AllowCredit: o.allowCredit, AllowDuplicateRef: o.allowDuplicateRef, Payer: o.payer}
 	pv, err := svc.PreviewPayment(ctx, m)
 	if err != nil {
 		return err
 	}
 	question := fmt.Sprintf("record a %s payment of %s for student %s (owed %s)?", o.method, amount, o.student, pv.Owed)
+	if o.payer {
+		question = fmt.Sprintf("record a %s of %s from the payer of student %s's order (owed %s)?", billing.MethodFR(o.method), amount, o.student, pv.Owed)
+	}
+	if pv.Credit > 0 && o.payer {
+		_, err := svc.RecordPayment(ctx, m) // refused: a payer's transfer is never a credit
+		return err
+	}
 	if pv.Credit > 0 {
 		question = fmt.Sprintf("record a %s payment of %s for student %s, who owes %s: %s would be a credit?", o.method, amount, o.student, pv.Owed, pv.Credit)
 		if !o.allowCredit {
@@ -120,7 +133,12 @@ var paymentCols = []Col[store.Payment]{
 	{Head: "N°", Cell: func(p store.Payment) string { return p.Number }},
 	{Head: "N° étudiant", Cell: func(p store.Payment) string { return p.StudentID }},
 	{Head: "Mode", Cell: func(p store.Payment) string { return billing.MethodFR(p.Method) }},
-	{Head: "Référence", Cell: func(p store.Payment) string { return p.Ref }},
+	{Head: "Référence", Cell: func(p store.Payment) string {
+		if p.PayerName != "" {
+			return p.Ref + " (" + p.PayerName + ")"
+		}
+		return p.Ref
+	}},
 	{Head: "TTC", Money: func(p store.Payment) money.Cents { return p.Amount }, Right: true},
 	{Head: "Affecté TTC", Money: func(p store.Payment) money.Cents { return p.Allocated }, Right: true},
 	{Head: "Impayé", Cell: func(p store.Payment) string {

@@ -33,6 +33,7 @@ func (e *Env) Service(ctx context.Context, year string) (*billing.Service, error
 		Rules: schedule.Rules{FirstAmount5x: first, MinTotal5x: min, DebitDay: cfg.Schedule.DebitDay},
 		Retry: schedule.RetryPolicy{MaxAttempts: cfg.Schedule.Retry.MaxAttempts, Gaps: cfg.Schedule.Retry.GapsDays},
 		Issuer: billing.Issuer{Name: cfg.Issuer.Name, Address: cfg.Issuer.Address, SIRET: cfg.Issuer.SIRET,
-			VATMention: cfg.Issuer.VATMention, LibelleCard: cfg.Issuer.LibelleCard},
+			VATMention: cfg.Issuer.VATMention, LibelleCard: cfg.Issuer.LibelleCard,
+			PaymentTermsDays: cfg.Issuer.PaymentTermsDays, BusinessMentions: cfg.Issuer.BusinessMentions},
 	}, nil
 }

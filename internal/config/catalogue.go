@@ -13,7 +13,7 @@ func (c Config) FeeCatalogue() (fees.Catalogue, error) {
 		cat.Codes[e.Code] = fees.Code{ID: e.Code, Label: e.Label, NeedsProof: e.NeedsProof, Financed: e.Financed}
 	}
 	for _, p := range c.Catalogue.Programmes {
-		fp := fees.Programme{ID: p.ID, Label: p.Label, Session: p.Session, Codes: append([]string{}, p.Codes...),
+		fp := fees.Programme{ID: p.ID, Label: p.Label, Session: p.Session, Sessions: p.Sessions, SessionYear: c.AcademicYear, Codes: append([]string{}, p.Codes...),
 			Diploma: p.Diploma, Apprenticeship: p.Apprenticeship, Tariffs: map[string]map[string]money.Cents{}}
 		for year, tariffs := range p.Tariffs {
 			fp.Tariffs[year] = map[string]money.Cents{}

@@ -51,6 +51,12 @@ type Issuer struct {
 	SIRET       string   `mapstructure:"siret" json:"siret" yaml:"siret"`
 	VATMention  string   `mapstructure:"vat_mention" json:"vat_mention" yaml:"vat_mention"`
 	LibelleCard string   `mapstructure:"libelle_card" json:"libelle_card" yaml:"libelle_card"`
+	// An invoice to a business (a financed order's payer) is due
+	// payment_terms_days after its date (default 30) and prints
+	// business_mentions (default: no discount, the late-payment penalty
+	// rate and the 40 € indemnity, citing the Code de commerce).
+	PaymentTermsDays int      `mapstructure:"payment_terms_days" json:"payment_terms_days,omitempty" yaml:"payment_terms_days,omitempty"`
+	BusinessMentions []string `mapstructure:"business_mentions" json:"business_mentions,omitempty" yaml:"business_mentions,omitempty"`
 }
 
 // Numbering holds the prefixes and first numbers of the document series.
@@ -84,6 +90,7 @@ type ProgrammeEntry struct {
 	ID             string                       `mapstructure:"id" json:"id" yaml:"id"`
 	Label          string                       `mapstructure:"label" json:"label" yaml:"label"`
 	Session        string                       `mapstructure:"session" json:"session" yaml:"session"`
+	Sessions       map[string]string            `mapstructure:"sessions" json:"sessions,omitempty" yaml:"sessions,omitempty"` // academic year → session name, for other years than academic_year
 	Diploma        bool                         `mapstructure:"diploma" json:"diploma" yaml:"diploma"`
 	Apprenticeship bool                         `mapstructure:"apprenticeship" json:"apprenticeship" yaml:"apprenticeship"`
 	Codes          []string                     `mapstructure:"codes" json:"codes" yaml:"codes"`

@@ -43,6 +43,10 @@ func (c *Config) Validate() error {
 	if c.Issuer.Name == "" {
 		errs.add("issuer.name", "must not be empty")
 	}
+	if c.Issuer.PaymentTermsDays < 0 || c.Issuer.PaymentTermsDays > 60 {
+		// L441-10: at most 60 days after the invoice date.
+		errs.add("issuer.payment_terms_days", "must be between 0 (the default, 30) and 60 days (art. L441-10 du Code de commerce), not %d", c.Issuer.PaymentTermsDays)
+	}
 	c.validateNumbering(&errs)
 	c.validateCatalogue(&errs)
 	c.validateSchedule(&errs)

@@ -44,10 +44,14 @@ type Code struct {
 
 // Programme is a formation, with the codes it allows and their tariffs.
 type Programme struct {
-	ID      string   // e.g. "ING-GC-3A"
-	Label   string   // e.g. "Ingénieur Polytech - spécialité Génie Civil 3ème année"
-	Session string   // e.g. "P2225_Y3_3A", printed on invoices
-	Codes   []string // the codes a student of this programme may declare
+	ID      string // e.g. "ING-GC-3A"
+	Label   string // e.g. "Ingénieur Polytech - spécialité Génie Civil 3ème année"
+	Session string // e.g. "P2225_Y3_3A", printed on invoices of SessionYear
+	// Sessions names the session of other academic years ("2024-2025" →
+	// "P2224_Y3_3A"); SessionYear is the year Session is for (the config's).
+	Sessions    map[string]string
+	SessionYear string
+	Codes       []string // the codes a student of this programme may declare
 	// Diploma marks a national diploma programme: an extra-EU student who is
 	// not on exchange must use code 05 there. Mastères spécialisés (a
 	// Conférence des grandes écoles label) and formation continue are not.
@@ -258,4 +262,53 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// SessionFor is the session name printed on an invoice of academic year
+// year (issue 16: a 2024 invoice says P2224_Y3_3A, not this year's name).
+// Sessions names it when the config does; else Session for SessionYear;
+// else Session with its year digits moved to year when it follows one of
+// the school's two patterns, P<cohort><yy>_… (P2225_Y3_3A: 25 is the year
+// 2025-2026 begins) and P<yy><yy+1>_… (P2526_MS_EX); else "" (the invoice
+// prints the programme's label alone rather than another year's session).
+func (p Programme) SessionFor(year string) string {
+	if s, ok := p.Sessions[year]; ok {
+		return s
+	}
+	if year == p.SessionYear || p.SessionYear == "" {
+		return p.Session
+	}
+	from, ok1 := startYY(p.SessionYear)
+	to, ok2 := startYY(year)
+	s := p.Session
+	if !ok1 || !ok2 || len(s) < 6 || s[0] != 'P' || s[5] != '_' || !allDigits(s[1:5]) {
+		return ""
+	}
+	a, b := s[1:3], s[3:5]
+	switch {
+	case b == yy(from) && a != yy(from): // P<cohort><yy>
+		return "P" + a + yy(to) + s[5:]
+	case a == yy(from) && b == yy(from+1): // P<yy><yy+1>
+		return "P" + yy(to) + yy(to+1) + s[5:]
+	}
+	return ""
+}
+
+// startYY is the year an academic year "2025-2026" begins, modulo 100.
+func startYY(year string) (int, bool) {
+	if len(year) != 9 || year[4] != '-' || !allDigits(year[:4]) {
+		return 0, false
+	}
+	return int(year[2]-'0')*10 + int(year[3]-'0'), true
+}
+
+func yy(n int) string { n %= 100; return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+
+func allDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -35,7 +35,7 @@ func (d Document) FileName() string {
 type Party struct {
 	Name    string
 	Address []string // one line each, e.g. "2 avenue Blaise Pascal", "63178 Aubière Cedex"
-	SIRET   string   // issuer only; printed as given
+	SIRET   string   // printed as given: the issuer's, or a payer's
 }
 
 // Line is one row of a document's table.
@@ -83,6 +83,15 @@ type Document struct {
 	RefInvoice string // credit notes: the number of the invoice it cancels
 	Reason     string // credit notes: why
 
+	// An invoice to a business (the payer of a financed order) names the
+	// student, the payer's order reference and the due date, and prints
+	// the mentions the law requires (late-payment penalties, the 40 €
+	// recovery indemnity). All empty on an invoice to a student.
+	Student  string // "Inès Exemple (22100001)"
+	ClientPO string
+	DueDate  clock.Date
+	Mentions []string
+
 	// AsOf is the date of the payments block; the zero Date leaves the
 	// block out (and credit notes never have one).
 	AsOf     clock.Date
@@ -110,7 +119,7 @@ func Build(d Document) Model {
 		Title:     title,
 		Created:   d.IssuedAt,
 		Issuer:    issuerLines(d.Issuer),
-		Recipient: nonEmpty(append([]string{d.Client.Name}, d.Client.Address...)...),
+		Recipient: nonEmpty(append(append([]string{d.Client.Name}, d.Client.Address...), siret(d.Client.SIRET))...),
 		Footer:    strings.Join(nonEmpty(d.Issuer.Name, siret(d.Issuer.SIRET), title), " · "),
 	}
 	m.Blocks = append(m.Blocks, text(StyleTitle, title))
@@ -127,6 +136,9 @@ func Build(d Document) Model {
 		}},
 		text(StyleNote, mention),
 	)
+	if len(d.Mentions) > 0 {
+		m.Blocks = append(m.Blocks, text(StyleNote, d.Mentions...))
+	}
 	if d.Kind == Invoice && !d.AsOf.IsZero() {
 		m.Blocks = append(m.Blocks, paymentBlocks(d)...)
 	}
@@ -162,7 +174,17 @@ func fields(d Document) []Pair {
 	if d.Session != "" {
 		ps = append(ps, Pair{Label: "Nom de la session", Value: d.Session})
 	}
-	return append(ps, Pair{Label: "Client", Value: d.Client.Name})
+	ps = append(ps, Pair{Label: "Client", Value: d.Client.Name})
+	if d.Student != "" {
+		ps = append(ps, Pair{Label: "Étudiant", Value: d.Student})
+	}
+	if d.ClientPO != "" {
+		ps = append(ps, Pair{Label: "Bon de commande", Value: d.ClientPO})
+	}
+	if !d.DueDate.IsZero() {
+		ps = append(ps, Pair{Label: "Date d'échéance", Value: d.DueDate.French()})
+	}
+	return ps
 }
 
 // itemTable is the Désignation … Montant HT table. A line without VAT gets

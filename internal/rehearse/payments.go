@@ -61,20 +61,25 @@ func (r *run) count(res billing.IPNResult) {
 	r.paid(res.Amount)
 }
 
-// payFinanced is, for each company-financed student (code 42), "invoice
-// issue" then "payment record --method transfer" for the whole invoice.
+// payFinanced is, for each company-financed student (code 42), "dossier
+// set-payer" (a made-up company), "invoice issue" then "payment record
+// --payer --method transfer" for the whole invoice.
 func (r *run) payFinanced(ctx context.Context, _ clock.Date) (int, error) {
 	n := 0
 	for _, s := range r.students {
 		if !financed(s) {
 			continue
 		}
+		if _, err := r.k.Svc.SetPayer(ctx, billing.PayerInput{StudentID: s.ID, Name: "Exemple Formation SAS",
+			SIRET: "41200123450006", Address: []string{"12 rue de l'Exemple", "63000 Clermont-Ferrand"}, PORef: "BC-" + s.ID}); err != nil {
+			return n, err
+		}
 		inv, err := r.k.Svc.IssueInvoice(ctx, s.ID)
 		if err != nil {
 			return n, err
 		}
 		res, err := r.k.Svc.RecordPayment(ctx, billing.ManualPayment{StudentID: s.ID, Method: "transfer",
-			Ref: "virement entreprise", Amount: inv.TTC})
+			Ref: "virement entreprise", Amount: inv.TTC, Payer: true})
 		if err != nil {
 			return n, err
 		}

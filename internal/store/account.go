@@ -46,6 +46,7 @@ type OrderRow struct {
 	BlockedAt      string
 	UnblockedAt    string // the last lifting of a block (schedule unblock, a new card), "" if none
 	UnblockReason  string
+	PayerName      string // the dossier's payer (dossier set-payer), "" if none
 }
 
 // InvoiceRow is one issued invoice.
@@ -221,12 +222,12 @@ func (r accountReader) orders(a *AccountRows) error {
 	a.Orders = []OrderRow{}
 	return r.each(`SELECT o.id, o.dossier_id, o.number, d.year, o.date, o.code, o.ht, o.tva, o.ttc, o.financed,
 		COALESCE((SELECT n.date FROM orders n WHERE n.id = o.superseded_by), ''), o.blocked_reason, o.blocked_at,
-		o.unblocked_at, o.unblock_reason
+		o.unblocked_at, o.unblock_reason, COALESCE((SELECT py.name FROM payers py WHERE py.dossier_id = o.dossier_id), '')
 		FROM orders o JOIN dossiers d ON d.id = o.dossier_id
 		WHERE d.student_id = ? AND o.date <= ? ORDER BY o.date, o.id`, func(rs *sql.Rows) error {
 		var o OrderRow
 		err := rs.Scan(&o.ID, &o.DossierID, &o.Number, &o.Year, &o.Date, &o.Code, &o.HT, &o.TVA, &o.TTC, &o.Financed,
-			&o.SupersededDate, &o.BlockedReason, &o.BlockedAt, &o.UnblockedAt, &o.UnblockReason)
+			&o.SupersededDate, &o.BlockedReason, &o.BlockedAt, &o.UnblockedAt, &o.UnblockReason, &o.PayerName)
 		a.Orders = append(a.Orders, o)
 		return err
 	}, r.id, r.day)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -64,10 +65,14 @@ func (db *DB) LoadCatalogue(ctx context.Context, cat fees.Catalogue, n Numbering
 }
 
 func (tx *Tx) loadProgramme(ctx context.Context, p fees.Programme, ch *CatalogueChange) error {
-	if _, err := tx.exec(ctx, `INSERT INTO programmes(id, label, session, diploma, apprenticeship) VALUES (?, ?, ?, ?, ?)
+	sessions, err := json.Marshal(p.Sessions)
+	if err != nil || p.Sessions == nil {
+		sessions = []byte("{}")
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO programmes(id, label, session, diploma, apprenticeship, session_year, sessions) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET label=excluded.label, session=excluded.session,
-		diploma=excluded.diploma, apprenticeship=excluded.apprenticeship`,
-		p.ID, p.Label, p.Session, p.Diploma, p.Apprenticeship); err != nil {
+		diploma=excluded.diploma, apprenticeship=excluded.apprenticeship, session_year=excluded.session_year, sessions=excluded.sessions`,
+		p.ID, p.Label, p.Session, p.Diploma, p.Apprenticeship, p.SessionYear, string(sessions)); err != nil {
 		return err
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM programme_codes WHERE programme = ?`, p.ID); err != nil {
@@ -133,7 +138,7 @@ func (db *DB) Catalogue(ctx context.Context) (fees.Catalogue, error) {
 		cat.Codes[c.ID] = c
 	}
 	rows.Close()
-	rows, err = db.sql.QueryContext(ctx, `SELECT id, label, session, diploma, apprenticeship,
+	rows, err = db.sql.QueryContext(ctx, `SELECT id, label, session, diploma, apprenticeship, session_year, sessions,
 		COALESCE((SELECT group_concat(code, ',') FROM (SELECT code FROM programme_codes pc WHERE pc.programme = p.id ORDER BY code)), '')
 		FROM programmes p`)
 	if err != nil {
@@ -141,10 +146,14 @@ func (db *DB) Catalogue(ctx context.Context) (fees.Catalogue, error) {
 	}
 	for rows.Next() {
 		var p fees.Programme
-		var codes string
-		if err := rows.Scan(&p.ID, &p.Label, &p.Session, &p.Diploma, &p.Apprenticeship, &codes); err != nil {
+		var codes, sessions string
+		if err := rows.Scan(&p.ID, &p.Label, &p.Session, &p.Diploma, &p.Apprenticeship, &p.SessionYear, &sessions, &codes); err != nil {
 			rows.Close()
 			return cat, err
+		}
+		if err := json.Unmarshal([]byte(sessions), &p.Sessions); err != nil {
+			rows.Close()
+			return cat, fmt.Errorf("programme %s: sessions %q: %w", p.ID, sessions, err)
 		}
 		if codes != "" {
 			p.Codes = strings.Split(codes, ",")

@@ -182,8 +182,12 @@ func (db *DB) checkSeries(ctx context.Context, code, table, name string) ([]Find
 // inside a longer word such as a hex hash).
 var digitsRe = regexp.MustCompile(`(?:^|[^0-9A-Za-z])(\d{13,19})(?:$|[^0-9A-Za-z])`)
 
-// hashColumns hold hex digests, not text a person typed.
-var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash": true}
+// hashColumns hold hex digests, not text a person typed. The SIRET columns
+// hold a company's SIRET, which passes the Luhn check like a card number:
+// the two are told apart by field, never by guessing (the SIRET is checked
+// when it is typed, internal/siret).
+var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash": true,
+	"payers.siret": true, "invoices.client_siret": true}
 
 // findCardNumbers scans every text value of every table for a 13–19-digit
 // Luhn-valid number: inpctl must never store a card number.

@@ -31,6 +31,19 @@ type Invoice struct {
 	TVA           money.Cents `json:"tva_cents"`
 	TTC           money.Cents `json:"ttc_cents"`
 	VATMention    string      `json:"vat_mention"`
+	Issuer        DocIssuer   `json:"issuer"`
+	// The client's SIRET and purchase-order reference, the student named,
+	// the due date and the business mentions: set when the client is the
+	// payer of a financed order (dossier set-payer), empty otherwise.
+	ClientSIRET string `json:"client_siret,omitempty"`
+	ClientRef   string `json:"client_ref,omitempty"`
+	StudentName string `json:"student_name,omitempty"`
+	DueDate     string `json:"due_date,omitempty"`
+	Mentions    string `json:"mentions,omitempty"` // one per line
+	// OrderFinanced and PayerName say who pays the order: a third party
+	// when the code is financed (42) or the dossier names a payer.
+	OrderFinanced money.Cents `json:"-"`
+	PayerName     string      `json:"-"`
 	Credited      money.Cents `json:"credited_cents"`
 	Allocated     money.Cents `json:"allocated_cents"`
 }
@@ -50,10 +63,25 @@ type InvoiceDraft struct {
 	Lines                     []fees.Line
 	HT, TVA, TTC              money.Cents
 	VATMention                string
+	Issuer                    DocIssuer
+	ClientSIRET, ClientRef    string
+	StudentName, DueDate      string
+	Mentions                  string
+}
+
+// DocIssuer is the issuer as an issued document printed it (issue 16: a
+// config change never changes an issued document). Empty on documents
+// issued before migration 0007.
+type DocIssuer struct {
+	Name    string `json:"name"`
+	Address string `json:"address"` // one line each, "\n" between
+	SIRET   string `json:"siret"`
 }
 
 const invoiceCols = `i.id, i.number, i.order_id, o.number, i.student_id, i.date, i.issued_at, i.libelle, i.session, i.client_name, i.client_address,
-	i.ht, i.tva, i.ttc, i.vat_mention,
+	i.ht, i.tva, i.ttc, i.vat_mention, i.issuer_name, i.issuer_address, i.issuer_siret,
+	i.client_siret, i.client_ref, i.student_name, i.due_date, i.mentions,
+	o.financed, COALESCE((SELECT py.name FROM payers py WHERE py.dossier_id = o.dossier_id), ''),
 	COALESCE((SELECT SUM(amount) FROM credit_notes c WHERE c.invoice_id = i.id), 0),
 	COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_id = i.id), 0)`
 
@@ -63,7 +91,8 @@ const invoiceFrom = ` FROM invoices i JOIN orders o ON o.id = i.order_id`
 func scanInvoice(sc scanner, more ...any) (Invoice, error) {
 	var i Invoice
 	err := sc.Scan(append([]any{&i.ID, &i.Number, &i.OrderID, &i.OrderNumber, &i.StudentID, &i.Date, &i.IssuedAt, &i.Libelle, &i.Session,
-		&i.ClientName, &i.ClientAddress, &i.HT, &i.TVA, &i.TTC, &i.VATMention, &i.Credited, &i.Allocated}, more...)...)
+		&i.ClientName, &i.ClientAddress, &i.HT, &i.TVA, &i.TTC, &i.VATMention, &i.Issuer.Name, &i.Issuer.Address, &i.Issuer.SIRET,
+		&i.ClientSIRET, &i.ClientRef, &i.StudentName, &i.DueDate, &i.Mentions, &i.OrderFinanced, &i.PayerName, &i.Credited, &i.Allocated}, more...)...)
 	return i, err
 }
 
@@ -83,9 +112,11 @@ func (tx *Tx) IssueInvoice(ctx context.Context, d InvoiceDraft) (Invoice, error)
 		return Invoice{}, err
 	}
 	number := fmt.Sprintf("%s%d", prefix, n)
-	res, err := tx.exec(ctx, `INSERT INTO invoices(number, seq, order_id, student_id, date, issued_at, libelle, session, client_name, client_address, ht, tva, ttc, vat_mention)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, number, n, d.OrderID, d.StudentID, d.Date, ts(tx.Now), d.Libelle, d.Session,
-		d.ClientName, d.ClientAddress, d.HT, d.TVA, d.TTC, d.VATMention)
+	res, err := tx.exec(ctx, `INSERT INTO invoices(number, seq, order_id, student_id, date, issued_at, libelle, session, client_name, client_address,
+		ht, tva, ttc, vat_mention, issuer_name, issuer_address, issuer_siret, client_siret, client_ref, student_name, due_date, mentions)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, number, n, d.OrderID, d.StudentID, d.Date, ts(tx.Now), d.Libelle, d.Session,
+		d.ClientName, d.ClientAddress, d.HT, d.TVA, d.TTC, d.VATMention, d.Issuer.Name, d.Issuer.Address, d.Issuer.SIRET,
+		d.ClientSIRET, d.ClientRef, d.StudentName, d.DueDate, d.Mentions)
 	if err != nil {
 		return Invoice{}, fmt.Errorf("insert invoice: %w", err)
 	}
@@ -278,7 +309,7 @@ func (db *DB) InvoiceCreditedAsOf(ctx context.Context, invoiceID int64, asOf str
 func (db *DB) CreditNoteByNumber(ctx context.Context, number string) (CreditNote, error) {
 	var c CreditNote
 	err := db.sql.QueryRowContext(ctx, `SELECT `+creditNoteCols+` FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE c.number = ?`, number).
-		Scan(&c.ID, &c.Number, &c.InvoiceID, &c.InvoiceNumber, &c.StudentID, &c.Date, &c.IssuedAt, &c.Amount, &c.Reason)
+		Scan(&c.ID, &c.Number, &c.InvoiceID, &c.InvoiceNumber, &c.StudentID, &c.Date, &c.IssuedAt, &c.Amount, &c.Reason, &c.Issuer.Name, &c.Issuer.Address, &c.Issuer.SIRET)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fault.New(fault.NotFound, "no credit note %s", number)
 	}

@@ -21,11 +21,12 @@ type CreditNote struct {
 	IssuedAt      string      `json:"issued_at"`
 	Amount        money.Cents `json:"amount_cents"`
 	Reason        string      `json:"reason"`
+	Issuer        DocIssuer   `json:"issuer"`
 }
 
 // IssueCreditNote issues a credit note on an invoice, never for more than
 // what the invoice still has to cancel.
-func (tx *Tx) IssueCreditNote(ctx context.Context, inv Invoice, amount money.Cents, reason, date string) (CreditNote, error) {
+func (tx *Tx) IssueCreditNote(ctx context.Context, inv Invoice, amount money.Cents, reason, date string, issuer DocIssuer) (CreditNote, error) {
 	if amount <= 0 {
 		return CreditNote{}, fault.New(fault.Usage, "a credit note must be for more than 0,00 €")
 	}
@@ -38,9 +39,9 @@ func (tx *Tx) IssueCreditNote(ctx context.Context, inv Invoice, amount money.Cen
 		return CreditNote{}, err
 	}
 	cn := CreditNote{Number: fmt.Sprintf("%s%06d", prefix, n), InvoiceID: inv.ID, InvoiceNumber: inv.Number,
-		StudentID: inv.StudentID, Date: date, IssuedAt: ts(tx.Now), Amount: amount, Reason: reason}
-	res, err := tx.exec(ctx, `INSERT INTO credit_notes(number, seq, invoice_id, date, issued_at, amount, reason) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		cn.Number, n, inv.ID, date, cn.IssuedAt, amount, reason)
+		StudentID: inv.StudentID, Date: date, IssuedAt: ts(tx.Now), Amount: amount, Reason: reason, Issuer: issuer}
+	res, err := tx.exec(ctx, `INSERT INTO credit_notes(number, seq, invoice_id, date, issued_at, amount, reason, issuer_name, issuer_address, issuer_siret)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, cn.Number, n, inv.ID, date, cn.IssuedAt, amount, reason, issuer.Name, issuer.Address, issuer.SIRET)
 	if err != nil {
 		return cn, err
 	}
@@ -72,7 +73,8 @@ func (tx *Tx) releaseAllocations(ctx context.Context, invoiceID int64, amount mo
 	return nil
 }
 
-const creditNoteCols = `c.id, c.number, c.invoice_id, i.number, i.student_id, c.date, c.issued_at, c.amount, c.reason`
+const creditNoteCols = `c.id, c.number, c.invoice_id, i.number, i.student_id, c.date, c.issued_at, c.amount, c.reason,
+	c.issuer_name, c.issuer_address, c.issuer_siret`
 
 // ListCreditNotes lists credit notes (of a student when studentID is set).
 func (db *DB) ListCreditNotes(ctx context.Context, studentID string) ([]CreditNote, error) {
@@ -90,7 +92,7 @@ func (db *DB) ListCreditNotes(ctx context.Context, studentID string) ([]CreditNo
 	out := []CreditNote{}
 	for rows.Next() {
 		var c CreditNote
-		if err := rows.Scan(&c.ID, &c.Number, &c.InvoiceID, &c.InvoiceNumber, &c.StudentID, &c.Date, &c.IssuedAt, &c.Amount, &c.Reason); err != nil {
+		if err := rows.Scan(&c.ID, &c.Number, &c.InvoiceID, &c.InvoiceNumber, &c.StudentID, &c.Date, &c.IssuedAt, &c.Amount, &c.Reason, &c.Issuer.Name, &c.Issuer.Address, &c.Issuer.SIRET); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -117,6 +119,8 @@ type Payment struct {
 	UnpaidDate   string      `json:"unpaid_date"`
 	Voided       bool        `json:"voided"` // the reversal is a void (entered by mistake)
 	UnpaidReason string      `json:"unpaid_reason"`
+	PayerID      int64       `json:"-"` // a transfer from the order's third-party payer
+	PayerName    string      `json:"payer,omitempty"`
 }
 
 // RecordPayment records a payment with the next payment number.
@@ -126,9 +130,9 @@ func (tx *Tx) RecordPayment(ctx context.Context, p Payment) (Payment, error) {
 		return p, err
 	}
 	p.Number = fmt.Sprintf("%s%06d", prefix, n)
-	res, err := tx.exec(ctx, `INSERT INTO payments(number, student_id, date, amount, method, ref, numtrans, numappel, attempt_id, pay_request_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.Number, p.StudentID, p.Date, p.Amount, p.Method, p.Ref, p.NumTrans, p.NumAppel,
-		nullID(p.AttemptID), nullID(p.PayRequestID), ts(tx.Now))
+	res, err := tx.exec(ctx, `INSERT INTO payments(number, student_id, date, amount, method, ref, numtrans, numappel, attempt_id, pay_request_id, payer_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.Number, p.StudentID, p.Date, p.Amount, p.Method, p.Ref, p.NumTrans, p.NumAppel,
+		nullID(p.AttemptID), nullID(p.PayRequestID), nullID(p.PayerID), ts(tx.Now))
 	if err != nil {
 		return p, fmt.Errorf("record payment: %w", err)
 	}
@@ -250,12 +254,13 @@ const paymentCols = `p.id, p.number, p.student_id, p.date, p.amount, p.method, p
 	EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id),
 	COALESCE((SELECT date FROM unpaids u WHERE u.payment_id = p.id), ''),
 	EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id AND u.kind = 'void'),
-	COALESCE((SELECT reason FROM unpaids u WHERE u.payment_id = p.id), '')`
+	COALESCE((SELECT reason FROM unpaids u WHERE u.payment_id = p.id), ''),
+	COALESCE(p.payer_id, 0), COALESCE((SELECT py.name FROM payers py WHERE py.id = p.payer_id), '')`
 
 func scanPayment(sc scanner) (Payment, error) {
 	var p Payment
 	err := sc.Scan(&p.ID, &p.Number, &p.StudentID, &p.Date, &p.Amount, &p.Method, &p.Ref, &p.NumTrans, &p.NumAppel,
-		&p.AttemptID, &p.PayRequestID, &p.Allocated, &p.Refunded, &p.Unpaid, &p.UnpaidDate, &p.Voided, &p.UnpaidReason)
+		&p.AttemptID, &p.PayRequestID, &p.Allocated, &p.Refunded, &p.Unpaid, &p.UnpaidDate, &p.Voided, &p.UnpaidReason, &p.PayerID, &p.PayerName)
 	return p, err
 }
 

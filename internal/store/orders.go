@@ -25,14 +25,18 @@ type Order struct {
 	BlockedReason string      `json:"blocked_reason"`
 	SettledDate   string      `json:"settled_date"`
 	Invoiced      bool        `json:"invoiced"`
+	// PayerName is the third party the dossier names as paying the order
+	// (dossier set-payer), empty when there is none.
+	PayerName string `json:"payer,omitempty"`
 }
 
 const orderCols = `o.id, o.number, o.dossier_id, o.date, o.code, o.ht, o.tva, o.ttc, o.financed, o.blocked_reason, o.settled_date,
-	EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id)`
+	EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id),
+	COALESCE((SELECT py.name FROM payers py WHERE py.dossier_id = o.dossier_id), '')`
 
 func scanOrder(sc scanner) (Order, error) {
 	var o Order
-	err := sc.Scan(&o.ID, &o.Number, &o.DossierID, &o.Date, &o.Code, &o.HT, &o.TVA, &o.TTC, &o.Financed, &o.BlockedReason, &o.SettledDate, &o.Invoiced)
+	err := sc.Scan(&o.ID, &o.Number, &o.DossierID, &o.Date, &o.Code, &o.HT, &o.TVA, &o.TTC, &o.Financed, &o.BlockedReason, &o.SettledDate, &o.Invoiced, &o.PayerName)
 	return o, err
 }
 
