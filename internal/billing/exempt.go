@@ -55,6 +55,13 @@ func (s *Service) Exempt(ctx context.Context, studentID, decision string) (Exemp
 		if err != nil {
 			return err
 		}
+		if financed(o) {
+			// An exemption lowers what the student owes; a financed order's
+			// money is the payer's, and what it gets back is not the
+			// student's credit.
+			return refuseStudentPays(studentID, o, "an exemption (the student's fee) does not apply to it").
+				WithHint("to lower what the payer owes, issue a credit note: inpctl invoice credit NUMBER --amount A --reason TEXT")
+		}
 		ex.Tariff = s.ExemptTariff(d.Programme, d.Year)
 		m, err := tx.OrderMoney(ctx, o.ID, 0)
 		if err != nil {

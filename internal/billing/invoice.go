@@ -199,7 +199,14 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 			return o, nil, err
 		}
 		due := inv.TTC
+		_, payer, err := tx.PayerOf(ctx, d.ID)
+		if err != nil {
+			return o, nil, err
+		}
 		for _, p := range free {
+			if (p.PayerID != 0) != payer {
+				continue // the payer's money pays its order only, the student's never a financed one
+			}
 			take := min(p.Amount, due)
 			if take <= 0 {
 				break

@@ -53,7 +53,7 @@ func FinancedPart(ttc, byCode money.Cents, payer string) money.Cents {
 // refuseStudentPays is the refusal of every way a student could pay a
 // financed order (pay link, schedule request, charge, payment record
 // without --payer), naming the payer.
-func refuseStudentPays(studentID string, o store.Order, what string) error {
+func refuseStudentPays(studentID string, o store.Order, what string) *fault.Error {
 	who := "a third party (code " + o.Code + ")"
 	hint := fmt.Sprintf("name the payer with: inpctl dossier set-payer %s --name NAME --siret SIRET", studentID)
 	if o.PayerName != "" {
@@ -94,6 +94,12 @@ func (s *Service) SetPayer(ctx context.Context, in PayerInput) (PayerResult, err
 		m, err := tx.OrderMoney(ctx, o.ID, 0)
 		if err != nil {
 			return err
+		}
+		if m.Credited > 0 {
+			// Issued again to the payer, the invoice would be for the
+			// order's full price, not what the credit notes left of it.
+			return fault.New(fault.Conflict, "student %s: the invoice of order %s has credit notes (%s); it cannot be re-addressed to a payer", in.StudentID, o.Number, m.Credited).
+				WithHint("set the fee code again (dossier set-code) to get a new order, then name the payer")
 		}
 		if paid := m.Allocated; paid > 0 {
 			return fault.New(fault.Conflict, "student %s: %s is already paid on order %s; a payer for the whole order would pay it twice", in.StudentID, paid, o.Number).

@@ -31,6 +31,7 @@ type simOracle struct {
 	invoices []*orInvoice           // in issue order: "oldest first"
 	payments []*orPayment           // in recording order: "newest first" reversed
 	refunds  map[string]money.Cents // by student
+	payer    map[[2]string]bool     // (student, year) whose orders a third party pays
 }
 
 type orOrder struct {
@@ -54,10 +55,11 @@ type orPayment struct {
 	refunded        money.Cents
 	alloc           map[*orInvoice]money.Cents
 	peak            map[[2]string]money.Cents // by (student, year): the most it ever paid of that dossier
+	only            *orOrder                  // a payer's transfer: the one order it may pay
 }
 
 func newSimOracle() *simOracle {
-	return &simOracle{orders: map[int64]*orOrder{}, current: map[[2]string]*orOrder{}, refunds: map[string]money.Cents{}}
+	return &simOracle{orders: map[int64]*orOrder{}, current: map[[2]string]*orOrder{}, refunds: map[string]money.Cents{}, payer: map[[2]string]bool{}}
 }
 
 func (or *simOracle) allocated(inv *orInvoice) (sum money.Cents) {
@@ -120,9 +122,12 @@ func (or *simOracle) credit(student string) (sum money.Cents) {
 // current order of the year and every other open invoice of the student.
 func (or *simOracle) owedTotal(student, year string) money.Cents {
 	cur := or.current[[2]string{student, year}]
+	if or.financed(cur) {
+		return 0 // refused: the student cannot pay it
+	}
 	sum := or.owed(cur)
 	for _, inv := range or.invoices {
-		if inv.order.student == student && (cur == nil || inv.order != cur) {
+		if inv.order.student == student && (cur == nil || inv.order != cur) && !or.financed(inv.order) {
 			sum += max(or.due(inv), 0)
 		}
 	}
@@ -152,10 +157,24 @@ func (or *simOracle) invoice(o *orOrder) {
 	}
 }
 
+// financed: a third party pays o (SPEC §4: none of the student's money).
+func (or *simOracle) financed(o *orOrder) bool {
+	return o != nil && or.payer[[2]string{o.student, o.year}]
+}
+
+// mayPay: a payer's transfer pays its order only; a student's money never
+// pays a financed order.
+func (or *simOracle) mayPay(p *orPayment, inv *orInvoice) bool {
+	if p.only != nil {
+		return inv.order == p.only
+	}
+	return inv.order.student == p.student && !or.financed(inv.order)
+}
+
 // give allocates what is free of p to invs, in that order.
 func (or *simOracle) give(p *orPayment, invs []*orInvoice) {
 	for _, inv := range invs {
-		if take := min(p.free(), or.due(inv)); take > 0 && inv.order.student == p.student {
+		if take := min(p.free(), or.due(inv)); take > 0 && or.mayPay(p, inv) {
 			p.alloc[inv] += take
 			p.track(inv.order)
 		}
@@ -163,7 +182,18 @@ func (or *simOracle) give(p *orPayment, invs []*orInvoice) {
 }
 
 func (or *simOracle) pay(student, number string, amount money.Cents, card bool, first *orOrder) {
-	p := &orPayment{number: number, student: student, amount: amount, card: card, alloc: map[*orInvoice]money.Cents{}, peak: map[[2]string]money.Cents{}}
+	or.newPayment(student, number, amount, card, first, nil)
+}
+
+// payerPay records the payer's transfer for (student, year)'s order.
+func (or *simOracle) payerPay(student, year, number string, amount money.Cents) {
+	o := or.current[[2]string{student, year}]
+	or.invoice(o)
+	or.newPayment(student, number, amount, false, o, o)
+}
+
+func (or *simOracle) newPayment(student, number string, amount money.Cents, card bool, first, only *orOrder) {
+	p := &orPayment{only: only, number: number, student: student, amount: amount, card: card, alloc: map[*orInvoice]money.Cents{}, peak: map[[2]string]money.Cents{}}
 	or.payments = append(or.payments, p)
 	if first != nil && first.inv != nil {
 		or.give(p, []*orInvoice{first.inv})
@@ -217,6 +247,15 @@ func (or *simOracle) setCode(student, year, code string, id int64, ttc money.Cen
 			if p.reversed {
 				continue
 			}
+			if p.only != nil && (p.only.student != o.student || p.only.year != o.year) {
+				continue // another dossier's payer
+			}
+			if (p.only != nil) != or.financed(o) {
+				continue // the payer's money pays its order only, the student's never a financed one
+			}
+			if p.only != nil {
+				p.only = o // the payer's transfer follows its dossier to the new order
+			}
 			lost := p.peak[k] - p.net(k)
 			if take := min(lost, p.free(), or.due(o.inv)); take > 0 {
 				p.alloc[o.inv] += take
@@ -246,8 +285,8 @@ func (or *simOracle) creditNote(inv *orInvoice, amount money.Cents) {
 // takes off (≤ 0: nothing to exempt, it must be refused).
 func (or *simOracle) exemptDiff(student, year string, tariff money.Cents) money.Cents {
 	switch o := or.current[[2]string{student, year}]; {
-	case o == nil:
-		return 0
+	case o == nil || or.financed(o):
+		return 0 // a financed order is not exempted
 	case o.inv == nil:
 		return o.ttc - tariff
 	default:

@@ -206,8 +206,11 @@ func simCoverage(results []simResult) string {
 			_, d, _ := strings.Cut(op[strings.Index(op, " ")+1:], " ")
 			f := strings.Fields(d)
 			k := f[0]
-			if len(f) > 1 && (k == "schedule" || k == "payment" || k == "invoice" || k == "pay") {
+			if len(f) > 1 && (k == "schedule" || k == "payment" || k == "invoice" || k == "pay" || k == "dossier") {
 				k += " " + f[1]
+			}
+			if strings.Contains(d, " --payer ") {
+				k += " --payer"
 			}
 			switch {
 			case strings.Contains(d, " → refused ("):
@@ -222,7 +225,9 @@ func simCoverage(results []simResult) string {
 				k += " → " + strings.Fields(d[strings.Index(d, "→"):])[1]
 			case strings.Contains(d, "→ credit note AV"):
 				k += " (credit note)"
-			case k == "payment record":
+			case strings.Contains(d, "→ re-addressed"):
+				k += " (re-addressed)"
+			case strings.HasPrefix(k, "payment record"):
 				k += " " + strings.TrimSuffix(strings.Fields(d[strings.Index(d, "("):])[0][1:], ";")
 			}
 			n[k]++

@@ -226,7 +226,7 @@ func (tx *Tx) PaymentsWithCredit(ctx context.Context, studentID string) ([]Payme
 	for rows.Next() {
 		var p Payment
 		var free money.Cents
-		if err := rows.Scan(&p.ID, &p.Number, &free); err != nil {
+		if err := rows.Scan(&p.ID, &p.Number, &p.PayerID, &free); err != nil {
 			return nil, err
 		}
 		if free > 0 {
@@ -392,7 +392,7 @@ func (tx *Tx) DossierPaymentsWithCredit(ctx context.Context, dossierID int64) ([
 			FROM allocations a JOIN invoices i ON i.id = a.invoice_id JOIN orders o ON o.id = i.order_id
 			WHERE o.dossier_id = ?),
 		lost AS (SELECT payment_id, MAX(total) - SUM(amount) AS amount FROM run GROUP BY payment_id)
-		SELECT p.id, p.number, MIN(l.amount, p.amount
+		SELECT p.id, p.number, COALESCE(p.payer_id, 0), MIN(l.amount, p.amount
 			- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
 			- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0))
 		FROM payments p JOIN lost l ON l.payment_id = p.id
@@ -405,7 +405,7 @@ func (tx *Tx) DossierPaymentsWithCredit(ctx context.Context, dossierID int64) ([
 	for rows.Next() {
 		var p Payment
 		var free money.Cents
-		if err := rows.Scan(&p.ID, &p.Number, &free); err != nil {
+		if err := rows.Scan(&p.ID, &p.Number, &p.PayerID, &free); err != nil {
 			return nil, err
 		}
 		if free > 0 {
