@@ -226,7 +226,7 @@ func (tx *Tx) PaymentsWithCredit(ctx context.Context, studentID string) ([]Payme
 	for rows.Next() {
 		var p Payment
 		var free money.Cents
-		if err := rows.Scan(&p.ID, &p.Number, &p.PayerID, &free); err != nil {
+		if err := rows.Scan(&p.ID, &p.Number, &free); err != nil {
 			return nil, err
 		}
 		if free > 0 {
