@@ -20,7 +20,7 @@ type Notice struct {
 	StudentID string `json:"student_id"`
 	Kind      string `json:"kind"`
 	Data      string `json:"-"`
-	Status    string `json:"status"` // pending, sent or failed
+	Status    string `json:"status"` // pending, sent, failed or skipped
 	Attempts  int    `json:"attempts"`
 	NextTryAt string `json:"next_try_at"`
 	LastError string `json:"last_error"`
@@ -149,13 +149,19 @@ func (db *DB) RetryNoticeAt(ctx context.Context, id int64, next time.Time, recip
 		func(*Tx) []any { return []any{ts(next), recipient, messageID, reason} })
 }
 
+// MarkNoticeSkipped records that a notice was not sent because its kind
+// is turned off (config mail.notices); mail retry can queue it again.
+func (db *DB) MarkNoticeSkipped(ctx context.Context, id int64, reason string) error {
+	return db.updateNotice(ctx, id, `status = 'skipped', last_error = ?`, func(*Tx) []any { return []any{reason} })
+}
+
 // SetNoticeLink keeps the payment link made for a notice, so a retry or a
 // duplicate carries the same one.
 func (db *DB) SetNoticeLink(ctx context.Context, id int64, link string) error {
 	return db.updateNotice(ctx, id, `link = ?`, func(*Tx) []any { return []any{link} })
 }
 
-// RequeueNotice puts a failed notice back in the queue, due now, with a
+// RequeueNotice puts a failed or skipped notice back in the queue, due now, with a
 // fresh count (mail retry). A sent notice is refused: sending it again
 // would be a second message.
 func (db *DB) RequeueNotice(ctx context.Context, id int64) (Notice, error) {

@@ -12,7 +12,7 @@ CREATE TABLE outbox (
   kind TEXT NOT NULL CHECK (kind IN ('plan_approved','plan_rejected','debit_upcoming','debit_failed',
     'order_blocked','payment_received','credit_note','refund','exemption')),
   data TEXT NOT NULL CHECK (json_valid(data)),
-  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sent','failed')),
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sent','failed','skipped')), -- skipped: its kind is off
   attempts INTEGER NOT NULL DEFAULT 0,
   next_try_at TEXT NOT NULL,          -- RFC 3339 UTC: not sent before then
   last_error TEXT NOT NULL DEFAULT '', -- the server's answer, or why it was not sent
