@@ -200,3 +200,23 @@ func (db *DB) updateNotice(ctx context.Context, id int64, set string, args func(
 		return nil
 	})
 }
+
+// NoticesOf lists, inside the transaction (its own uncommitted rows
+// included), a student's notices of a kind, in id order.
+func (tx *Tx) NoticesOf(ctx context.Context, studentID, kind string) ([]Notice, error) {
+	rows, err := tx.query(ctx, `SELECT `+noticeCols+` FROM outbox o JOIN students s ON s.id = o.student_id
+		WHERE o.student_id = ? AND o.kind = ? ORDER BY o.id`, studentID, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Notice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

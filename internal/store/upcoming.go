@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -44,4 +46,16 @@ func (db *DB) CardType(ctx context.Context, cardID int64) (string, error) {
 	var t string
 	err := db.sql.QueryRowContext(ctx, `SELECT card_type FROM cards WHERE id = ?`, cardID).Scan(&t)
 	return t, mapErr(err)
+}
+
+// LastRefund returns a student's latest refund.
+func (db *DB) LastRefund(ctx context.Context, studentID string) (Refund, bool, error) {
+	var r Refund
+	err := db.sql.QueryRowContext(ctx, `SELECT r.id, r.student_id, COALESCE(r.payment_id, 0), COALESCE(p.number, ''), r.date, r.amount, r.method, r.reason
+		FROM refunds r LEFT JOIN payments p ON p.id = r.payment_id WHERE r.student_id = ? ORDER BY r.id DESC LIMIT 1`, studentID).
+		Scan(&r.ID, &r.StudentID, &r.PaymentID, &r.Payment, &r.Date, &r.Amount, &r.Method, &r.Reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, mapErr(err)
 }
