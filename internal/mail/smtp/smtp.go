@@ -123,7 +123,8 @@ func classify(err error) error {
 	if !errors.As(err, &se) {
 		return &mail.SendError{Temporary: true, ConnLost: true, Answer: err.Error()}
 	}
-	answer := se.Error()
+	// go-mail adds the recipients and message ID to the server's words.
+	answer, _, _ := strings.Cut(se.Error(), ", affected ")
 	code := se.ErrorCode()
 	switch {
 	case code >= 500:
