@@ -183,6 +183,7 @@ func Find(explicit string, getenv func(string) string) string {
 func Load(path string, environ []string) (Config, error) {
 	v := viper.New()
 	v.SetConfigType("yaml")
+	setMailDefaults(v)
 	data, source := inpctl.ExampleConfig, BuiltIn
 	if path != "" {
 		b, err := readPrivateFile(path, "config file")

@@ -58,6 +58,20 @@ func (n Notices) On(kind string) bool {
 		"credit_note": n.CreditNote, "refund": n.Refund, "exemption": n.Exemption}[kind]
 }
 
+// setMailDefaults gives the mail section its defaults, so that a config
+// file written before it (with no mail: section) still loads: no server,
+// every notice on.
+func setMailDefaults(v *viper.Viper) {
+	for k, val := range map[string]any{"port": 587, "tls": "starttls", "password_env": defaultPasswordEnv, "connect_timeout": "10s",
+		"timeout": "60s", "max_attempts": 10, "debit_upcoming_days": 3,
+		"signature": []string{"Le service des affaires financières", "Clermont Auvergne INP"}} {
+		v.SetDefault("mail."+k, val)
+	}
+	for _, k := range []string{"plan_approved", "plan_rejected", "debit_upcoming", "debit_failed", "order_blocked", "payment_received", "credit_note", "refund", "exemption"} {
+		v.SetDefault("mail.notices."+k, true)
+	}
+}
+
 // defaultPasswordEnv is where the SMTP password is looked for by default.
 const defaultPasswordEnv = "INPCTL_MAIL_PASSWORD"
 

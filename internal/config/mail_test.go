@@ -30,6 +30,20 @@ func TestMailDefaults(t *testing.T) {
 	}
 }
 
+// A config file written before the mail section still loads, with its
+// defaults: no server, every notice on.
+func TestMailSectionOptional(t *testing.T) {
+	base, _ := os.ReadFile("../../config.example.yaml")
+	body, _, _ := strings.Cut(string(base), "\n# E-mail notices to students")
+	c, err := Load(writeConfig(t, body, 0o600), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mail.Host != "" || c.Mail.Port != 587 || c.Mail.TLS != "starttls" || !c.Mail.Notices.On("refund") || c.Mail.DebitUpcomingDays != 3 {
+		t.Fatalf("defaults of a file without mail: %+v", c.Mail)
+	}
+}
+
 func TestMailValidation(t *testing.T) {
 	for env, want := range map[string]string{
 		"INPCTL_MAIL_TLS=ssl":                  "mail.tls",
