@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"cmd/gendata":              {"internal/synth"},
 	"cmd/benchfloor":           {"internal/store"},
 	"internal/cli":             {"*"},
-	"internal/billing":         {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/config", "internal/synth", "internal/csvin", "internal/siret"},
+	"internal/billing":         {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/config", "internal/synth", "internal/csvin", "internal/siret", "internal/mail"},
 	"internal/config":          {"", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
 	"internal/store":           {"internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
 	"internal/invoice":         {"internal/money", "internal/clock", "internal/fault", "internal/fees"},
@@ -37,6 +37,11 @@ var allowed = map[string][]string{
 	"internal/siret":           {},
 	"internal/rehearse":        {"internal/billing", "internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/invoice", "internal/synth", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
 	"internal/archtest":        {},
+	// mail: the notices' kinds, data, templates and send loop over the
+	// outbox (issue 19); billing writes notices with mail's types.
+	"internal/mail":          {"internal/store", "internal/money", "internal/clock", "internal/fault"},
+	"internal/mail/smtp":     {"internal/mail", "internal/fault"},
+	"internal/mail/smtptest": {},
 }
 
 // homes: a third-party (or sensitive standard) import and the only packages
@@ -49,6 +54,9 @@ var homes = map[string][]string{
 	"modernc.org/sqlite":                {"internal/store"},
 	"github.com/signintech/gopdf":       {"internal/invoice"},
 	"net/http":                          {"internal/gateway/paybox", "internal/gateway/sandbox"},
+	"github.com/wneessen/go-mail":       {"internal/mail/smtp"},
+	"github.com/emersion/go-smtp":       {"internal/mail/smtptest"},
+	"github.com/emersion/go-sasl":       {"internal/mail/smtptest"},
 }
 
 // pure packages may not touch the outside world at all.

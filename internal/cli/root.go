@@ -156,6 +156,7 @@ func commands(env *Env) []*cobra.Command {
 		newPayCmd(env),
 		newPaymentCmd(env),
 		newRefundCmd(env),
+		newMailCmd(env),
 		newGatewayCmd(env),
 		newDBCmd(env),
 		newRehearseCmd(env),

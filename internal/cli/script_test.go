@@ -46,6 +46,8 @@ func scriptParams(dir string) testscript.Params {
 			"sandbox": cmdSandbox,
 			"sleep":   cmdSleep,
 			"sbxpay":  cmdSbxPay,
+			"smtpd":   cmdSMTPD,
+			"notice":  cmdNotice,
 		},
 	}
 }

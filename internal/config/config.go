@@ -37,6 +37,7 @@ type Config struct {
 	Catalogue    Catalogue `mapstructure:"catalogue" json:"catalogue" yaml:"catalogue"`
 	Schedule     Schedule  `mapstructure:"schedule" json:"schedule" yaml:"schedule"`
 	Gateway      Gateway   `mapstructure:"gateway" json:"gateway" yaml:"gateway"`
+	Mail         Mail      `mapstructure:"mail" json:"mail" yaml:"mail"`
 
 	// Source is where the config came from: a path, or "built-in example".
 	Source string `mapstructure:"-" json:"-" yaml:"-"`
@@ -189,6 +190,7 @@ func Find(explicit string, getenv func(string) string) string {
 func Load(path string, environ []string) (Config, error) {
 	v := viper.New()
 	v.SetConfigType("yaml")
+	setMailDefaults(v)
 	data, source := inpctl.ExampleConfig, BuiltIn
 	if path != "" {
 		b, err := readPrivateFile(path, "config file")
@@ -208,7 +210,8 @@ func Load(path string, environ []string) (Config, error) {
 		return Config{}, fault.New(fault.Usage, "config %s: gateway.paybox.hmac_key must not be in a config file", source).
 			WithHint("give the key in INPCTL_GATEWAY_PAYBOX_HMAC_KEY, or in a file of its own (gateway.paybox.hmac_key_file, chmod 600)")
 	}
-	if err := applyEnv(v, environ); err != nil {
+	passwordEnv := mailPasswordEnv(v, environ)
+	if err := applyEnv(v, environ, passwordEnv); err != nil {
 		return Config{}, err
 	}
 	var c Config
@@ -217,6 +220,7 @@ func Load(path string, environ []string) (Config, error) {
 			WithHint("see config.example.yaml for every key")
 	}
 	c.Source = source
+	c.Mail.Password = Secret(lookupEnv(environ, c.Mail.PasswordEnv))
 	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
@@ -226,14 +230,14 @@ func Load(path string, environ []string) (Config, error) {
 // applyEnv sets every INPCTL_* variable that names a known key. INPCTL_DB is
 // an alias of database. An INPCTL_ variable naming no key is an error, so a
 // typo never passes silently.
-func applyEnv(v *viper.Viper, environ []string) error {
+func applyEnv(v *viper.Viper, environ []string, passwordEnv string) error {
 	keys := map[string]string{}
 	for _, k := range append(v.AllKeys(), structKeys(reflect.TypeOf(Config{}), "")...) {
 		keys["INPCTL_"+strings.ToUpper(strings.NewReplacer(".", "_").Replace(k))] = k
 	}
 	keys["INPCTL_DB"] = "database"
 	keys["INPCTL_GATEWAY_PAYBOX_HMAC_KEY"] = "gateway.paybox.hmac_key"
-	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true}
+	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true, passwordEnv: true}
 	for _, kv := range environ {
 		name, val, _ := strings.Cut(kv, "=")
 		if !strings.HasPrefix(name, "INPCTL_") || notKeys[name] {

@@ -51,6 +51,7 @@ func (c *Config) Validate() error {
 	c.validateCatalogue(&errs)
 	c.validateSchedule(&errs)
 	c.validateGateway(&errs)
+	c.validateMail(&errs)
 	if len(errs) > 0 {
 		return fault.New(fault.Usage, "config %s: %s", c.Source, strings.Join(errs, "; ")).
 			WithHint("see config.example.yaml for every key and its format")

@@ -187,3 +187,19 @@ func isAlnum(s string) bool {
 	}
 	return true
 }
+
+// DescribeFR is Describe in French alone, for messages to students:
+// "provision insuffisante ou crédit dépassé".
+func DescribeFR(code string) string {
+	code = strings.TrimSpace(code)
+	if c, ok := lookupCode(code); ok {
+		return c.fr
+	}
+	if len(code) == 5 && strings.HasPrefix(code, "001") {
+		return "refus de l'émetteur de la carte, code " + code[3:]
+	}
+	if code == "" {
+		return "pas de réponse"
+	}
+	return "refus, code " + code
+}

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"mime"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/inpctl/inpctl/internal/mail"
+	"github.com/inpctl/inpctl/internal/mail/smtptest"
+	"github.com/inpctl/inpctl/internal/store"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var smtpServers = struct {
+	sync.Mutex
+	m map[*testscript.TestScript]*smtptest.Server
+}{m: map[*testscript.TestScript]*smtptest.Server{}}
+
+// cmdSMTPD runs a real SMTP server (go-smtp) on loopback for the script
+// and points inpctl at it:
+//
+//	smtpd start [-answers 451,550] [-reject ADDR]   # INPCTL_MAIL_HOST/PORT/TLS set
+//	smtpd stop                                       # the server goes down
+//	smtpd count N                                    # it accepted N messages
+//	smtpd show I                                     # message I: envelope, headers, text
+//	smtpd attachment I NAME FILE                     # message I's attachment NAME to FILE
+func cmdSMTPD(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: smtpd start|stop|count|show|attachment")
+	}
+	smtpServers.Lock()
+	srv := smtpServers.m[ts]
+	smtpServers.Unlock()
+	if args[0] != "start" && srv == nil {
+		ts.Fatalf("smtpd %s: no server started", args[0])
+	}
+	switch args[0] {
+	case "start":
+		fs := flag.NewFlagSet("smtpd", flag.ContinueOnError)
+		answers := fs.String("answers", "", "")
+		reject := fs.String("reject", "", "")
+		ts.Check(fs.Parse(args[1:]))
+		o := smtptest.Options{}
+		for _, a := range strings.Split(*answers, ",") {
+			if a != "" {
+				n, err := strconv.Atoi(a)
+				ts.Check(err)
+				o.DataAnswers = append(o.DataAnswers, n)
+			}
+		}
+		if *reject != "" {
+			o.RejectRcpt = []string{*reject}
+		}
+		s, err := smtptest.Start(o)
+		ts.Check(err)
+		ts.Defer(func() { s.Close() })
+		smtpServers.Lock()
+		smtpServers.m[ts] = s
+		smtpServers.Unlock()
+		ts.Setenv("INPCTL_MAIL_HOST", s.Host)
+		ts.Setenv("INPCTL_MAIL_PORT", strconv.Itoa(s.Port))
+		ts.Setenv("INPCTL_MAIL_TLS", "none")
+	case "stop":
+		ts.Check(srv.Close())
+	case "count":
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		if got := len(srv.Messages()); got != want {
+			ts.Fatalf("the server accepted %d messages, want %d", got, want)
+		}
+	case "show", "attachment":
+		i, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		msgs := srv.Messages()
+		if i >= len(msgs) {
+			ts.Fatalf("no message %d (the server has %d)", i, len(msgs))
+		}
+		p, err := msgs[i].Parse()
+		ts.Check(err)
+		if args[0] == "attachment" {
+			b, ok := p.Attachments[args[2]]
+			if !ok {
+				ts.Fatalf("message %d has no attachment %s (has %v)", i, args[2], keys(p.Attachments))
+			}
+			ts.Check(os.WriteFile(ts.MkAbs(args[3]), b, 0o644))
+			return
+		}
+		// A payment link carries a fresh PBX_CMD and its signature: its
+		// query is cut for the golden files.
+		text := linkQueryRe.ReplaceAllString(p.Text, "?…")
+		to, err := new(mime.WordDecoder).DecodeHeader(p.Header.Get("To"))
+		ts.Check(err)
+		fmt.Fprintf(ts.Stdout(), "Envelope-To: %s\nTo: %s\nSubject: %s\nMessage-ID: %s\nAttachments: %s\n\n%s",
+			strings.Join(msgs[i].To, ","), to, p.Subject, p.Header.Get("Message-Id"), strings.Join(keys(p.Attachments), ","), text)
+	default:
+		ts.Fatalf("smtpd: unknown verb %q", args[0])
+	}
+}
+
+var linkQueryRe = regexp.MustCompile(`\?PBX_SITE=\S*`)
+
+func keys(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// cmdNotice queues, as the billing flow of the event will, the notice of
+// KIND that the student's latest event gives: "notice KIND STUDENT_ID".
+// (Until the billing call sites are wired, the scripts queue with it.)
+func cmdNotice(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: notice KIND STUDENT_ID")
+	}
+	env := &Env{IO: &IOStreams{Out: ts.Stdout(), Err: ts.Stderr()}, Getenv: ts.Getenv}
+	for _, k := range []string{"INPCTL_DB", "INPCTL_NOW", "INPCTL_CONFIG", "HOME", "XDG_CONFIG_HOME"} {
+		if v := ts.Getenv(k); v != "" {
+			env.Environ = append(env.Environ, k+"="+v)
+		}
+	}
+	ctx := context.Background()
+	defer env.closeStore()
+	svc, err := env.Service(ctx, "")
+	ts.Check(err)
+	kind, err := mail.ParseKind(args[0])
+	ts.Check(err)
+	n, err := svc.NoticeFor(ctx, kind, args[1])
+	ts.Check(err)
+	ts.Check(svc.DB.InTx(ctx, func(tx *store.Tx) error {
+		_, _, err := tx.QueueNotice(ctx, n)
+		return err
+	}))
+}
