@@ -149,6 +149,10 @@ func (s *Service) recordDecline(ctx context.Context, tx *store.Tx, today clock.D
 	} else {
 		summary += "; next try " + next.String()
 	}
+	// One e-mail: the debit_failed notice says when the order is blocked.
+	if err := s.noticeDebitFailed(ctx, tx, Decline{Item: it, Reference: j.attempt.Reference, Code: r.Code, Today: today, NextTry: next, Blocked: reason != ""}); err != nil {
+		return err
+	}
 	return tx.Audit(ctx, "instalment:"+it.StudentID, summary)
 }
 

@@ -100,6 +100,9 @@ func (s *Service) Exempt(ctx context.Context, studentID, decision string) (Exemp
 		if ex.Credit, err = tx.StudentCredit(ctx, studentID); err != nil {
 			return err
 		}
+		if err := s.noticeExemption(ctx, tx, studentID, o, ex); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, "dossier:"+studentID, fmt.Sprintf("exemption decision %s: order %s down to %s (%s less); %d instalment(s) cancelled; credit %s",
 			decision, o.Number, ex.Tariff, diff, ex.Cancelled, ex.Credit))
 	})

@@ -143,6 +143,9 @@ func (s *Service) IssueCreditNote(ctx context.Context, number string, amount mon
 		if _, _, err := s.replan(ctx, tx, inv.OrderID, s.today(tx)); err != nil {
 			return err
 		}
+		if err := s.noticeCreditNote(ctx, tx, cn, inv); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, "credit_note:"+cn.Number, fmt.Sprintf("%s on invoice %s: %s", eur(amount), number, reason))
 	})
 	return cn, err

@@ -195,6 +195,9 @@ func (s *Service) RecordPayment(ctx context.Context, m ManualPayment) (PaymentRe
 			res.Covered = newlyPaid(before, after)
 		}
 		res.Payment = p
+		if err := s.noticePaymentReceived(ctx, tx, p, o.ID); err != nil {
+			return err
+		}
 		from := ""
 		if p.PayerName != "" {
 			from = " from payer " + p.PayerName

@@ -99,6 +99,9 @@ func (s *Service) noticeOrderBlocked(ctx context.Context, tx *store.Tx, studentI
 // invoice as of the payment's date attached (the bytes of `invoice render
 // N --as-of DATE`). Call it after the payment is allocated.
 func (s *Service) noticePaymentReceived(ctx context.Context, tx *store.Tx, p store.Payment, orderID int64) error {
+	if p.PayerID != 0 {
+		return nil // the payer's transfer: the invoice and its receipt are the payer's, not the student's
+	}
 	d := mail.Data{Amount: p.Amount, Date: p.Date, Payment: p.Number, Method: MethodFR(p.Method)}
 	if err := s.owedAndCredit(ctx, tx, p.StudentID, orderID, &d); err != nil {
 		return err

@@ -102,8 +102,10 @@ func (s *Service) recordOrderPayment(ctx context.Context, tx *store.Tx, p store.
 	if err != nil {
 		return p, err
 	}
-	_, _, err = s.replan(ctx, tx, orderID, date)
-	return p, err
+	if _, _, err = s.replan(ctx, tx, orderID, date); err != nil {
+		return p, err
+	}
+	return p, s.noticePaymentReceived(ctx, tx, p, orderID)
 }
 
 // invoiceOrder issues the invoice of an order that is still current (a

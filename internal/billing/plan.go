@@ -202,6 +202,9 @@ func (s *Service) approvePlan(ctx context.Context, tx *store.Tx, studentID strin
 	if p, err = tx.ApprovePlan(ctx, p.ID, amounts); err != nil {
 		return p, "", err
 	}
+	if err := s.noticePlanApproved(ctx, tx, p); err != nil {
+		return p, "", err
+	}
 	card, ok, err := tx.StudentCard(ctx, studentID)
 	if err != nil || !ok {
 		return p, "", err
@@ -246,8 +249,10 @@ func (s *Service) RejectPlan(ctx context.Context, studentID, reason string) (sto
 			return fault.Wrap(fault.Conflict, err, "student %s: cannot reject the %s plan", studentID, p.Plan).
 				WithHint("only a requested plan can be rejected")
 		}
-		p, err = tx.RejectPlan(ctx, p.ID, reason)
-		return err
+		if p, err = tx.RejectPlan(ctx, p.ID, reason); err != nil {
+			return err
+		}
+		return s.noticePlanRejected(ctx, tx, p)
 	})
 	return p, err
 }

@@ -141,6 +141,9 @@ func (s *Service) saveRefund(ctx context.Context, ref store.Refund, att store.At
 		if ref, err = tx.RecordRefund(ctx, ref); err != nil {
 			return err
 		}
+		if err := s.noticeRefund(ctx, tx, ref); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, "refund:"+ref.StudentID, fmt.Sprintf("%s refunded (%s) on payment %s: %s", ref.Amount, ref.Method, ref.Payment, ref.Reason))
 	})
 	return ref, err

@@ -34,7 +34,11 @@ func (s *Service) Unpaid(ctx context.Context, number, reason string) (store.Paym
 			return err
 		}
 		for _, o := range orders {
-			if err := tx.BlockOrder(ctx, o, fmt.Sprintf("impayé du règlement %s le %s : %s", number, today.French(), reason)); err != nil {
+			why := fmt.Sprintf("impayé du règlement %s le %s : %s", number, today.French(), reason)
+			if err := tx.BlockOrder(ctx, o, why); err != nil {
+				return err
+			}
+			if err := s.noticeOrderBlocked(ctx, tx, p.StudentID, o, why); err != nil {
 				return err
 			}
 			if _, _, err := s.replan(ctx, tx, o, today); err != nil {
