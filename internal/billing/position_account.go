@@ -102,6 +102,9 @@ type PaymentLine struct {
 	Allocated  money.Cents `json:"allocated_cents"`
 	Unpaid     money.Cents `json:"unpaid_cents"`
 	UnpaidDate string      `json:"unpaid_date"`
+	// Voided: the reversal is a void (entered by mistake), not an impayé;
+	// Unpaid and UnpaidDate then say how much and when.
+	Voided bool `json:"voided,omitempty"`
 }
 
 // PaymentTotals is the total row of Règlements.

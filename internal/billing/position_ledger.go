@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"github.com/inpctl/inpctl/internal/gateway"
 	"sort"
 	"strconv"
 	"time"
@@ -196,6 +197,9 @@ func (l *ledger) paymentLines() Section[PaymentLine, PaymentTotals] {
 		line := PaymentLine{Date: p.Date, Number: p.Number, Method: p.Method, Ref: p.Ref, Amount: p.Amount}
 		if d, ok := l.unpaid[p.ID]; ok {
 			line.Unpaid, line.UnpaidDate = p.Amount, d
+			for _, u := range l.r.Unpaids {
+				line.Voided = line.Voided || (u.PaymentID == p.ID && u.Void)
+			}
 		} else {
 			for _, a := range l.r.Allocations {
 				if a.PaymentID == p.ID && a.Date <= l.day {
@@ -231,7 +235,11 @@ func (l *ledger) plan() (*PlanLine, []ComingDebit) {
 		return nil, coming
 	}
 	line := &PlanLine{Plan: p.Plan, Status: p.Status, OrderNumber: current[p.OrderID], Count: len(p.Instalments), Instalments: []InstalmentLine{}}
+	// A card that a hard decline (lost, stolen, expired) blocked the order
+	// on is not usable, whatever its expiry says, until a new card lifts the
+	// block (card_ok false).
 	expires, ecard := l.card()
+	refused := blocked[p.OrderID] && l.cardRefused(current[p.OrderID])
 	scheduled := PlanScheduledAt(*p, l.day)
 	for _, n := range p.Instalments {
 		status := InstalmentStatusAt(*p, n, l.day)
@@ -247,7 +255,7 @@ func (l *ledger) plan() (*PlanLine, []ComingDebit) {
 		line.Instalments = append(line.Instalments, InstalmentLine{n.Seq, n.Due, n.Amount, status, paid})
 		if scheduled && (status == "pending" || status == "failed") && n.Due != "" {
 			coming = append(coming, ComingDebit{Due: n.Due, Seq: n.Seq, Amount: n.Amount, Status: status, Overdue: n.Due <= l.day, Blocked: blocked[p.OrderID],
-				NextTry: n.NextTry, CardExpires: expires, CardOK: expires != "" && expires >= n.Due && !(ecard && p.Plan != "1x")})
+				NextTry: n.NextTry, CardExpires: expires, CardOK: expires != "" && expires >= n.Due && !(ecard && p.Plan != "1x") && !refused})
 		}
 	}
 	return line, coming
@@ -256,6 +264,30 @@ func (l *ledger) plan() (*PlanLine, []ComingDebit) {
 // card returns the last valid day of the student's current stored card
 // (the newest one not deleted) and whether it is a temporary e-card; ""
 // when there is none or its expiry cannot be read.
+// cardRefused: the order's last debit by l.day was a hard decline (a card
+// lost, stolen or expired) and no card was registered since. A block from
+// an impayé leaves the card usable.
+func (l *ledger) cardRefused(orderNumber string) bool {
+	last := store.AttemptRow{}
+	for _, a := range l.r.Attempts {
+		if a.OrderNumber == orderNumber && a.Date[:min(10, len(a.Date))] <= l.day && a.Date >= last.Date {
+			last = a
+		}
+	}
+	if last.State != "declined" {
+		return false
+	}
+	if _, hard := gateway.Classify(last.Code); !hard {
+		return false
+	}
+	for _, c := range l.r.Cards {
+		if !c.Deleted && c.CreatedDate > last.Date[:min(10, len(last.Date))] && c.CreatedDate <= l.day {
+			return false
+		}
+	}
+	return true
+}
+
 func (l *ledger) card() (string, bool) {
 	for k := len(l.r.Cards) - 1; k >= 0; k-- {
 		c := l.r.Cards[k]

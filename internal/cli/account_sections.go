@@ -109,7 +109,7 @@ func paymentsSection(a billing.Account) acctSection {
 	sec := acctSection{key: "reglements", title: "Règlements", data: a.Payments,
 		head: []string{"Date", "N°", "Mode", "Référence", "TTC", "Affecté TTC", "Impayé", "Impayé le"}}
 	for _, p := range a.Payments.Items {
-		sec.rows = append(sec.rows, []any{acctDate(p.Date), p.Number, acctMethod(p.Method), p.Ref, p.Amount, p.Allocated, acctOpt{p.Unpaid, "-"}, acctDate(p.UnpaidDate)})
+		sec.rows = append(sec.rows, []any{acctDate(p.Date), p.Number, acctMethod(p.Method), p.Ref, p.Amount, p.Allocated, acctOpt{p.Unpaid, "-"}, unpaidWhen(p)})
 	}
 	t := a.Payments.Total
 	sec.total = []any{"Total", "", "", "", t.Amount, t.Allocated, t.Unpaid, ""}
@@ -274,8 +274,12 @@ func acctCardState(c billing.ComingDebit) string {
 	switch {
 	case c.CardExpires == "":
 		return "aucune carte"
-	case !c.CardOK:
+	case c.Blocked && !c.CardOK:
+		return "refusée : une nouvelle carte lève le blocage"
+	case !c.CardOK && c.CardExpires < c.Due:
 		return "expire le " + frDate(c.CardExpires) + " : avant l'échéance"
+	case !c.CardOK:
+		return "e-carte : refusée pour un paiement en plusieurs fois"
 	}
 	return "expire le " + frDate(c.CardExpires)
 }
@@ -301,4 +305,13 @@ func acctPlural(n int, one, many string) string {
 		return many
 	}
 	return one
+}
+
+// unpaidWhen is the "Impayé le" cell: the date of the impayé, or "annulé
+// le …" for a manual payment voided as entered by mistake (not an impayé).
+func unpaidWhen(p billing.PaymentLine) any {
+	if p.Voided {
+		return "annulé le " + frDate(p.UnpaidDate)
+	}
+	return acctDate(p.UnpaidDate)
 }

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/spf13/cobra"
 )
 
@@ -47,9 +49,20 @@ func runScheduleList(ctx context.Context, o *scheduleListOpts) error {
 	if len(rows) == 0 || o.env.flags.output != "table" {
 		return Print(o.env.Printer(), rows, planCols, "no plans match")
 	}
+	// The total counts each current order once: a cancelled or rejected
+	// plan, or one of an order a code change replaced, is listed (the
+	// history), but not counted.
 	var total money.Cents
-	for _, p := range rows {
-		total += p.Total
+	live := 0
+	for i, p := range rows {
+		if s := plans[i].Status; !plans[i].Superseded && s != string(schedule.PlanCancelled) && s != string(schedule.PlanRejected) {
+			total += p.Total
+			live++
+		}
 	}
-	return PrintWithTotal(o.env.Printer(), rows, planCols, []string{plural(len(rows), "plan"), "", "", "", total.String(), "", "", ""})
+	label := plural(len(rows), "plan")
+	if live != len(rows) {
+		label += fmt.Sprintf(" (total: the %d live)", live)
+	}
+	return PrintWithTotal(o.env.Printer(), rows, planCols, []string{label, "", "", "", total.String(), "", "", ""})
 }

@@ -85,6 +85,7 @@ type AllocationRow struct {
 type UnpaidRow struct {
 	PaymentID    int64
 	Date, Reason string
+	Void         bool // a manual payment entered by mistake (payment void), not an impayé
 }
 
 // RefundRow is money given back to the student.
@@ -282,10 +283,10 @@ func (r accountReader) allocations(a *AccountRows) error {
 
 func (r accountReader) unpaids(a *AccountRows) error {
 	a.Unpaids = []UnpaidRow{}
-	return r.each(`SELECT u.payment_id, u.date, u.reason FROM unpaids u JOIN payments p ON p.id = u.payment_id
+	return r.each(`SELECT u.payment_id, u.date, u.reason, u.kind = 'void' FROM unpaids u JOIN payments p ON p.id = u.payment_id
 		WHERE p.student_id = ? AND u.date <= ? ORDER BY u.date, u.id`, func(rs *sql.Rows) error {
 		var u UnpaidRow
-		err := rs.Scan(&u.PaymentID, &u.Date, &u.Reason)
+		err := rs.Scan(&u.PaymentID, &u.Date, &u.Reason, &u.Void)
 		a.Unpaids = append(a.Unpaids, u)
 		return err
 	}, r.id, r.day)

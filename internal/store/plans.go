@@ -38,6 +38,7 @@ type Plan struct {
 	Received    money.Cents  `json:"-"`              // net allocated to the order's invoice by payments after PaidBefore
 	NextDue     string       `json:"next_due_date"`  // first unpaid instalment ("" until the first payment fixes the dates)
 	NextAmount  money.Cents  `json:"next_due_cents"` // its amount (0 when nothing is left)
+	Superseded  bool         `json:"order_superseded,omitempty"` // its order was replaced (a code change)
 	Instalments []Instalment `json:"instalments"`
 }
 
@@ -88,7 +89,8 @@ const planCols = `p.id, p.order_id, d.student_id, s.last_name, s.first_name, d.p
 	p.plan, p.status, p.requested_at, p.decided_at, p.reason, p.decision, p.paid_before,
 	COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN invoices v ON v.id = a.invoice_id WHERE v.order_id = p.order_id AND a.payment_id > p.paid_before), 0),
 	COALESCE((SELECT i.due_date FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), ''),
-	COALESCE((SELECT i.amount FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), 0)`
+	COALESCE((SELECT i.amount FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), 0),
+	o.superseded_by IS NOT NULL`
 
 const planFrom = ` FROM plans p JOIN orders o ON o.id = p.order_id JOIN dossiers d ON d.id = o.dossier_id JOIN students s ON s.id = d.student_id`
 
@@ -103,7 +105,7 @@ type dbtx interface {
 func scanPlan(sc scanner) (Plan, error) {
 	var p Plan
 	err := sc.Scan(&p.ID, &p.OrderID, &p.StudentID, &p.LastName, &p.FirstName, &p.Programme, &p.Year, &p.OrderNumber, &p.Total,
-		&p.Plan, &p.Status, &p.RequestedAt, &p.DecidedAt, &p.Reason, &p.Decision, &p.PaidBefore, &p.Received, &p.NextDue, &p.NextAmount)
+		&p.Plan, &p.Status, &p.RequestedAt, &p.DecidedAt, &p.Reason, &p.Decision, &p.PaidBefore, &p.Received, &p.NextDue, &p.NextAmount, &p.Superseded)
 	return p, err
 }
 
