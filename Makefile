@@ -15,8 +15,12 @@ build:
 demo: build
 	./scripts/demo.sh
 
-test:
+# test: the Go tests, then make demo as a test of its own (README's first
+# command must keep working; its output goes to demo.log, shown on failure).
+test: build
 	$(GO) test -count=1 ./...
+	@./scripts/demo.sh > demo.log 2>&1 || { tail -40 demo.log; echo "make demo failed (demo.log)"; exit 1; }
+	@echo "ok  	make demo (demo.log)"
 
 test-update:
 	$(GO) test ./... -args -update
@@ -40,4 +44,4 @@ soak:
 	INPCTL_SOAK=1 $(GO) test -count=1 -run 'TestSimulation' -timeout 120m ./internal/billing/
 
 clean:
-	rm -rf bin demo bench-out cover.out
+	rm -rf bin demo demo.log bench-out cover.out

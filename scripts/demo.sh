@@ -61,12 +61,16 @@ inp pay simulate "$OFF" --yes -q
 at 2025-09-05
 "$BIN" pay simulate --all-pending --yes -q | tail -3
 
-say "   Company-financed students (code 42): the invoice is issued now, the company pays by transfer"
+say "   Company-financed students (code 42): the company is named as payer, its invoice is issued now, it pays by transfer"
 for s in $(awk -F, '$2=="42" {print $1}' codes.csv); do
+  quiet dossier set-payer "$s" --name "Exemple Formation SAS" --siret "412 001 234 50006" \
+    --address "12 rue de l'Exemple" --address "63000 Clermont-Ferrand" --po-ref "BC-$s" --yes
   quiet invoice issue "$s" --yes
   total=$("$BIN" dossier show "$s" -o json | awk -F'[:,]' '/"ttc_cents"/ {print $2+0; exit}')
-  quiet payment record "$s" --amount "$((total / 100))" --method transfer --ref "virement entreprise" --yes
+  quiet payment record "$s" --payer --amount "$((total / 100))" --method transfer --ref "virement entreprise" --yes
+  PAYER=$s
 done
+[ -n "${PAYER:-}" ] && inp payment list --student "$PAYER"
 "$BIN" invoice list | tail -1
 
 say "5. September: the exemption commission cancels the rest of a 5x plan"
