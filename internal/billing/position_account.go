@@ -21,6 +21,19 @@ type Account struct {
 	Plan        *PlanLine                            `json:"plan"`
 	Coming      []ComingDebit                        `json:"coming_debits"`
 	Failed      []FailedAttempt                      `json:"failed_attempts"`
+	Notices     []NoticeLine                         `json:"notices"`
+}
+
+// NoticeLine is an e-mail notice to the student: queued with its event,
+// then sent (or failed) by mail send (issue 19).
+type NoticeLine struct {
+	ID        int64  `json:"id"`
+	Date      string `json:"date"`
+	Kind      string `json:"kind"`
+	Status    string `json:"status"`
+	SentAt    string `json:"sent_at"`
+	Recipient string `json:"recipient"`
+	Error     string `json:"error,omitempty"`
 }
 
 // Section is one table of the position: its rows and its total row.
@@ -188,7 +201,7 @@ type FailedAttempt struct {
 func BuildAccount(r store.AccountRows, asOf clock.Date) Account {
 	day := asOf.String()
 	l := newLedger(r, day)
-	a := Account{AsOf: day, Summary: Position(r, asOf), Coming: []ComingDebit{}, Failed: []FailedAttempt{}}
+	a := Account{AsOf: day, Summary: Position(r, asOf), Coming: []ComingDebit{}, Failed: []FailedAttempt{}, Notices: []NoticeLine{}}
 	a.Invoices = l.invoiceLines()
 	a.Orders, a.Blocked = l.orderLines(a.Invoices.Items)
 	a.Payments = l.paymentLines()
@@ -210,6 +223,20 @@ func BuildAccount(r store.AccountRows, asOf clock.Date) Account {
 	for _, t := range r.Attempts {
 		if t.Date <= day {
 			a.Failed = append(a.Failed, FailedAttempt{t.Date, t.Reference, t.OrderNumber, t.Seq, t.Amount, t.State, t.Code, t.Text})
+		}
+	}
+	for _, n := range r.Notices {
+		if n.Date <= day {
+			// What is known of it as of day: sent later is still pending then.
+			line := NoticeLine{ID: n.ID, Date: n.Date, Kind: n.Kind, Status: n.Status, Recipient: n.Recipient, Error: n.LastError}
+			if n.Status == "sent" {
+				if n.SentAt > day {
+					line.Status, line.Recipient = "pending", ""
+				} else {
+					line.SentAt = n.SentAt
+				}
+			}
+			a.Notices = append(a.Notices, line)
 		}
 	}
 	return a

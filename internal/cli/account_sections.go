@@ -34,7 +34,7 @@ type acctSection struct {
 }
 
 // The --section names, in the order account show prints them.
-var accountSectionKeys = []string{"commandes", "factures", "reglements", "avoirs", "remboursements", "summary", "echeances", "echecs"}
+var accountSectionKeys = []string{"commandes", "factures", "reglements", "avoirs", "remboursements", "summary", "echeances", "echecs", "courriels"}
 
 func acctCell(v any, plain bool) string {
 	switch x := v.(type) {
@@ -76,7 +76,23 @@ func accountSections(a billing.Account) []acctSection {
 	s := a.Summary
 	secs = append(secs, acctSection{key: "summary", title: "Synthèse", head: []string{"Débit", "Crédit", "Solde", "Position"},
 		rows: [][]any{{s.Debit, s.Credit, s.Balance, s.Position}}, data: s})
-	return append(secs, comingSection(a), failedSection(a))
+	return append(secs, comingSection(a), failedSection(a), noticesSection(a))
+}
+
+// noticesSection lists the e-mails to the student (issue 19), shown only
+// when there are some.
+func noticesSection(a billing.Account) acctSection {
+	sec := acctSection{key: "courriels", title: "Courriels", data: a.Notices,
+		head: []string{"Date", "N°", "Avis", "État", "Envoyé le", "Destinataire"}}
+	states := map[string]string{"pending": "en attente", "sent": "envoyé", "failed": "échec", "skipped": "désactivé"}
+	for _, n := range a.Notices {
+		state := states[n.Status]
+		if n.Error != "" && n.Status == "failed" {
+			state += " : " + n.Error
+		}
+		sec.rows = append(sec.rows, []any{acctDate(n.Date), fmt.Sprint(n.ID), n.Kind, state, acctDate(n.SentAt), n.Recipient})
+	}
+	return sec
 }
 
 func ordersSection(a billing.Account) acctSection {

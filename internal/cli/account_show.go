@@ -126,7 +126,7 @@ func acctWriteAccount(w io.Writer, doc accountDoc, secs []acctSection) error {
 				continue
 			}
 		}
-		if s.key == "echecs" && len(s.rows) == 0 {
+		if (s.key == "echecs" || s.key == "courriels") && len(s.rows) == 0 {
 			continue
 		}
 		if err := acctWriteSection(w, s); err != nil {

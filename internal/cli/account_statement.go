@@ -77,7 +77,7 @@ func acctStatement(doc accountDoc, rows store.AccountRows, asOf clock.Date) invo
 			Address: nonEmpty(s.Address, strings.TrimSpace(s.Postcode+" "+s.City), s.Country)}}
 	for _, sec := range accountSections(doc.Account) {
 		switch sec.key {
-		case "summary", "echeances", "echecs":
+		case "summary", "echeances", "echecs", "courriels":
 			continue
 		}
 		out := invoice.Section{Title: sec.title, Head: sec.head, Rows: [][]string{}, Total: acctCells(sec.total, false)}

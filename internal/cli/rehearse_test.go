@@ -59,8 +59,12 @@ func TestRehearse(t *testing.T) {
 		t.Logf("%-36s %-10s %6d %10.3fs %8.0f/s", s.Name, s.Date, s.Items, s.Seconds, s.PerSec)
 	}
 	f, c := rep.Figures, rep.Counts
-	if len(rep.Findings) != 0 {
-		t.Errorf("db check: %v", rep.Findings)
+	// The rehearsal sends no e-mail: its notices wait for mail send, and
+	// db check says so (W003). Every other finding is a failure.
+	for _, fd := range rep.Findings {
+		if !strings.HasPrefix(fd.String(), "W003 ") || !strings.Contains(fd.String(), "pending for more than a day") {
+			t.Errorf("db check: %v", fd)
+		}
 	}
 	checks := []struct {
 		what      string

@@ -32,6 +32,16 @@ type AccountRows struct {
 	Plans       []PlanRow
 	Cards       []CardRow
 	Attempts    []AttemptRow
+	Notices     []NoticeRow
+}
+
+// NoticeRow is an e-mail notice to the student (issue 19).
+type NoticeRow struct {
+	ID                int64
+	Date              string // queued, local date
+	Kind, Status      string
+	SentAt, Recipient string
+	LastError         string
 }
 
 // OrderRow is one order of the student (all years, superseded ones too).
@@ -187,7 +197,7 @@ func (db *DB) AccountRows(ctx context.Context, studentID string, asOf clock.Date
 	r := accountReader{ctx: ctx, q: t, id: studentID, loc: loc}
 	r.day, r.cut = asOfBounds(asOf, loc)
 	for _, read := range []func(*AccountRows) error{r.orders, r.invoices, r.creditNotes, r.payments, r.allocations,
-		r.unpaids, r.refunds, r.plans, r.cards, r.attempts} {
+		r.unpaids, r.refunds, r.plans, r.cards, r.attempts, r.notices} {
 		if err := read(&rows); err != nil {
 			return rows, mapErr(fmt.Errorf("read account of %s: %w", studentID, err))
 		}
@@ -362,6 +372,21 @@ func (r accountReader) attempts(a *AccountRows) error {
 		err := rs.Scan(&t.ID, &t.Date, &t.Reference, &t.OrderNumber, &t.Seq, &t.Amount, &t.State, &t.Code, &t.Text)
 		t.Date = localDate(t.Date, r.loc)
 		a.Attempts = append(a.Attempts, t)
+		return err
+	}, r.id, r.cut)
+}
+
+func (r accountReader) notices(a *AccountRows) error {
+	a.Notices = []NoticeRow{}
+	return r.each(`SELECT id, created_at, kind, status, sent_at, recipient, last_error FROM outbox
+		WHERE student_id = ? AND created_at < ? ORDER BY id`, func(rs *sql.Rows) error {
+		var n NoticeRow
+		err := rs.Scan(&n.ID, &n.Date, &n.Kind, &n.Status, &n.SentAt, &n.Recipient, &n.LastError)
+		n.Date = localDate(n.Date, r.loc)
+		if n.SentAt != "" {
+			n.SentAt = localDate(n.SentAt, r.loc)
+		}
+		a.Notices = append(a.Notices, n)
 		return err
 	}, r.id, r.cut)
 }

@@ -132,6 +132,21 @@ func (db *DB) Check(ctx context.Context, now time.Time) ([]Finding, error) {
 	for _, m := range stale {
 		out = append(out, Finding{Code: "W001", Warning: true, Message: m})
 	}
+	// W003: e-mail notices failed (one line each: someone must look), or
+	// pending for more than a day (one line for all: mail send is not run).
+	mails, err := db.strings(ctx, `SELECT 'notice ' || id || ' (' || kind || ', student ' || student_id || ') failed: ' || last_error
+		|| '; see inpctl mail show ' || id || ', then inpctl mail retry ' || id FROM outbox WHERE status = 'failed' ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	late, err := db.strings(ctx, `SELECT COUNT(*) || ' notice(s) pending for more than a day (the oldest since ' || MIN(created_at) || '): run inpctl mail send'
+		FROM outbox WHERE status = 'pending' AND created_at < ? HAVING COUNT(*) > 0`, ts(now.Add(-24*time.Hour)))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range append(mails, late...) {
+		out = append(out, Finding{Code: "W003", Warning: true, Message: m})
+	}
 	return out, nil
 }
 

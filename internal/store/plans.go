@@ -34,10 +34,10 @@ type Plan struct {
 	DecidedAt   string       `json:"decided_at"`
 	Reason      string       `json:"reason"`
 	Decision    string       `json:"decision"`
-	PaidBefore  int64        `json:"-"`              // the last payment when it was approved: later ones count on it
-	Received    money.Cents  `json:"-"`              // net allocated to the order's invoice by payments after PaidBefore
-	NextDue     string       `json:"next_due_date"`  // first unpaid instalment ("" until the first payment fixes the dates)
-	NextAmount  money.Cents  `json:"next_due_cents"` // its amount (0 when nothing is left)
+	PaidBefore  int64        `json:"-"`                          // the last payment when it was approved: later ones count on it
+	Received    money.Cents  `json:"-"`                          // net allocated to the order's invoice by payments after PaidBefore
+	NextDue     string       `json:"next_due_date"`              // first unpaid instalment ("" until the first payment fixes the dates)
+	NextAmount  money.Cents  `json:"next_due_cents"`             // its amount (0 when nothing is left)
 	Superseded  bool         `json:"order_superseded,omitempty"` // its order was replaced (a code change)
 	Instalments []Instalment `json:"instalments"`
 }
