@@ -11,6 +11,15 @@ BIN="$PWD/bin/inpctl"
 rm -rf demo && mkdir -p demo/invoices && cd demo
 export INPCTL_OPERATOR=demo
 
+# The students' e-mails go to a local SMTP server that keeps them in demo/mails
+# (inpctl mail sandbox: loopback only, nothing leaves the machine).
+"$BIN" mail sandbox --listen 127.0.0.1:0 --dir mails > mail.addr 2> mail.log &
+MAILPID=$!
+trap 'kill $MAILPID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [[ -s mail.addr ]] && break; sleep 0.05; done
+MAILADDR=$(cat mail.addr)
+export INPCTL_MAIL_HOST=127.0.0.1 INPCTL_MAIL_PORT="${MAILADDR##*:}" INPCTL_MAIL_TLS=none
+
 if [[ -t 1 ]]; then B=$'\033[1m' N=$'\033[0m'; else B='' N=''; fi
 say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 # quote: an argument as it must be typed again (single quotes when it needs them).
@@ -121,4 +130,12 @@ ls invoices | head -3; echo "… $(ls invoices | wc -l) files in demo/invoices/"
 say "8. The year in figures"
 for s in "$SOFT" "$LOST" "$BOURSE" "$OFF"; do inp account show "$s"; echo; done
 inp account list --overdue
+
+say "9. E-mails to the students: queued with each event, sent by mail send (cron, after charge --due)"
+inpv mail send
+echo "$(ls mails/*.eml | wc -l) messages in demo/mails/; three as the students read them:"
+for subject in 'paiement en 5 fois est accepté' 'prélèvement' 'reçu'; do
+  f=$(grep -l "^Subject: .*$subject" mails/*.txt | sed -n 1p)
+  [[ -n "$f" ]] && { echo; echo "--- $f"; sed -n '1,18p' "$f"; }
+done
 "$BIN" db check || true

@@ -23,7 +23,7 @@ func newMailCmd(env *Env) *cobra.Command {
 		Example: "  inpctl mail send\n  inpctl mail list --failed\n  inpctl mail preview plan_approved 22104567",
 		Args:    noArgs,
 	}
-	cmd.AddCommand(newMailSendCmd(env), newMailListCmd(env), newMailShowCmd(env), newMailRetryCmd(env), newMailPreviewCmd(env))
+	cmd.AddCommand(newMailSendCmd(env), newMailListCmd(env), newMailShowCmd(env), newMailRetryCmd(env), newMailPreviewCmd(env), newMailSandboxCmd(env))
 	return cmd
 }
 

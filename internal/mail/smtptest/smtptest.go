@@ -1,7 +1,8 @@
 // Package smtptest runs a real SMTP server (github.com/emersion/go-smtp,
 // which only this package imports) on loopback for tests, as httptest does
 // for HTTP: it keeps what it receives and answers what a test tells it to
-// (451 then 250, 550 for an address, a required AUTH). Only tests import it.
+// (451 then 250, 550 for an address, a required AUTH). Tests import it, and
+// `inpctl mail sandbox` (make demo's mail server, on loopback only).
 package smtptest
 
 import (
@@ -37,6 +38,11 @@ type Options struct {
 	RejectRcpt []string
 	// Username and Password, when set, require AUTH PLAIN with them.
 	Username, Password string
+	// Addr is where to listen (default 127.0.0.1 on a free port).
+	Addr string
+	// OnMessage, when set, is called with each accepted message (outside
+	// the server's lock).
+	OnMessage func(Received)
 }
 
 // Server is a running SMTP server.
@@ -55,7 +61,11 @@ type Server struct {
 
 // Start starts a server on 127.0.0.1 on a free port.
 func Start(opts Options) (*Server, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +73,8 @@ func Start(opts Options) (*Server, error) {
 	s.srv = smtp.NewServer(s)
 	s.srv.Domain = "smtp.test"
 	s.srv.AllowInsecureAuth = true
-	addr := l.Addr().(*net.TCPAddr)
-	s.Host, s.Port = addr.IP.String(), addr.Port
+	bound := l.Addr().(*net.TCPAddr)
+	s.Host, s.Port = bound.IP.String(), bound.Port
 	go s.srv.Serve(l)
 	return s, nil
 }
@@ -147,16 +157,22 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	s := ss.s
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.tries++
 	if len(s.opts.DataAnswers) > 0 {
 		code := s.opts.DataAnswers[0]
 		s.opts.DataAnswers = s.opts.DataAnswers[1:]
 		if code >= 400 {
+			s.mu.Unlock()
 			return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 0, 0}, Message: fmt.Sprintf("test server answers %d", code)}
 		}
 	}
-	s.got = append(s.got, Received{From: ss.from, To: append([]string(nil), ss.to...), Data: b})
+	m := Received{From: ss.from, To: append([]string(nil), ss.to...), Data: b}
+	s.got = append(s.got, m)
+	on := s.opts.OnMessage
+	s.mu.Unlock()
+	if on != nil {
+		on(m)
+	}
 	return nil
 }
 
