@@ -28,6 +28,7 @@ const (
 	invCheck    = "I5 db check"
 	invRule     = "I6 rule"           // an acceptance or a document the rules do not give
 	invInternal = "I0 internal error" // production failed with an unclassified error
+	invNotice   = "I7 notices"        // an event without its e-mail notice, or with two (issue 19)
 )
 
 // check runs invariants 3 and 4 for the given students, and 5 when dbCheck
@@ -77,6 +78,9 @@ func (w *simWorld) check(students []string, dbCheck bool) error {
 	}
 	if !dbCheck {
 		return nil
+	}
+	if err := w.checkNotices(); err != nil {
+		return err
 	}
 	fs, err := w.db.Check(w.ctx, w.clk.Now())
 	if err != nil {
@@ -246,4 +250,30 @@ func (w *simWorld) credits() (map[string]money.Cents, error) {
 		return nil, violation(invInternal, "student credit: %v", err)
 	}
 	return out, nil
+}
+
+// checkNotices: every money event the oracle saw has exactly one e-mail
+// notice of its kind (a payment received, except a payer's transfer; a
+// refund), written with it (issue 19).
+func (w *simWorld) checkNotices() error {
+	ns, err := w.db.ListNotices(w.ctx, store.NoticeFilter{})
+	if err != nil {
+		return violation(invInternal, "outbox: %v", err)
+	}
+	got := map[string]int{}
+	for _, n := range ns {
+		got[n.Kind]++
+	}
+	want := map[string]int{"refund": w.or.refundCount}
+	for _, p := range w.or.payments {
+		if p.only == nil {
+			want["payment_received"]++
+		}
+	}
+	for kind, n := range want {
+		if got[kind] != n {
+			return violation(invNotice, "%d %s notice(s) in the outbox, %d event(s)", got[kind], kind, n)
+		}
+	}
+	return nil
 }

@@ -32,6 +32,8 @@ type simOracle struct {
 	payments []*orPayment           // in recording order: "newest first" reversed
 	refunds  map[string]money.Cents // by student
 	payer    map[[2]string]bool     // (student, year) whose orders a third party pays
+	// refundCount is how many refunds were made (each has its notice).
+	refundCount int
 }
 
 type orOrder struct {
@@ -324,4 +326,5 @@ func (or *simOracle) refund(number string, amount money.Cents) {
 	p := or.payment(number)
 	p.refunded += amount
 	or.refunds[p.student] += amount
+	or.refundCount++
 }
