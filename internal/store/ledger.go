@@ -214,10 +214,16 @@ func (tx *Tx) StudentCredit(ctx context.Context, studentID string) (money.Cents,
 // PaymentsWithCredit returns a student's payments that still have an
 // unallocated, unrefunded part, oldest first.
 func (tx *Tx) PaymentsWithCredit(ctx context.Context, studentID string) ([]Payment, error) {
-	rows, err := tx.query(ctx, `SELECT p.id, p.number, p.amount
+	return tx.freeParts(ctx, `SELECT p.id, p.number, COALESCE(p.payer_id, 0), p.amount
 		- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
 		- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0)
 		FROM payments p WHERE p.student_id = ? AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id`, studentID)
+}
+
+// freeParts runs a query of (id, number, payer id, free amount) and keeps
+// the payments whose free part is above zero, with Amount that part.
+func (tx *Tx) freeParts(ctx context.Context, query string, args ...any) ([]Payment, error) {
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +232,7 @@ func (tx *Tx) PaymentsWithCredit(ctx context.Context, studentID string) ([]Payme
 	for rows.Next() {
 		var p Payment
 		var free money.Cents
-		if err := rows.Scan(&p.ID, &p.Number, &free); err != nil {
+		if err := rows.Scan(&p.ID, &p.Number, &p.PayerID, &free); err != nil {
 			return nil, err
 		}
 		if free > 0 {
@@ -387,7 +393,7 @@ func (tx *Tx) PaymentWithRef(ctx context.Context, studentID, method, ref string)
 // → 01 → 05 after a card payment) brings the card money back, while an
 // excess the clerk accepted as a credit stays one until `payment allocate`.
 func (tx *Tx) DossierPaymentsWithCredit(ctx context.Context, dossierID int64) ([]Payment, error) {
-	rows, err := tx.query(ctx, `WITH run AS (
+	return tx.freeParts(ctx, `WITH run AS (
 			SELECT a.payment_id, a.amount, SUM(a.amount) OVER (PARTITION BY a.payment_id ORDER BY a.id) AS total
 			FROM allocations a JOIN invoices i ON i.id = a.invoice_id JOIN orders o ON o.id = i.order_id
 			WHERE o.dossier_id = ?),
@@ -397,21 +403,4 @@ func (tx *Tx) DossierPaymentsWithCredit(ctx context.Context, dossierID int64) ([
 			- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0))
 		FROM payments p JOIN lost l ON l.payment_id = p.id
 		WHERE NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id`, dossierID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Payment
-	for rows.Next() {
-		var p Payment
-		var free money.Cents
-		if err := rows.Scan(&p.ID, &p.Number, &p.PayerID, &free); err != nil {
-			return nil, err
-		}
-		if free > 0 {
-			p.Amount = free
-			out = append(out, p)
-		}
-	}
-	return out, rows.Err()
 }
