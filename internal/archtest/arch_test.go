@@ -35,8 +35,10 @@ var allowed = map[string][]string{
 	"internal/csvin":           {"internal/fault"},
 	"internal/synth":           {},
 	"internal/siret":           {},
-	"internal/rehearse":        {"internal/billing", "internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/invoice", "internal/synth", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
-	"internal/archtest":        {},
+	// serve: the HTTP side (issue 18); the caller gives it the applier.
+	"internal/serve":    {"internal/fault"},
+	"internal/rehearse": {"internal/billing", "internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/invoice", "internal/synth", "internal/schedule", "internal/money", "internal/clock", "internal/fault"},
+	"internal/archtest": {},
 	// mail: the notices' kinds, data, templates and send loop over the
 	// outbox (issue 19); billing writes notices with mail's types.
 	"internal/mail":          {"internal/store", "internal/money", "internal/clock", "internal/fault"},
@@ -53,7 +55,7 @@ var homes = map[string][]string{
 	"database/sql":                      {"internal/store"},
 	"modernc.org/sqlite":                {"internal/store"},
 	"github.com/signintech/gopdf":       {"internal/invoice"},
-	"net/http":                          {"internal/gateway/paybox", "internal/gateway/sandbox"},
+	"net/http":                          {"internal/gateway/paybox", "internal/gateway/sandbox", "internal/serve"},
 	"github.com/wneessen/go-mail":       {"internal/mail/smtp"},
 	"github.com/emersion/go-smtp":       {"internal/mail/smtptest"},
 	"github.com/emersion/go-sasl":       {"internal/mail/smtptest"},

@@ -154,6 +154,7 @@ func commands(env *Env) []*cobra.Command {
 		newAccountCmd(env),
 		newChargeCmd(env),
 		newPayCmd(env),
+		newServeCmd(env),
 		newPaymentCmd(env),
 		newRefundCmd(env),
 		newMailCmd(env),

@@ -41,13 +41,15 @@ func scriptParams(dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exits":   cmdExits,
-			"dbsum":   cmdDBSum,
-			"sandbox": cmdSandbox,
-			"sleep":   cmdSleep,
-			"sbxpay":  cmdSbxPay,
-			"smtpd":   cmdSMTPD,
-			"notice":  cmdNotice,
+			"exits":    cmdExits,
+			"dbsum":    cmdDBSum,
+			"sandbox":  cmdSandbox,
+			"sleep":    cmdSleep,
+			"sbxpay":   cmdSbxPay,
+			"smtpd":    cmdSMTPD,
+			"notice":   cmdNotice,
+			"freeport": cmdFreePort,
+			"httpget":  cmdHTTPGet,
 		},
 	}
 }

@@ -38,6 +38,7 @@ type Config struct {
 	Schedule     Schedule  `mapstructure:"schedule" json:"schedule" yaml:"schedule"`
 	Gateway      Gateway   `mapstructure:"gateway" json:"gateway" yaml:"gateway"`
 	Mail         Mail      `mapstructure:"mail" json:"mail" yaml:"mail"`
+	Serve        Serve     `mapstructure:"serve" json:"serve" yaml:"serve"`
 
 	// Source is where the config came from: a path, or "built-in example".
 	Source string `mapstructure:"-" json:"-" yaml:"-"`

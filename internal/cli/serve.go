@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/gateway/paybox"
+	"github.com/inpctl/inpctl/internal/serve"
+	"github.com/spf13/cobra"
+)
+
+type serveOpts struct {
+	env    *Env
+	listen string
+}
+
+func newServeCmd(env *Env) *cobra.Command {
+	o := &serveOpts{env: env}
+	cmd := &cobra.Command{
+		Use:   "serve [--listen ADDR]",
+		Short: "Receive Paybox's notifications over HTTP (behind the school's reverse proxy)",
+		Long: `Run the HTTP server Paybox notifies (PBX_REPONDRE_A) until SIGTERM or SIGINT
+(requests in flight finish):
+
+  GET|POST /paybox/ipn   verifies the signature and applies the notification
+                         exactly as pay ipn does: 200 (empty) when applied or
+                         already applied, 400 unreadable, 403 bad signature or
+                         a source outside serve.ipn_allow, 409 refused by the
+                         books (Paybox tries again), 500 an internal failure
+  GET /paybox/retour, /paybox/refuse, /paybox/annule
+                         plain French pages for the student; they change nothing
+  GET /healthz           the database answers
+
+One access-log line per request on stderr (never the query: it holds the
+signature and the card fields). The listen address is serve.listen
+(default 127.0.0.1:8640); see docs/deploy.md for the systemd unit and the
+reverse proxy.` + exitDoc("0   stopped by SIGTERM/SIGINT", "2   a bad address or config", "10  the database cannot be opened"),
+		Example: "  inpctl serve\n  inpctl serve --listen 127.0.0.1:8640",
+		Args:    noArgs,
+		RunE:    func(c *cobra.Command, _ []string) error { return runServe(c.Context(), o) },
+	}
+	cmd.Flags().StringVar(&o.listen, "listen", "", "HOST:PORT to listen on (default: serve.listen)")
+	return cmd
+}
+
+func runServe(ctx context.Context, o *serveOpts) error {
+	cfg, err := o.env.Config()
+	if err != nil {
+		return err
+	}
+	listen := o.listen
+	if listen == "" {
+		listen = cfg.ServeListen()
+	}
+	allowList := cfg.Serve.IPNAllow
+	if len(allowList) == 0 {
+		allowList = serve.DefaultAllow
+	}
+	allow, err := serve.ParsePrefixes("serve.ipn_allow", allowList)
+	if err != nil {
+		return err
+	}
+	proxies, err := serve.ParsePrefixes("serve.trusted_proxies", cfg.Serve.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	kit, err := o.env.gateway(ctx)
+	if err != nil {
+		return err
+	}
+	svc, err := o.env.Service(ctx, "")
+	if err != nil {
+		return err
+	}
+	apply := func(ctx context.Context, raw string) (string, serve.Outcome, error) {
+		res, err := svc.ApplyIPN(ctx, raw, kit.keys)
+		return res.Cmd, ipnOutcome(err), err
+	}
+	health := func(ctx context.Context) error {
+		_, err := svc.DB.Catalogue(ctx)
+		return err
+	}
+	h := serve.Handler(serve.Config{Allow: allow, TrustedProxies: proxies, School: cfg.Issuer.Name, Contact: cfg.Mail.Contact,
+		Log: o.env.IO.Err}, apply, health)
+	return serve.Serve(ctx, listen, h, func(addr string) {
+		fmt.Fprintf(o.env.IO.Out, "http://%s/paybox/ipn\n", addr)
+		o.env.Infof("inpctl serve listening on http://%s (SIGTERM to stop)", addr)
+	})
+}
+
+// ipnOutcome says how serve answers Paybox for what ApplyIPN returned.
+func ipnOutcome(err error) serve.Outcome {
+	switch {
+	case err == nil:
+		return serve.Applied
+	case errors.Is(err, paybox.ErrBadSignature), errors.Is(err, paybox.ErrUnsigned):
+		return serve.Forbidden
+	case fault.KindOf(err) == fault.Usage:
+		return serve.Unreadable
+	case fault.KindOf(err) == fault.Conflict, fault.KindOf(err) == fault.NotFound:
+		return serve.Refused
+	}
+	return serve.Failed
+}
