@@ -72,7 +72,7 @@ at 2025-09-05
 
 say "   Company-financed students (code 42): the company is named as payer, its invoice is issued now, it pays by transfer"
 for s in $(awk -F, '$2=="42" {print $1}' codes.csv); do
-  quiet dossier set-payer "$s" --name "Exemple Formation SAS" --siret "412 001 234 50006" \
+  quiet dossier set-payer "$s" --name "Exemple Formation SAS" --siret "412 001 232 10004" \
     --address "12 rue de l'Exemple" --address "63000 Clermont-Ferrand" --po-ref "BC-$s" --yes
   quiet invoice issue "$s" --yes
   total=$("$BIN" dossier show "$s" -o json | awk -F'[:,]' '/"ttc_cents"/ {print $2+0; exit}')

@@ -16,7 +16,7 @@ import (
 
 // A made-up SIRET that passes the Luhn check (and so looks like a card
 // number to a detector that does not know the field).
-const testSIRET = "41200123450006"
+const testSIRET = "41200123210004"
 
 // TestPayerInvoiceToABusiness: a payer set on a financed order (code 42)
 // gets the invoice: addressed to it with its SIRET and order reference,
@@ -27,7 +27,7 @@ func TestPayerInvoiceToABusiness(t *testing.T) {
 	s, _ := planSvc(t)
 	declare(t, s, "22100003", "42")
 	declare(t, s, "22100001", "01")
-	if _, err := s.SetPayer(ctx, PayerInput{StudentID: "22100003", Name: "Exemple Formation SAS", SIRET: "412 001 234 50006",
+	if _, err := s.SetPayer(ctx, PayerInput{StudentID: "22100003", Name: "Exemple Formation SAS", SIRET: "412 001 232 10004",
 		Address: []string{"12 rue de l'Exemple", "63000 Clermont-Ferrand"}, PORef: "BC-2025-118"}); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestPayerInvoiceToABusiness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if doc.Client.Name != "Exemple Formation SAS" || doc.Client.SIRET != "412 001 234 50006" || doc.ClientPO != "BC-2025-118" ||
+	if doc.Client.Name != "Exemple Formation SAS" || doc.Client.SIRET != "412 001 232 10004" || doc.ClientPO != "BC-2025-118" ||
 		doc.Student != "Paul Mastere (22100003)" || doc.DueDate != clock.NewDate(2025, 10, 5) {
 		t.Errorf("payer invoice: client %+v, po %q, student %q, due %s", doc.Client, doc.ClientPO, doc.Student, doc.DueDate)
 	}
@@ -56,7 +56,7 @@ func TestPayerInvoiceToABusiness(t *testing.T) {
 	}
 	all := strings.Join(append(printed, m.Recipient...), "\n")
 	for _, want := range []string{"Étudiant : Paul Mastere (22100003)", "Bon de commande : BC-2025-118", "Date d'échéance : 05/10/2025",
-		"SIRET : 412 001 234 50006", "Indemnité forfaitaire pour frais de recouvrement : 40,00 €"} {
+		"SIRET : 412 001 232 10004", "Indemnité forfaitaire pour frais de recouvrement : 40,00 €"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the page does not print %q:\n%s", want, all)
 		}
@@ -122,7 +122,7 @@ func TestPayerReaddressesTheStudentsInvoice(t *testing.T) {
 	}
 	_, err = s.SetPayer(ctx, PayerInput{StudentID: "22100002", Name: "OPCO Exemple", SIRET: testSIRET})
 	wantKind(t, "payer over a plan", err, fault.Conflict)
-	_, err = s.SetPayer(ctx, PayerInput{StudentID: "22100002", Name: "OPCO Exemple", SIRET: "41200123450007"})
+	_, err = s.SetPayer(ctx, PayerInput{StudentID: "22100002", Name: "OPCO Exemple", SIRET: "41200123210005"})
 	wantKind(t, "a mistyped SIRET", err, fault.Usage)
 }
 

@@ -377,7 +377,7 @@ func (w *simWorld) opSetPayer(st *simStudent, year string) (string, error) {
 			desc = "schedule cancel + " + desc
 		}
 	}
-	res, err := w.svc[year].SetPayer(w.ctx, PayerInput{StudentID: st.id, Name: "Exemple Formation SAS", SIRET: "41200123450006", PORef: fmt.Sprintf("BC-%d", w.next())})
+	res, err := w.svc[year].SetPayer(w.ctx, PayerInput{StudentID: st.id, Name: "Exemple Formation SAS", SIRET: "41200123210004", PORef: fmt.Sprintf("BC-%d", w.next())})
 	if err != nil {
 		return refused(desc, err)
 	}

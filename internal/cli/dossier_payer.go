@@ -37,7 +37,7 @@ issued again to the payer: it asks for confirmation (--yes in scripts).
 Setting it again replaces the payer (the audit log keeps the earlier one).` + exitDoc(
 			"0   set", "2   a bad SIRET or a missing name", "4   no such student",
 			"5   refused: the student has a plan or has paid, or the order is 0,00 €"),
-		Example: `  inpctl dossier set-payer 22100042 --name "Exemple Formation SAS" --siret "412 001 234 50006" \
+		Example: `  inpctl dossier set-payer 22100042 --name "Exemple Formation SAS" --siret "412 001 232 10004" \
       --address "12 rue de l'Exemple" --address "63000 Clermont-Ferrand" --po-ref "BC-2025-118"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {

@@ -71,7 +71,7 @@ func (r *run) payFinanced(ctx context.Context, _ clock.Date) (int, error) {
 			continue
 		}
 		if _, err := r.k.Svc.SetPayer(ctx, billing.PayerInput{StudentID: s.ID, Name: "Exemple Formation SAS",
-			SIRET: "41200123450006", Address: []string{"12 rue de l'Exemple", "63000 Clermont-Ferrand"}, PORef: "BC-" + s.ID}); err != nil {
+			SIRET: "41200123210004", Address: []string{"12 rue de l'Exemple", "63000 Clermont-Ferrand"}, PORef: "BC-" + s.ID}); err != nil {
 			return n, err
 		}
 		inv, err := r.k.Svc.IssueInvoice(ctx, s.ID)

@@ -47,6 +47,9 @@ func Check(s string) error {
 		}
 		return nil
 	}
+	if !luhn(s[:9]) {
+		return fmt.Errorf("SIRET %s: its SIREN %s fails the check digit (Luhn): a digit is probably mistyped", s, s[:9])
+	}
 	if !luhn(s) {
 		return fmt.Errorf("SIRET %s fails the check digit (Luhn): a digit is probably mistyped", s)
 	}

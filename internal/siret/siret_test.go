@@ -7,11 +7,12 @@ func TestCheck(t *testing.T) {
 		in string
 		ok bool
 	}{
-		{"41200123450006", true},    // a made-up valid SIRET (Luhn)
-		{"412 001 234 50006", true}, // written with spaces
-		{"41200123450007", false},   // one digit off
-		{"4120012345000", false},    // 13 digits
-		{"4120012345000A", false},   // a letter
+		{"41200123210004", true},    // a made-up valid SIRET (Luhn)
+		{"412 001 232 10004", true}, // written with spaces
+		{"41200123210005", false},   // one digit off
+		{"41200123450006", false},   // the whole passes Luhn, its SIREN 412001234 does not
+		{"4120012321000", false},    // 13 digits
+		{"4120012321000A", false},   // a letter
 		{"35600000000047", true},    // La Poste: sum of digits 25
 		{"35600000000048", false},   // La Poste: sum 26
 		{"", false},
@@ -20,13 +21,13 @@ func TestCheck(t *testing.T) {
 			t.Errorf("Valid(%q) = %v, want %v (%v)", c.in, got, c.ok, Check(Normalize(c.in)))
 		}
 	}
-	if got := Format("41200123450006"); got != "412 001 234 50006" {
+	if got := Format("41200123210004"); got != "412 001 232 10004" {
 		t.Errorf("Format = %q", got)
 	}
 }
 
 func FuzzCheck(f *testing.F) {
-	f.Add("41200123450006")
+	f.Add("41200123210004")
 	f.Add("356 000 000 00047")
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
