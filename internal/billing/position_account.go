@@ -153,7 +153,10 @@ type PlanLine struct {
 	OrderNumber string           `json:"order_number"`
 	Count       int              `json:"instalments"`
 	PaidCount   int              `json:"paid_instalments"`
-	PaidAmount  money.Cents      `json:"paid_cents"`
+	// PaidAmount is the money received on the plan by the as-of day (after
+	// its approval, net of reversals), partial payments of an instalment
+	// included; PaidCount counts the instalments paid in full.
+	PaidAmount money.Cents `json:"paid_cents"`
 	Remaining   money.Cents      `json:"remaining_cents"`
 	Instalments []InstalmentLine `json:"schedule"`
 }

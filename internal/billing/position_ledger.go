@@ -247,7 +247,6 @@ func (l *ledger) plan() (*PlanLine, []ComingDebit) {
 		switch status {
 		case "paid":
 			line.PaidCount++
-			line.PaidAmount += n.Amount
 			paid = n.PaidDate
 		case "pending", "failed":
 			line.Remaining += n.Amount
@@ -258,7 +257,27 @@ func (l *ledger) plan() (*PlanLine, []ComingDebit) {
 				NextTry: n.NextTry, CardExpires: expires, CardOK: expires != "" && expires >= n.Due && !(ecard && p.Plan != "1x") && !refused})
 		}
 	}
+	line.PaidAmount = l.receivedOnPlan(p)
 	return line, coming
+}
+
+// receivedOnPlan is what the plan's order received by l.day from payments
+// made after the plan's approval (PaidBefore), not reversed by then: the
+// money the plan collected, a partial cheque included.
+func (l *ledger) receivedOnPlan(p *store.PlanRow) money.Cents {
+	invoices := map[int64]bool{}
+	for _, inv := range l.r.Invoices {
+		if inv.OrderID == p.OrderID {
+			invoices[inv.ID] = true
+		}
+	}
+	var sum money.Cents
+	for _, a := range l.r.Allocations {
+		if invoices[a.InvoiceID] && a.PaymentID > p.PaidBefore && a.Date <= l.day && !l.voided(a.PaymentID, l.day) {
+			sum += a.Amount
+		}
+	}
+	return sum
 }
 
 // card returns the last valid day of the student's current stored card

@@ -308,7 +308,7 @@ func acctPlanSummary(p *billing.PlanLine) string {
 	}
 	s := fmt.Sprintf("%s, %s", p.Plan, acctPlanStatus(p.Status))
 	if p.Count > 0 {
-		s += fmt.Sprintf(" : %d/%d %s (%s)", p.PaidCount, p.Count, acctPlural(p.PaidCount, "échéance payée", "échéances payées"), p.PaidAmount)
+		s += fmt.Sprintf(" : %d/%d %s (%s reçus)", p.PaidCount, p.Count, acctPlural(p.PaidCount, "échéance payée", "échéances payées"), p.PaidAmount)
 		if p.Remaining > 0 {
 			s += ", reste " + p.Remaining.String()
 		}

@@ -111,6 +111,7 @@ type RefundRow struct {
 // current state (DecidedDate is the local date of the last decision).
 type PlanRow struct {
 	ID, OrderID  int64
+	PaidBefore   int64 // the last payment when it was approved: later ones count on it
 	Plan, Status string
 	DecidedDate  string
 	Instalments  []InstalmentRow
@@ -316,11 +317,11 @@ func (r accountReader) refunds(a *AccountRows) error {
 func (r accountReader) plans(a *AccountRows) error {
 	a.Plans = []PlanRow{}
 	byID := map[int64]int{}
-	err := r.each(`SELECT p.id, p.order_id, p.plan, p.status, p.decided_at FROM plans p
+	err := r.each(`SELECT p.id, p.order_id, p.paid_before, p.plan, p.status, p.decided_at FROM plans p
 		JOIN orders o ON o.id = p.order_id JOIN dossiers d ON d.id = o.dossier_id
 		WHERE d.student_id = ? ORDER BY p.id`, func(rs *sql.Rows) error {
 		var p PlanRow
-		err := rs.Scan(&p.ID, &p.OrderID, &p.Plan, &p.Status, &p.DecidedDate)
+		err := rs.Scan(&p.ID, &p.OrderID, &p.PaidBefore, &p.Plan, &p.Status, &p.DecidedDate)
 		p.DecidedDate = localDate(p.DecidedDate, r.loc)
 		p.Instalments = []InstalmentRow{}
 		byID[p.ID] = len(a.Plans)
