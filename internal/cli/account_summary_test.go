@@ -68,7 +68,7 @@ func TestAccountSummaryKV(t *testing.T) {
 	}
 	b.Reset()
 	writeKV(&b, kv)
-	if !strings.Contains(acctSqueeze(b.String()), "Échéancier 3x, approuvé : 0/3 échéance payée (0,00 €), reste 628,00 €") {
+	if !strings.Contains(acctSqueeze(b.String()), "Échéancier 3x, approuvé : 0/3 échéance payée (0,00 € reçus), reste 628,00 €") {
 		t.Errorf("student with a plan:\n%s", b.String())
 	}
 	// The plan of another year is not shown.
