@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/inpctl/inpctl/internal/billing"
+	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
@@ -14,6 +15,8 @@ type accountListOpts struct {
 	env                        *Env
 	asOf, programme, session   string
 	overdue, blocked, inCredit bool
+	cardsExpiring              bool
+	before                     string
 }
 
 // accountListRow is one student's line of account list.
@@ -30,7 +33,7 @@ type accountListRow struct {
 func newAccountListCmd(env *Env) *cobra.Command {
 	o := &accountListOpts{env: env}
 	cmd := &cobra.Command{
-		Use:   "list [--overdue] [--blocked] [--credit] [--programme P] [--session S]",
+		Use:   "list [--overdue] [--blocked] [--credit] [--programme P] [--session S] | --cards-expiring [--before DATE]",
 		Short: "List account positions, most overdue first",
 		Long: `List every student's Débit, Crédit, Solde and Position (see "inpctl account
 show --help" for what they mean) as of a date, sorted by Position, the
@@ -40,13 +43,27 @@ largest first.
   --blocked   only students with a blocked order (e.g. a hard card decline)
   --credit    only students with a credit in their favour (Solde < 0)
 
+--cards-expiring lists instead the stored cards that expire before a debit
+still to come (the first such debit, and how many there are), so that the
+office asks for a new card before the debit fails; --before DATE keeps the
+cards that expire before that date.
+
 The figures come from a few aggregate queries over the whole ledger, so the
 list stays fast on a hundred thousand students.` + exitDoc("0   listed (an empty list is not an error)", "2   bad --as-of"),
 		Example: `  inpctl account list --overdue
   inpctl account list --credit -o csv > a-rembourser.csv
-  inpctl account list --programme ING-GC-3A --as-of 2025-10-11`,
+  inpctl account list --programme ING-GC-3A --as-of 2025-10-11
+  inpctl account list --cards-expiring --before 2026-01-01`,
 		Args: noArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return runAccountList(c.Context(), o) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if o.cardsExpiring {
+				return runCardsExpiring(c.Context(), o)
+			}
+			if o.before != "" {
+				return fault.New(fault.Usage, "--before goes with --cards-expiring")
+			}
+			return runAccountList(c.Context(), o)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.asOf, "as-of", "", "date of the positions, YYYY-MM-DD (default: today)")
@@ -55,6 +72,8 @@ list stays fast on a hundred thousand students.` + exitDoc("0   listed (an empty
 	f.BoolVar(&o.inCredit, "credit", false, "only students with a credit in their favour")
 	f.StringVar(&o.programme, "programme", "", "only this programme")
 	f.StringVar(&o.session, "session", "", "only this session (e.g. P2225_Y3_3A)")
+	f.BoolVar(&o.cardsExpiring, "cards-expiring", false, "list the cards that expire before a debit still to come")
+	f.StringVar(&o.before, "before", "", "with --cards-expiring: only cards that expire before this date (YYYY-MM-DD)")
 	return cmd
 }
 
