@@ -148,15 +148,15 @@ type RefundLine struct {
 // PlanLine is the student's current plan: the last one asked for on a
 // current (not superseded) order, whatever its status.
 type PlanLine struct {
-	Plan        string           `json:"plan"`
-	Status      string           `json:"status"`
-	OrderNumber string           `json:"order_number"`
-	Count       int              `json:"instalments"`
-	PaidCount   int              `json:"paid_instalments"`
+	Plan        string `json:"plan"`
+	Status      string `json:"status"`
+	OrderNumber string `json:"order_number"`
+	Count       int    `json:"instalments"`
+	PaidCount   int    `json:"paid_instalments"`
 	// PaidAmount is the money received on the plan by the as-of day (after
 	// its approval, net of reversals), partial payments of an instalment
 	// included; PaidCount counts the instalments paid in full.
-	PaidAmount money.Cents `json:"paid_cents"`
+	PaidAmount  money.Cents      `json:"paid_cents"`
 	Remaining   money.Cents      `json:"remaining_cents"`
 	Instalments []InstalmentLine `json:"schedule"`
 }
