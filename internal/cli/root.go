@@ -12,12 +12,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/pan"
 	"github.com/spf13/cobra"
 )
 
@@ -203,39 +203,10 @@ func redactArgs(path string, args []string) []string {
 			sum := sha256.Sum256([]byte(a))
 			out = append(out, "<notification sha256:"+hex.EncodeToString(sum[:8])+">")
 		default:
-			out = append(out, maskCardNumbers(a))
+			out = append(out, pan.Mask(a))
 		}
 	}
 	return out
-}
-
-var cardRunRe = regexp.MustCompile(`\d[\d -]{11,22}\d`)
-
-// maskCardNumbers replaces anything that looks like a card number (13 to
-// 19 digits, spaces or dashes allowed, passing the Luhn check) with its last
-// four digits: even a test card never reaches the audit log.
-func maskCardNumbers(s string) string {
-	return cardRunRe.ReplaceAllStringFunc(s, func(m string) string {
-		digits := strings.NewReplacer(" ", "", "-", "").Replace(m)
-		if len(digits) < 13 || len(digits) > 19 || !luhnValid(digits) {
-			return m
-		}
-		return "****" + digits[len(digits)-4:]
-	})
-}
-
-func luhnValid(s string) bool {
-	sum := 0
-	for i := len(s) - 1; i >= 0; i-- {
-		d := int(s[i] - '0')
-		if (len(s)-1-i)%2 == 1 {
-			if d *= 2; d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
 }
 
 func containsAny(s string, subs ...string) bool {

@@ -10,6 +10,8 @@ package siret
 import (
 	"fmt"
 	"strings"
+
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // laPoste is the SIREN of La Poste, whose establishments' SIRETs follow
@@ -47,10 +49,10 @@ func Check(s string) error {
 		}
 		return nil
 	}
-	if !luhn(s[:9]) {
+	if !pan.Luhn(s[:9]) {
 		return fmt.Errorf("SIRET %s: its SIREN %s fails the check digit (Luhn): a digit is probably mistyped", s, s[:9])
 	}
-	if !luhn(s) {
+	if !pan.Luhn(s) {
 		return fmt.Errorf("SIRET %s fails the check digit (Luhn): a digit is probably mistyped", s)
 	}
 	return nil
@@ -65,18 +67,4 @@ func Format(s string) string {
 		return s
 	}
 	return s[:3] + " " + s[3:6] + " " + s[6:9] + " " + s[9:]
-}
-
-func luhn(d string) bool {
-	sum := 0
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if (len(d)-i)%2 == 0 {
-			if n *= 2; n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-	}
-	return sum%10 == 0
 }

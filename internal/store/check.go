@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/pan"
+	"github.com/inpctl/inpctl/internal/siret"
 )
 
 // Finding is one result of Check: an error (the books are wrong) or a
@@ -193,21 +194,28 @@ func (db *DB) checkSeries(ctx context.Context, code, table, name string) ([]Find
 	return out, rows.Err()
 }
 
-// digitsRe finds a run of 13–19 digits standing as its own token (not
-// inside a longer word such as a hex hash).
-var digitsRe = regexp.MustCompile(`(?:^|[^0-9A-Za-z])(\d{13,19})(?:$|[^0-9A-Za-z])`)
+// hashColumns hold hex digests, not text a person typed: they are not
+// scanned at all.
+var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash": true}
 
-// hashColumns hold hex digests, not text a person typed. The SIRET columns
-// hold a company's SIRET, which passes the Luhn check like a card number:
-// the two are told apart by field, never by guessing (the SIRET is checked
-// when it is typed, internal/siret).
-var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash": true,
-	"payers.siret": true, "invoices.client_siret": true}
+// siretColumns hold a SIRET, which passes the Luhn check like a card
+// number and cannot be told apart from one by its digits (see package
+// siret). A value of these columns is skipped only when it is a valid
+// SIRET; anything else in them is scanned like any other text. The table
+// may not exist yet (payers comes with migration 0007).
+var siretColumns = map[string]bool{"payers.siret": true, "invoices.client_siret": true}
 
-// findCardNumbers scans every text value of every table for a 13–19-digit
-// Luhn-valid number: inpctl must never store a card number.
+// cardDigitsSQL is true for a text with at least 13 digits, the fewest a
+// card number has (package pan): the rows that cannot hold one are left in
+// SQLite. ? is the column's text.
+const cardDigitsSQL = `length(?) - length(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(?,
+	'0',''),'1',''),'2',''),'3',''),'4',''),'5',''),'6',''),'7',''),'8',''),'9','')) >= 13`
+
+// findCardNumbers scans every text value of every table with package
+// pan's detector: inpctl must never store a card number. Each column is
+// scanned alone, so that digits of two columns never join.
 func (db *DB) findCardNumbers(ctx context.Context) ([]Finding, error) {
-	tables, err := db.strings(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	tables, err := db.strings(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -217,48 +225,57 @@ func (db *DB) findCardNumbers(ctx context.Context) ([]Finding, error) {
 		if err != nil {
 			return nil, err
 		}
-		var exprs, tests []string
+		var scanned, exprs, tests []string
 		for _, c := range cols {
-			if !hashColumns[t+"."+c] {
-				e := `COALESCE(CAST("` + c + `" AS TEXT), '')`
-				exprs = append(exprs, e)
-				tests = append(tests, e+` GLOB '*[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*'`)
+			if hashColumns[t+"."+c] {
+				continue
 			}
+			e := `COALESCE(CAST("` + c + `" AS TEXT), '')`
+			scanned = append(scanned, c)
+			exprs = append(exprs, e)
+			tests = append(tests, "("+strings.ReplaceAll(cardDigitsSQL, "?", e)+")")
 		}
 		if len(exprs) == 0 {
 			continue
 		}
-		// A run of 13 digits never spans two columns (they are joined with
-		// a space), so each column is tested alone and only the rows that
-		// match are joined: the whole database is read once, cheaply.
-		vals, err := db.strings(ctx, `SELECT `+strings.Join(exprs, ` || ' ' || `)+` FROM "`+t+`" WHERE `+strings.Join(tests, ` OR `))
+		f, err := db.cardNumbersIn(ctx, t, scanned, exprs, tests)
 		if err != nil {
 			return nil, err
 		}
-		for _, v := range vals {
-			for _, sub := range digitsRe.FindAllStringSubmatch(v, -1) {
-				if m := sub[1]; luhn(m) {
-					out = append(out, Finding{Code: "E011", Message: fmt.Sprintf("table %s holds a %d-digit number that passes the Luhn check (ending %s): card numbers must never be stored", t, len(m), m[len(m)-4:])})
-				}
-			}
-		}
+		out = append(out, f...)
 	}
 	return out, nil
 }
 
-func luhn(s string) bool {
-	sum := 0
-	for i := len(s) - 1; i >= 0; i-- {
-		d := int(s[i] - '0')
-		if (len(s)-1-i)%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
+// cardNumbersIn reads, in one pass over table t, the rows where a column
+// has enough digits, and reports each card number by table and column
+// (never the number: its last four digits only).
+func (db *DB) cardNumbersIn(ctx context.Context, t string, cols, exprs, tests []string) ([]Finding, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+strings.Join(exprs, `, `)+` FROM "`+t+`" WHERE `+strings.Join(tests, ` OR `))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	vals := make([]string, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var out []Finding
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			if siretColumns[t+"."+cols[i]] && siret.Valid(v) {
+				continue
+			}
+			for _, m := range pan.Find(v) {
+				out = append(out, Finding{Code: "E011", Message: fmt.Sprintf("table %s column %s holds a %d-digit number that passes the Luhn check (%s): card numbers must never be stored", t, cols[i], len(m.Digits), m.Masked())})
 			}
 		}
-		sum += d
 	}
-	return sum%10 == 0
+	return out, rows.Err()
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO),

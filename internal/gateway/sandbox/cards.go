@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // Test cards. CardOK and CardInvalid are Paybox's own preprod cards
@@ -54,28 +56,13 @@ func classOf(card string) (c class, ok bool) {
 	case classOK, classSoftOnce, classSoftAlways, classLost, classExpired, classLoseAnswer, classSlow, classECard:
 		return class(strings.ToLower(card)), true
 	}
-	if !isDigits(card, 12, 19) || !luhn(card) {
+	if !isDigits(card, 12, 19) || !pan.Luhn(card) {
 		return "", false
 	}
 	if c, found := cardClasses[card]; found {
 		return c, true
 	}
 	return classOK, true
-}
-
-// luhn reports whether the digit string d passes the Luhn check.
-func luhn(d string) bool {
-	sum := 0
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if (len(d)-i)%2 == 0 {
-			if n *= 2; n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-	}
-	return sum%10 == 0
 }
 
 func isDigits(s string, min, max int) bool {
