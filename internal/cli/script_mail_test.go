@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"mime"
@@ -12,9 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/inpctl/inpctl/internal/mail"
 	"github.com/inpctl/inpctl/internal/mail/smtptest"
-	"github.com/inpctl/inpctl/internal/store"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -113,31 +110,4 @@ func keys(m map[string][]byte) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// cmdNotice queues, as the billing flow of the event will, the notice of
-// KIND that the student's latest event gives: "notice KIND STUDENT_ID".
-// (Until the billing call sites are wired, the scripts queue with it.)
-func cmdNotice(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: notice KIND STUDENT_ID")
-	}
-	env := &Env{IO: &IOStreams{Out: ts.Stdout(), Err: ts.Stderr()}, Getenv: ts.Getenv}
-	for _, k := range []string{"INPCTL_DB", "INPCTL_NOW", "INPCTL_CONFIG", "HOME", "XDG_CONFIG_HOME"} {
-		if v := ts.Getenv(k); v != "" {
-			env.Environ = append(env.Environ, k+"="+v)
-		}
-	}
-	ctx := context.Background()
-	defer env.closeStore()
-	svc, err := env.Service(ctx, "")
-	ts.Check(err)
-	kind, err := mail.ParseKind(args[0])
-	ts.Check(err)
-	n, err := svc.NoticeFor(ctx, kind, args[1])
-	ts.Check(err)
-	ts.Check(svc.DB.InTx(ctx, func(tx *store.Tx) error {
-		_, _, err := tx.QueueNotice(ctx, n)
-		return err
-	}))
 }

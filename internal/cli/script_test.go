@@ -47,7 +47,6 @@ func scriptParams(dir string) testscript.Params {
 			"sleep":    cmdSleep,
 			"sbxpay":   cmdSbxPay,
 			"smtpd":    cmdSMTPD,
-			"notice":   cmdNotice,
 			"freeport": cmdFreePort,
 			"httpget":  cmdHTTPGet,
 		},
