@@ -90,7 +90,7 @@ func runAccountExport(ctx context.Context, o *accountExportOpts) error {
 	}
 	n := 0
 	if o.out == "" {
-		return acctWriteMovements(ctx, db, from, to, o.env.IO.Out, &n)
+		return acctWriteMovements(ctx, db, from, to, o.env.cleanOut(), &n)
 	}
 	if fi, err := os.Stat(o.out); err == nil && fi.IsDir() {
 		return fault.New(fault.Usage, "--out %s is a directory: give a file name (e.g. %s/export.csv)", o.out, o.out)

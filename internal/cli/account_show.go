@@ -76,7 +76,7 @@ func runAccountShow(ctx context.Context, o *accountShowOpts) error {
 	// One write for the whole position rather than one per line and table
 	// (22 syscalls on the bench; the bytes are the same). Whatever was
 	// printed before an error is still flushed.
-	bw := bufio.NewWriterSize(o.env.IO.Out, 64<<10)
+	bw := bufio.NewWriterSize(o.env.cleanOut(), 64<<10)
 	p := o.env.Printer()
 	p.Out = bw
 	err = printAccount(p, doc, o.section)

@@ -166,8 +166,12 @@ func (e *Env) Operator() string {
 
 // Printer returns the printer for the chosen -o format.
 func (e *Env) Printer() *Printer {
-	return &Printer{Out: e.IO.Out, Format: e.flags.output, Err: e.IO.Err}
+	return &Printer{Out: e.cleanOut(), Format: e.flags.output, Err: newCleanWriter(e.IO.Err, false)}
 }
+
+// cleanOut is stdout for data: control characters removed (escaped in
+// JSON), see cleanWriter.
+func (e *Env) cleanOut() io.Writer { return newCleanWriter(e.IO.Out, e.JSON()) }
 
 // JSON reports whether the output format is JSON.
 func (e *Env) JSON() bool { return e.flags.output == "json" }
@@ -175,13 +179,13 @@ func (e *Env) JSON() bool { return e.flags.output == "json" }
 // Infof writes a message for the person at the terminal on stderr, unless -q.
 func (e *Env) Infof(format string, args ...any) {
 	if !e.flags.quiet {
-		fmt.Fprintf(e.IO.Err, format+"\n", args...)
+		fmt.Fprint(e.IO.Err, cleanText(fmt.Sprintf(format, args...))+"\n")
 	}
 }
 
 // Warnf writes a warning on stderr (even with -q).
 func (e *Env) Warnf(format string, args ...any) {
-	fmt.Fprintf(e.IO.Err, "inpctl: warning: "+format+"\n", args...)
+	fmt.Fprint(e.IO.Err, "inpctl: warning: "+cleanText(fmt.Sprintf(format, args...))+"\n")
 }
 
 // Confirm asks before money moves or a legal document is issued: --yes
@@ -194,7 +198,7 @@ func (e *Env) Confirm(question string) error {
 		return fault.New(fault.Usage, "this command needs confirmation: %s", question).
 			WithHint("pass --yes to confirm when not running in a terminal")
 	}
-	fmt.Fprintf(e.IO.Err, "%s [y/N] ", question)
+	fmt.Fprintf(e.IO.Err, "%s [y/N] ", cleanText(question))
 	line, _ := bufio.NewReader(e.IO.In).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes", "o", "oui":

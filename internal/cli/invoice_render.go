@@ -29,7 +29,9 @@ current folder); with --all, credit notes too, as AVOIR-<N>.pdf. The invoice
 part never changes; a block "Règlements reçus au DD/MM/YYYY" shows the payments
 allocated as of --as-of (default today) and what is still due. The same
 invoice and as-of date always give a byte-identical PDF. Each file is written
-to a temporary name and renamed, so a failure never leaves a partial PDF.
+to a temporary name and renamed, so a failure never leaves a partial PDF;
+the temporary files of a render killed mid-run are removed by the next
+render into the same folder (renders into one folder take turns).
 --out - writes one invoice to stdout.` + exitDoc("0   written", "2   bad arguments or folder", "4   no such invoice"),
 		Example: "  inpctl invoice render 9201 --out invoices/\n  inpctl invoice render --all --out invoices/ --as-of 2026-06-30\n  inpctl invoice render 9201 --out - > facture.pdf",
 		Args: func(c *cobra.Command, args []string) error {
@@ -81,6 +83,11 @@ func runInvoiceRender(ctx context.Context, o *renderOpts) error {
 			return fault.Wrap(fault.Usage, err, "--out %s is not a folder", o.out)
 		}
 	}
+	unlock, err := lockRenderDir(o.out)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	total, draw := 0, func(int) {}
 	jobs := svc.RenderJobs(ctx, o.out, bulk, o.session, asOf, more, func(n int) {
 		total, draw = n, o.env.Progress("rendering", n)

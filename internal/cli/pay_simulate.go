@@ -38,6 +38,7 @@ Cards: the Paybox test card 1111222233334444 (default) or a sandbox card
 		},
 	}
 	cmd.Flags().StringVar(&o.card, "card", "", "test card number or sandbox card (default 1111222233334444)")
+	_ = cmd.Flags().SetAnnotation("card", cardNumberFlag, []string{"sandbox test card"})
 	cmd.Flags().BoolVar(&o.allPending, "all-pending", false, "every student whose first payment is due")
 	cmd.Flags().StringVar(&o.year, "year", "", "academic year (default: the config's)")
 	return cmd

@@ -51,16 +51,16 @@ func Run(env *Env, args []string) int {
 // printError writes "inpctl: error: …" and the hint on stderr, plus a JSON
 // error object in JSON mode.
 func printError(env *Env, err error) {
-	msg := err.Error()
+	msg := cleanText(err.Error())
 	fmt.Fprintf(env.IO.Err, "inpctl: error: %s\n", msg)
-	hint := fault.HintOf(err)
+	hint := cleanText(fault.HintOf(err))
 	if hint != "" {
 		fmt.Fprintf(env.IO.Err, "inpctl: hint: %s\n", hint)
 	}
 	if env.JSON() {
 		obj := map[string]any{"error": map[string]any{"code": errorCode(err), "message": msg, "hint": hint, "exit": exitCode(err)}}
 		b, _ := json.Marshal(obj)
-		fmt.Fprintln(env.IO.Err, string(b))
+		fmt.Fprintln(newCleanWriter(env.IO.Err, true), string(b))
 	}
 }
 
@@ -79,6 +79,9 @@ Exit statuses: see "inpctl help exit-codes".`,
 		Version:       buildVersion(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if err := validFormat(env.flags.output); err != nil {
+				return err
+			}
+			if err := checkFreeText(cmd, args); err != nil {
 				return err
 			}
 			env.started = true

@@ -33,6 +33,11 @@ academic_year (default: the config's); apprentice, extra_eu, exchange
 (1/0, oui/non, yes/no, true/false; empty = no); address, postcode, city,
 country. Separator ',' or ';'; UTF-8 with or without BOM.
 
+Every field is checked: no control character (a line break only inside a
+quoted address), no card number, and at most: student_id 32 characters,
+last_name, first_name and city 100, email 254, postcode 16, any other
+field 500.
+
 All or nothing: if any row is invalid nothing is written and every error is
 listed as FILE:LINE: FIELD: problem. Students are matched by student_id
 (created, updated or unchanged); an optional column absent from the file

@@ -354,6 +354,10 @@ func readPrivateFile(path, what string) ([]byte, error) {
 	if fi.IsDir() {
 		return nil, fault.New(fault.Usage, "%s %s is a directory", what, path)
 	}
+	if uid, bad := ownerProblem(fi); bad {
+		return nil, fault.New(fault.Usage, "%s %s belongs to another user (uid %d), not to the user running inpctl (uid %d)", what, path, uid, os.Geteuid()).
+			WithHint("chown $(id -u) %s (and chmod 600)", path)
+	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, fault.New(fault.Usage, "%s %s is readable by other users (mode %04o)", what, path, fi.Mode().Perm()).
 			WithHint("chmod 600 %s", path)
@@ -388,9 +392,14 @@ func cleanDecodeError(err error) string {
 }
 
 // HMACKey returns the Paybox HMAC key (hex) from the environment or the key
-// file, refusing a key file others can read. The key never leaves this
-// function except to the gateway client.
+// file, refusing a key file others can read or another user owns. The key
+// never leaves this function except to the gateway client. Before the key
+// is returned the process gives up core dumps (see noCoreDumps): a crash
+// must not write the key to disk.
 func (c Config) HMACKey() (string, error) {
+	if err := noCoreDumps(); err != nil {
+		return "", fault.Wrap(fault.Failure, err, "disable core dumps before loading the Paybox key")
+	}
 	if k := c.Gateway.Paybox.HMACKey.Reveal(); k != "" {
 		return k, nil
 	}

@@ -119,9 +119,20 @@ func TestTestClockAllowed(t *testing.T) {
 	}
 	c.Gateway.Kind = "paybox"
 	c.Gateway.Paybox.URL, c.Gateway.Paybox.BackupURL = "http://127.0.0.1:8080/PPPS.php", ""
+	c.Gateway.Paybox.HostedURL = "http://127.0.0.1:8080/cgi/MYchoix_pagepaiement.cgi"
 	if !c.TestClockAllowed() {
 		t.Fatal("loopback paybox must allow INPCTL_NOW")
 	}
+	c.Gateway.Paybox.HostedURL = "https://tpeweb.paybox.com/cgi/MYchoix_pagepaiement.cgi"
+	if c.TestClockAllowed() {
+		t.Fatal("a real hosted payment page must refuse INPCTL_NOW")
+	}
+	c.Gateway.Paybox.HostedURL = ""
+	c.Gateway.Paybox.BackupURL = "https://ppps1.paybox.com/PPPS.php"
+	if c.TestClockAllowed() {
+		t.Fatal("a real backup host must refuse INPCTL_NOW")
+	}
+	c.Gateway.Paybox.BackupURL = ""
 	c.Gateway.Paybox.URL = "https://ppps.paybox.com/PPPS.php"
 	if c.TestClockAllowed() {
 		t.Fatal("real paybox must refuse INPCTL_NOW")

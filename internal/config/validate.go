@@ -53,6 +53,8 @@ func (c *Config) Validate() error {
 	c.validateGateway(&errs)
 	c.validateMail(&errs)
 	c.validateServe(&errs)
+	c.validateFileNames(&errs)
+	c.validateCardNumbers(&errs)
 	if len(errs) > 0 {
 		return fault.New(fault.Usage, "config %s: %s", c.Source, strings.Join(errs, "; ")).
 			WithHint("see config.example.yaml for every key and its format")
@@ -260,14 +262,22 @@ func IsLoopbackURL(u string) bool {
 }
 
 // TestClockAllowed reports whether INPCTL_NOW may be honoured: only with the
-// sandbox, or a Paybox URL on a loopback address (a test double), never with
-// a real Paybox host (SPEC §11).
+// sandbox, or when every Paybox URL that is set (Direct, backup and the
+// hosted payment page) is on a loopback address (a test double), never
+// with a real Paybox host (SPEC §11): a payment link made with a test
+// clock must not send a payer to the real page.
 func (c Config) TestClockAllowed() bool {
 	if c.Gateway.Kind == "sandbox" {
 		return true
 	}
-	if !IsLoopbackURL(c.Gateway.Paybox.URL) {
+	p := c.Gateway.Paybox
+	if !IsLoopbackURL(p.URL) {
 		return false
 	}
-	return c.Gateway.Paybox.BackupURL == "" || IsLoopbackURL(c.Gateway.Paybox.BackupURL)
+	for _, u := range []string{p.BackupURL, p.HostedURL} {
+		if u != "" && !IsLoopbackURL(u) {
+			return false
+		}
+	}
+	return true
 }

@@ -92,7 +92,10 @@ func ReadFile(path string) (*File, error) {
 
 // Parse parses data: UTF-8 with or without BOM, a header row, ',' or ';'
 // as separator (detected from the header), quoted fields with embedded
-// separators and newlines, Windows or Unix line endings. A file that is not
+// separators (and line breaks, in an address), Windows or Unix line endings.
+// Every cell is checked before a row is returned: no control character,
+// no card number, and at most Limits[column] characters (MaxText, 500,
+// for a column Limits does not name). A file that is not
 // UTF-8 (Latin-1 from Excel, typically) is refused with a hint.
 func Parse(name string, data []byte) (*File, error) {
 	rd, err := NewReader(name, data)
@@ -110,8 +113,9 @@ type Reader struct {
 	r     *csv.Reader
 	index map[string]int
 	data  []byte
-	// shape lists the rows whose field count differs from the header's:
-	// they are not returned by Next.
+	// shape lists the rows whose field count differs from the header's,
+	// and the cells that no field may hold (control characters, too long,
+	// card numbers: see cellProblem): those rows are not returned by Next.
 	shape Errors
 }
 
@@ -157,6 +161,9 @@ func NewReader(name string, data []byte) (*Reader, error) {
 	header = append([]string(nil), header...)
 	rd := &Reader{File: File{Name: name}, r: r, index: map[string]int{}, data: data}
 	for i, h := range header {
+		if _, bad := firstControl(h); bad {
+			return nil, fault.New(fault.Usage, "%s:1: the name of column %d holds a control character", name, i+1)
+		}
 		h = strings.ToLower(strings.TrimSpace(h))
 		if _, dup := rd.index[h]; dup && h != "" {
 			return nil, fault.New(fault.Usage, "%s:1: column %q appears twice", name, h)
@@ -189,13 +196,19 @@ func (rd *Reader) Next() (rec Record, ok bool, err error) {
 			rd.shape = append(rd.shape, LineError{rd.Name, line, "", fmt.Sprintf("has %d fields, the header has %d", len(cells), len(rd.Columns))})
 			continue
 		}
+		if es := rd.cellErrors(cells); len(es) > 0 {
+			rd.shape = append(rd.shape, es...)
+			continue
+		}
 		return Record{Line: line, cells: cells, index: rd.index}, true, nil
 	}
 }
 
-// ShapeErrors returns the rows Next set aside for their number of fields.
-// They are reported before, and instead of, any other problem of the rows:
-// such a file is not what the command expects at all.
+// ShapeErrors returns the rows Next set aside for their number of fields
+// or for a cell no field may hold (a control character, a value over its
+// length limit, a card number). They are reported before, and instead of,
+// any other problem of the rows: such a file is not what the command
+// expects at all, or is hostile.
 func (rd *Reader) ShapeErrors() Errors { return rd.shape }
 
 // Estimate is the number of records the file seems to have (its non-blank

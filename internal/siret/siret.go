@@ -59,7 +59,7 @@ func Check(s string) error {
 }
 
 // Valid reports whether s is a valid SIRET.
-func Valid(s string) bool { return Check(s) == nil }
+func Valid(s string) bool { return Check(Normalize(s)) == nil }
 
 // Format writes a SIRET as it is printed: "732 829 320 00074".
 func Format(s string) string {

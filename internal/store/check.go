@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -219,6 +221,13 @@ func (db *DB) findCardNumbers(ctx context.Context) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The references of a database made before randomPrefix ended with a
+	// letter may read as 14 digits ("I312345-00000006"): the database's own
+	// prefix is taken out of every text before it is scanned.
+	own, err := db.strings(ctx, `SELECT prefix FROM sequences WHERE name = ? AND prefix <> ''`, SeqAttempt)
+	if err != nil {
+		return nil, err
+	}
 	var out []Finding
 	for _, t := range tables {
 		cols, err := db.strings(ctx, `SELECT name FROM pragma_table_info(?)`, t)
@@ -238,7 +247,7 @@ func (db *DB) findCardNumbers(ctx context.Context) ([]Finding, error) {
 		if len(exprs) == 0 {
 			continue
 		}
-		f, err := db.cardNumbersIn(ctx, t, scanned, exprs, tests)
+		f, err := db.cardNumbersIn(ctx, t, scanned, exprs, tests, own)
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +259,7 @@ func (db *DB) findCardNumbers(ctx context.Context) ([]Finding, error) {
 // cardNumbersIn reads, in one pass over table t, the rows where a column
 // has enough digits, and reports each card number by table and column
 // (never the number: its last four digits only).
-func (db *DB) cardNumbersIn(ctx context.Context, t string, cols, exprs, tests []string) ([]Finding, error) {
+func (db *DB) cardNumbersIn(ctx context.Context, t string, cols, exprs, tests, own []string) ([]Finding, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+strings.Join(exprs, `, `)+` FROM "`+t+`" WHERE `+strings.Join(tests, ` OR `))
 	if err != nil {
 		return nil, err
@@ -270,6 +279,9 @@ func (db *DB) cardNumbersIn(ctx context.Context, t string, cols, exprs, tests []
 			if siretColumns[t+"."+cols[i]] && siret.Valid(v) {
 				continue
 			}
+			for _, p := range own {
+				v = strings.ReplaceAll(v, p, "I~")
+			}
 			for _, m := range pan.Find(v) {
 				out = append(out, Finding{Code: "E011", Message: fmt.Sprintf("table %s column %s holds a %d-digit number that passes the Luhn check (%s): card numbers must never be stored", t, cols[i], len(m.Digits), m.Masked())})
 			}
@@ -279,11 +291,25 @@ func (db *DB) cardNumbersIn(ctx context.Context, t string, cols, exprs, tests []
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO),
-// while other commands may be running; it refuses an existing path.
-func (db *DB) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
+// while other commands may be running; it refuses an existing path. The
+// file is created first (empty, which VACUUM INTO accepts), so that it is
+// ours: a backup that fails (a full disk) removes it, and a retry is not
+// refused by the partial file of the failed one.
+func (db *DB) Backup(ctx context.Context, path string) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
 		return fault.New(fault.Conflict, "%s already exists: a backup never overwrites a file", path).WithHint("choose a new file name")
 	}
+	if err != nil {
+		return mapErr(fmt.Errorf("backup to %s: %w", path, err))
+	}
+	f.Close()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(path)
+			_ = os.Remove(path + "-journal")
+		}
+	}()
 	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return mapErr(fmt.Errorf("backup to %s: %w", path, err))
 	}

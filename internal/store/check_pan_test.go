@@ -77,3 +77,28 @@ func TestCheckSkipsSIRETColumn(t *testing.T) {
 		t.Errorf("a card number that is no SIRET in payers.siret is not reported: %s", got)
 	}
 }
+
+// TestCheckOwnReferencesAreNoCardNumbers: the database's own Paybox
+// references are not card numbers, even those of a database made when the
+// prefix could end with a digit ("I100002-00000006" reads as 14 digits
+// that pass the Luhn check); a new prefix always ends with a letter.
+func TestCheckOwnReferencesAreNoCardNumbers(t *testing.T) {
+	db := newTestDB(t)
+	if _, err := db.sql.Exec(`UPDATE sequences SET prefix = 'I100002-' WHERE name = ?`, SeqAttempt); err != nil {
+		t.Fatal(err)
+	}
+	db.sql.Exec(`INSERT INTO students(id, last_name, first_name, email, programme, address, created_at, updated_at)
+		VALUES ('1', 'A', 'B', 'a@b.fr', 'ING-GC-3A', 'Paiement en ligne I100002-00000006', 'x', 'x')`)
+	if got := e011(t, db); len(got) != 0 {
+		t.Fatalf("the database's own reference is reported: %q", got)
+	}
+	db.sql.Exec(`UPDATE sequences SET prefix = 'I0abcde-' WHERE name = ?`, SeqAttempt)
+	if got := e011(t, db); len(got) != 1 {
+		t.Fatalf("another database's reference with 14 Luhn-valid digits is a card number to db check: %q", got)
+	}
+	for range 2000 {
+		if p := randomPrefix(); len(p) != 8 || p[6] < 'a' || p[6] > 'f' {
+			t.Fatalf("randomPrefix() = %q: its last hex digit must be a letter", p)
+		}
+	}
+}

@@ -97,8 +97,10 @@ func (s *Sandbox) checkHosted(f form) (int, error) {
 // PBX_REFABONNE is given (an existing one gets the new card: see
 // docs/sandbox.md).
 func (s *Sandbox) payHosted(f form, card string) hostedResult {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if err := s.lock(); err != nil {
+		return hostedResult{code: "00003"}
+	}
+	defer s.unlock()
 	if t := f.get("PBX_ERRORCODETEST"); len(t) == 5 && t != "00000" {
 		return hostedResult{code: t}
 	}

@@ -28,8 +28,10 @@ func (s *Sandbox) direct(f form) (reply, effect) {
 	if code := s.checkFrame(f); code != "" {
 		return reply{code: code}, effect{}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if err := s.lock(); err != nil {
+		return reply{code: "00003", text: "PAYBOX : erreur interne (journal)"}, effect{}
+	}
+	defer s.unlock()
 	nq, typ := numQuestion(f), f.get("TYPE")
 	e := entry{Op: "q", Day: s.now().Format("2006-01-02"), NQ: nq}
 	if s.st.seen[dayNQ{e.Day, nq}] {

@@ -70,10 +70,11 @@ type Sandbox struct {
 	loc     *time.Location
 	signer  *rsa.PrivateKey
 	macs    *macs      // HMAC states of opt.Key
-	mu      sync.Mutex // guards st, rng and journal writes
+	mu      sync.Mutex // guards st, rng and journal writes (see lock)
 	st      *state
 	rng     *rand.Rand
 	journal *os.File
+	off     int64         // bytes of the journal applied to st
 	line    bytes.Buffer  // the journal line being written
 	enc     *json.Encoder // encodes into line
 }
@@ -103,7 +104,7 @@ func New(opt Options) (*Sandbox, error) {
 		rng: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5ba4d0b0))}
 	s.enc = json.NewEncoder(&s.line)
 	if opt.StatePath != "" {
-		if s.journal, err = openJournal(opt.StatePath, s.st); err != nil {
+		if s.journal, s.off, err = openJournal(opt.StatePath, s.st); err != nil {
 			return nil, err
 		}
 	}

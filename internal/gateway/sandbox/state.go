@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -131,12 +132,24 @@ func (st *state) replay(b []byte) error {
 }
 
 // openJournal replays path (if it exists) into st and opens it for
-// appending. A last line cut short by a crash (the answer was never sent)
-// is cut off; a whole last line without its newline gets one.
-func openJournal(path string, st *state) (*os.File, error) {
-	b, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("sandbox state: %w", err)
+// reading and appending; it returns the file and the bytes replayed. A
+// last line cut short by a crash (the answer was never sent) is cut off;
+// a whole last line without its newline gets one. The journal is locked
+// meanwhile: other processes may be using it (see Sandbox.lock).
+func openJournal(path string, st *state) (*os.File, int64, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sandbox state: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("sandbox state: lock: %w", err)
+	}
+	defer unlockFile(f)
+	b, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("sandbox state: %w", err)
 	}
 	keep, fix := len(b), ""
 	if i := bytes.LastIndexByte(b, '\n'); i+1 < len(b) {
@@ -147,23 +160,81 @@ func openJournal(path string, st *state) (*os.File, error) {
 		}
 	}
 	if err := st.replay(b[:keep]); err != nil {
-		return nil, err
+		f.Close()
+		return nil, 0, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err == nil && keep < len(b) {
+	if keep < len(b) {
 		err = f.Truncate(int64(keep))
 	}
 	if err == nil && fix != "" {
 		_, err = f.WriteString(fix)
+		keep += len(fix)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sandbox state: %w", err)
+		f.Close()
+		return nil, 0, fmt.Errorf("sandbox state: %w", err)
 	}
-	return f, nil
+	return f, int64(keep), nil
 }
 
-// commit writes e to the journal (if any) and applies it. Called with
-// Sandbox.mu held, before the answer is sent.
+// lock takes the sandbox for one operation: mu for this process's
+// requests, and the journal's file lock for the other processes that use
+// the same journal (two inpctl commands at once each run an in-process
+// sandbox). Under the lock the lines other processes appended are applied
+// first, so NUMTRANS, NUMQUESTIONs, tokens and refunds are allocated from
+// the whole journal, never from a stale copy.
+func (s *Sandbox) lock() error {
+	s.mu.Lock()
+	if s.journal == nil {
+		return nil
+	}
+	if err := lockFile(s.journal); err != nil {
+		s.mu.Unlock()
+		return fmt.Errorf("sandbox state: lock: %w", err)
+	}
+	if err := s.catchUp(); err != nil {
+		s.unlock()
+		return err
+	}
+	return nil
+}
+
+// unlock releases what lock took.
+func (s *Sandbox) unlock() {
+	if s.journal != nil {
+		unlockFile(s.journal)
+	}
+	s.mu.Unlock()
+}
+
+// catchUp applies the journal's lines written since s.off (by other
+// processes). An unfinished last line can only be a writer that died
+// mid-write (writers hold the lock): it is cut off.
+func (s *Sandbox) catchUp() error {
+	fi, err := s.journal.Stat()
+	if err != nil {
+		return fmt.Errorf("sandbox state: %w", err)
+	}
+	if fi.Size() <= s.off {
+		return nil
+	}
+	b := make([]byte, fi.Size()-s.off)
+	if _, err := s.journal.ReadAt(b, s.off); err != nil {
+		return fmt.Errorf("sandbox state: %w", err)
+	}
+	whole := b[:bytes.LastIndexByte(b, '\n')+1]
+	if err := s.st.replay(whole); err != nil {
+		return err
+	}
+	s.off += int64(len(whole))
+	if len(whole) < len(b) {
+		return s.journal.Truncate(s.off)
+	}
+	return nil
+}
+
+// commit writes e to the journal (if any) and applies it. Called under
+// lock, before the answer is sent.
 func (s *Sandbox) commit(e entry) error {
 	if s.journal != nil {
 		// One buffer for every line (mu is held): Encode writes what
@@ -173,7 +244,9 @@ func (s *Sandbox) commit(e entry) error {
 		if err := s.enc.Encode(e); err != nil {
 			return err
 		}
-		if _, err := s.journal.Write(s.line.Bytes()); err != nil {
+		n, err := s.journal.Write(s.line.Bytes())
+		s.off += int64(n)
+		if err != nil {
 			return fmt.Errorf("sandbox state: %w", err)
 		}
 	}
@@ -184,8 +257,12 @@ func (s *Sandbox) commit(e entry) error {
 // Records returns a copy of the approved payments, oldest first, with
 // what was refunded of each.
 func (s *Sandbox) Records() []Transaction {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if err := s.lock(); err != nil {
+		s.mu.Lock() // the journal cannot be read: what this process knows
+		defer s.mu.Unlock()
+	} else {
+		defer s.unlock()
+	}
 	out := make([]Transaction, len(s.st.txs))
 	for i, tx := range s.st.txs {
 		out[i] = *tx
