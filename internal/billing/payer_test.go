@@ -133,7 +133,9 @@ func TestPayerReaddressesTheStudentsInvoice(t *testing.T) {
 func TestIssuedDocumentKeepsItsIssuer(t *testing.T) {
 	ctx := context.Background()
 	s, _ := planSvc(t)
-	s.Issuer = Issuer{Name: "Clermont Auvergne INP", Address: []string{"2 avenue Blaise Pascal", "63178 Aubière Cedex"}, SIRET: "000 000 000 00000", VATMention: "*"}
+	// A made-up issuer SIRET that passes the Luhn check, as a real one does:
+	// stored with each document, db check must not take it for a card.
+	s.Issuer = Issuer{Name: "Clermont Auvergne INP", Address: []string{"2 avenue Blaise Pascal", "63178 Aubière Cedex"}, SIRET: "36200123210001", VATMention: "*"}
 	declare(t, s, "22100001", "01")
 	inv, err := s.IssueInvoice(ctx, "22100001")
 	if err != nil {
@@ -170,6 +172,15 @@ func TestIssuedDocumentKeepsItsIssuer(t *testing.T) {
 	inv2, cn2 := render()
 	if !bytes.Equal(inv1, inv2) || !bytes.Equal(cn1, cn2) {
 		t.Error("a config change changed an issued document")
+	}
+	fs, err := s.DB.Check(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Code == "E011" {
+			t.Errorf("the issuer's SIRET stored with the documents is taken for a card number: %s", f)
+		}
 	}
 
 }

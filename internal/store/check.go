@@ -205,7 +205,8 @@ var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash":
 // siret). A value of these columns is skipped only when it is a valid
 // SIRET; anything else in them is scanned like any other text. The table
 // may not exist yet (payers comes with migration 0007).
-var siretColumns = map[string]bool{"payers.siret": true, "invoices.client_siret": true}
+var siretColumns = map[string]bool{"payers.siret": true, "invoices.client_siret": true,
+	"invoices.issuer_siret": true, "credit_notes.issuer_siret": true}
 
 // cardDigitsSQL is true for a text with at least 13 digits, the fewest a
 // card number has (package pan): the rows that cannot hold one are left in
