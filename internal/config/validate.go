@@ -52,6 +52,7 @@ func (c *Config) Validate() error {
 	c.validateSchedule(&errs)
 	c.validateGateway(&errs)
 	c.validateMail(&errs)
+	c.validateAccounting(&errs)
 	if len(errs) > 0 {
 		return fault.New(fault.Usage, "config %s: %s", c.Source, strings.Join(errs, "; ")).
 			WithHint("see config.example.yaml for every key and its format")
