@@ -42,13 +42,17 @@ type Journal struct {
 }
 
 // Journals are the journals entries are booked in: invoices and credit
-// notes in Sales, card payments and refunds in Card, cheques and transfers
-// in Bank, cash in Cash; an unpaid or a void goes to its payment's journal.
+// notes in Sales, card payments and card refunds in Card, cheques and
+// transfers in Bank, cash in Cash; an unpaid or a void goes to its
+// payment's journal.
 type Journals struct {
 	Sales Journal `mapstructure:"sales" json:"sales" yaml:"sales"`
 	Card  Journal `mapstructure:"card" json:"card" yaml:"card"`
 	Bank  Journal `mapstructure:"bank" json:"bank" yaml:"bank"`
 	Cash  Journal `mapstructure:"cash" json:"cash" yaml:"cash"`
+	// Misc (opérations diverses) holds manual refunds: a debt to the
+	// student (refunds_payable) that the agence comptable pays out itself.
+	Misc Journal `mapstructure:"misc" json:"misc" yaml:"misc"`
 }
 
 // setAccountingDefaults gives the accounting section the plan comptable
@@ -67,6 +71,7 @@ func setAccountingDefaults(v *viper.Viper) {
 		"journals.card.code": "PB", "journals.card.label": "Paybox",
 		"journals.bank.code": "BQ", "journals.bank.label": "Banque",
 		"journals.cash.code": "CA", "journals.cash.label": "Caisse",
+		"journals.misc.code": "OD", "journals.misc.label": "Opérations diverses",
 	} {
 		v.SetDefault("accounting."+k, val)
 	}
@@ -117,7 +122,7 @@ func (c *Config) validateAccounting(errs *fieldErrs) {
 	for _, x := range []struct {
 		key string
 		j   Journal
-	}{{"sales", j.Sales}, {"card", j.Card}, {"bank", j.Bank}, {"cash", j.Cash}} {
+	}{{"sales", j.Sales}, {"card", j.Card}, {"bank", j.Bank}, {"cash", j.Cash}, {"misc", j.Misc}} {
 		key := "accounting.journals." + x.key
 		if !journalRe.MatchString(x.j.Code) {
 			errs.add(key+".code", "%q is not a journal code (1 to 6 capitals or digits, e.g. VE)", x.j.Code)
