@@ -28,17 +28,18 @@ import (
 
 // Config is the effective configuration.
 type Config struct {
-	Database     string    `mapstructure:"database" json:"database" yaml:"database"`
-	Timezone     string    `mapstructure:"timezone" json:"timezone" yaml:"timezone"`
-	AcademicYear string    `mapstructure:"academic_year" json:"academic_year" yaml:"academic_year"`
-	Operator     string    `mapstructure:"operator" json:"operator" yaml:"operator"`
-	Issuer       Issuer    `mapstructure:"issuer" json:"issuer" yaml:"issuer"`
-	Numbering    Numbering `mapstructure:"numbering" json:"numbering" yaml:"numbering"`
-	Catalogue    Catalogue `mapstructure:"catalogue" json:"catalogue" yaml:"catalogue"`
-	Schedule     Schedule  `mapstructure:"schedule" json:"schedule" yaml:"schedule"`
-	Gateway      Gateway   `mapstructure:"gateway" json:"gateway" yaml:"gateway"`
-	Mail         Mail      `mapstructure:"mail" json:"mail" yaml:"mail"`
-	Serve        Serve     `mapstructure:"serve" json:"serve" yaml:"serve"`
+	Database     string     `mapstructure:"database" json:"database" yaml:"database"`
+	Timezone     string     `mapstructure:"timezone" json:"timezone" yaml:"timezone"`
+	AcademicYear string     `mapstructure:"academic_year" json:"academic_year" yaml:"academic_year"`
+	Operator     string     `mapstructure:"operator" json:"operator" yaml:"operator"`
+	Issuer       Issuer     `mapstructure:"issuer" json:"issuer" yaml:"issuer"`
+	Numbering    Numbering  `mapstructure:"numbering" json:"numbering" yaml:"numbering"`
+	Catalogue    Catalogue  `mapstructure:"catalogue" json:"catalogue" yaml:"catalogue"`
+	Schedule     Schedule   `mapstructure:"schedule" json:"schedule" yaml:"schedule"`
+	Gateway      Gateway    `mapstructure:"gateway" json:"gateway" yaml:"gateway"`
+	Mail         Mail       `mapstructure:"mail" json:"mail" yaml:"mail"`
+	Serve        Serve      `mapstructure:"serve" json:"serve" yaml:"serve"`
+	Accounting   Accounting `mapstructure:"accounting" json:"accounting" yaml:"accounting"`
 
 	// Source is where the config came from: a path, or "built-in example".
 	Source string `mapstructure:"-" json:"-" yaml:"-"`
@@ -192,6 +193,7 @@ func Load(path string, environ []string) (Config, error) {
 	v := viper.New()
 	v.SetConfigType("yaml")
 	setMailDefaults(v)
+	setAccountingDefaults(v)
 	data, source := inpctl.ExampleConfig, BuiltIn
 	if path != "" {
 		b, err := readPrivateFile(path, "config file")
@@ -277,6 +279,7 @@ func checkKeys(data []byte, source string) error {
 		}
 	}
 	known["catalogue"], known["catalogue.codes"], known["catalogue.programmes"] = true, true, true
+	known["accounting.accounts.revenue_by_code"] = true // fee code → account: checked by validateAccounting
 	var unknown []string
 	var walk func(m map[string]any, prefix string)
 	walk = func(m map[string]any, prefix string) {
@@ -286,7 +289,7 @@ func checkKeys(data []byte, source string) error {
 				unknown = append(unknown, key)
 				continue
 			}
-			if key != "catalogue.codes" && key != "catalogue.programmes" {
+			if key != "catalogue.codes" && key != "catalogue.programmes" && key != "accounting.accounts.revenue_by_code" {
 				if sub := asMap(v); sub != nil {
 					walk(sub, key+".")
 				}

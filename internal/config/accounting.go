@@ -1,0 +1,145 @@
+package config
+
+import (
+	"regexp"
+	"sort"
+
+	"github.com/spf13/viper"
+)
+
+// Accounting is the chart of accounts and the journal codes the journal
+// (inpctl journal, FEC layout) books the ledger's movements with (issue 20).
+// A student's auxiliary account is their student number, a payer's its
+// SIRET; both are sub-accounts of Accounts.Receivable.
+type Accounting struct {
+	Accounts Accounts `mapstructure:"accounts" json:"accounts" yaml:"accounts"`
+	Journals Journals `mapstructure:"journals" json:"journals" yaml:"journals"`
+}
+
+// Account is one general-ledger account: its number and label.
+type Account struct {
+	Number string `mapstructure:"number" json:"number" yaml:"number"`
+	Label  string `mapstructure:"label" json:"label" yaml:"label"`
+}
+
+// Accounts are the general-ledger accounts inpctl posts to.
+type Accounts struct {
+	Receivable Account `mapstructure:"receivable" json:"receivable" yaml:"receivable"` // 411: students and payers
+	Revenue    Account `mapstructure:"revenue" json:"revenue" yaml:"revenue"`          // 706: fees of a code not in RevenueByCode
+	// RevenueByCode: fee code → revenue account, for codes booked apart.
+	RevenueByCode  map[string]Account `mapstructure:"revenue_by_code" json:"revenue_by_code,omitempty" yaml:"revenue_by_code,omitempty"`
+	VATCollected   Account            `mapstructure:"vat_collected" json:"vat_collected" yaml:"vat_collected"`       // 44571
+	PayboxClearing Account            `mapstructure:"paybox_clearing" json:"paybox_clearing" yaml:"paybox_clearing"` // 5117: card money not yet on the bank statement
+	Bank           Account            `mapstructure:"bank" json:"bank" yaml:"bank"`                                  // 512: cheques and transfers
+	Cash           Account            `mapstructure:"cash" json:"cash" yaml:"cash"`                                  // 530
+	RefundsPayable Account            `mapstructure:"refunds_payable" json:"refunds_payable" yaml:"refunds_payable"` // 4191: manual refunds the agence comptable pays out
+}
+
+// Journal is one journal: its code (JournalCode) and label (JournalLib).
+type Journal struct {
+	Code  string `mapstructure:"code" json:"code" yaml:"code"`
+	Label string `mapstructure:"label" json:"label" yaml:"label"`
+}
+
+// Journals are the journals entries are booked in: invoices and credit
+// notes in Sales, card payments and card refunds in Card, cheques and
+// transfers in Bank, cash in Cash; an unpaid or a void goes to its
+// payment's journal.
+type Journals struct {
+	Sales Journal `mapstructure:"sales" json:"sales" yaml:"sales"`
+	Card  Journal `mapstructure:"card" json:"card" yaml:"card"`
+	Bank  Journal `mapstructure:"bank" json:"bank" yaml:"bank"`
+	Cash  Journal `mapstructure:"cash" json:"cash" yaml:"cash"`
+	// Misc (opérations diverses) holds manual refunds: a debt to the
+	// student (refunds_payable) that the agence comptable pays out itself.
+	Misc Journal `mapstructure:"misc" json:"misc" yaml:"misc"`
+}
+
+// setAccountingDefaults gives the accounting section the plan comptable
+// général's usual accounts, so that a config file written before it still
+// loads.
+func setAccountingDefaults(v *viper.Viper) {
+	for k, val := range map[string]string{
+		"accounts.receivable.number": "411", "accounts.receivable.label": "Clients - usagers",
+		"accounts.revenue.number": "706", "accounts.revenue.label": "Prestations de services",
+		"accounts.vat_collected.number": "44571", "accounts.vat_collected.label": "TVA collectée",
+		"accounts.paybox_clearing.number": "5117", "accounts.paybox_clearing.label": "Paybox - encaissements à recevoir",
+		"accounts.bank.number": "512", "accounts.bank.label": "Banque",
+		"accounts.cash.number": "530", "accounts.cash.label": "Caisse",
+		"accounts.refunds_payable.number": "4191", "accounts.refunds_payable.label": "Remboursements à effectuer",
+		"journals.sales.code": "VE", "journals.sales.label": "Ventes",
+		"journals.card.code": "PB", "journals.card.label": "Paybox",
+		"journals.bank.code": "BQ", "journals.bank.label": "Banque",
+		"journals.cash.code": "CA", "journals.cash.label": "Caisse",
+		"journals.misc.code": "OD", "journals.misc.label": "Opérations diverses",
+	} {
+		v.SetDefault("accounting."+k, val)
+	}
+}
+
+var (
+	accountRe = regexp.MustCompile(`^[1-9][0-9A-Za-z]{1,19}$`)
+	journalRe = regexp.MustCompile(`^[A-Z0-9]{1,6}$`)
+	fecSepRe  = regexp.MustCompile(`[|\t\r\n]`)
+)
+
+// validateAccounting checks the chart of accounts: account numbers start
+// with their class digit, journal codes are short capitals, labels are set
+// and hold no FEC separator.
+func (c *Config) validateAccounting(errs *fieldErrs) {
+	a := c.Accounting.Accounts
+	accounts := []struct {
+		key string
+		acc Account
+	}{{"receivable", a.Receivable}, {"revenue", a.Revenue}, {"vat_collected", a.VATCollected}, {"paybox_clearing", a.PayboxClearing},
+		{"bank", a.Bank}, {"cash", a.Cash}, {"refunds_payable", a.RefundsPayable}}
+	codes := make([]string, 0, len(a.RevenueByCode))
+	for code := range a.RevenueByCode {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		if !codeRe.MatchString(code) {
+			errs.add("accounting.accounts.revenue_by_code", "%q is not a fee code (two digits)", code)
+		}
+		accounts = append(accounts, struct {
+			key string
+			acc Account
+		}{"revenue_by_code." + code, a.RevenueByCode[code]})
+	}
+	for _, x := range accounts {
+		key := "accounting.accounts." + x.key
+		if !accountRe.MatchString(x.acc.Number) {
+			errs.add(key+".number", "%q is not an account number (digits of the plan comptable, e.g. 411)", x.acc.Number)
+		}
+		checkLabel(errs, key+".label", x.acc.Label)
+	}
+	if a.Receivable.Number != "" && a.Receivable.Number[0] != '4' {
+		errs.add("accounting.accounts.receivable.number", "%q is not a third-party account (class 4, e.g. 411)", a.Receivable.Number)
+	}
+	j := c.Accounting.Journals
+	seen := map[string]string{}
+	for _, x := range []struct {
+		key string
+		j   Journal
+	}{{"sales", j.Sales}, {"card", j.Card}, {"bank", j.Bank}, {"cash", j.Cash}, {"misc", j.Misc}} {
+		key := "accounting.journals." + x.key
+		if !journalRe.MatchString(x.j.Code) {
+			errs.add(key+".code", "%q is not a journal code (1 to 6 capitals or digits, e.g. VE)", x.j.Code)
+		} else if other, dup := seen[x.j.Code]; dup {
+			errs.add(key+".code", "%q is already the code of accounting.journals.%s", x.j.Code, other)
+		}
+		seen[x.j.Code] = x.key
+		checkLabel(errs, key+".label", x.j.Label)
+	}
+}
+
+// checkLabel refuses an empty label or one a FEC line could not carry.
+func checkLabel(errs *fieldErrs, key, label string) {
+	switch {
+	case label == "":
+		errs.add(key, "must not be empty")
+	case fecSepRe.MatchString(label):
+		errs.add(key, "must not hold a | , a tab or a line break (the FEC's separators)")
+	}
+}
