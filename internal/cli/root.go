@@ -152,6 +152,7 @@ func commands(env *Env) []*cobra.Command {
 		newCreditNoteCmd(env),
 		newScheduleCmd(env),
 		newAccountCmd(env),
+		newJournalCmd(env),
 		newChargeCmd(env),
 		newPayCmd(env),
 		newPaymentCmd(env),
