@@ -155,6 +155,7 @@ func commands(env *Env) []*cobra.Command {
 		newCreditNoteCmd(env),
 		newScheduleCmd(env),
 		newAccountCmd(env),
+		newJournalCmd(env),
 		newChargeCmd(env),
 		newPayCmd(env),
 		newServeCmd(env),
