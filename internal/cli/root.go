@@ -156,6 +156,7 @@ func commands(env *Env) []*cobra.Command {
 		newPayCmd(env),
 		newPaymentCmd(env),
 		newRefundCmd(env),
+		newReconcileCmd(env),
 		newMailCmd(env),
 		newGatewayCmd(env),
 		newDBCmd(env),
