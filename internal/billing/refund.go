@@ -70,6 +70,25 @@ func (s *Service) Refund(ctx context.Context, gw gateway.Gateway, r RefundReques
 	return s.settleRefund(ctx, att, res)
 }
 
+// CheckRefund runs Refund's checks (the student, the payment, the credit
+// and what is left on the payment) and writes nothing, so a command can
+// refuse before it takes a lock. Refund checks again in its own
+// transaction.
+func (s *Service) CheckRefund(ctx context.Context, r RefundRequest) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := s.refundSource(ctx, tx, r); err != nil {
+			return err
+		}
+		return errCheckOnly
+	})
+	if errors.Is(err, errCheckOnly) {
+		return nil
+	}
+	return err
+}
+
+var errCheckOnly = errors.New("check only: rolled back")
+
 func crash(hook func(string), point string) {
 	if hook != nil {
 		hook(point)

@@ -304,6 +304,10 @@ func runRefund(ctx context.Context, o *refundOpts) error {
 	if err != nil {
 		return err
 	}
+	req := billing.RefundRequest{StudentID: o.student, Payment: o.payment, Reason: o.reason, Amount: amount}
+	if err := svc.CheckRefund(ctx, req); err != nil {
+		return err // refused before anything is written, not even the lock
+	}
 	if err := o.env.Confirm(fmt.Sprintf("refund %s to student %s?", amount, o.student)); err != nil {
 		return err
 	}
@@ -319,8 +323,8 @@ func runRefund(ctx context.Context, o *refundOpts) error {
 		return err
 	}
 	clk, _ := o.env.Clock()
-	r, err := svc.Refund(ctx, gw, billing.RefundRequest{StudentID: o.student, Payment: o.payment, Reason: o.reason, Amount: amount, Now: clk.Now(),
-		Crash: o.env.crashPoint()})
+	req.Now, req.Crash = clk.Now(), o.env.crashPoint()
+	r, err := svc.Refund(ctx, gw, req)
 	if err != nil {
 		return err
 	}
