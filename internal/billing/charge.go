@@ -54,6 +54,7 @@ type ChargeSummary struct {
 	Unavailable int         `json:"unavailable"`
 	Blocked     int         `json:"blocked"`
 	Reconciled  int         `json:"reconciled"`
+	Changed     int         `json:"changed"` // instalments a plan change took away during the run (their money is a credit)
 	Collected   money.Cents `json:"collected_cents"`
 	Currency    string      `json:"currency"`
 	DryRun      bool        `json:"dry_run"`
@@ -66,6 +67,7 @@ type job struct {
 	attempt store.Attempt
 	res     gateway.Result
 	notSent bool
+	changed bool // the instalment was no longer due when the outcome was recorded
 	err     error
 }
 
@@ -153,6 +155,9 @@ func (sum *ChargeSummary) count(it ChargeItem, j job) {
 	if it.Blocked {
 		sum.Blocked++
 	}
+	if j.changed {
+		sum.Changed++
+	}
 }
 
 // pipeline: one goroutine commits intents in batches and feeds the
@@ -199,6 +204,17 @@ func (s *Service) feed(ctx context.Context, due []store.DueItem, batch int, opt 
 			for _, d := range chunk {
 				j := &job{item: d}
 				jobs = append(jobs, j)
+				// The plan may have changed since the due list was read (a
+				// code change committed in between): then nothing is sent.
+				still, err := instalmentStillDue(ctx, tx, d.InstalmentID)
+				if err != nil {
+					return err
+				}
+				if !still {
+					j.notSent, j.changed = true, true
+					j.err = fault.New(fault.Conflict, "the plan changed before the debit was sent")
+					continue
+				}
 				if !d.HasCard {
 					j.notSent, j.err = true, fault.New(fault.Conflict, "no stored card")
 					continue

@@ -84,6 +84,15 @@ func (s *Service) recordOutcome(ctx context.Context, tx *store.Tx, today clock.D
 	}
 	r := j.res
 	a.Code, a.Text, a.NumTrans, a.NumAppel = r.Code, r.Text, r.NumTrans, r.NumAppel
+	// A plan change (a code change, a cancellation, an exemption, a cheque)
+	// may have taken the instalment away while its debit was on its way:
+	// what Paybox did is recorded all the same, the instalment is left as
+	// the change made it, and the run reports the item (exit 3).
+	still, err := instalmentStillDue(ctx, tx, j.item.InstalmentID)
+	if err != nil {
+		return err
+	}
+	j.changed = !still
 	switch r.Outcome {
 	case gateway.Approved:
 		a.State = "approved"
@@ -96,12 +105,21 @@ func (s *Service) recordOutcome(ctx context.Context, tx *store.Tx, today clock.D
 			return err
 		}
 		j.res.Detail = p.Number
-		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("card debit %s of %s for %s (instalment %d), NUMTRANS %s",
-			a.Reference, a.Amount, j.item.StudentID, j.item.Seq, r.NumTrans))
+		note := ""
+		if j.changed {
+			note = "; the instalment was changed during the run: what no invoice needs is kept as the student's credit"
+		}
+		return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("card debit %s of %s for %s (instalment %d), NUMTRANS %s%s",
+			a.Reference, a.Amount, j.item.StudentID, j.item.Seq, r.NumTrans, note))
 	case gateway.Declined:
 		a.State = "declined"
 		if err := tx.ResolveAttempt(ctx, a); err != nil {
 			return err
+		}
+		if j.changed {
+			// Nothing is owed on it any more: no retry, no block, no notice.
+			return tx.Audit(ctx, "instalment:"+j.item.StudentID, fmt.Sprintf("card debit %s of %s for %s declined (%s) on an instalment changed during the run: nothing more to do",
+				a.Reference, a.Amount, j.item.StudentID, r.Code))
 		}
 		return s.recordDecline(ctx, tx, today, j)
 	case gateway.Unavailable:
@@ -120,6 +138,24 @@ func (s *Service) recordOutcome(ctx context.Context, tx *store.Tx, today clock.D
 		}
 		return tx.ResolveAttempt(ctx, a)
 	}
+}
+
+// instalmentStillDue reports whether an instalment is still waiting for its
+// debit: pending or failed, in a live plan.
+func instalmentStillDue(ctx context.Context, tx *store.Tx, id int64) (bool, error) {
+	p, err := tx.PlanOfInstalment(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if !p.Live() {
+		return false, nil
+	}
+	for _, in := range p.Instalments {
+		if in.ID == id {
+			return in.Status == string(schedule.InstalmentPending) || in.Status == string(schedule.InstalmentFailed), nil
+		}
+	}
+	return false, nil
 }
 
 // recordDecline applies the retry policy: a soft decline is tried again
@@ -161,10 +197,17 @@ func (s *Service) itemFor(j job) ChargeItem {
 	it := itemOf(j.item, "")
 	it.Reference, it.Code, it.Text = j.attempt.Reference, j.res.Code, j.res.Text
 	switch {
+	case j.attempt.ID == 0 && j.changed:
+		it.Outcome, it.Text = "not sent", "the plan changed (code change, cancellation…) before the debit was sent: nothing was charged"
 	case j.attempt.ID == 0:
 		it.Outcome, it.Text = "failed", "no stored card: the student must pay on the hosted page (inpctl pay link)"
 	case j.notSent:
 		it.Outcome, it.Text = "not sent", "interrupted before sending"
+	case j.changed && j.res.Outcome == gateway.Approved:
+		it.Outcome, it.Payment = "approved", j.res.Detail
+		it.Text = "instalment changed during the run (code change, cancellation…): the money is kept as a credit of the student, refundable"
+	case j.changed && j.res.Outcome == gateway.Declined:
+		it.Outcome, it.Text = "declined", "instalment changed during the run: nothing more to do"
 	default:
 		it.Outcome = j.res.Outcome.String()
 		if j.res.Outcome == gateway.Approved {
@@ -184,8 +227,9 @@ func (s *Service) itemFor(j job) ChargeItem {
 	return it
 }
 
-// reconcile resolves every attempt left sent or unknown by asking the
-// gateway (TYPE 00011, by REFERENCE and amount), never by charging again:
+// reconcile resolves every attempt (charge or refund) left sent or unknown
+// by asking the gateway (TYPE 00011, by REFERENCE and amount), never by
+// sending it again:
 // found → approved and recorded; not found → failed (a new attempt may
 // go); lookup unavailable → left alone this run, and reported.
 func (s *Service) reconcile(ctx context.Context, gw gateway.Gateway, opt ChargeOptions, sum *ChargeSummary) ([]ChargeItem, error) {
@@ -230,6 +274,9 @@ func (s *Service) resolveOne(ctx context.Context, gw gateway.Gateway, opt Charge
 	r, err := gw.Lookup(ctx, gateway.LookupRequest{Reference: a.Reference, NumQuestion: nq, Amount: a.Amount, When: now()})
 	if err != nil {
 		return "", "", "", err
+	}
+	if a.Kind == "refund" {
+		return s.resolveRefund(ctx, a, r)
 	}
 	switch {
 	case r.Outcome == gateway.Approved:

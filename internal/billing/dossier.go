@@ -35,6 +35,7 @@ type RowError struct {
 // order, in one transaction.
 func (s *Service) SetCode(ctx context.Context, c CodeChange) (CodeResult, error) {
 	var res CodeResult
+	s.waitForCharges(ctx, c.StudentID)
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
 		res, err = s.setCode(ctx, tx, c)
@@ -186,6 +187,9 @@ func (s *Service) declare(d store.Dossier, c CodeChange) (store.Dossier, []fees.
 func (s *Service) setCode(ctx context.Context, tx *store.Tx, c CodeChange) (CodeResult, error) {
 	d, err := tx.Dossier(ctx, c.StudentID, s.Year)
 	if err != nil {
+		return CodeResult{}, err
+	}
+	if err := s.guardCharges(ctx, tx, c.StudentID); err != nil {
 		return CodeResult{}, err
 	}
 	d, lines, totals, err := s.declare(d, c)

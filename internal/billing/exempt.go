@@ -50,7 +50,11 @@ func (s *Service) Exempt(ctx context.Context, studentID, decision string) (Exemp
 		return Exemption{}, fault.New(fault.Usage, "an exemption needs the decision's reference (--decision)")
 	}
 	ex := Exemption{Decision: decision, Currency: money.Currency}
+	s.waitForCharges(ctx, studentID)
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.guardCharges(ctx, tx, studentID); err != nil {
+			return err
+		}
 		d, o, err := s.currentOrder(ctx, tx, studentID)
 		if err != nil {
 			return err
@@ -155,7 +159,11 @@ func (s *Service) CancelPlan(ctx context.Context, studentID, reason string) (sto
 		return store.Plan{}, fault.New(fault.Usage, "cancelling a plan needs a reason (--reason)")
 	}
 	var p store.Plan
+	s.waitForCharges(ctx, studentID)
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.guardCharges(ctx, tx, studentID); err != nil {
+			return err
+		}
 		var err error
 		if p, err = s.dossierPlan(ctx, tx, studentID); err != nil {
 			return err

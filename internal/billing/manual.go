@@ -146,8 +146,12 @@ func (s *Service) checkManual(ctx context.Context, tx *store.Tx, m ManualPayment
 // what is left over is a credit, only when AllowCredit says so.
 func (s *Service) RecordPayment(ctx context.Context, m ManualPayment) (PaymentResult, error) {
 	res := PaymentResult{Currency: money.Currency}
+	s.waitForCharges(ctx, m.StudentID)
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.checkManual(ctx, tx, m); err != nil {
+			return err
+		}
+		if err := s.guardCharges(ctx, tx, m.StudentID); err != nil {
 			return err
 		}
 		date := m.Date

@@ -122,21 +122,27 @@ type IPNResult struct {
 	StudentID string      `json:"student_id"`
 	Cmd       string      `json:"pbx_cmd"`
 	Code      string      `json:"code"`
-	Outcome   string      `json:"outcome"` // paid or refused
+	Outcome   string      `json:"outcome"` // paid, excess (kept as a credit) or refused
 	Amount    money.Cents `json:"amount_cents"`
 	Currency  string      `json:"currency"`
 	Payment   string      `json:"payment"`
 	Invoice   string      `json:"invoice"`
 	CardSaved bool        `json:"card_saved"`
 	Warning   string      `json:"warning"`
+	NumTrans  string      `json:"numtrans"`
+	// Excess: a further payment on a link already paid, kept as a credit.
+	Excess bool `json:"excess"`
+	// Replay: this notification was applied before; nothing was written.
+	Replay    bool  `json:"replay"`
+	paymentID int64 // the payment recorded, for the notification's row
 }
 
 // ApplyIPN verifies a Paybox notification (RSA-SHA1 over the raw bytes)
 // and applies it once: the payment is recorded, the invoice issued if this
 // is the order's first money, the payment allocated, the instalment paid,
 // the plan activated (its due dates fixed) and the card stored. A bad
-// signature, an unknown PBX_CMD, a wrong amount or a replay is refused and
-// changes nothing.
+// signature or an unknown PBX_CMD is refused and changes nothing; a replay
+// answers what the first delivery did and writes nothing (see applyIPN).
 func (s *Service) ApplyIPN(ctx context.Context, raw string, keys []*rsa.PublicKey) (IPNResult, error) {
 	n, err := verifyIPN(raw, keys)
 	if err != nil {
@@ -163,27 +169,67 @@ func (s *Service) applyOne(ctx context.Context, n paybox.Notification) (res IPNR
 	return res, err
 }
 
-// applyIPN applies a verified notification inside the caller's transaction.
+// applyIPN applies a verified notification inside the caller's
+// transaction. A notification is identified by its transaction (NUMTRANS,
+// NUMAPPEL, AUTORISATION, code), not by PBX_CMD (issue 17): a replay of one
+// already applied answers what it did and writes nothing; every approved
+// one is money Paybox took and is recorded once — the first on its link
+// pays what the link asked for, a further one on the same link (two tabs,
+// a second try) is kept as a credit, with a warning; a refused one leaves
+// the link payable.
 func (s *Service) applyIPN(ctx context.Context, tx *store.Tx, n paybox.Notification) (IPNResult, error) {
-	res := IPNResult{Cmd: n.Cmd, Code: n.Code, Amount: n.Amount, Currency: money.Currency}
+	res := IPNResult{Cmd: n.Cmd, Code: n.Code, Amount: n.Amount, Currency: money.Currency, NumTrans: n.NumTrans}
 	r, err := tx.PayRequestByCmd(ctx, n.Cmd)
 	if err != nil {
 		return res, err
 	}
 	res.StudentID = r.StudentID
-	switch {
-	case r.Status != "open":
-		return res, fault.New(fault.Conflict, "notification for %s was already applied (%s): a replay changes nothing", n.Cmd, r.Status)
-	case n.Amount != r.Amount:
-		return res, fault.New(fault.Conflict, "notification for %s says %s but %s was requested", n.Cmd, n.Amount, r.Amount)
-	case n.Code != "00000":
-		res.Outcome = "refused"
-		if err := tx.ClosePayRequest(ctx, r.ID, "refused", n.Code); err != nil {
+	id := store.Notification{Cmd: n.Cmd, PayRequestID: r.ID, NumTrans: n.NumTrans, NumAppel: n.NumAppel, Auth: n.Auth, Code: n.Code, Amount: n.Amount}
+	prev, seen, err := tx.SeenNotification(ctx, id)
+	if err != nil {
+		return res, err
+	}
+	if seen {
+		res.Outcome, res.Payment, res.Replay = prev.Outcome, prev.Payment, true
+		return res, nil
+	}
+	if n.Code != "00000" {
+		res.Outcome, id.Outcome = "refused", "refused"
+		if err := tx.RecordNotification(ctx, id); err != nil {
 			return res, err
 		}
-		return res, tx.Audit(ctx, "pay_request:"+n.Cmd, fmt.Sprintf("hosted-page payment refused: %s (%s)", n.Code, gateway.Describe(n.Code)))
+		return res, tx.Audit(ctx, "pay_request:"+n.Cmd, fmt.Sprintf("hosted-page payment refused: %s (%s); the link stays payable", n.Code, gateway.Describe(n.Code)))
 	}
-	return res, s.applyPaid(ctx, tx, r, n, &res)
+	if r.Status == "paid" {
+		err = s.applyExcess(ctx, tx, r, n, &res)
+	} else {
+		if n.Amount != r.Amount {
+			res.Warning = fmt.Sprintf("Paybox took %s on %s, which asked for %s: the payment is recorded as it was made", n.Amount, n.Cmd, r.Amount)
+		}
+		err = s.applyPaid(ctx, tx, r, n, &res)
+	}
+	if err != nil {
+		return res, err
+	}
+	id.Outcome = res.Outcome
+	id.PaymentID = res.paymentID
+	return res, tx.RecordNotification(ctx, id)
+}
+
+// applyExcess records a further approved payment on a link already paid:
+// Paybox took the money, so it is a payment of the student, kept whole as a
+// credit (never applied silently: payment allocate or refund), with a
+// warning that says what to do.
+func (s *Service) applyExcess(ctx context.Context, tx *store.Tx, r store.PayRequest, n paybox.Notification, res *IPNResult) error {
+	p, err := tx.RecordPayment(ctx, store.Payment{StudentID: r.StudentID, Date: s.today(tx).String(), Amount: n.Amount, Method: "card",
+		Ref: "Paiement en ligne " + n.Cmd + " (paiement en excédent)", NumTrans: n.NumTrans, NumAppel: n.NumAppel})
+	if err != nil {
+		return err
+	}
+	res.Outcome, res.Excess, res.Payment, res.paymentID = "excess", true, p.Number, p.ID
+	res.Warning = fmt.Sprintf("%s was already paid: this second payment (NUMTRANS %s) of %s is recorded as %s and kept as a credit of student %s; refund it (inpctl refund %s --payment %s) or apply it (inpctl payment allocate %s)",
+		n.Cmd, n.NumTrans, n.Amount, p.Number, r.StudentID, r.StudentID, p.Number, r.StudentID)
+	return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("second hosted-page payment on %s (NUMTRANS %s) of %s for %s: kept as a credit", n.Cmd, n.NumTrans, n.Amount, r.StudentID))
 }
 
 func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayRequest, n paybox.Notification, res *IPNResult) error {
@@ -215,7 +261,7 @@ func (s *Service) applyPaid(ctx context.Context, tx *store.Tx, r store.PayReques
 	if err != nil {
 		return err
 	}
-	res.Payment = p.Number
+	res.Payment, res.paymentID = p.Number, p.ID
 	if num, ok, err := tx.InvoiceNumberOfOrder(ctx, r.OrderID); err == nil && ok {
 		res.Invoice = num
 	}

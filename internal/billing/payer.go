@@ -77,7 +77,11 @@ func (s *Service) SetPayer(ctx context.Context, in PayerInput) (PayerResult, err
 	if err := siret.Check(in.SIRET); err != nil {
 		return res, fault.New(fault.Usage, "--siret: %v", err)
 	}
+	s.waitForCharges(ctx, in.StudentID)
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.guardCharges(ctx, tx, in.StudentID); err != nil {
+			return err
+		}
 		d, o, err := s.currentOrder(ctx, tx, in.StudentID)
 		if err != nil {
 			return err

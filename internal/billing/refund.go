@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,64 +17,151 @@ type RefundRequest struct {
 	StudentID, Payment, Reason string
 	Amount                     money.Cents
 	Now                        time.Time
+	// Crash, set only by tests, is called at named points of the flow
+	// ("refund-after-intent", "refund-after-answer") so a test can kill the
+	// process there.
+	Crash func(point string)
 }
 
 // Refund gives back part of a student's credit: a card payment through the
-// gateway (TYPE 00014, intent written first), any other as a manual refund.
-// Never more than the student's credit nor the payment's refundable part.
+// gateway (TYPE 00014), any other as a manual refund. Never more than the
+// student's credit nor the payment's refundable part.
+//
+// A card refund goes exactly once, like a charge: its intent (an attempt
+// with its own REFERENCE and NUMQUESTION) is committed first, and from then
+// on reserves its amount (store.refundedSQL), so no second refund can spend
+// the same credit; then Paybox is called; then the outcome is recorded. An
+// outcome that is not known (a lost answer, a crash before the commit) stays
+// unknown, is never sent again, and is resolved by a lookup in Reconcile.
 func (s *Service) Refund(ctx context.Context, gw gateway.Gateway, r RefundRequest) (store.Refund, error) {
 	var pay store.Payment
 	var att store.Attempt
+	var ref store.Refund
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		pay, err = s.refundSource(ctx, tx, r)
-		if err != nil || pay.Method != "card" {
+		if pay, err = s.refundSource(ctx, tx, r); err != nil {
 			return err
 		}
-		if att, err = tx.CreateAttempt(ctx, store.Attempt{Kind: "refund", Amount: r.Amount}); err != nil {
+		ref = store.Refund{StudentID: r.StudentID, PaymentID: pay.ID, Payment: pay.Number, Amount: r.Amount, Method: pay.Method, Reason: r.Reason}
+		if pay.Method != "card" {
+			// A manual refund is recorded in the transaction that checked it.
+			ref.Method = "manual (" + pay.Method + ")"
+			ref, err = s.writeRefund(ctx, tx, ref)
 			return err
 		}
-		return tx.SetAttemptPayment(ctx, att.ID, pay.ID)
+		if att, err = tx.CreateAttempt(ctx, store.Attempt{Kind: "refund", Amount: r.Amount, PaymentID: pay.ID, Note: r.Reason}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "refund:"+r.StudentID, fmt.Sprintf("card refund %s of %s on payment %s sent to Paybox (%s reserved)", att.Reference, r.Amount, pay.Number, r.Amount))
 	})
-	if err != nil {
-		return store.Refund{}, err
+	if err != nil || pay.Method != "card" {
+		return ref, err
 	}
-	ref := store.Refund{StudentID: r.StudentID, PaymentID: pay.ID, Payment: pay.Number, Amount: r.Amount, Method: pay.Method, Reason: r.Reason}
-	if pay.Method != "card" {
-		ref.Method = "manual (" + pay.Method + ")"
-		return s.saveRefund(ctx, ref, store.Attempt{})
-	}
+	ref.Reference = att.Reference
+	crash(r.Crash, "refund-after-intent")
 	res, err := gw.Refund(context.WithoutCancel(ctx), gateway.RefundRequest{Reference: att.Reference, NumQuestion: att.NumQuestion,
 		Amount: r.Amount, NumTrans: pay.NumTrans, NumAppel: pay.NumAppel, When: r.Now})
 	if err != nil {
+		// A request we built wrong; stay on the safe side: look it up.
 		res = gateway.Result{Outcome: gateway.Unknown, Detail: err.Error()}
 	}
+	crash(r.Crash, "refund-after-answer")
+	att.Payment, att.StudentID, att.Note = pay.Number, r.StudentID, r.Reason
+	return s.settleRefund(ctx, att, res)
+}
+
+// CheckRefund runs Refund's checks (the student, the payment, the credit
+// and what is left on the payment) and writes nothing, so a command can
+// refuse before it takes a lock. Refund checks again in its own
+// transaction.
+func (s *Service) CheckRefund(ctx context.Context, r RefundRequest) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := s.refundSource(ctx, tx, r); err != nil {
+			return err
+		}
+		return errCheckOnly
+	})
+	if errors.Is(err, errCheckOnly) {
+		return nil
+	}
+	return err
+}
+
+var errCheckOnly = errors.New("check only: rolled back")
+
+func crash(hook func(string), point string) {
+	if hook != nil {
+		hook(point)
+	}
+}
+
+// settleRefund records what Paybox said of refund attempt att (answered
+// now, or found by a lookup): approved → the refund is recorded and the
+// attempt closed in one transaction; declined or certainly not done → the
+// attempt is closed and its reservation released; unknown → it stays
+// reserved, to be looked up. An attempt already resolved meanwhile is left
+// as it is (nothing is recorded twice).
+func (s *Service) settleRefund(ctx context.Context, att store.Attempt, res gateway.Result) (store.Refund, error) {
+	ctx = context.WithoutCancel(ctx) // what was sent must be known
+	ref := store.Refund{StudentID: att.StudentID, PaymentID: att.PaymentID, Payment: att.Payment, Amount: att.Amount, Method: "card",
+		Reason: att.Note, Reference: att.Reference}
 	att.Code, att.Text, att.NumTrans, att.NumAppel = res.Code, res.Text, res.NumTrans, res.NumAppel
+	var fail error
 	switch res.Outcome {
 	case gateway.Approved:
 		att.State = "approved"
 		ref.NumTrans, ref.NumAppel = res.NumTrans, res.NumAppel
-		return s.saveRefund(ctx, ref, att)
 	case gateway.Declined:
 		att.State = "declined"
-		err = fault.New(fault.Declined, "Paybox refused the refund: %s (%s)", res.Code, gateway.Describe(res.Code))
+		fail = fault.New(fault.Declined, "Paybox refused the refund %s: %s (%s); nothing was refunded", att.Reference, res.Code, gateway.Describe(res.Code))
 	case gateway.Unavailable:
 		att.State = "failed"
 		if res.Code != "" {
-			err = fault.New(fault.Unavailable, "Paybox refused the request: %s (%s); nothing was refunded", res.Code, gateway.Describe(res.Code)).
+			fail = fault.New(fault.Unavailable, "Paybox refused the request: %s (%s); nothing was refunded", res.Code, gateway.Describe(res.Code)).
 				WithHint("check the gateway configuration (site, rang, HMAC key); retrying is safe")
 		} else {
-			err = fault.New(fault.Unavailable, "Paybox is unavailable: nothing was refunded (%s)", res.Detail).WithHint("retrying is safe")
+			fail = fault.New(fault.Unavailable, "Paybox could not be reached: nothing was refunded (%s)", res.Detail).WithHint("retrying is safe")
+		}
+		if att.Text == "" {
+			att.Text = "not sent or refused before acting: nothing was refunded"
 		}
 	default:
 		att.State = "unknown"
-		err = fault.New(fault.Unavailable, "the refund's outcome is unknown (%s): check the Paybox back office before refunding again", res.Detail)
+		if att.Text == "" {
+			att.Text = "outcome unknown: will be looked up (" + res.Detail + ")"
+		}
+		fail = fault.New(fault.Unknown, "the outcome of refund %s (%s to %s) is unknown: %s; Paybox may have refunded it, so do not refund again",
+			att.Reference, att.Amount, att.StudentID, res.Detail).
+			WithHint("run: inpctl reconcile (it asks Paybox by reference and records the refund, or frees the %s it keeps reserved)", att.Amount)
 	}
-	if rerr := s.DB.InTx(ctx, func(tx *store.Tx) error { return tx.ResolveAttempt(ctx, att) }); rerr != nil {
-		return ref, rerr
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if att.State == "approved" {
+			var err error
+			if ref, err = s.writeRefund(ctx, tx, ref); err != nil {
+				return err
+			}
+			att.RefundID = ref.ID
+		}
+		changed, err := tx.ResolveOpenAttempt(ctx, att)
+		if err == nil && !changed {
+			return errAlreadyResolved
+		}
+		if err != nil || att.State == "approved" {
+			return err
+		}
+		return tx.Audit(ctx, "refund:"+att.StudentID, fmt.Sprintf("card refund %s of %s on payment %s: %s (%s)", att.Reference, att.Amount, att.Payment, att.State, att.Text))
+	})
+	if errors.Is(err, errAlreadyResolved) {
+		return ref, fault.New(fault.Conflict, "refund %s was already resolved by another command: nothing recorded twice", att.Reference).
+			WithHint("inpctl account show %s", att.StudentID)
 	}
-	return ref, err
+	if err != nil {
+		return ref, err
+	}
+	return ref, fail
 }
+
+var errAlreadyResolved = errors.New("attempt already resolved")
 
 // refundSource checks the amount and picks the payment to refund.
 func (s *Service) refundSource(ctx context.Context, tx *store.Tx, r RefundRequest) (store.Payment, error) {
@@ -121,30 +209,20 @@ func (s *Service) refundSource(ctx context.Context, tx *store.Tx, r RefundReques
 		WithHint("refund payment by payment with --payment")
 }
 
-func (s *Service) saveRefund(ctx context.Context, ref store.Refund, att store.Attempt) (store.Refund, error) {
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if att.ID != 0 {
-			if err := tx.ResolveAttempt(ctx, att); err != nil {
-				return err
-			}
-		}
-		// Re-check inside the writing transaction: nothing may have used
-		// the credit since the intent.
-		credit, err := tx.StudentCredit(ctx, ref.StudentID)
-		if err != nil {
-			return err
-		}
-		if ref.Amount > credit && att.ID == 0 {
-			return fault.New(fault.Conflict, "student %s now has a credit of %s; refund refused", ref.StudentID, credit)
-		}
-		ref.Date = s.today(tx).String()
-		if ref, err = tx.RecordRefund(ctx, ref); err != nil {
-			return err
-		}
-		if err := s.noticeRefund(ctx, tx, ref); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, "refund:"+ref.StudentID, fmt.Sprintf("%s refunded (%s) on payment %s: %s", ref.Amount, ref.Method, ref.Payment, ref.Reason))
-	})
-	return ref, err
+// writeRefund records a refund in the caller's transaction, with its
+// notice and audit row.
+func (s *Service) writeRefund(ctx context.Context, tx *store.Tx, ref store.Refund) (store.Refund, error) {
+	ref.Date = s.today(tx).String()
+	var err error
+	if ref, err = tx.RecordRefund(ctx, ref); err != nil {
+		return ref, err
+	}
+	if err := s.noticeRefund(ctx, tx, ref); err != nil {
+		return ref, err
+	}
+	via := ref.Method
+	if ref.Reference != "" {
+		via += " " + ref.Reference
+	}
+	return ref, tx.Audit(ctx, "refund:"+ref.StudentID, fmt.Sprintf("%s refunded (%s) on payment %s: %s", ref.Amount, via, ref.Payment, ref.Reason))
 }

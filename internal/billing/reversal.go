@@ -22,6 +22,9 @@ func (s *Service) Unpaid(ctx context.Context, number, reason string) (store.Paym
 		if p, err = tx.PaymentByNumber(ctx, number); err != nil {
 			return err
 		}
+		if err := s.guardCharges(ctx, tx, p.StudentID); err != nil {
+			return err
+		}
 		if p.Unpaid {
 			return fault.New(fault.Conflict, "payment %s is already marked unpaid (%s)", number, p.UnpaidDate)
 		}
@@ -66,6 +69,9 @@ func (s *Service) VoidPayment(ctx context.Context, number, reason string) (store
 		if p, err = tx.PaymentByNumber(ctx, number); err != nil {
 			return err
 		}
+		if err := s.guardCharges(ctx, tx, p.StudentID); err != nil {
+			return err
+		}
 		switch {
 		case p.Method == "card":
 			return fault.New(fault.Conflict, "payment %s is a card payment: Paybox took the money, a void would lose it", number).
@@ -105,8 +111,12 @@ type CreditAllocation struct {
 // of the orders paid follow what they now owe.
 func (s *Service) AllocateCredit(ctx context.Context, studentID string) (CreditAllocation, error) {
 	res := CreditAllocation{StudentID: studentID, Currency: money.Currency}
+	s.waitForCharges(ctx, studentID)
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.StudentByID(ctx, studentID); err != nil {
+			return err
+		}
+		if err := s.guardCharges(ctx, tx, studentID); err != nil {
 			return err
 		}
 		before, err := tx.StudentCredit(ctx, studentID)

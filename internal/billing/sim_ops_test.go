@@ -48,6 +48,7 @@ var simOps = []simOp{
 	{"unpaid", 3, func(w *simWorld, st *simStudent, _ string) (string, error) { return w.opReverse(st, false) }},
 	{"void", 2, func(w *simWorld, st *simStudent, _ string) (string, error) { return w.opReverse(st, true) }},
 	{"refund", 3, (*simWorld).opRefund},
+	{"refund-lost", 2, (*simWorld).opRefundLost},
 	{"exempt", 3, (*simWorld).opExempt},
 	{"credit-note", 2, (*simWorld).opCreditNote},
 	{"invoice", 1, (*simWorld).opInvoice},

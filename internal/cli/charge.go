@@ -173,6 +173,9 @@ func printCharge(env *Env, items []billing.ChargeItem, sum billing.ChargeSummary
 	}
 	env.Infof("%d item(s): %d approved, %d declined, %d failed, %d unknown, %d unavailable; %d reconciled; %d blocked; %s %s",
 		sum.Items, sum.Approved, sum.Declined, sum.Failed, sum.Unknown, sum.Unavailable, sum.Reconciled, sum.Blocked, sum.Collected, verb)
+	if sum.Changed > 0 {
+		env.Warnf("%d instalment(s) were changed by another command while their debit was on its way: what Paybox took is kept as a credit", sum.Changed)
+	}
 	return nil
 }
 
@@ -180,7 +183,12 @@ func printCharge(env *Env, items []billing.ChargeItem, sum billing.ChargeSummary
 func chargeExit(student string, items []billing.ChargeItem, sum billing.ChargeSummary) error {
 	bad := sum.Declined + sum.Failed + sum.Unknown + sum.Unavailable
 	switch {
-	case sum.DryRun || bad == 0:
+	case sum.DryRun:
+		return nil
+	case bad == 0 && sum.Changed > 0:
+		return fault.New(fault.Partial, "%d of %d instalments were changed by another command during the run: their money is kept as a credit", sum.Changed, sum.Items).
+			WithHint("inpctl account list --credit")
+	case bad == 0:
 		return nil
 	case student != "" && sum.Declined > 0:
 		return fault.New(fault.Declined, "the card of %s was declined (%s)", student, items[len(items)-1].Code)
@@ -194,17 +202,29 @@ func newChargeReconcileCmd(env *Env) *cobra.Command {
 	o := &chargeOpts{env: env}
 	return &cobra.Command{
 		Use:   "reconcile",
-		Short: "Resolve charges whose outcome is unknown by asking the gateway",
-		Long: `Ask Paybox (TYPE 00011, by reference and amount) about every charge whose
-outcome is unknown (a timeout, a lost answer): found → recorded as paid; not
-found → marked failed so a new attempt may go. Nothing is charged.` + exitDoc("0   done", "11  a charge run holds the lock"),
-		Example: "  inpctl charge reconcile",
+		Short: "Resolve charges and refunds whose outcome is unknown by asking the gateway",
+		Long: `Ask Paybox (TYPE 00011, by reference and amount) about every charge and every
+card refund whose outcome is unknown (a timeout, a lost answer, a crash
+between the call and its record): a charge found is recorded as paid, one not
+found is marked failed so a new attempt may go; a refund found is recorded
+(with its reason), one not found is marked failed and the credit it kept
+reserved is free again. Nothing is ever sent again. "inpctl reconcile" is the
+same command.` + exitDoc("0   done (a lookup Paybox could not answer is left for the next run)", "11  a charge run holds the lock"),
+		Example: "  inpctl charge reconcile\n  inpctl reconcile -o json",
 		Args:    noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.dryRun = false
 			return runReconcile(c.Context(), o)
 		},
 	}
+}
+
+// newReconcileCmd is "inpctl reconcile", the top-level name of charge
+// reconcile: it resolves every kind of attempt, not only charges.
+func newReconcileCmd(env *Env) *cobra.Command {
+	cmd := newChargeReconcileCmd(env)
+	cmd.Example = "  inpctl reconcile\n  inpctl reconcile -o json"
+	return cmd
 }
 
 func runReconcile(ctx context.Context, o *chargeOpts) error {

@@ -42,8 +42,10 @@ chain is broken · E011 a card number is stored · E012 SQLite integrity ·
 E013 over-credited invoice · E014 refunds above payments · E015 more taken
 by card for a dossier than its dearest order · E016 a charge sent on a
 blocked order · W001 a charge whose
-outcome has been unknown for more than a day (a warning: run charge reconcile) ·
-W003 an e-mail notice failed, or notices pending for more than a day (run mail send).` + exitDoc(
+outcome has been unknown for more than a day (a warning: run inpctl reconcile) ·
+W002 a card refund whose outcome is unknown (a warning, at once: do not refund
+again, run inpctl reconcile) · W003 an e-mail notice failed, or notices
+pending for more than a day (run mail send).` + exitDoc(
 			"0   clean (warnings do not fail)", "5   at least one error finding"),
 		Example: "  inpctl db check\n  inpctl db check -o json",
 		Args:    noArgs,

@@ -15,8 +15,9 @@ const (
 	ExitPartial   = 3   // a batch ran and some items failed
 	ExitNotFound  = 4   // no such student, invoice, payment…
 	ExitConflict  = 5   // refused by a business rule, or a conflict
-	ExitGateway   = 6   // gateway unavailable: retrying is safe
+	ExitGateway   = 6   // the gateway certainly did nothing: retrying is safe
 	ExitDeclined  = 7   // the gateway answered no
+	ExitUnknown   = 8   // the gateway may have acted, no answer says so: never retry, reconcile
 	ExitNoDB      = 10  // database missing, or newer than this binary
 	ExitLocked    = 11  // another run holds the lock
 	ExitInterrupt = 130 // SIGINT or SIGTERM
@@ -26,7 +27,7 @@ var kindExit = map[fault.Kind]int{
 	fault.Failure: ExitFailure, fault.Usage: ExitUsage, fault.Partial: ExitPartial,
 	fault.NotFound: ExitNotFound, fault.Conflict: ExitConflict, fault.Unavailable: ExitGateway,
 	fault.Declined: ExitDeclined, fault.NoDB: ExitNoDB, fault.Locked: ExitLocked,
-	fault.Interrupted: ExitInterrupt,
+	fault.Interrupted: ExitInterrupt, fault.Unknown: ExitUnknown,
 }
 
 // exitCode is the one place that maps an error to an exit status.
@@ -59,8 +60,16 @@ non-zero status as a failure):
   4    not found: no such student, dossier, invoice or payment
   5    refused by a business rule, or a conflict (e.g. a plan already active,
        a code not allowed for the programme); nothing was changed
-  6    gateway unavailable: nothing was charged, retrying is safe
+  6    gateway unavailable: the request certainly did nothing at Paybox (it never
+       reached Paybox: no connection, DNS failure; or Paybox refused it before
+       acting: HTTP 4xx, a configuration code such as 00006). Nothing was charged
+       or refunded, and retrying the same command is safe
   7    declined: the card gateway answered no
+  8    outcome unknown: the request reached Paybox, which may have acted, but no
+       answer says so (a lost answer, a timeout after sending). Do NOT retry:
+       run "inpctl reconcile", which asks Paybox (by reference) and records what
+       it did; until then the amount stays reserved. (charge --due counts such
+       charges in its summary and exits 3; the next run looks them up.)
   10   database missing, or created by a newer inpctl
   11   locked: another run (e.g. charge --due) holds the lock; nothing was done
   130  interrupted (SIGINT/SIGTERM): work in flight was recorded before exiting

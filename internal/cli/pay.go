@@ -96,11 +96,21 @@ func newPayIPNCmd(env *Env) *cobra.Command {
 		Long: `Verify the RSA-SHA1 signature of a Paybox notification (the raw query string
 Paybox sent to PBX_REPONDRE_A, as an argument or on stdin with "-") with the
 configured Paybox public key(s), and apply it once: the payment is recorded,
-the invoice issued, the plan activated and the card stored. A bad signature,
-an unknown PBX_CMD, a wrong amount or a replay is refused and changes nothing.
+the invoice issued, the plan activated and the card stored.
+
+A notification is identified by its transaction (NUMTRANS, NUMAPPEL and the
+authorisation), not by PBX_CMD: every signed, approved notification is money
+Paybox took and is recorded once. A second payment on a link already paid
+(two browser tabs, a second try) is recorded as a payment in excess, kept as
+a credit of the student (outcome "excess", exit 0 with a warning on stderr;
+it shows in account list --credit). A refused try leaves the link payable. A
+replay of a notification already applied (Paybox sending it again) answers
+what it did, exit 0, and writes nothing, so a web front can answer 200.
+A bad signature or an unknown PBX_CMD is refused and changes nothing.
 --verify-only checks the signature and prints the decoded fields.` + exitDoc(
-			"0   applied (or verified)", "2   bad signature or unreadable notification", "4   unknown PBX_CMD",
-			"5   replayed notification or wrong amount"),
+			"0   applied, a replay (nothing written), or a payment in excess kept as a credit (warning)",
+			"2   bad signature or unreadable notification", "4   unknown PBX_CMD",
+			"5   a transaction already recorded under another PBX_CMD"),
 		Example: "  inpctl pay ipn 'Mt=62800&Ref=…&Sign=…'\n  inpctl pay ipn - < notification.txt\n  inpctl pay ipn --verify-only -",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -159,6 +169,9 @@ func runPayIPN(ctx context.Context, o *payIPNOpts) error {
 func printIPN(env *Env, res billing.IPNResult) error {
 	if res.Warning != "" {
 		env.Warnf("%s", res.Warning)
+	}
+	if res.Replay {
+		env.Infof("notification already applied (NUMTRANS %s): nothing written", res.NumTrans)
 	}
 	return PrintObject(env.Printer(), res, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "%s  %s  %s  %s%s%s\n", res.StudentID, res.Outcome, res.Amount, res.Code, ifSet("  règlement ", res.Payment), ifSet("  facture ", res.Invoice))

@@ -269,9 +269,18 @@ func newRefundCmd(env *Env) *cobra.Command {
 		Long: `Refund money a student paid and no longer owes (a credit: e.g. after a bourse
 was obtained). A card payment is refunded through Paybox (TYPE 00014), any
 other is recorded as a manual refund. Never more than the student's credit,
-nor than what is left on the payment. Asks for confirmation.` + exitDoc(
-			"0   refunded", "2   a bad amount", "4   no such student or payment", "5   more than the credit",
-			"6   Paybox unavailable: nothing was refunded", "7   Paybox refused the refund"),
+nor than what is left on the payment. Asks for confirmation.
+
+A card refund goes exactly once: it is written down (with its own Paybox
+REFERENCE) and reserves its amount before Paybox is called, then its outcome
+is recorded. When the answer is lost (exit 8) the amount stays reserved and
+the refund must NOT be made again: run "inpctl reconcile", which asks Paybox
+and records the refund, or frees the amount if Paybox never made it. Only one
+refund or charge run at a time (exit 11 otherwise: nothing was done).` + exitDoc(
+			"0   refunded", "2   a bad amount", "4   no such student or payment", "5   more than the credit (a refund in flight counts)",
+			"6   Paybox certainly did nothing (not reached, or refused before acting): retrying is safe",
+			"7   Paybox refused the refund", "8   outcome unknown: do not retry; run inpctl reconcile",
+			"11  a charge run or another refund holds the lock: nothing was done"),
 		Example: "  inpctl refund 22104567 --amount 628,00 --reason 'bourse obtenue' --yes",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -295,15 +304,27 @@ func runRefund(ctx context.Context, o *refundOpts) error {
 	if err != nil {
 		return err
 	}
+	req := billing.RefundRequest{StudentID: o.student, Payment: o.payment, Reason: o.reason, Amount: amount}
+	if err := svc.CheckRefund(ctx, req); err != nil {
+		return err // refused before anything is written, not even the lock
+	}
 	if err := o.env.Confirm(fmt.Sprintf("refund %s to student %s?", amount, o.student)); err != nil {
 		return err
 	}
+	// One at a time with charge runs and reconcile: a lookup never meets a
+	// refund still on its way to Paybox.
+	release, err := o.env.lockRun(ctx, svc.DB, "charge")
+	if err != nil {
+		return err
+	}
+	defer release()
 	gw, err := o.env.Gateway(ctx)
 	if err != nil {
 		return err
 	}
 	clk, _ := o.env.Clock()
-	r, err := svc.Refund(ctx, gw, billing.RefundRequest{StudentID: o.student, Payment: o.payment, Reason: o.reason, Amount: amount, Now: clk.Now()})
+	req.Now, req.Crash = clk.Now(), o.env.crashPoint()
+	r, err := svc.Refund(ctx, gw, req)
 	if err != nil {
 		return err
 	}

@@ -161,6 +161,7 @@ func commands(env *Env) []*cobra.Command {
 		newServeCmd(env),
 		newPaymentCmd(env),
 		newRefundCmd(env),
+		newReconcileCmd(env),
 		newMailCmd(env),
 		newGatewayCmd(env),
 		newDBCmd(env),

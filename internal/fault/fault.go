@@ -20,17 +20,21 @@ const (
 	Partial                 // a batch ran and some items failed → 3
 	NotFound                // → 4
 	Conflict                // refused by a business rule or a conflict → 5
-	Unavailable             // gateway unreachable: retry is safe → 6
+	Unavailable             // the gateway certainly did nothing (never reached, or refused before acting): retry is safe → 6
 	Declined                // the gateway answered no → 7
 	NoDB                    // database missing or newer than the binary → 10
 	Locked                  // another run holds the lock → 11
 	Interrupted             // SIGINT/SIGTERM → 130
+	// Unknown: the request reached the gateway and may have acted, but no
+	// answer says so (a lost answer, a timeout after sending, 00001/00097
+	// after sending). Never retry: look it up (inpctl reconcile) → 8.
+	Unknown
 )
 
 var kindNames = map[Kind]string{
 	Failure: "failure", Usage: "usage", Partial: "partial", NotFound: "not_found",
 	Conflict: "conflict", Unavailable: "gateway_unavailable", Declined: "declined",
-	NoDB: "database", Locked: "locked", Interrupted: "interrupted",
+	NoDB: "database", Locked: "locked", Interrupted: "interrupted", Unknown: "outcome_unknown",
 }
 
 // String returns the snake_case code used in JSON error objects.

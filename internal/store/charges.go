@@ -122,6 +122,7 @@ type Attempt struct {
 	NumQuestion  int64       `json:"numquestion"`
 	InstalmentID int64       `json:"-"`
 	RefundID     int64       `json:"-"`
+	PaymentID    int64       `json:"-"` // refunds: the card payment refunded
 	CardID       int64       `json:"-"`
 	Amount       money.Cents `json:"amount_cents"`
 	State        string      `json:"state"`
@@ -132,6 +133,8 @@ type Attempt struct {
 	CreatedAt    string      `json:"created_at"`
 	ResolvedAt   string      `json:"resolved_at"`
 	StudentID    string      `json:"student_id"`
+	Note         string      `json:"note"`    // refunds: the reason, recorded with the refund
+	Payment      string      `json:"payment"` // refunds: the number of the payment refunded
 }
 
 // CreateAttempt writes the intent row of a charge (state sent) with its
@@ -168,9 +171,9 @@ func (tx *Tx) CreateAttempts(ctx context.Context, as []Attempt) ([]Attempt, erro
 		a.Reference = fmt.Sprintf("%s%08d", prefix, first+int64(k))
 		a.NumQuestion = (q+int64(k)-1)%maxNumQuestion + 1
 		a.State, a.CreatedAt = "sent", ts(tx.Now)
-		res, err := tx.exec(ctx, `INSERT INTO attempts(kind, reference, numquestion, instalment_id, refund_id, card_id, amount, state, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?)`, a.Kind, a.Reference, a.NumQuestion, nullID(a.InstalmentID), nullID(a.RefundID),
-			nullID(a.CardID), a.Amount, a.CreatedAt)
+		res, err := tx.exec(ctx, `INSERT INTO attempts(kind, reference, numquestion, instalment_id, refund_id, card_id, payment_id, note, amount, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)`, a.Kind, a.Reference, a.NumQuestion, nullID(a.InstalmentID), nullID(a.RefundID),
+			nullID(a.CardID), nullID(a.PaymentID), a.Note, a.Amount, a.CreatedAt)
 		if err != nil {
 			return nil, mapErr(fmt.Errorf("record attempt: %w", err))
 		}
@@ -187,6 +190,19 @@ func (tx *Tx) ResolveAttempt(ctx context.Context, a Attempt) error {
 	return err
 }
 
+// ResolveOpenAttempt is ResolveAttempt for an attempt still sent or
+// unknown, and links it to its refund (RefundID); it reports whether it
+// changed it (false: another command resolved it first).
+func (tx *Tx) ResolveOpenAttempt(ctx context.Context, a Attempt) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE attempts SET state=?, code=?, text=?, numtrans=?, numappel=?, resolved_at=?, refund_id=COALESCE(?, refund_id)
+		WHERE id=? AND state IN ('sent','unknown')`, a.State, a.Code, a.Text, a.NumTrans, a.NumAppel, ts(tx.Now), nullID(a.RefundID), a.ID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // NextNumQuestion takes a NUMQUESTION for a call that has no attempt row
 // (a lookup).
 func (tx *Tx) NextNumQuestion(ctx context.Context) (int64, error) { return tx.nextNumQuestion(ctx) }
@@ -194,19 +210,22 @@ func (tx *Tx) NextNumQuestion(ctx context.Context) (int64, error) { return tx.ne
 const attemptCols = `a.id, a.kind, a.reference, a.numquestion, COALESCE(a.instalment_id, 0), COALESCE(a.refund_id, 0), COALESCE(a.card_id, 0),
 	a.amount, a.state, a.code, a.text, a.numtrans, a.numappel, a.created_at, a.resolved_at,
 	COALESCE((SELECT d.student_id FROM instalments i JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
-		JOIN dossiers d ON d.id = o.dossier_id WHERE i.id = a.instalment_id), '')`
+		JOIN dossiers d ON d.id = o.dossier_id WHERE i.id = a.instalment_id),
+		(SELECT pm.student_id FROM payments pm WHERE pm.id = a.payment_id), ''),
+	COALESCE(a.payment_id, 0), a.note, COALESCE((SELECT pm.number FROM payments pm WHERE pm.id = a.payment_id), '')`
 
 func scanAttempt(sc scanner) (Attempt, error) {
 	var a Attempt
 	err := sc.Scan(&a.ID, &a.Kind, &a.Reference, &a.NumQuestion, &a.InstalmentID, &a.RefundID, &a.CardID, &a.Amount, &a.State,
-		&a.Code, &a.Text, &a.NumTrans, &a.NumAppel, &a.CreatedAt, &a.ResolvedAt, &a.StudentID)
+		&a.Code, &a.Text, &a.NumTrans, &a.NumAppel, &a.CreatedAt, &a.ResolvedAt, &a.StudentID, &a.PaymentID, &a.Note, &a.Payment)
 	return a, err
 }
 
-// OpenAttempts lists charge attempts whose outcome is not known (sent or
-// unknown): they are looked up before anything else is charged.
+// OpenAttempts lists the attempts, charges and refunds, whose outcome is
+// not known (sent or unknown): they are looked up before anything else is
+// charged, never sent again.
 func (db *DB) OpenAttempts(ctx context.Context) ([]Attempt, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts a WHERE a.state IN ('sent','unknown') AND a.kind = 'charge' ORDER BY a.id`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts a WHERE a.state IN ('sent','unknown') ORDER BY a.id`)
 	if err != nil {
 		return nil, mapErr(err)
 	}

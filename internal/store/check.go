@@ -128,7 +128,7 @@ func (db *DB) Check(ctx context.Context, now time.Time) ([]Finding, error) {
 	}
 	out = append(out, pans...)
 	stale, err := db.strings(ctx, `SELECT 'charge ' || reference || ' is ' || state || ' since ' || created_at || ': run inpctl charge reconcile'
-		FROM attempts WHERE state IN ('sent','unknown') AND created_at < ?`, ts(now.Add(-24*time.Hour)))
+		FROM attempts WHERE kind = 'charge' AND state IN ('sent','unknown') AND created_at < ?`, ts(now.Add(-24*time.Hour)))
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +149,19 @@ func (db *DB) Check(ctx context.Context, now time.Time) ([]Finding, error) {
 	}
 	for _, m := range append(mails, late...) {
 		out = append(out, Finding{Code: "W003", Warning: true, Message: m})
+	}
+	// W002 (issue 17): a card refund whose outcome is unknown keeps its
+	// amount reserved until a lookup says what Paybox did; at once, not
+	// after a day: the clerk must not refund it again meanwhile.
+	refunds, err := db.strings(ctx, `SELECT 'refund ' || a.reference || ' of ' || a.amount || ' cents on payment ' || COALESCE(p.number, '?')
+		|| ' (student ' || COALESCE(p.student_id, '?') || ') is ' || a.state || ' since ' || a.created_at
+		|| ': Paybox may have refunded it; do not refund again, run inpctl reconcile'
+		FROM attempts a LEFT JOIN payments p ON p.id = a.payment_id WHERE a.kind = 'refund' AND a.state IN ('sent','unknown') ORDER BY a.id`)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range refunds {
+		out = append(out, Finding{Code: "W002", Warning: true, Message: m})
 	}
 	return out, nil
 }

@@ -191,7 +191,7 @@ func (tx *Tx) Unallocated(ctx context.Context, paymentID int64) (money.Cents, er
 	var v money.Cents
 	err := tx.queryRow(ctx, `SELECT p.amount
 		- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
-		- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0)
+		- `+refundedSQL+`
 		FROM payments p WHERE p.id = ? AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)`, paymentID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -199,15 +199,26 @@ func (tx *Tx) Unallocated(ctx context.Context, paymentID int64) (money.Cents, er
 	return v, err
 }
 
+// refundedSQL is what refunds took, or reserve, of payment p: the refunds
+// recorded against it plus the card refunds sent to Paybox whose outcome is
+// not known yet (attempts 'sent' or 'unknown'). It is the one place that
+// says what of a payment is spent by refunds: Unallocated, StudentCredit,
+// PaymentsWithCredit and DossierPaymentsWithCredit all use it, so a refund
+// in flight cannot be spent a second time (issue 17).
+const refundedSQL = `(COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.payment_id = p.id), 0)
+	+ COALESCE((SELECT SUM(ra.amount) FROM attempts ra WHERE ra.kind = 'refund' AND ra.payment_id = p.id AND ra.state IN ('sent','unknown')), 0))`
+
 // StudentCredit is what the student has paid and not had used or refunded:
-// Σ payments (not unpaid) − Σ net allocations − Σ refunds.
+// Σ payments (not unpaid) − Σ net allocations − Σ refunds (recorded, or
+// in flight at the gateway: refundedSQL).
 func (tx *Tx) StudentCredit(ctx context.Context, studentID string) (money.Cents, error) {
 	var v money.Cents
 	err := tx.queryRow(ctx, `SELECT
 		COALESCE((SELECT SUM(p.amount) FROM payments p WHERE p.student_id = ?1 AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)), 0)
 		- COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN payments p ON p.id = a.payment_id WHERE p.student_id = ?1
 			AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)), 0)
-		- COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.student_id = ?1), 0)`, studentID).Scan(&v)
+		- COALESCE((SELECT SUM(`+refundedSQL+`) FROM payments p WHERE p.student_id = ?1), 0)
+		- COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.student_id = ?1 AND r.payment_id IS NULL), 0)`, studentID).Scan(&v)
 	return v, err
 }
 
@@ -216,7 +227,7 @@ func (tx *Tx) StudentCredit(ctx context.Context, studentID string) (money.Cents,
 func (tx *Tx) PaymentsWithCredit(ctx context.Context, studentID string) ([]Payment, error) {
 	return tx.freeParts(ctx, `SELECT p.id, p.number, COALESCE(p.payer_id, 0), p.amount
 		- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
-		- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0)
+		- `+refundedSQL+`
 		FROM payments p WHERE p.student_id = ? AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id`, studentID)
 }
 
@@ -353,6 +364,7 @@ type Refund struct {
 	Reason    string      `json:"reason"`
 	NumTrans  string      `json:"numtrans"`
 	NumAppel  string      `json:"numappel"`
+	Reference string      `json:"reference,omitempty"` // a card refund: the REFERENCE sent to Paybox (its attempt's)
 }
 
 // RecordRefund records a refund (after the gateway approved it, for cards).
@@ -400,7 +412,7 @@ func (tx *Tx) DossierPaymentsWithCredit(ctx context.Context, dossierID int64) ([
 		lost AS (SELECT payment_id, MAX(total) - SUM(amount) AS amount FROM run GROUP BY payment_id)
 		SELECT p.id, p.number, COALESCE(p.payer_id, 0), MIN(l.amount, p.amount
 			- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
-			- COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0))
+			- `+refundedSQL+`)
 		FROM payments p JOIN lost l ON l.payment_id = p.id
 		WHERE NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id`, dossierID)
 }

@@ -72,3 +72,39 @@ func randomPrefix() string {
 	b[2] = b[2]&0xf0 | (0xa + b[2]&0x0f%6)
 	return "I" + hex.EncodeToString(b) + "-"
 }
+
+// ChargeInFlight returns a charge attempt of the student's orders that is
+// on its way to the gateway (state sent), if any, and who holds the charge
+// run's lock ("" when no run holds it: the attempt was left by a run that
+// died, and the next run or reconcile looks it up).
+func (tx *Tx) ChargeInFlight(ctx context.Context, studentID string) (a Attempt, holder string, ok bool, err error) {
+	err = tx.queryRow(ctx, `SELECT a.reference, a.amount, a.created_at FROM attempts a JOIN instalments i ON i.id = a.instalment_id
+		JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id JOIN dossiers d ON d.id = o.dossier_id
+		WHERE a.kind = 'charge' AND a.state = 'sent' AND d.student_id = ? ORDER BY a.id LIMIT 1`, studentID).Scan(&a.Reference, &a.Amount, &a.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, "", false, nil
+	}
+	if err != nil {
+		return a, "", false, err
+	}
+	var h LockHolder
+	var since string
+	err = tx.queryRow(ctx, `SELECT holder, pid, host, acquired_at FROM locks WHERE name = 'charge'`).Scan(&h.Holder, &h.PID, &h.Host, &since)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return a, "", true, nil
+	case err != nil:
+		return a, "", true, err
+	}
+	return a, fmt.Sprintf("%s (pid %d on %s, since %s)", h.Holder, h.PID, h.Host, since), true, nil
+}
+
+// HasChargeInFlight is ChargeInFlight outside a transaction, for a command
+// that waits before it writes.
+func (db *DB) HasChargeInFlight(ctx context.Context, studentID string) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM attempts a JOIN instalments i ON i.id = a.instalment_id
+		JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id JOIN dossiers d ON d.id = o.dossier_id
+		WHERE a.kind = 'charge' AND a.state = 'sent' AND d.student_id = ?`, studentID).Scan(&n)
+	return n > 0, mapErr(err)
+}

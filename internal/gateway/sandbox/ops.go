@@ -144,6 +144,9 @@ func (s *Sandbox) refund(f form, e entry) (reply, entry) {
 		return reply{code: code}, e
 	}
 	e.Op, e.Key, e.Amount, e.Num = "refund", tx.NumTrans, amt, s.st.num+1
+	// The refund is a transaction of its own, found by its REFERENCE
+	// (TYPE 00011), as a charge is: see refunds.go.
+	e.Tx = s.newTx(TypeRefund, f.get("REFERENCE"), amt, "")
 	return approved(reply{}, e.Num), e
 }
 

@@ -27,6 +27,7 @@ type Transaction struct {
 	NumAppel  string      `json:"numappel"`
 	RefAbonne string      `json:"refabonne,omitempty"`
 	Refunded  money.Cents `json:"refunded,omitempty"`
+	RefundOf  string      `json:"refund_of,omitempty"` // a refund: the NUMTRANS it refunds
 	Time      time.Time   `json:"time"`
 }
 
@@ -68,6 +69,7 @@ type state struct {
 	seen    map[dayNQ]bool  // NUMQUESTIONs used, per day
 	soft    map[string]bool // soft-once keys already declined
 	dropped map[string]bool // references whose answer was already lost
+	refunds []*Transaction  // approved refunds (TYPE 00014), oldest first
 	num     int64           // last NUMTRANS allocated
 	subSeq  int64
 }
@@ -111,6 +113,7 @@ func (st *state) apply(e entry) {
 		if tx := st.byTrans[e.Key]; tx != nil {
 			tx.Refunded += e.Amount
 		}
+		st.addRefund(e)
 	case "soft":
 		st.soft[e.Key] = true
 	}
