@@ -69,6 +69,10 @@ type job struct {
 	notSent bool
 	changed bool // the instalment was no longer due when the outcome was recorded
 	err     error
+	// unrecorded is why Paybox's answer could not be written (a full
+	// disk…): the attempt stays "sent" and the next run looks it up, so
+	// the run must not report it as done.
+	unrecorded error
 }
 
 // Charge runs a charge: first it resolves attempts whose outcome is
@@ -145,7 +149,7 @@ func (sum *ChargeSummary) count(it ChargeItem, j job) {
 		sum.Collected += it.Amount
 	case "declined":
 		sum.Declined++
-	case "unknown":
+	case "unknown", "not recorded":
 		sum.Unknown++
 	case "unavailable":
 		sum.Unavailable++

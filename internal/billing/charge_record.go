@@ -37,8 +37,11 @@ func (s *Service) record(ctx context.Context, opt ChargeOptions, batch, total in
 			// up by the next run).
 			for _, j := range pending {
 				jerr := s.DB.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error { return s.recordOutcome(ctx, tx, opt.Today, j) })
-				if jerr != nil && firstErr == nil {
-					firstErr = fmt.Errorf("record outcome of %s: %w", j.attempt.Reference, jerr)
+				if jerr != nil {
+					j.unrecorded = jerr
+					if firstErr == nil {
+						firstErr = fmt.Errorf("record outcome of %s: %w", j.attempt.Reference, jerr)
+					}
 				}
 			}
 		}
@@ -197,6 +200,11 @@ func (s *Service) itemFor(j job) ChargeItem {
 	it := itemOf(j.item, "")
 	it.Reference, it.Code, it.Text = j.attempt.Reference, j.res.Code, j.res.Text
 	switch {
+	case j.unrecorded != nil:
+		// Nothing of it is in the books: no payment number, no decline.
+		it.Outcome, it.Code = "not recorded", ""
+		it.Text = fmt.Sprintf("Paybox answered (%s) but the answer could not be written (%v): it stays to be looked up by the next run, never sent again",
+			j.res.Outcome, j.unrecorded)
 	case j.attempt.ID == 0 && j.changed:
 		it.Outcome, it.Text = "not sent", "the plan changed (code change, cancellation…) before the debit was sent: nothing was charged"
 	case j.attempt.ID == 0:
@@ -295,14 +303,65 @@ func (s *Service) resolveOne(ctx context.Context, gw gateway.Gateway, opt Charge
 		})
 		return "approved", payment, "found by lookup", err
 	case r.NotFound():
+		// Paybox has no approved transaction under this reference: nothing
+		// was taken. But the debit may have reached Paybox and been declined
+		// (a decline whose answer was lost leaves no transaction to find), so
+		// it is not sent again the same day: the instalment waits the retry
+		// gap a decline would have given it, without counting an attempt or
+		// blocking anything (issue 17). An attempt that holds Paybox's own
+		// answer 00001/00097/00098 (the authorisation centre was not
+		// reached) was never put to the bank: it is charged again at once.
+		answered := a.Code != ""
+		var next clock.Date
 		err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-			a.State, a.Code, a.Text = "failed", r.Code, "not found at the gateway: never charged"
+			a.State, a.Code, a.Text = "failed", r.Code, "not found at the gateway: not charged"
 			if err := tx.ResolveAttempt(ctx, a); err != nil {
 				return err
 			}
-			return tx.Audit(ctx, "attempt:"+a.Reference, "resolved by lookup: never charged")
+			if answered {
+				return tx.Audit(ctx, "attempt:"+a.Reference, "resolved by lookup: never charged (Paybox had answered that the bank was not reached)")
+			}
+			if next, err = s.notFoundRetry(ctx, tx, a); err != nil {
+				return err
+			}
+			if err := tx.DeferInstalment(ctx, a.InstalmentID, next); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, "attempt:"+a.Reference, "resolved by lookup: not charged; next try not before "+next.String())
 		})
-		return "not charged", "", "not found by lookup: will be charged again", err
+		if answered {
+			return "not charged", "", "not found by lookup: the bank was never reached, will be charged again", err
+		}
+		return "not charged", "", "not found by lookup: nothing was taken; it may have been declined, so the next try waits until " + next.French(), err
 	}
 	return "lookup unavailable", "", "the lookup failed (" + r.Detail + "): left alone this run, never charged blind", nil
+}
+
+// notFoundRetry is the first day an attempt that Paybox does not know may be
+// sent again: the retry gap after the attempt's own day, as if it had been
+// declined (the gap of the first retry when no retry would be left).
+func (s *Service) notFoundRetry(ctx context.Context, tx *store.Tx, a store.Attempt) (clock.Date, error) {
+	at, err := time.Parse(time.RFC3339, a.CreatedAt)
+	if err != nil {
+		return clock.Date{}, fmt.Errorf("attempt %s: created_at %q: %w", a.Reference, a.CreatedAt, err)
+	}
+	day := clock.DateOf(at, s.Location)
+	p, err := tx.PlanOfInstalment(ctx, a.InstalmentID)
+	if err != nil {
+		return clock.Date{}, err
+	}
+	tries := 0
+	for _, in := range p.Instalments {
+		if in.ID == a.InstalmentID {
+			tries = in.Attempts
+		}
+	}
+	if next, ok := schedule.NextAttempt(s.Retry, tries+1, day); ok {
+		return next, nil
+	}
+	next, _ := schedule.NextAttempt(s.Retry, 1, day)
+	if !next.After(day) {
+		next = day.AddDays(1)
+	}
+	return next, nil
 }

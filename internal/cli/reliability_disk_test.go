@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -114,8 +115,9 @@ func TestReliabilityFullDisk(t *testing.T) {
 			switch {
 			case res.killed || (res.code != 0 && res.code != 1 && res.code != 3):
 				t.Fatalf("charge --due on a full disk must succeed or fail cleanly (exit 1): %s", res)
-			case res.code == 1 && !strings.Contains(res.stderr, "disk"):
-				t.Errorf("charge --due on a full disk failed without naming the disk: %s", res)
+			case res.code == 1 && (!strings.Contains(res.stderr, "disk full: "+r.dir+" (the database's folder) has") ||
+				!strings.Contains(res.stderr, "free space on that disk, then run the same command again")):
+				t.Errorf("charge --due on a full disk failed without saying \"disk full\", the folder and what to do: %s", res)
 			}
 			sent := chargesAt(sb)
 			t.Logf("exit %d, %d charged at Paybox: %s", res.code, sent, lastLine(res.stderr))
@@ -123,6 +125,26 @@ func TestReliabilityFullDisk(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := r.readBooks()
+			// Nothing is printed as done that is not in the books.
+			var out struct {
+				Items []struct {
+					Reference, Outcome, Payment string
+				}
+			}
+			if res.code != 0 || strings.TrimSpace(res.stdout) != "" {
+				if err := json.Unmarshal([]byte(res.stdout), &out); err != nil && strings.TrimSpace(res.stdout) != "" {
+					t.Fatalf("charge --due -o json: %v\n%s", err, res.stdout)
+				}
+			}
+			for _, it := range out.Items {
+				a, ok := b.attempts[it.Reference]
+				switch {
+				case it.Outcome == "approved" && (!ok || a.State != "approved"):
+					t.Errorf("printed %s as approved (payment %q), but the books have it %q", it.Reference, it.Payment, a.State)
+				case it.Outcome == "declined" && (!ok || a.State != "declined"):
+					t.Errorf("printed %s as declined, but the books have it %q", it.Reference, a.State)
+				}
+			}
 			for _, rec := range sb.sb.Records() {
 				if _, ok := b.attempts[rec.Reference]; rec.Type == sandbox.TypeCharge && !ok {
 					t.Errorf("charge %s reached Paybox without an attempt row in the database", rec.Reference)
@@ -163,7 +185,7 @@ func failedAt(res result) string {
 		return "outcomes"
 	case strings.Contains(res.stderr, "prepare migrations"), strings.Contains(res.stderr, "open database"):
 		return "opening the database"
-	case strings.Contains(res.stderr, "disk is full: commit"):
+	case strings.Contains(res.stderr, "disk full"):
 		return "taking the lock"
 	}
 	return "other: " + lastLine(res.stderr)

@@ -164,6 +164,18 @@ var debitDays = [][]string{
 	{"2026-01-10T06:00:00+01:00", "2026-01-13T06:00:00+01:00"},
 }
 
+// catchUpDays are one and two weeks after a month's last debit day: an
+// attempt whose outcome was lost and that Paybox does not know waits the
+// retry gap a decline would give it (3 days, 7 after a first decline), so
+// by the second every instalment of the month can have been charged.
+func catchUpDays(days []string) []string {
+	last, err := time.Parse(time.RFC3339, days[len(days)-1])
+	if err != nil {
+		panic(err)
+	}
+	return []string{last.AddDate(0, 0, 7).Format(time.RFC3339), last.AddDate(0, 0, 14).Format(time.RFC3339)}
+}
+
 // runPlan is how one charge run is disturbed: crash hook environment
 // (INPCTL_TEST_CRASH), a SIGKILL after a delay, and its concurrency.
 type runPlan struct {

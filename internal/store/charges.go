@@ -70,7 +70,7 @@ const dueFrom = ` FROM instalments i
 	JOIN dossiers d ON d.id = o.dossier_id
 	JOIN students s ON s.id = d.student_id
 	LEFT JOIN cards c ON c.id = (SELECT MAX(id) FROM cards c2 WHERE c2.student_id = d.student_id AND c2.deleted_at = '')
-	WHERE ((i.status = 'pending' AND i.due_date <> '' AND i.due_date <= ?1)
+	WHERE ((i.status = 'pending' AND i.due_date <> '' AND i.due_date <= ?1 AND i.next_try <= ?1)
 	    OR (i.status = 'failed' AND i.next_try <> '' AND i.next_try <= ?1))
 	  AND i.seq = (SELECT MIN(j.seq) FROM instalments j WHERE j.plan_id = i.plan_id AND j.status IN ('pending','failed'))
 	  AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.instalment_id = i.id AND a.kind = 'charge' AND a.state IN ('sent','unknown'))

@@ -121,7 +121,7 @@ func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode) (*DB
 	db := newDB(sqldb, path, clk)
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
-		return nil, err
+		return nil, db.diskFull(err)
 	}
 	return db, nil
 }
@@ -266,6 +266,10 @@ func (db *DB) appliedMigrations(ctx context.Context) (map[string]bool, error) {
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE); every row it
 // writes shares tx.Now. The transaction is rolled back if fn fails.
 func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	return db.diskFull(db.inTx1(ctx, fn))
+}
+
+func (db *DB) inTx1(ctx context.Context, fn func(*Tx) error) error {
 	conn, release, err := db.writer(ctx)
 	if err != nil {
 		return mapErr(fmt.Errorf("begin: %w", err))
@@ -358,7 +362,7 @@ func mapErr(err error) error {
 		return fault.Wrap(fault.Failure, err, "database is read-only").
 			WithHint("check the permissions of the database file and its folder")
 	case sqlite3.SQLITE_FULL:
-		return fault.Wrap(fault.Failure, err, "disk is full")
+		return fault.Wrap(fault.Failure, err, "") // DB.diskFull says "disk full" and names the folder
 	case sqlite3.SQLITE_CONSTRAINT:
 		msg := se.Error()
 		if strings.Contains(msg, "immutable") || strings.Contains(msg, "append-only") {

@@ -372,6 +372,17 @@ func (tx *Tx) FailInstalment(ctx context.Context, instalmentID int64, code strin
 		p.Plan, i.Seq, i.Amount, code, i.Attempts+1, nextTry.String()))
 }
 
+// DeferInstalment keeps an unpaid instalment from being charged before
+// notBefore (never earlier than a retry date it already has), without
+// counting an attempt: a debit whose outcome was lost and that Paybox does
+// not know may have been declined, so it waits the retry gap a decline
+// would have given it rather than being sent again the same day.
+func (tx *Tx) DeferInstalment(ctx context.Context, instalmentID int64, notBefore clock.Date) error {
+	_, err := tx.exec(ctx, `UPDATE instalments SET next_try = MAX(next_try, ?) WHERE id = ? AND status IN ('pending','failed')`,
+		notBefore.String(), instalmentID)
+	return err
+}
+
 // planOfInstalment reads the plan an instalment belongs to, with all its
 // instalments, in one query.
 func (tx *Tx) planOfInstalment(ctx context.Context, instalmentID int64) (Plan, error) {
