@@ -75,6 +75,12 @@ func TestCSVDialects(t *testing.T) {
 	if got := write(config.CSVExcelFR); got != fr {
 		t.Errorf("excel-fr:\n%q\nwant\n%q", got, fr)
 	}
+	var esc bytes.Buffer
+	cw := newCSVWriter(&esc, config.CSVExcelFR)
+	cw.Row(CSVText("Exemple\x1b[2J\x07\x00\u009b31m"))
+	if cw.Flush(); strings.ContainsAny(esc.String(), "\x1b\x07\x00\u009b") || !strings.Contains(esc.String(), "Exemple[2J31m") {
+		t.Errorf("control characters are not taken out of cells: %q", esc.String())
+	}
 	var empty bytes.Buffer
 	if err := newCSVWriter(&empty, config.CSVExcelFR).Flush(); err != nil || empty.String() != "\uFEFF" {
 		t.Errorf("an empty excel-fr file is its BOM: %q, %v", empty.String(), err)
