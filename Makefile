@@ -5,7 +5,7 @@ LDFLAGS := -X github.com/inpctl/inpctl/internal/cli.version=$(VERSION)
 BIN     := bin/inpctl
 FUZZTIME ?= 30s
 
-.PHONY: all build demo test test-update bench lint cover fuzz soak clean
+.PHONY: all build demo test test-update test-office bench lint cover fuzz soak clean
 
 all: build
 
@@ -21,6 +21,14 @@ test: build
 	$(GO) test -count=1 ./...
 	@./scripts/demo.sh > demo.log 2>&1 || { tail -40 demo.log; echo "make demo failed (demo.log)"; exit 1; }
 	@echo "ok  	make demo (demo.log)"
+
+# test-office: the excel-fr CSV read back by LibreOffice Calc in a French
+# locale (issue 20); installs libreoffice-calc-nogui when soffice is missing
+# (Debian/Ubuntu, as root), and fails rather than skips without it.
+test-office:
+	@command -v soffice >/dev/null 2>&1 || { { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-calc-nogui; } || \
+		{ echo "test-office: install LibreOffice Calc (apt-get install libreoffice-calc-nogui) and run it again"; exit 1; }; }
+	INPCTL_TEST_OFFICE=1 $(GO) test -count=1 -run 'TestOffice' -v ./internal/cli/
 
 test-update:
 	$(GO) test ./... -args -update

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"os"
 	"path/filepath"
@@ -46,7 +45,9 @@ CSV, one line per movement, whatever -o says:
               gateway reference (payment), the reason (unpaid), the refunded
               payment (refund)
 
-Cells a spreadsheet would run as a formula are prefixed with a quote. Rows
+Cells a spreadsheet would run as a formula are prefixed with a quote.
+--csv-dialect excel-fr (or output.csv) writes it for a French spreadsheet:
+";", BOM, CRLF, 628,00, dates DD/MM/YYYY, French headers. Rows
 are written as they are read, by date then type; --out writes a file
 atomically instead of stdout.` + exitDoc("0   exported (a period with no movement gives the header alone)", "2   missing or bad --from/--to"),
 		Example: `  inpctl account export --from 2025-09-01 --to 2025-09-30 > septembre.csv
@@ -89,39 +90,37 @@ func runAccountExport(ctx context.Context, o *accountExportOpts) error {
 		return err
 	}
 	n := 0
+	dialect := o.env.csvDialect()
 	if o.out == "" {
-		return acctWriteMovements(ctx, db, from, to, o.env.cleanOut(), &n)
+		return acctWriteMovements(ctx, db, from, to, o.env.IO.Out, dialect, &n)
 	}
 	if fi, err := os.Stat(o.out); err == nil && fi.IsDir() {
 		return fault.New(fault.Usage, "--out %s is a directory: give a file name (e.g. %s/export.csv)", o.out, o.out)
 	}
-	if err := acctWriteFile(o.out, func(w io.Writer) error { return acctWriteMovements(ctx, db, from, to, w, &n) }); err != nil {
+	if err := acctWriteFile(o.out, func(w io.Writer) error { return acctWriteMovements(ctx, db, from, to, w, dialect, &n) }); err != nil {
 		return err
 	}
 	o.env.Infof("✓ %s written (%s)", o.out, plural(n, "movement"))
 	return nil
 }
 
-// acctWriteMovements streams the period's movements as CSV, counting them in n.
-func acctWriteMovements(ctx context.Context, db *store.DB, from, to clock.Date, w io.Writer, n *int) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(acctMovementHead); err != nil {
+// acctWriteMovements streams the period's movements as CSV in dialect,
+// counting them in n. Cells are cleaned of control characters by the CSV
+// writer, so w is stdout as it is.
+func acctWriteMovements(ctx context.Context, db *store.DB, from, to clock.Date, w io.Writer, dialect string, n *int) error {
+	cw := newCSVWriter(w, dialect)
+	if err := cw.Head(acctMovementHead...); err != nil {
 		return err
 	}
 	err := db.EachMovement(ctx, from, to, func(m store.Movement) error {
 		*n++
-		rec := []string{m.Date, m.Kind, billing.MovementSide(m.Kind), m.Number, m.StudentID,
-			strings.TrimSpace(m.LastName + " " + m.FirstName), m.Amount.Plain(), money.Currency, m.Method, m.Reference}
-		for i := range rec {
-			rec[i] = CSVSafe(rec[i])
-		}
-		return cw.Write(rec)
+		return cw.Row(CSVText(m.Date), CSVText(m.Kind), CSVText(billing.MovementSide(m.Kind)), CSVText(m.Number), CSVText(m.StudentID),
+			CSVText(strings.TrimSpace(m.LastName+" "+m.FirstName)), CSVAmount(m.Amount), CSVText(money.Currency), CSVText(m.Method), CSVText(m.Reference))
 	})
 	if err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // acctWriteFile writes path through a temporary file renamed into place,

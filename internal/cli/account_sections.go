@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
@@ -214,11 +213,11 @@ func acctWriteSection(w io.Writer, s acctSection) error {
 	return err
 }
 
-// acctWriteSectionCSV writes one section as CSV: ISO dates, plain decimal
-// amounts, a currency column when the section has amounts, no total row,
-// formula-guarded acctCells.
-func acctWriteSectionCSV(w io.Writer, s acctSection) error {
-	cw := csv.NewWriter(w)
+// acctWriteSectionCSV writes one section as CSV in the printer's dialect:
+// ISO dates (DD/MM/YYYY in excel-fr), plain decimal amounts, a currency
+// column when the section has amounts, no total row, formula-guarded cells.
+func acctWriteSectionCSV(p *Printer, s acctSection) error {
+	cw := p.CSV()
 	hasAmount := false
 	for _, c := range s.total {
 		if _, ok := c.(money.Cents); ok {
@@ -230,23 +229,29 @@ func acctWriteSectionCSV(w io.Writer, s acctSection) error {
 	if hasAmount {
 		head = append(head, "Devise")
 	}
-	if err := cw.Write(head); err != nil {
+	if err := cw.Head(head...); err != nil {
 		return err
 	}
 	for _, r := range s.rows {
-		rec := acctCells(r, true)
-		for i := range rec {
-			rec[i] = CSVSafe(strings.TrimSpace(rec[i]))
+		rec := make([]CSVCell, 0, len(head))
+		for _, v := range r {
+			switch x := v.(type) {
+			case money.Cents:
+				rec = append(rec, CSVAmount(x))
+			case acctOpt:
+				rec = append(rec, CSVAmount(x.c))
+			default:
+				rec = append(rec, CSVText(strings.TrimSpace(acctCell(v, true))))
+			}
 		}
 		if hasAmount {
-			rec = append(rec, money.Currency)
+			rec = append(rec, CSVText(money.Currency))
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Row(rec...); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 func acctMethod(m string) string {

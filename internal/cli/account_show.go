@@ -76,9 +76,13 @@ func runAccountShow(ctx context.Context, o *accountShowOpts) error {
 	// One write for the whole position rather than one per line and table
 	// (22 syscalls on the bench; the bytes are the same). Whatever was
 	// printed before an error is still flushed.
-	bw := bufio.NewWriterSize(o.env.cleanOut(), 64<<10)
 	p := o.env.Printer()
-	p.Out = bw
+	out := o.env.cleanOut()
+	if format == "csv" {
+		out = o.env.IO.Out // the CSV writer cleans its cells (and keeps excel-fr's CRLF)
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	p.Out, p.Raw = bw, bw
 	err = printAccount(p, doc, o.section)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
@@ -96,7 +100,7 @@ func printAccount(p *Printer, doc accountDoc, section string) error {
 		case "json":
 			return writeJSON(p.Out, sec.data)
 		case "csv":
-			return acctWriteSectionCSV(p.Out, sec)
+			return acctWriteSectionCSV(p, sec)
 		}
 		return acctWriteSection(p.Out, sec)
 	}

@@ -151,7 +151,8 @@ func runDossierShow(ctx context.Context, o *dossierShowOpts) error {
 		return err
 	}
 	v := dossierView{d, viewOrder(ord)}
-	return PrintObject(o.env.Printer(), v, func(w io.Writer) error { return writeDossier(w, d, v.Order) })
+	// CSV: the row dossier list gives.
+	return PrintObjectCSV(o.env.Printer(), v, func(w io.Writer) error { return writeDossier(w, d, v.Order) }, []store.Dossier{d}, dossierCols)
 }
 
 type dossierListOpts struct {

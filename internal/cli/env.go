@@ -32,8 +32,10 @@ type globalFlags struct {
 	db       string
 	output   string
 	operator string
-	yes      bool
-	quiet    bool
+	// csvDialect is --csv-dialect ("": the config's output.csv).
+	csvDialect string
+	yes        bool
+	quiet      bool
 }
 
 // Env is what every command gets: IO, the environment, and lazy openers for
@@ -166,7 +168,11 @@ func (e *Env) Operator() string {
 
 // Printer returns the printer for the chosen -o format.
 func (e *Env) Printer() *Printer {
-	return &Printer{Out: e.cleanOut(), Format: e.flags.output, Err: newCleanWriter(e.IO.Err, false)}
+	p := &Printer{Out: e.cleanOut(), Format: e.flags.output, Err: newCleanWriter(e.IO.Err, false), Raw: e.IO.Out}
+	if p.Format == "csv" {
+		p.Dialect = e.csvDialect()
+	}
+	return p
 }
 
 // cleanOut is stdout for data: control characters removed (escaped in

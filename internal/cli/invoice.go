@@ -179,7 +179,8 @@ func newInvoiceShowCmd(env *Env) *cobra.Command {
 				return err
 			}
 			v := viewInvoice(inv)
-			return PrintObject(o.env.Printer(), v, func(w io.Writer) error { return writeInvoice(w, v) })
+			// CSV: the row invoice list gives.
+			return PrintObjectCSV(o.env.Printer(), v, func(w io.Writer) error { return writeInvoice(w, v) }, []store.Invoice{inv}, invoiceCols)
 		},
 	}
 }

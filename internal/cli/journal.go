@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 
@@ -40,11 +41,20 @@ balanced double entries on the chart of accounts of the config (accounting:):
 The auxiliary account (CompAuxNum) is the student number, or the payer's
 SIRET. --format fec (the default) writes the 18 fields of article A47 A-1 of
 the Livre des procédures fiscales, |-separated, UTF-8, dates YYYYMMDD,
-amounts with a comma decimal; EcritureNum goes on from 1 in each journal
-within the export; PieceRef is the invoice, credit note or payment number.
---format csv writes the same rows as RFC 4180 CSV. Rows are streamed by
-date, then kind, then number; --out writes the file atomically and its
-description (encoding, separator, fields) to FILE.txt.` + exitDoc("0   written (a period with no movement gives the header alone)",
+amounts with a comma decimal; PieceRef is the invoice, credit note or
+payment number. --format csv writes the same rows as RFC 4180 CSV. Rows are
+streamed by date, then kind, then number; --out writes the file atomically
+and its description (encoding, separator, fields) to FILE.txt.
+
+EcritureNum is the journal's code and the entry's place in it, from 1. An
+export of a period that is over (its last day is before today) records the
+numbers it gave, in the database, with the export: a later export, of the
+same period or of one overlapping it, gives these entries the same numbers,
+and a movement entered since the next numbers of its journal (with a
+warning when it is dated in a period already exported). An export of a
+period not over yet writes nothing: the numbers of its new entries are
+provisional. A recording export holds the database's write lock while it
+streams (other writers wait).` + exitDoc("0   written (a period with no movement gives the header alone)",
 			"1   a movement could not be booked (an unknown payment method)", "2   missing or bad --from/--to/--format"),
 		Example: `  inpctl journal --from 2025-09-01 --to 2025-09-30 > septembre.fec
   inpctl journal --from 2025-09-01 --to 2026-08-31 --out 000000000FEC20260831.txt
@@ -80,63 +90,109 @@ func runJournal(ctx context.Context, o *journalOpts) error {
 	if err != nil {
 		return err
 	}
+	today, err := o.env.Today()
+	if err != nil {
+		return err
+	}
 	db, err := o.env.Store(ctx)
 	if err != nil {
 		return err
 	}
-	chart := chartOf(cfg.Accounting)
-	var sum journalSums
+	run := journalRun{db: db, chart: chartOf(cfg.Accounting), from: from, to: to, format: o.format,
+		closed: to.Before(today)}
 	if o.out == "" {
-		return writeJournal(ctx, db, chart, from, to, o.format, o.env.IO.Out, &sum)
-	}
-	if fi, err := os.Stat(o.out); err == nil && fi.IsDir() {
+		err = run.write(ctx, o.env.IO.Out)
+	} else if fi, serr := os.Stat(o.out); serr == nil && fi.IsDir() {
 		return fault.New(fault.Usage, "--out %s is a directory: give a file name (e.g. %s/journal.fec)", o.out, o.out)
+	} else if err = acctWriteFile(o.out, func(w io.Writer) error { return run.write(ctx, w) }); err == nil {
+		desc := journal.Description(o.format, o.out, from.String(), to.String())
+		err = acctWriteFile(o.out+".txt", func(w io.Writer) error { _, err := io.WriteString(w, desc); return err })
 	}
-	if err := acctWriteFile(o.out, func(w io.Writer) error { return writeJournal(ctx, db, chart, from, to, o.format, w, &sum) }); err != nil {
+	if err != nil {
 		return err
 	}
-	desc := journal.Description(o.format, o.out, from.String(), to.String())
-	if err := acctWriteFile(o.out+".txt", func(w io.Writer) error { _, err := io.WriteString(w, desc); return err }); err != nil {
-		return err
-	}
-	o.env.Infof("✓ %s written (%d entries, %s; debit = credit = %s) and its description %s.txt", o.out,
-		sum.entries, plural(sum.lines, "line"), sum.debit, o.out)
+	run.report(o.env, o.out)
 	return nil
 }
 
-// journalSums are the totals of what writeJournal wrote.
-type journalSums struct {
-	entries, lines int
-	debit, credit  money.Cents
+// journalRun is one export: what it books and writes, and its totals.
+type journalRun struct {
+	db            *store.DB
+	chart         journal.Chart
+	from, to      clock.Date
+	format        string
+	closed        bool // the period's last day is past: the numbers given are recorded
+	entries       int
+	lines         int
+	debit, credit money.Cents
+	fresh         int    // entries given a number by this export
+	late          int    // of which dated before entries an earlier export numbered
+	firstLate     string // the first of those
 }
 
-// writeJournal books and writes the period's movements one at a time.
-func writeJournal(ctx context.Context, db *store.DB, chart journal.Chart, from, to clock.Date, format string, w io.Writer, sum *journalSums) error {
-	jw, err := journal.NewWriter(w, format)
+// write books and writes the period's movements one at a time. Entries
+// numbered by an earlier export keep their number; the others go on
+// after every number recorded, and a closed period records them (the
+// transaction commits once everything is written).
+func (r *journalRun) write(ctx context.Context, w io.Writer) error {
+	jw, err := journal.NewWriter(w, r.format)
 	if err != nil {
 		return fault.New(fault.Usage, "%v", err)
 	}
-	var num journal.Numberer
-	err = db.EachJournalMovement(ctx, from, to, func(m store.JournalMovement) error {
-		e, err := chart.Book(journal.Movement(m))
+	return r.db.ExportJournal(ctx, r.from, r.to, r.closed, func(x *store.JournalExport) error {
+		var num journal.Numberer
+		for code, l := range x.Last {
+			num.Start(code, l.Seq)
+		}
+		err := x.Each(ctx, func(m store.JournalMovement) error {
+			e, err := r.chart.Book(journal.Movement(m))
+			if err != nil {
+				return fault.New(fault.Failure, "journal: %v", err)
+			}
+			if !e.Balanced() {
+				return fault.New(fault.Failure, "journal: the entry of %s %s is not balanced", m.Kind, m.Number)
+			}
+			if num.Number(&e) {
+				r.fresh++
+				if x.InExported(e.Date) {
+					if r.late++; r.late == 1 {
+						r.firstLate = e.Num
+					}
+				}
+				if err := x.Number(ctx, m, e.Journal.Code, e.Journal.Label, e.Seq, e.Date); err != nil {
+					return err
+				}
+			}
+			d, c := e.Totals()
+			r.entries, r.lines, r.debit, r.credit = r.entries+1, r.lines+len(e.Lines), r.debit+d, r.credit+c
+			return jw.Write(e)
+		})
 		if err != nil {
-			return fault.New(fault.Failure, "journal: %v", err)
+			return err
 		}
-		if !e.Balanced() {
-			return fault.New(fault.Failure, "journal: the entry of %s %s is not balanced", m.Kind, m.Number)
+		if r.debit != r.credit {
+			return fault.New(fault.Failure, "journal: debit %s ≠ credit %s", r.debit, r.credit)
 		}
-		num.Number(&e)
-		d, c := e.Totals()
-		sum.entries, sum.lines, sum.debit, sum.credit = sum.entries+1, sum.lines+len(e.Lines), sum.debit+d, sum.credit+c
-		return jw.Write(e)
+		return jw.Flush()
 	})
-	if err != nil {
-		return err
+}
+
+// report says on stderr what was written and what the numbering did.
+func (r *journalRun) report(env *Env, out string) {
+	if out != "" {
+		env.Infof("✓ %s written (%s, %s; debit = credit = %s) and its description %s.txt", out,
+			entries(r.entries, ""), plural(r.lines, "line"), r.debit, out)
 	}
-	if sum.debit != sum.credit {
-		return fault.New(fault.Failure, "journal: debit %s ≠ credit %s", sum.debit, sum.credit)
+	switch {
+	case !r.closed:
+		env.Infof("the period is not over (it ends on %s): the %d entries not numbered by an earlier export have provisional numbers, recorded by an export once the period is closed", frDate(r.to.String()), r.fresh)
+	case r.fresh > 0:
+		env.Infof("%s numbered and recorded: a later export gives them the same EcritureNum", entries(r.fresh, "new "))
 	}
-	return jw.Flush()
+	if r.late > 0 {
+		env.Warnf("%s dated in a period already exported and closed, numbered after the entries exported then (from %s): give them to the agence comptable as late entries",
+			entries(r.late, "new "), r.firstLate)
+	}
 }
 
 // chartOf is the config's chart of accounts in journal's terms.
@@ -151,4 +207,12 @@ func chartOf(a config.Accounting) journal.Chart {
 		c.RevenueByCode[code] = acc(x)
 	}
 	return c
+}
+
+// entries writes "1 new entry", "2 new entries".
+func entries(n int, adj string) string {
+	if n == 1 {
+		return "1 " + adj + "entry"
+	}
+	return fmt.Sprintf("%d %sentries", n, adj)
 }

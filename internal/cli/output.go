@@ -2,12 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
-	"strings"
 	"sync"
 
 	"github.com/inpctl/inpctl/internal/fault"
@@ -23,6 +21,11 @@ type Printer struct {
 	Out    io.Writer
 	Err    io.Writer
 	Format string // table, json or csv
+	// Dialect is the CSV dialect (config.CSVRFC4180 or CSVExcelFR).
+	Dialect string
+	// Raw is stdout as it is, for CSV: the CSV writer cleans every cell
+	// itself, and Out (a cleanWriter) would take the CR out of CRLF.
+	Raw io.Writer
 }
 
 // Col is one column: its head and how to render a row's cell (table and
@@ -65,7 +68,7 @@ func Print[T any](p *Printer, rows []T, cols []Col[T], emptyMsg string) error {
 	case "json":
 		return writeJSON(p.Out, rows)
 	case "csv":
-		return writeCSV(p.Out, rows, cols)
+		return writeCSV(p, rows, cols)
 	}
 	if len(rows) == 0 {
 		if emptyMsg != "" {
@@ -85,13 +88,45 @@ func PrintWithTotal[T any](p *Printer, rows []T, cols []Col[T], total []string) 
 	return writeTable(p.Out, rows, cols, total)
 }
 
-// PrintObject prints one document: JSON as the object itself, table and CSV
-// through the given rendering.
+// PrintObject prints one document: JSON as the object itself, a table
+// through the given rendering. A command that prints with PrintObject has
+// no CSV: -o csv is refused before it runs (csvCommands); reaching here
+// with it is a bug, and still refused rather than printing the table.
 func PrintObject(p *Printer, v any, table func(io.Writer) error) error {
-	if p.Format == "json" {
+	switch p.Format {
+	case "json":
 		return writeJSON(p.Out, v)
+	case "csv":
+		return errNoCSV("this command")
 	}
 	return table(p.Out)
+}
+
+// PrintObjectCSV prints one document as PrintObject does, and in CSV as
+// rows (one row for a record, its lines for a document that has some).
+func PrintObjectCSV[T any](p *Printer, v any, table func(io.Writer) error, rows []T, cols []Col[T]) error {
+	if p.Format == "csv" {
+		return Print(p, rows, cols, "")
+	}
+	return PrintObject(p, v, table)
+}
+
+// colsOf are the columns cols of a part of U (the row of a list inside a
+// document), read through part.
+func colsOf[T, U any](cols []Col[T], part func(U) T) []Col[U] {
+	out := make([]Col[U], len(cols))
+	for i, c := range cols {
+		out[i] = Col[U]{Head: c.Head, Right: c.Right}
+		if c.Cell != nil {
+			cell := c.Cell
+			out[i].Cell = func(u U) string { return cell(part(u)) }
+		}
+		if c.Money != nil {
+			m := c.Money
+			out[i].Money = func(u U) money.Cents { return m(part(u)) }
+		}
+	}
+	return out
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -101,9 +136,10 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// writeCSV writes RFC 4180 CSV with formula guarding.
-func writeCSV[T any](w io.Writer, rows []T, cols []Col[T]) error {
-	cw := csv.NewWriter(w)
+// writeCSV writes the rows in p's dialect with formula guarding: the
+// table's columns, amounts as plain decimals, a currency column.
+func writeCSV[T any](p *Printer, rows []T, cols []Col[T]) error {
+	cw := p.CSV()
 	head := make([]string, 0, len(cols)+1)
 	hasMoney := false
 	for _, c := range cols {
@@ -113,52 +149,30 @@ func writeCSV[T any](w io.Writer, rows []T, cols []Col[T]) error {
 	if hasMoney {
 		head = append(head, "currency")
 	}
-	if err := cw.Write(head); err != nil {
+	if err := cw.Head(head...); err != nil {
 		return err
 	}
+	rec := make([]CSVCell, 0, len(head))
 	for _, r := range rows {
-		rec := make([]string, 0, len(head))
+		rec = rec[:0]
 		for _, c := range cols {
-			if c.Money != nil {
-				rec = append(rec, c.Money(r).Plain())
-				continue
+			switch {
+			case c.Money != nil:
+				rec = append(rec, CSVAmount(c.Money(r)))
+			case c.Right:
+				rec = append(rec, CSVNumber(c.Cell(r)))
+			default:
+				rec = append(rec, CSVText(c.Cell(r)))
 			}
-			rec = append(rec, CSVSafe(c.Cell(r)))
 		}
 		if hasMoney {
-			rec = append(rec, money.Currency)
+			rec = append(rec, CSVText(money.Currency))
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Row(rec...); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// CSVSafe prefixes a cell that a spreadsheet would run as a formula
-// (starting with = + - @, a tab or a carriage return) with a quote. Plain
-// negative numbers are left alone so amounts stay numbers.
-func CSVSafe(s string) string {
-	if s == "" || !strings.ContainsAny(s[:1], "=+-@\t\r") {
-		return s
-	}
-	if s[0] == '-' && isPlainNumber(s[1:]) {
-		return s
-	}
-	return "'" + s
-}
-
-func isPlainNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if (r < '0' || r > '9') && r != '.' {
-			return false
-		}
-	}
-	return true
+	return cw.Flush()
 }
 
 // writeTable renders a borderless table (not a contract: may change) with

@@ -81,6 +81,9 @@ Exit statuses: see "inpctl help exit-codes".`,
 			if err := validFormat(env.flags.output); err != nil {
 				return err
 			}
+			if err := checkCSVFlags(cmd, env.flags); err != nil {
+				return err
+			}
 			if err := checkFreeText(cmd, args); err != nil {
 				return err
 			}
@@ -97,6 +100,7 @@ Exit statuses: see "inpctl help exit-codes".`,
 	f.StringVar(&env.flags.config, "config", "", "config file (default: $INPCTL_CONFIG, ./inpctl.yaml, ~/.config/inpctl/config.yaml, else built-in)")
 	f.StringVar(&env.flags.db, "db", "", "database file (overrides the config's database)")
 	f.StringVarP(&env.flags.output, "output", "o", "table", "output format: table, json or csv")
+	f.StringVar(&env.flags.csvDialect, "csv-dialect", "", "CSV of -o csv: rfc4180 (scripts) or excel-fr (French Excel and LibreOffice); default: the config's output.csv, else rfc4180")
 	f.StringVar(&env.flags.operator, "operator", "", "operator recorded in the audit log (default: login name)")
 	f.BoolVar(&env.flags.yes, "yes", false, "answer yes to confirmations (needed when not on a terminal)")
 	f.BoolVarP(&env.flags.quiet, "quiet", "q", false, "no messages on stderr except errors and warnings")

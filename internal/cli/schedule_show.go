@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
 )
 
@@ -41,5 +42,24 @@ func runScheduleShow(ctx context.Context, o *scheduleShowOpts) error {
 		return err
 	}
 	v := viewPlan(p)
-	return PrintObject(o.env.Printer(), v, func(w io.Writer) error { return writePlan(w, v, svc.Location) })
+	rows := make([]planInstalment, len(v.Instalments))
+	for i, in := range v.Instalments {
+		rows[i] = planInstalment{v, in}
+	}
+	return PrintObjectCSV(o.env.Printer(), v, func(w io.Writer) error { return writePlan(w, v, svc.Location) }, rows, planInstalmentCols)
 }
+
+// planInstalment is a row of schedule show's CSV: one instalment of a plan.
+type planInstalment struct {
+	plan planView
+	in   store.Instalment
+}
+
+// planInstalmentCols are schedule show's CSV: the student, the order and
+// the plan, then instalment's columns (a requested plan has no rows yet).
+var planInstalmentCols = append([]Col[planInstalment]{
+	{Head: "N° étudiant", Cell: func(r planInstalment) string { return r.plan.StudentID }},
+	{Head: "Commande", Cell: func(r planInstalment) string { return r.plan.OrderNumber }},
+	{Head: "Échéancier", Cell: func(r planInstalment) string { return r.plan.Plan.Plan }},
+	{Head: "Statut de l'échéancier", Cell: func(r planInstalment) string { return r.plan.Status }},
+}, colsOf(instalmentCols, func(r planInstalment) store.Instalment { return r.in })...)

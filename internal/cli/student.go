@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
 )
@@ -127,11 +128,8 @@ func runStudentShow(ctx context.Context, o *studentShowOpts) error {
 	if err != nil {
 		return err
 	}
-	v := struct {
-		store.StudentView
-		Account accountBrief `json:"account"`
-	}{s, acct}
-	return PrintObject(o.env.Printer(), v, func(w io.Writer) error {
+	v := studentShowView{s, acct}
+	return PrintObjectCSV(o.env.Printer(), v, func(w io.Writer) error {
 		kv := [][2]string{
 			{"Étudiant", fmt.Sprintf("%s %s (%s)", s.FirstName, s.LastName, s.ID)},
 			{"E-mail", s.Email},
@@ -144,8 +142,24 @@ func runStudentShow(ctx context.Context, o *studentShowOpts) error {
 			{"Justificatif", s.Proof},
 		}
 		return writeKV(w, append(kv, acct.KV()...))
-	})
+	}, []studentShowView{v}, studentShowCols)
 }
+
+// studentShowView is student show's document: the student and their
+// account figures as of today.
+type studentShowView struct {
+	store.StudentView
+	Account accountBrief `json:"account"`
+}
+
+// studentShowCols are student show's CSV: student list's columns and the
+// account's figures.
+var studentShowCols = append(colsOf(studentCols, func(v studentShowView) store.StudentView { return v.StudentView }),
+	Col[studentShowView]{Head: "Débit", Money: func(v studentShowView) money.Cents { return v.Account.Debit }, Right: true},
+	Col[studentShowView]{Head: "Crédit", Money: func(v studentShowView) money.Cents { return v.Account.Credit }, Right: true},
+	Col[studentShowView]{Head: "Solde", Money: func(v studentShowView) money.Cents { return v.Account.Balance }, Right: true},
+	Col[studentShowView]{Head: "Position", Money: func(v studentShowView) money.Cents { return v.Account.Position }, Right: true},
+	Col[studentShowView]{Head: "Blocage", Cell: func(v studentShowView) string { return v.Account.Blocked }})
 
 // writeKV prints "label  value" lines, skipping empty values.
 func writeKV(w io.Writer, kv [][2]string) error {

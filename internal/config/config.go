@@ -40,6 +40,7 @@ type Config struct {
 	Mail         Mail       `mapstructure:"mail" json:"mail" yaml:"mail"`
 	Serve        Serve      `mapstructure:"serve" json:"serve" yaml:"serve"`
 	Accounting   Accounting `mapstructure:"accounting" json:"accounting" yaml:"accounting"`
+	Output       Output     `mapstructure:"output" json:"output" yaml:"output"`
 
 	// Source is where the config came from: a path, or "built-in example".
 	Source string `mapstructure:"-" json:"-" yaml:"-"`
@@ -194,6 +195,7 @@ func Load(path string, environ []string) (Config, error) {
 	v.SetConfigType("yaml")
 	setMailDefaults(v)
 	setAccountingDefaults(v)
+	setOutputDefaults(v)
 	data, source := inpctl.ExampleConfig, BuiltIn
 	if path != "" {
 		b, err := readPrivateFile(path, "config file")

@@ -56,6 +56,7 @@ func (c *Config) Validate() error {
 	c.validateFileNames(&errs)
 	c.validateCardNumbers(&errs)
 	c.validateAccounting(&errs)
+	c.validateOutput(&errs)
 	if len(errs) > 0 {
 		return fault.New(fault.Usage, "config %s: %s", c.Source, strings.Join(errs, "; ")).
 			WithHint("see config.example.yaml for every key and its format")

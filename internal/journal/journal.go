@@ -64,6 +64,11 @@ type Movement struct {
 	Amount     money.Cents // the movement's amount, positive
 	Method     string      // card, cheque, transfer, cash; refunds: card or "manual (…)"
 	Ref        string      // the order (invoice), the invoice (credit note), the reason (unpaid, void, refund)
+	// The number an earlier export recorded for the movement: the code and
+	// label of its journal and its place there (Seq 0: none). The entry
+	// keeps them, whatever the chart says today.
+	Numbered, NumberedLib string
+	Seq                   int
 }
 
 // Line is one line of an entry: one side of it, on one account.
@@ -76,6 +81,7 @@ type Line struct {
 // Entry is one balanced écriture.
 type Entry struct {
 	Journal   Journal
+	Seq       int    // the entry's place in its journal: recorded, or given by a Numberer
 	Num       string // EcritureNum, set by a Numberer
 	Date      string // YYYY-MM-DD
 	PieceRef  string
@@ -154,6 +160,9 @@ func (c Chart) Book(m Movement) (Entry, error) {
 	default:
 		return Entry{}, fmt.Errorf("%s %s: unknown kind of movement", m.Kind, m.Number)
 	}
+	if m.Seq > 0 {
+		e.Journal, e.Seq = Journal{Code: m.Numbered, Label: m.NumberedLib}, m.Seq
+	}
 	e.Label = strings.TrimSpace(e.Label)
 	e.Lines = slices.DeleteFunc(e.Lines, func(l Line) bool { return l.Debit == 0 && l.Credit == 0 })
 	return e, nil
@@ -209,16 +218,32 @@ func vatPart(amount, tva, ttc money.Cents) money.Cents {
 	return clamp((amount*tva*2+ttc)/(2*ttc), amount)
 }
 
-// Numberer gives each entry its EcritureNum: the journal's code and a
-// number that goes on from 1 in each journal, in the order entries are
-// given to it (by date then piece).
+// Numberer gives each entry its EcritureNum: the journal's code and the
+// entry's place in the journal. An entry that has its place already (a
+// number recorded by an earlier export) keeps it; any other gets the next
+// place of its journal, after the places given by earlier exports (Start)
+// and by this one, in the order entries are given to it (by date then
+// piece). A place is never given twice.
 type Numberer struct{ next map[string]int }
 
-// Number sets e.Num.
-func (n *Numberer) Number(e *Entry) {
+// Start makes the numbers of journal code go on after last.
+func (n *Numberer) Start(code string, last int) {
 	if n.next == nil {
 		n.next = map[string]int{}
 	}
-	n.next[e.Journal.Code]++
-	e.Num = fmt.Sprintf("%s%06d", e.Journal.Code, n.next[e.Journal.Code])
+	n.next[code] = max(n.next[code], last)
+}
+
+// Number sets e.Num (and e.Seq when the entry had no place), and reports
+// whether the place is new.
+func (n *Numberer) Number(e *Entry) (fresh bool) {
+	if n.next == nil {
+		n.next = map[string]int{}
+	}
+	if fresh = e.Seq == 0; fresh {
+		n.next[e.Journal.Code]++
+		e.Seq = n.next[e.Journal.Code]
+	}
+	e.Num = fmt.Sprintf("%s%06d", e.Journal.Code, e.Seq)
+	return fresh
 }

@@ -206,3 +206,29 @@ func TestCSVAndDescription(t *testing.T) {
 		t.Error("format xml accepted")
 	}
 }
+
+// TestNumbererKeepsRecordedNumbers: an entry numbered by an earlier export
+// keeps its journal and place, whatever the chart says now; the others go
+// on after the places recorded (Start), never reusing one.
+func TestNumbererKeepsRecordedNumbers(t *testing.T) {
+	var n Numberer
+	n.Start("VE", 7)
+	n.Start("OLD", 3)
+	var got []string
+	for _, m := range []Movement{
+		{Kind: Invoice, Date: "2025-09-01", Number: "9200", StudentID: "1", Code: "01", TTC: 100, HT: 100, Amount: 100, Numbered: "OLD", NumberedLib: "Ancien", Seq: 2},
+		{Kind: Invoice, Date: "2025-09-01", Number: "9201", StudentID: "1", Code: "01", TTC: 100, HT: 100, Amount: 100},
+		{Kind: Invoice, Date: "2025-09-02", Number: "9202", StudentID: "1", Code: "01", TTC: 100, HT: 100, Amount: 100, Numbered: "VE", NumberedLib: "Ventes", Seq: 5},
+		{Kind: Payment, Date: "2025-09-02", Number: "REG1", StudentID: "1", Amount: 100, Method: "card"},
+	} {
+		e, err := chart.Book(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := n.Number(&e)
+		got = append(got, fmt.Sprintf("%s:%s:%v", e.Num, e.Journal.Label, fresh))
+	}
+	if want := "OLD000002:Ancien:false VE000008:Ventes:true VE000005:Ventes:false PB000001:Paybox:true"; strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+}

@@ -129,3 +129,19 @@ func format(c Cents, sep string) string {
 	}
 	return fmt.Sprintf("%s%s,%02d", neg, b.String(), v%100)
 }
+
+// CurrencyCode is the "currency" field of a JSON object holding amounts: it
+// always reads "EUR", the one currency, so that every object with amounts
+// carries its currency (the JSON contract) without each reader filling it in.
+type CurrencyCode struct{}
+
+// MarshalJSON writes "EUR".
+func (CurrencyCode) MarshalJSON() ([]byte, error) { return []byte(`"` + Currency + `"`), nil }
+
+// UnmarshalJSON accepts "EUR" only.
+func (*CurrencyCode) UnmarshalJSON(b []byte) error {
+	if string(b) != `"`+Currency+`"` {
+		return fmt.Errorf("currency %s: only %s is handled", b, Currency)
+	}
+	return nil
+}

@@ -28,8 +28,9 @@ type Dossier struct {
 	ExtraEU    bool   `json:"extra_eu"`
 	Exchange   bool   `json:"exchange"`
 	// Order is the current order's total, when there is one.
-	OrderNumber string      `json:"order_number"`
-	TotalTTC    money.Cents `json:"total_ttc_cents"`
+	OrderNumber string             `json:"order_number"`
+	TotalTTC    money.Cents        `json:"total_ttc_cents"`
+	Currency    money.CurrencyCode `json:"currency"`
 }
 
 // Facts returns what the fee rules look at.

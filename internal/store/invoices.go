@@ -42,10 +42,11 @@ type Invoice struct {
 	Mentions    string `json:"mentions,omitempty"` // one per line
 	// OrderFinanced and PayerName say who pays the order: a third party
 	// when the code is financed (42) or the dossier names a payer.
-	OrderFinanced money.Cents `json:"-"`
-	PayerName     string      `json:"-"`
-	Credited      money.Cents `json:"credited_cents"`
-	Allocated     money.Cents `json:"allocated_cents"`
+	OrderFinanced money.Cents        `json:"-"`
+	PayerName     string             `json:"-"`
+	Credited      money.Cents        `json:"credited_cents"`
+	Allocated     money.Cents        `json:"allocated_cents"`
+	Currency      money.CurrencyCode `json:"currency"`
 }
 
 // Due is what remains to be paid on the invoice.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -28,6 +29,11 @@ type JournalMovement struct {
 	Amount     money.Cents
 	Method     string // payments, unpaids, voids, refunds
 	Ref        string // the order (invoice), the invoice (credit note), the reason (unpaid, void, refund)
+	// The number an export of a closed period recorded for this movement
+	// (journal_numbers): its journal's code and label, and its place in the
+	// journal; Seq 0 when none was recorded.
+	Numbered, NumberedLib string
+	Seq                   int
 }
 
 // journalUnion is every dated movement with what the journal needs, one
@@ -60,9 +66,20 @@ SELECT r.date, 5, 'refund', COALESCE(p.number, ''), r.id, r.student_id, COALESCE
 // numbers), streamed from one query so that a whole year is never held in
 // memory. An error from fn stops the reading and is returned.
 func (db *DB) EachJournalMovement(ctx context.Context, from, to clock.Date, fn func(JournalMovement) error) error {
-	rs, err := db.sql.QueryContext(ctx, `SELECT m.d, m.kind, m.num, m.id, m.sid, s.last_name, s.first_name, m.psiret, m.pname,
-		m.code, m.ht, m.tva, m.ttc, m.amount, m.method, m.ref
-		FROM (`+journalUnion+`) m JOIN students s ON s.id = m.sid ORDER BY m.d, m.k, m.id`, from.String(), to.String())
+	rs, err := db.sql.QueryContext(ctx, journalSelect, from.String(), to.String())
+	return eachJournalRow(rs, err, fn)
+}
+
+// journalSelect is the period's movements with the number recorded for
+// each, in the order they are booked.
+const journalSelect = `SELECT m.d, m.kind, m.num, m.id, m.sid, s.last_name, s.first_name, m.psiret, m.pname,
+	m.code, m.ht, m.tva, m.ttc, m.amount, m.method, m.ref,
+	COALESCE(n.journal, ''), COALESCE(n.journal_lib, ''), COALESCE(n.seq, 0)
+	FROM (` + journalUnion + `) m JOIN students s ON s.id = m.sid
+	LEFT JOIN journal_numbers n ON n.kind = m.kind AND n.movement_id = m.id
+	ORDER BY m.d, m.k, m.id`
+
+func eachJournalRow(rs *sql.Rows, err error, fn func(JournalMovement) error) error {
 	if err != nil {
 		return mapErr(fmt.Errorf("journal movements: %w", err))
 	}
@@ -71,7 +88,7 @@ func (db *DB) EachJournalMovement(ctx context.Context, from, to clock.Date, fn f
 		var m JournalMovement
 		var last, first string
 		if err := rs.Scan(&m.Date, &m.Kind, &m.Number, &m.ID, &m.StudentID, &last, &first, &m.PayerSIRET, &m.PayerName,
-			&m.Code, &m.HT, &m.TVA, &m.TTC, &m.Amount, &m.Method, &m.Ref); err != nil {
+			&m.Code, &m.HT, &m.TVA, &m.TTC, &m.Amount, &m.Method, &m.Ref, &m.Numbered, &m.NumberedLib, &m.Seq); err != nil {
 			return mapErr(err)
 		}
 		m.Name = strings.TrimSpace(last + " " + first)

@@ -12,16 +12,17 @@ import (
 
 // CreditNote is an issued, immutable credit note (avoir).
 type CreditNote struct {
-	ID            int64       `json:"-"`
-	Number        string      `json:"number"`
-	InvoiceID     int64       `json:"-"`
-	InvoiceNumber string      `json:"invoice_number"`
-	StudentID     string      `json:"student_id"`
-	Date          string      `json:"date"`
-	IssuedAt      string      `json:"issued_at"`
-	Amount        money.Cents `json:"amount_cents"`
-	Reason        string      `json:"reason"`
-	Issuer        DocIssuer   `json:"issuer"`
+	ID            int64              `json:"-"`
+	Number        string             `json:"number"`
+	InvoiceID     int64              `json:"-"`
+	InvoiceNumber string             `json:"invoice_number"`
+	StudentID     string             `json:"student_id"`
+	Date          string             `json:"date"`
+	IssuedAt      string             `json:"issued_at"`
+	Amount        money.Cents        `json:"amount_cents"`
+	Reason        string             `json:"reason"`
+	Issuer        DocIssuer          `json:"issuer"`
+	Currency      money.CurrencyCode `json:"currency"`
 }
 
 // IssueCreditNote issues a credit note on an invoice, never for more than
@@ -102,25 +103,26 @@ func (db *DB) ListCreditNotes(ctx context.Context, studentID string) ([]CreditNo
 
 // Payment is money received, immutable once recorded.
 type Payment struct {
-	ID           int64       `json:"-"`
-	Number       string      `json:"number"`
-	StudentID    string      `json:"student_id"`
-	Date         string      `json:"date"`
-	Amount       money.Cents `json:"amount_cents"`
-	Method       string      `json:"method"`
-	Ref          string      `json:"ref"`
-	NumTrans     string      `json:"numtrans"`
-	NumAppel     string      `json:"numappel"`
-	AttemptID    int64       `json:"-"`
-	PayRequestID int64       `json:"-"`
-	Allocated    money.Cents `json:"allocated_cents"`
-	Refunded     money.Cents `json:"refunded_cents"`
-	Unpaid       bool        `json:"unpaid"` // reversed: an impayé, or voided
-	UnpaidDate   string      `json:"unpaid_date"`
-	Voided       bool        `json:"voided"` // the reversal is a void (entered by mistake)
-	UnpaidReason string      `json:"unpaid_reason"`
-	PayerID      int64       `json:"-"` // a transfer from the order's third-party payer
-	PayerName    string      `json:"payer,omitempty"`
+	ID           int64              `json:"-"`
+	Number       string             `json:"number"`
+	StudentID    string             `json:"student_id"`
+	Date         string             `json:"date"`
+	Amount       money.Cents        `json:"amount_cents"`
+	Method       string             `json:"method"`
+	Ref          string             `json:"ref"`
+	NumTrans     string             `json:"numtrans"`
+	NumAppel     string             `json:"numappel"`
+	AttemptID    int64              `json:"-"`
+	PayRequestID int64              `json:"-"`
+	Allocated    money.Cents        `json:"allocated_cents"`
+	Refunded     money.Cents        `json:"refunded_cents"`
+	Unpaid       bool               `json:"unpaid"` // reversed: an impayé, or voided
+	UnpaidDate   string             `json:"unpaid_date"`
+	Voided       bool               `json:"voided"` // the reversal is a void (entered by mistake)
+	UnpaidReason string             `json:"unpaid_reason"`
+	PayerID      int64              `json:"-"` // a transfer from the order's third-party payer
+	PayerName    string             `json:"payer,omitempty"`
+	Currency     money.CurrencyCode `json:"currency"`
 }
 
 // RecordPayment records a payment with the next payment number.
@@ -354,17 +356,18 @@ func (tx *Tx) RecordUnpaid(ctx context.Context, p Payment, date, reason, kind st
 
 // Refund is money given back to a student.
 type Refund struct {
-	ID        int64       `json:"-"`
-	StudentID string      `json:"student_id"`
-	PaymentID int64       `json:"-"`
-	Payment   string      `json:"payment"`
-	Date      string      `json:"date"`
-	Amount    money.Cents `json:"amount_cents"`
-	Method    string      `json:"method"`
-	Reason    string      `json:"reason"`
-	NumTrans  string      `json:"numtrans"`
-	NumAppel  string      `json:"numappel"`
-	Reference string      `json:"reference,omitempty"` // a card refund: the REFERENCE sent to Paybox (its attempt's)
+	ID        int64              `json:"-"`
+	StudentID string             `json:"student_id"`
+	PaymentID int64              `json:"-"`
+	Payment   string             `json:"payment"`
+	Date      string             `json:"date"`
+	Amount    money.Cents        `json:"amount_cents"`
+	Method    string             `json:"method"`
+	Reason    string             `json:"reason"`
+	NumTrans  string             `json:"numtrans"`
+	NumAppel  string             `json:"numappel"`
+	Reference string             `json:"reference,omitempty"` // a card refund: the REFERENCE sent to Paybox (its attempt's)
+	Currency  money.CurrencyCode `json:"currency"`
 }
 
 // RecordRefund records a refund (after the gateway approved it, for cards).
