@@ -49,6 +49,7 @@ var simOps = []simOp{
 	{"void", 2, func(w *simWorld, st *simStudent, _ string) (string, error) { return w.opReverse(st, true) }},
 	{"refund", 3, (*simWorld).opRefund},
 	{"refund-lost", 2, (*simWorld).opRefundLost},
+	{"charge-lost", 2, (*simWorld).opChargeLost},
 	{"exempt", 3, (*simWorld).opExempt},
 	{"credit-note", 2, (*simWorld).opCreditNote},
 	{"invoice", 1, (*simWorld).opInvoice},
