@@ -33,9 +33,9 @@ func TestMatchEveryKind(t *testing.T) {
 		{Number: "REG2", Date: "2025-09-05", Amount: 20933, NumTrans: "0000000002", Reference: "B"},
 		{Number: "REG3", Date: "2025-09-06", Amount: 10001, NumTrans: "0000000003"},
 		{Number: "REG4", Date: "2025-09-08", Amount: 5000, NumTrans: "0000000004"},
-		{Number: "REG8", Date: "2025-09-07", Amount: 1000, NumTrans: "0000000008"},             // unknown to Paybox
+		{Number: "REG8", Date: "2025-09-07", Amount: 1000, NumTrans: "0000000008"},               // unknown to Paybox
 		{Number: "REG1", Refund: true, Date: "2025-09-09", Amount: 1000, NumTrans: "0000000009"}, // refund unknown to Paybox
-		{Number: "REG0", Date: "2025-08-30", Amount: 1000, NumTrans: "0000000000"},             // before the period
+		{Number: "REG0", Date: "2025-08-30", Amount: 1000, NumTrans: "0000000000"},               // before the period
 	}
 	diffs, matched := Match(x.Txs, books, x.From, x.To)
 	var got []string
