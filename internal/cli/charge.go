@@ -223,7 +223,8 @@ same command.` + exitDoc("0   done (a lookup Paybox could not answer is left for
 // reconcile: it resolves every kind of attempt, not only charges.
 func newReconcileCmd(env *Env) *cobra.Command {
 	cmd := newChargeReconcileCmd(env)
-	cmd.Example = "  inpctl reconcile\n  inpctl reconcile -o json"
+	cmd.Example = "  inpctl reconcile\n  inpctl reconcile -o json\n  inpctl reconcile paybox transactions.csv"
+	cmd.AddCommand(newReconcilePayboxCmd(env)) // issue 20: the back office's export against the books
 	return cmd
 }
 

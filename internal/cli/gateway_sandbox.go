@@ -24,6 +24,7 @@ func newGatewayCmd(env *Env) *cobra.Command {
 type sandboxOpts struct {
 	env                *Env
 	listen, state      string
+	export             string // --export FILE: write the back office's export of the journal, serve nothing
 	latency            time.Duration
 	dropRate, failRate float64
 	seed               int64
@@ -53,10 +54,14 @@ See docs/sandbox.md for the test cards.` + exitDoc("0   stopped by SIGINT/SIGTER
 	cmd.Flags().Float64Var(&o.dropRate, "drop-rate", 0, "share of charges/refunds that act but lose their answer (0 to 1)")
 	cmd.Flags().Float64Var(&o.failRate, "fail-rate", 0, "share of charges/refunds answered 00001/00097 without acting (0 to 1)")
 	cmd.Flags().Int64Var(&o.seed, "seed", 1, "seed of the fault draws")
+	cmd.Flags().StringVar(&o.export, "export", "", "write the journal (--state, default the built-in sandbox's) as the Paybox back office's transaction export to FILE (- for stdout), and exit")
 	return cmd
 }
 
 func runGatewaySandbox(ctx context.Context, o *sandboxOpts) error {
+	if o.export != "" {
+		return runSandboxExport(o)
+	}
 	if o.listen == "" {
 		return fault.New(fault.Usage, "--listen is required (e.g. --listen 127.0.0.1:8443)")
 	}

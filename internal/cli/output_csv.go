@@ -212,6 +212,7 @@ var csvCommands = map[string]bool{
 	"inpctl pay simulate": true, "inpctl payment list": true, "inpctl rehearse": true,
 	"inpctl schedule approve": true, "inpctl schedule list": true, "inpctl schedule show": true,
 	"inpctl student list": true, "inpctl student show": true,
+	"inpctl reconcile paybox": true,
 }
 
 // checkCSVFlags checks --csv-dialect and refuses -o csv for a command

@@ -14,6 +14,39 @@ import (
 type Accounting struct {
 	Accounts Accounts `mapstructure:"accounts" json:"accounts" yaml:"accounts"`
 	Journals Journals `mapstructure:"journals" json:"journals" yaml:"journals"`
+	// PayboxExport is the layout of the Paybox back office's transaction
+	// export that inpctl reconcile paybox reads.
+	PayboxExport PayboxExport `mapstructure:"paybox_export" json:"paybox_export" yaml:"paybox_export"`
+}
+
+// PayboxExport is the layout of the transaction export of the Paybox back
+// office (issue 20). Its CSV is not documented publicly: the column names
+// and values below are the defaults, as the back office shows them, and
+// are assumptions to check against a real export (docs/paybox-export.md).
+type PayboxExport struct {
+	// Columns are the names of the columns read; the file may be ; or ,
+	// separated, with or without a BOM (the reader tells), and hold other
+	// columns.
+	Columns PayboxColumns `mapstructure:"columns" json:"columns" yaml:"columns"`
+	// PaymentTypes and RefundTypes are the values of the Type column that
+	// are a payment (money in) and a refund (money out); other types
+	// (an authorization alone, a cancellation) are not money and are left out.
+	PaymentTypes []string `mapstructure:"payment_types" json:"payment_types" yaml:"payment_types"`
+	RefundTypes  []string `mapstructure:"refund_types" json:"refund_types" yaml:"refund_types"`
+	// OKStatuses are the values of the Status column of a transaction
+	// that went through; a refused one is left out.
+	OKStatuses []string `mapstructure:"ok_statuses" json:"ok_statuses" yaml:"ok_statuses"`
+}
+
+// PayboxColumns are the names of the export's columns inpctl reads.
+type PayboxColumns struct {
+	Date      string `mapstructure:"date" json:"date" yaml:"date"`
+	NumTrans  string `mapstructure:"numtrans" json:"numtrans" yaml:"numtrans"`
+	NumAppel  string `mapstructure:"numappel" json:"numappel" yaml:"numappel"`
+	Reference string `mapstructure:"reference" json:"reference" yaml:"reference"`
+	Amount    string `mapstructure:"amount" json:"amount" yaml:"amount"`
+	Type      string `mapstructure:"type" json:"type" yaml:"type"`
+	Status    string `mapstructure:"status" json:"status" yaml:"status"`
 }
 
 // Account is one general-ledger account: its number and label.
@@ -75,6 +108,37 @@ func setAccountingDefaults(v *viper.Viper) {
 	} {
 		v.SetDefault("accounting."+k, val)
 	}
+	for k, val := range map[string]string{"date": "Date", "numtrans": "Numéro de transaction", "numappel": "Numéro d'appel",
+		"reference": "Référence", "amount": "Montant", "type": "Type", "status": "Statut"} {
+		v.SetDefault("accounting.paybox_export.columns."+k, val)
+	}
+	v.SetDefault("accounting.paybox_export.payment_types", []string{"Débit", "Autorisation + Débit", "Capture"})
+	v.SetDefault("accounting.paybox_export.refund_types", []string{"Remboursement"})
+	v.SetDefault("accounting.paybox_export.ok_statuses", []string{"Accepté", "Télécollecté", "Remisé"})
+}
+
+// validatePayboxExport checks the export's layout: every column named,
+// no two alike, types and statuses given.
+func (c *Config) validatePayboxExport(errs *fieldErrs) {
+	x := c.Accounting.PayboxExport
+	key := "accounting.paybox_export."
+	seen := map[string]string{}
+	for _, col := range []struct{ key, name string }{{"date", x.Columns.Date}, {"numtrans", x.Columns.NumTrans},
+		{"numappel", x.Columns.NumAppel}, {"reference", x.Columns.Reference}, {"amount", x.Columns.Amount},
+		{"type", x.Columns.Type}, {"status", x.Columns.Status}} {
+		switch other, dup := seen[col.name]; {
+		case col.name == "":
+			errs.add(key+"columns."+col.key, "must name a column of the export")
+		case dup:
+			errs.add(key+"columns."+col.key, "%q is already the column of %s", col.name, other)
+		}
+		seen[col.name] = col.key
+	}
+	for name, list := range map[string][]string{"payment_types": x.PaymentTypes, "refund_types": x.RefundTypes, "ok_statuses": x.OKStatuses} {
+		if len(list) == 0 {
+			errs.add(key+name, "must list at least one value")
+		}
+	}
 }
 
 var (
@@ -87,6 +151,7 @@ var (
 // with their class digit, journal codes are short capitals, labels are set
 // and hold no FEC separator.
 func (c *Config) validateAccounting(errs *fieldErrs) {
+	c.validatePayboxExport(errs)
 	a := c.Accounting.Accounts
 	accounts := []struct {
 		key string
