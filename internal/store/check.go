@@ -211,7 +211,8 @@ func (db *DB) checkSeries(ctx context.Context, code, table, name string) ([]Find
 
 // hashColumns hold hex digests, not text a person typed: they are not
 // scanned at all.
-var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash": true}
+var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash": true,
+	"chain_links.hash": true, "chain_heads.head": true}
 
 // siretColumns hold a SIRET, which passes the Luhn check like a card
 // number and cannot be told apart from one by its digits (see package
