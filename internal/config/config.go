@@ -40,6 +40,7 @@ type Config struct {
 	Mail         Mail       `mapstructure:"mail" json:"mail" yaml:"mail"`
 	Serve        Serve      `mapstructure:"serve" json:"serve" yaml:"serve"`
 	Accounting   Accounting `mapstructure:"accounting" json:"accounting" yaml:"accounting"`
+	Seal         Seal       `mapstructure:"seal" json:"seal" yaml:"seal"`
 
 	// Source is where the config came from: a path, or "built-in example".
 	Source string `mapstructure:"-" json:"-" yaml:"-"`

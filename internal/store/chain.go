@@ -82,7 +82,7 @@ func chainSQL(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, err
 
 // chainHasher is SHA-256 over a link: the format, the previous hash, the
 // series, the position, then each column as name and typed value, every
-// part length-prefixed so that no two rows encode alike. NULL, ” and 0
+// part length-prefixed so that no two rows encode alike. NULL, empty text and 0
 // are left out (see 0010_chains.sql: a column added later with such a
 // default leaves older hashes as they were).
 type chainHasher struct {
