@@ -28,9 +28,17 @@ var findingCols = []Col[store.Finding]{
 	{Head: "Message", Cell: func(f store.Finding) string { return f.Message }},
 }
 
+// dbCheckOpts are the options of db check.
+type dbCheckOpts struct {
+	env     *Env
+	seal    string // write a seal of the books to this file
+	against string // verify the books against this seal
+}
+
 func newDBCheckCmd(env *Env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "check",
+	o := &dbCheckOpts{env: env}
+	cmd := &cobra.Command{
+		Use:   "check [--seal FILE | --against SEAL]",
 		Short: "Verify every invariant of the books",
 		Long: `Verify that the books are consistent, one line per finding with its code:
 E001 the unpaid instalments of a live plan are not what its order owes · E002 a payment is over-allocated
@@ -41,26 +49,66 @@ debited more than once plus once per payment to its order reversed since · E009
 chain is broken · E011 a card number is stored · E012 SQLite integrity ·
 E013 over-credited invoice · E014 refunds above payments · E015 more taken
 by card for a dossier than its dearest order · E016 a charge sent on a
-blocked order · W001 a charge whose
+blocked order · E017 the schema is not the migrations' (a guard trigger
+dropped or changed, a table altered, an object added) · E018 a chained row
+(invoice, invoice line, credit note, payment, allocation, unpaid or void,
+refund, notification, attempt or tariff version) changed, removed, or
+written outside inpctl · E019 a chain does not end where its head says (its
+last rows removed, its links written again, its total changed; the audit log
+too) · E020 an attempt or a tariff is not its last recorded version, or an
+attempt's outcome changed once known · E021 (--against) something sealed was
+removed or changed · E022 (--against) the seal is not signed by the seal key ·
+W001 a charge whose
 outcome has been unknown for more than a day (a warning: run inpctl reconcile) ·
 W002 a card refund whose outcome is unknown (a warning, at once: do not refund
 again, run inpctl reconcile) · W003 an e-mail notice failed, or notices
-pending for more than a day (run mail send).` + exitDoc(
-			"0   clean (warnings do not fail)", "5   at least one error finding"),
-		Example: "  inpctl db check\n  inpctl db check -o json",
-		Args:    noArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			db, err := env.Store(c.Context())
-			if err != nil {
-				return err
-			}
-			clk, err := env.Clock()
-			if err != nil {
-				return err
-			}
-			return runDBCheck(c.Context(), env, db, clk.Now())
-		},
+pending for more than a day (run mail send) · W004 an index that is not
+inpctl's.
+
+--seal FILE writes, when the books are consistent, a seal: the count, last hash
+and total of every chain and the date, signed with the Ed25519 key of
+seal.key_file (created with a new key when the file does not exist; chmod 600,
+owned by you, outside the database's folder). Keep seals off this machine.
+--against SEAL checks the books, then that every row the seal covers is still
+there and unchanged (rows written since are fine): a forger who rewrites a
+chain inside the database cannot sign its new head. The seal file is JSON:
+format, sealed_at, database, series [{name, count, head, total_cents}],
+public_key (hex) and signature (base64 Ed25519 over the canonical lines
+described in docs/decisions.md).` + exitDoc(
+			"0   clean (warnings do not fail); with --seal, the seal written",
+			"2   --seal and --against together, no seal key, or a seal file that cannot be read",
+			"5   at least one error finding (nothing is sealed), or the seal FILE exists"),
+		Example: "  inpctl db check\n  inpctl db check -o json\n  inpctl db check --seal /srv/seals/inpctl-$(date +%F).seal\n" +
+			"  inpctl db check --against /srv/seals/inpctl-2025-10-10.seal",
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runDBCheckCmd(c.Context(), o) },
 	}
+	cmd.Flags().StringVar(&o.seal, "seal", "", "write a signed seal of the books to `FILE` (must not exist)")
+	cmd.Flags().StringVar(&o.against, "against", "", "verify that nothing in the seal `SEAL` was changed or removed since")
+	return cmd
+}
+
+func runDBCheckCmd(ctx context.Context, o *dbCheckOpts) error {
+	env := o.env
+	if o.seal != "" && o.against != "" {
+		return fault.New(fault.Usage, "--seal and --against do not go together").
+			WithHint("check against the last seal first, then write the next one")
+	}
+	db, err := env.Store(ctx)
+	if err != nil {
+		return err
+	}
+	clk, err := env.Clock()
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.seal != "":
+		return runDBSeal(ctx, env, db, clk.Now(), o.seal)
+	case o.against != "":
+		return runDBAgainst(ctx, env, db, clk.Now(), o.against)
+	}
+	return runDBCheck(ctx, env, db, clk.Now())
 }
 
 func runDBCheck(ctx context.Context, env *Env, db *store.DB, now time.Time) error {
@@ -68,6 +116,15 @@ func runDBCheck(ctx context.Context, env *Env, db *store.DB, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	if err := reportFindings(env, db, findings); err != nil {
+		return err
+	}
+	env.Infof("✓ db check: the books are consistent (%d warning(s))", len(findings))
+	return nil
+}
+
+// reportFindings prints the findings and fails (exit 5) when one is an error.
+func reportFindings(env *Env, db *store.DB, findings []store.Finding) error {
 	if err := Print(env.Printer(), findings, findingCols, ""); err != nil {
 		return err
 	}
@@ -80,7 +137,6 @@ func runDBCheck(ctx context.Context, env *Env, db *store.DB, now time.Time) erro
 	if errs > 0 {
 		return fault.New(fault.Conflict, "db check: %d error(s), %d warning(s) in %s", errs, len(findings)-errs, db.Path())
 	}
-	env.Infof("✓ db check: the books are consistent (%d warning(s))", len(findings))
 	return nil
 }
 

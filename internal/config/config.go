@@ -41,6 +41,7 @@ type Config struct {
 	Serve        Serve      `mapstructure:"serve" json:"serve" yaml:"serve"`
 	Accounting   Accounting `mapstructure:"accounting" json:"accounting" yaml:"accounting"`
 	Output       Output     `mapstructure:"output" json:"output" yaml:"output"`
+	Seal         Seal       `mapstructure:"seal" json:"seal" yaml:"seal"`
 
 	// Source is where the config came from: a path, or "built-in example".
 	Source string `mapstructure:"-" json:"-" yaml:"-"`

@@ -16,6 +16,7 @@ import (
 var notText = map[string]bool{
 	"database": true, "gateway.sandbox_state": true,
 	"gateway.paybox.hmac_key_file": true, "gateway.paybox.hmac_key": true, "gateway.paybox.public_keys": true,
+	"seal.key_file": true,
 }
 
 // validateCardNumbers refuses a card number (package pan) in any text

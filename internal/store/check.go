@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -93,6 +94,32 @@ var seriesChecks = []struct{ code, table, name string }{
 // Check verifies every invariant and returns the findings (none when the
 // books are consistent). now dates the "unknown for more than a day" warning.
 func (db *DB) Check(ctx context.Context, now time.Time) ([]Finding, error) {
+	out, _, err := db.CheckBooks(ctx, now, nil)
+	return out, err
+}
+
+// CheckBooks is Check that also returns the chains as it recomputed them,
+// at their ends and at the counts of marks (a seal's, by series).
+func (db *DB) CheckBooks(ctx context.Context, now time.Time, marks map[string]int64) ([]Finding, BooksState, error) {
+	out, err := db.check(ctx, now)
+	if err != nil {
+		return nil, BooksState{}, err
+	}
+	schema, err := db.checkSchema(ctx)
+	if err != nil {
+		return nil, BooksState{}, fmt.Errorf("check the schema: %w", err)
+	}
+	chains, st, err := db.checkChains(ctx, marks)
+	if err != nil {
+		return nil, BooksState{}, err
+	}
+	out = append(append(out, schema...), chains...)
+	// Errors first, then warnings, each in the order found.
+	sort.SliceStable(out, func(i, j int) bool { return !out[i].Warning && out[j].Warning })
+	return out, st, nil
+}
+
+func (db *DB) check(ctx context.Context, now time.Time) ([]Finding, error) {
 	var out []Finding
 	var ok string
 	if err := db.sql.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok); err != nil {
@@ -211,7 +238,8 @@ func (db *DB) checkSeries(ctx context.Context, code, table, name string) ([]Find
 
 // hashColumns hold hex digests, not text a person typed: they are not
 // scanned at all.
-var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash": true}
+var hashColumns = map[string]bool{"audit_log.hash": true, "audit_log.prev_hash": true,
+	"chain_links.hash": true, "chain_heads.head": true}
 
 // siretColumns hold a SIRET, which passes the Luhn check like a card
 // number and cannot be told apart from one by its digits (see package

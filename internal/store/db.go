@@ -184,6 +184,17 @@ func (db *DB) Path() string { return db.path }
 // SetActor sets who the following writes are audited as.
 func (db *DB) SetActor(a Actor) { db.actor = a }
 
+// schemaMigrationsSQL creates the table of applied migrations.
+const schemaMigrationsSQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`
+
+// goMigrations are the Go steps of migrations, run in the migration's
+// transaction right after its SQL (goose's Go migrations): what SQL alone
+// cannot do, such as chaining the rows already written (0010).
+var goMigrations = map[string]func(context.Context, chainDB) error{
+	"0010_chains.sql": backfillChains,
+}
+
 // migrations returns the embedded migration names in order.
 func migrations() ([]string, error) {
 	entries, err := fs.ReadDir(migrationFS, "migrations")
@@ -201,8 +212,7 @@ func migrations() ([]string, error) {
 // migrate applies the missing migrations, each in its own transaction, and
 // refuses a database that lists a migration this binary does not know.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	if _, err := db.sql.ExecContext(ctx, schemaMigrationsSQL); err != nil {
 		return mapErr(fmt.Errorf("prepare migrations: %w", err))
 	}
 	applied, err := db.appliedMigrations(ctx)
@@ -234,6 +244,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		err = db.inTx(ctx, func(tx *Tx) error {
 			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", n, err)
+			}
+			if step := goMigrations[n]; step != nil {
+				if err := step(ctx, tx.tx); err != nil {
+					return fmt.Errorf("migration %s: %w", n, err)
+				}
 			}
 			_, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)`, n, ts(tx.Now))
 			return err
