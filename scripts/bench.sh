@@ -377,6 +377,21 @@ R=$(calc %.2f "$SHOW_US / $FLOOR_US")
 row "6. \`account show\` on $((STUDENTS * COPIES)) students, a year of movements (median of 15)" "$(calc %.1f "$SHOW_US / 1000") ms" \
 	"$(calc %.1f "$FLOOR_US / 1000") ms process start + open + PRAGMA user_version" "$R×" "$SHOW_PEAK MB" "≤ 1.5× the floor" "$(verdict ge 1.5 "$R")"
 
+# --- 8 and after: one file per benchmark in scripts/bench.d ------------------
+# Each part is sourced here, in $OUT, after the headline year (year/inpctl.db)
+# and its database × COPIES (big.db) exist: it may use every helper above,
+# adds its table lines with row and its notes with NOTES_MD+=("- **N.** …").
+# One file per benchmark keeps each one's setup beside its figures.
+
+NOTES_MD=()
+for part in "$ROOT"/scripts/bench.d/*.sh; do
+	[[ -e $part ]] || continue
+	log "bench part $(basename "$part")"
+	# shellcheck source=/dev/null
+	. "$part"
+	cd "$OUT"
+done
+
 # --- BENCHMARKS.md ------------------------------------------------------------------
 
 END=$(date +%s)
@@ -450,6 +465,7 @@ Notes on what is compared:
 \`\`\`
 $(cat "$OUT/headline.out")
 \`\`\`
+$(printf '%s\n' "${NOTES_MD[@]}")
 EOF
 	profile_notes
 } >BENCHMARKS.md
