@@ -12,7 +12,9 @@
 #
 # Knobs (environment): BENCH_STUDENTS (headline rehearsal, 20000),
 # BENCH_ROWS (import and set-code rows, 100000), BENCH_CHARGE_STUDENTS
-# (intake whose due instalments charge --due sends, 16600 ≈ 10 000 due),
+# (intake whose due instalments charge --due sends, 43000 ≈ 10 000 due:
+# one instalment per active plan, the earliest unpaid), BENCH_RENDER_STUDENTS
+# (intake whose invoices invoice render --all draws, 16600 ≈ 12 000),
 # BENCH_COPIES (account show database = headline year × copies, 5),
 # BENCH_RENDER_ROUNDS (invoice render runs between raw gopdf runs, 3),
 # BENCH_ROUNDS (rounds of import, set-code and charge --due, 2),
@@ -34,7 +36,8 @@ OUT=$ROOT/bench-out
 GO=${GO:-go}
 STUDENTS=${BENCH_STUDENTS:-20000}
 ROWS=${BENCH_ROWS:-100000}
-CHARGE_STUDENTS=${BENCH_CHARGE_STUDENTS:-16600}
+CHARGE_STUDENTS=${BENCH_CHARGE_STUDENTS:-43000}
+RENDER_STUDENTS=${BENCH_RENDER_STUDENTS:-16600}
 COPIES=${BENCH_COPIES:-5}
 RENDER_ROUNDS=${BENCH_RENDER_ROUNDS:-3}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -350,6 +353,9 @@ log "setup: rehearse --students $CHARGE_STUDENTS --no-charges"
 timed setup "$BIN" rehearse --students "$CHARGE_STUDENTS" --dir charge --no-charges -q
 expect setup 0
 SETUP_WALL=$WALL
+log "setup: rehearse --students $RENDER_STUDENTS --no-charges (the invoices of 3.)"
+timed setup-render "$BIN" rehearse --students "$RENDER_STUDENTS" --dir render --no-charges -q
+expect setup-render 0
 export INPCTL_NOW=2026-06-10T09:00:00+02:00
 timed dryrun "$BIN" --db charge/inpctl.db charge --due --dry-run -o json
 expect dryrun 0
@@ -369,7 +375,7 @@ log "invoice render --all, $RENDER_ROUNDS rounds between raw gopdf runs (2 gorou
 gobench invoice '^BenchmarkRawGopdf2$' 3s >rawpdf.0
 rm -f render.rounds
 for ((i = 1; i <= RENDER_ROUNDS; i++)); do
-	INPCTL_NOW=2026-06-30T09:00:00+02:00 timed render$i "$BIN" --db charge/inpctl.db invoice render --all --out pdf$i -q
+	INPCTL_NOW=2026-06-30T09:00:00+02:00 timed render$i "$BIN" --db render/inpctl.db invoice render --all --out pdf$i -q
 	expect render$i 0
 	cpu=$(awk -F: '/User time|System time/ {s += $2; n++} END {if (n) printf "%.1f", s; else print "?"}' render$i.time)
 	gobench invoice '^BenchmarkRawGopdf2$' 3s >rawpdf.$i
