@@ -170,11 +170,11 @@ func (s *Service) recordDecline(ctx context.Context, tx *store.Tx, today clock.D
 	var next clock.Date
 	reason := ""
 	if r.Hard {
-		reason = fmt.Sprintf("refus définitif de la carte le %s : %s (%s)", today.French(), r.Code, gateway.Describe(r.Code))
+		reason = fmt.Sprintf("refus définitif de la carte le %s : %s (%s)", today.French(), r.Code, gateway.DescribeFR(r.Code))
 	} else if d, ok := schedule.NextAttempt(s.Retry, attempts, today); ok {
 		next = d
 	} else {
-		reason = fmt.Sprintf("%d refus successifs de la carte, dernier le %s : %s (%s)", attempts, today.French(), r.Code, gateway.Describe(r.Code))
+		reason = fmt.Sprintf("%d refus successifs de la carte, dernier le %s : %s (%s)", attempts, today.French(), r.Code, gateway.DescribeFR(r.Code))
 	}
 	if err := tx.FailInstalment(ctx, it.InstalmentID, r.Code, next); err != nil {
 		return err

@@ -167,6 +167,9 @@ func TestIssuedDocumentKeepsItsIssuer(t *testing.T) {
 		}
 		return x.Bytes(), y.Bytes()
 	}
+	if c, err := s.CreditNoteDocument(ctx, cn.Number); err != nil || c.Libelle != "" {
+		t.Errorf("the credit note prints the invoice's libellé %q (%v): it is not about how the invoice was paid", c.Libelle, err)
+	}
 	inv1, cn1 := render()
 	s.Issuer = Issuer{Name: "Autre Établissement", Address: []string{"1 rue Ailleurs"}, SIRET: "999 999 999 99999", VATMention: "autre"}
 	inv2, cn2 := render()

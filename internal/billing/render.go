@@ -171,6 +171,10 @@ func (s *Service) CreditNoteDocument(ctx context.Context, number string) (invoic
 	// The due date and business mentions are the invoice's: a credit note
 	// asks for no payment.
 	d.DueDate, d.Mentions = clock.Date{}, nil
+	// Nor its libellé: "Paiement en ligne" or "Règlement par chèque" says
+	// how the invoice was paid, which an exemption's or a correction's
+	// credit note is not about; its Motif says what it is.
+	d.Libelle = ""
 	date, _ := clock.ParseDate(cn.Date)
 	issued, _ := time.Parse(time.RFC3339, cn.IssuedAt)
 	d.Kind, d.Number, d.Date, d.IssuedAt, d.RefInvoice, d.Reason = invoice.CreditNote, cn.Number, date, issued, inv.Number, cn.Reason

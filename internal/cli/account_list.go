@@ -82,6 +82,9 @@ func runAccountList(ctx context.Context, o *accountListOpts) error {
 	if err != nil {
 		return err
 	}
+	if err := (filters{Programme: o.programme, Session: o.session}).check(ctx, o.env); err != nil {
+		return err
+	}
 	cfg, err := o.env.Config()
 	if err != nil {
 		return err

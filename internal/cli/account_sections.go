@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/billing"
+	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/money"
 )
 
@@ -165,7 +166,7 @@ func failedSection(a billing.Account) acctSection {
 	sec := acctSection{key: "echecs", title: "Échecs de prélèvement", data: a.Failed,
 		head: []string{"Date", "Référence", "Commande", "Échéance", "Montant", "État", "Code", "Motif"}}
 	for _, f := range a.Failed {
-		sec.rows = append(sec.rows, []any{acctDate(f.Date), f.Reference, f.OrderNumber, fmt.Sprint(f.Seq), f.Amount, acctAttemptState(f.State), f.Code, f.Text})
+		sec.rows = append(sec.rows, []any{acctDate(f.Date), f.Reference, f.OrderNumber, fmt.Sprint(f.Seq), f.Amount, acctAttemptState(f.State), f.Code, attemptReason(f)})
 	}
 	return sec
 }
@@ -335,4 +336,14 @@ func unpaidWhen(p billing.PaymentLine) any {
 		return "annulé le " + frDate(p.UnpaidDate)
 	}
 	return acctDate(p.UnpaidDate)
+}
+
+// attemptReason is why a debit failed, in French alone (account show and
+// the statement are read by French staff and students): the meaning of
+// Paybox's code, or the attempt's own text when there is no code.
+func attemptReason(f billing.FailedAttempt) string {
+	if f.Code == "" {
+		return f.Text
+	}
+	return gateway.DescribeFR(f.Code)
 }

@@ -195,6 +195,9 @@ func runDossierList(ctx context.Context, o *dossierListOpts) error {
 	if err := oneOf("--status", o.status, "", string(fees.DossierPending), string(fees.DossierDeclared), string(fees.DossierValidated), string(fees.DossierRejected)); err != nil {
 		return err
 	}
+	if err := (filters{Programme: o.programme, Code: o.code, Year: o.year}).check(ctx, o.env); err != nil {
+		return err
+	}
 	db, err := o.env.Store(ctx)
 	if err != nil {
 		return err

@@ -62,6 +62,9 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 		o.env.Infof("✓ dossier of %s validated (code %s)", d.StudentID, d.Code)
 		return PrintObject(o.env.Printer(), d, func(w io.Writer) error { return writeDossier(w, d, nil) })
 	}
+	if err := (filters{Programme: o.programme}).check(ctx, o.env); err != nil {
+		return err
+	}
 	n, refused, err := svc.ValidateAll(ctx, o.programme)
 	if err != nil {
 		return err

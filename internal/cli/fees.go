@@ -71,6 +71,9 @@ func runFeesList(ctx context.Context, o *feesListOpts) error {
 	if err != nil {
 		return err
 	}
+	if err := (filters{Programme: o.programme, Year: o.year}).check(ctx, o.env); err != nil {
+		return err
+	}
 	db, err := o.env.Store(ctx)
 	if err != nil {
 		return err

@@ -145,6 +145,9 @@ func runInvoiceList(ctx context.Context, o *invoiceListOpts) error {
 	if err != nil {
 		return err
 	}
+	if err := (filters{InvoiceSession: o.session}).check(ctx, o.env); err != nil {
+		return err
+	}
 	db, err := o.env.Store(ctx)
 	if err != nil {
 		return err

@@ -66,6 +66,9 @@ func runInvoiceRender(ctx context.Context, o *renderOpts) error {
 	if err != nil {
 		return err
 	}
+	if err := (filters{InvoiceSession: o.session}).check(ctx, o.env); err != nil {
+		return err
+	}
 	asOf, err := o.asOfDate()
 	if err != nil {
 		return err

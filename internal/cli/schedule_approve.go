@@ -56,6 +56,9 @@ func runScheduleApprove(ctx context.Context, o *scheduleApproveOpts) error {
 	if err != nil {
 		return err
 	}
+	if err := (filters{Programme: o.programme, Year: o.year}).check(ctx, o.env); err != nil {
+		return err
+	}
 	question := fmt.Sprintf("approve the plan of %s (fixes the instalment amounts)?", strings.Join(o.students, ", "))
 	if o.all {
 		reqs, err := svc.ListPlans(ctx, string(schedule.PlanRequested), o.programme)

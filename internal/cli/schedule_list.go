@@ -41,6 +41,9 @@ func runScheduleList(ctx context.Context, o *scheduleListOpts) error {
 	if err != nil {
 		return err
 	}
+	if err := (filters{Programme: o.programme, Year: o.year}).check(ctx, o.env); err != nil {
+		return err
+	}
 	plans, err := svc.ListPlans(ctx, o.status, o.programme)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/fault"
@@ -24,8 +25,8 @@ func newStudentCmd(env *Env) *cobra.Command {
 }
 
 type studentListOpts struct {
-	env                     *Env
-	programme, status, year string
+	env                           *Env
+	programme, status, year, name string
 }
 
 var studentCols = []Col[store.StudentView]{
@@ -55,15 +56,18 @@ func situation(s store.StudentView) string {
 func newStudentListCmd(env *Env) *cobra.Command {
 	o := &studentListOpts{env: env}
 	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List students with their dossier",
-		Long:    "List students with their dossier status and fee code for an academic year." + exitDoc("0   listed (an empty list is not an error)"),
-		Example: "  inpctl student list\n  inpctl student list --programme ING-GC-3A --status declared -o csv",
+		Use:   "list",
+		Short: "List students with their dossier",
+		Long: "List students with their dossier status and fee code for an academic year. --name keeps the students\n" +
+			"whose first and last names hold every word given, accents and case aside." +
+			exitDoc("0   listed (an empty list is not an error)", "2   an unknown programme or year, a wrong status"),
+		Example: "  inpctl student list\n  inpctl student list --programme ING-GC-3A --status declared -o csv\n  inpctl student list --name \"zoe dubois\"",
 		Args:    noArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return runStudentList(c.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.programme, "programme", "", "only this programme")
 	cmd.Flags().StringVar(&o.status, "status", "", "only dossiers in this status (pending, declared, validated, rejected)")
+	cmd.Flags().StringVar(&o.name, "name", "", "only students whose names hold these words (e.g. \"dubois\", \"zoe le gall\")")
 	cmd.Flags().StringVar(&o.year, "year", "", "academic year (default: the config's)")
 	return cmd
 }
@@ -76,6 +80,9 @@ func runStudentList(ctx context.Context, o *studentListOpts) error {
 	if err := oneOf("--status", o.status, "", "pending", "declared", "validated", "rejected"); err != nil {
 		return err
 	}
+	if err := (filters{Programme: o.programme, Year: o.year}).check(ctx, o.env); err != nil {
+		return err
+	}
 	db, err := o.env.Store(ctx)
 	if err != nil {
 		return err
@@ -84,7 +91,53 @@ func runStudentList(ctx context.Context, o *studentListOpts) error {
 	if err != nil {
 		return err
 	}
+	if o.name != "" {
+		rows = slices.DeleteFunc(rows, func(s store.StudentView) bool { return !nameMatches(s, o.name) })
+	}
 	return Print(o.env.Printer(), rows, studentCols, "no students match")
+}
+
+// lookupStudent is the student a clerk names on the command line: a
+// student number, or a name that matches exactly one student of year
+// (accents and case aside, as student list --name). Several matches are
+// refused with the list, so that the clerk picks the number.
+func lookupStudent(ctx context.Context, db *store.DB, arg, year string) (store.StudentView, error) {
+	s, err := db.GetStudent(ctx, arg, year)
+	if err == nil || !fault.Is(err, fault.NotFound) || isStudentNumber(arg) {
+		return s, err
+	}
+	all, lerr := db.ListStudents(ctx, store.StudentFilter{Year: year})
+	if lerr != nil {
+		return s, lerr
+	}
+	var found []store.StudentView
+	for _, v := range all {
+		if nameMatches(v, arg) {
+			found = append(found, v)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return s, fault.New(fault.NotFound, "no student numbered or named %q", arg).WithHint("list students with: inpctl student list --name WORDS")
+	case 1:
+		return db.GetStudent(ctx, found[0].ID, year)
+	}
+	var names []string
+	for i, v := range found {
+		if i == 10 {
+			names = append(names, fmt.Sprintf("… (%d in all)", len(found)))
+			break
+		}
+		names = append(names, fmt.Sprintf("%s %s %s (%s)", v.ID, v.FirstName, v.LastName, v.Programme))
+	}
+	return s, fault.New(fault.Usage, "%q names %d students: %s", arg, len(found), strings.Join(names, "; ")).
+		WithHint("give the student number, or more of the name")
+}
+
+// isStudentNumber reports whether arg is written as a student number (all
+// digits): such an argument is never looked up as a name.
+func isStudentNumber(arg string) bool {
+	return arg != "" && strings.Trim(arg, "0123456789") == ""
 }
 
 type studentShowOpts struct {
@@ -95,10 +148,12 @@ type studentShowOpts struct {
 func newStudentShowCmd(env *Env) *cobra.Command {
 	o := &studentShowOpts{env: env}
 	cmd := &cobra.Command{
-		Use:     "show STUDENT_ID",
-		Short:   "Show a student's identity, dossier and account figures",
-		Long:    "Show a student's identity, programme, dossier, and account: Débit, Crédit, Solde, Position as of today, the plan and its next debit." + exitDoc("0   shown", "4   no such student"),
-		Example: "  inpctl student show 22104567\n  inpctl student show 22104567 -o json",
+		Use:   "show STUDENT_ID|NAME",
+		Short: "Show a student's identity, dossier and account figures",
+		Long: "Show a student's identity, programme, dossier, and account: Débit, Crédit, Solde, Position as of today, the plan and its next debit.\n" +
+			"The student is given by number, or by name when the words match one student only (accents and case aside)." +
+			exitDoc("0   shown", "2   the name matches several students (they are listed)", "4   no such student"),
+		Example: "  inpctl student show 22104567\n  inpctl student show 22104567 -o json\n  inpctl student show \"zoe dubois\"",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.id = strings.TrimSpace(args[0]); o.id == "" {
@@ -120,7 +175,7 @@ func runStudentShow(ctx context.Context, o *studentShowOpts) error {
 	if err != nil {
 		return err
 	}
-	s, err := db.GetStudent(ctx, o.id, year)
+	s, err := lookupStudent(ctx, db, o.id, year)
 	if err != nil {
 		return err
 	}

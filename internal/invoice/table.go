@@ -1,5 +1,7 @@
 package invoice
 
+import "strings"
+
 // rowKind is the part of a table a row belongs to.
 type rowKind int
 
@@ -35,8 +37,13 @@ func (r *renderer) table(t *Table) {
 
 // columns returns the column widths: the weights when given, otherwise
 // the widest cell of each column plus padding, with what is left of the
-// text width shared out evenly (or everything shrunk when it is too wide,
-// and the cells wrap).
+// text width shared out evenly. When the cells are too wide together, a
+// column keeps at least its longest word (its whole cells when it is
+// right-aligned: an amount never wraps, "€" never alone on a line) and the
+// rest of the width goes to the columns that would wrap, in proportion to
+// what they lack: a long Blocage text wraps in its own column instead of
+// squeezing the dates and numbers beside it. Only when even the words do
+// not fit is everything shrunk alike.
 func (r *renderer) columns(t *Table) []float64 {
 	ws := make([]float64, len(t.Head))
 	if len(t.Weights) > 0 {
@@ -45,24 +52,46 @@ func (r *renderer) columns(t *Table) []float64 {
 		}
 		return ws
 	}
-	total := 0.0
+	least := make([]float64, len(ws))
+	total, floor := 0.0, 0.0
 	for i := range ws {
+		whole := i < len(t.Align) && t.Align[i] == 'r'
+		measure := func(c string) {
+			ws[i] = max(ws[i], r.width(c))
+			if whole {
+				least[i] = max(least[i], r.width(c))
+				return
+			}
+			for _, w := range strings.Split(c, " ") {
+				least[i] = max(least[i], r.width(w))
+			}
+		}
 		r.font(true, sizeTable, black)
-		ws[i] = r.width(t.Head[i])
+		measure(t.Head[i])
 		if t.Foot != nil {
-			ws[i] = max(ws[i], r.width(t.Foot[i]))
+			measure(t.Foot[i])
 		}
 		r.font(false, sizeTable, black)
 		for _, row := range t.Rows {
-			ws[i] = max(ws[i], r.width(row[i]))
+			measure(row[i])
 		}
 		ws[i] += 2 * padCell
+		least[i] += 2 * padCell
 		total += ws[i]
+		floor += least[i]
 	}
-	for i := range ws {
-		if total <= textW {
+	switch {
+	case total <= textW:
+		for i := range ws {
 			ws[i] += (textW - total) / float64(len(ws))
-		} else {
+		}
+	case floor <= textW:
+		spare, lack := textW-floor, total-floor
+		for i := range ws {
+			ws[i] = least[i] + (ws[i]-least[i])*spare/lack
+		}
+	default:
+		for i := range ws {
 			ws[i] *= textW / total
 		}
 	}

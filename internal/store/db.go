@@ -114,6 +114,9 @@ func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode) (*DB
 			return nil, fault.New(fault.Usage, "database %s is a directory", path)
 		}
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	sqldb, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -422,4 +425,19 @@ func (c cached) QueryRowContext(ctx context.Context, q string, args ...any) *sql
 
 func (c cached) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return c.tx.query(ctx, q, args...)
+}
+
+// createPrivate creates a database file that does not exist yet readable
+// by its owner only (0600, like the sandbox's state and the key files): it
+// holds names, addresses and payments. SQLite gives its -wal and -shm
+// files the database file's permissions. An existing file is left as it is.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	return f.Close()
 }

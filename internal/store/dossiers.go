@@ -225,3 +225,8 @@ func (tx *Tx) UpdateDossiers(ctx context.Context, ds []Dossier) error {
 	}
 	return nil
 }
+
+// DossierYears lists the academic years some dossier is for, sorted.
+func (db *DB) DossierYears(ctx context.Context) ([]string, error) {
+	return db.strings(ctx, `SELECT DISTINCT year FROM dossiers ORDER BY year`)
+}

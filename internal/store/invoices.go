@@ -321,3 +321,8 @@ func (db *DB) CreditNoteByNumber(ctx context.Context, number string) (CreditNote
 func (db *DB) PlanOfOrder(ctx context.Context, orderID int64) (Plan, bool, error) {
 	return onePlan(ctx, db.sql, `p.order_id = ?`+liveFirst, orderID)
 }
+
+// InvoiceSessions lists the sessions the invoices print, sorted.
+func (db *DB) InvoiceSessions(ctx context.Context) ([]string, error) {
+	return db.strings(ctx, `SELECT DISTINCT session FROM invoices WHERE session <> '' ORDER BY session`)
+}
