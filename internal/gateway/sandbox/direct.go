@@ -141,6 +141,8 @@ type reply struct {
 	code, text         string
 	refAbonne, porteur string
 	typeCarte          string
+	noAuth             bool // no AUTORISATION even on 00000 (nothing was authorized)
+	extra              []kv // fields after the standard ones (00017: STATUS, REMISE)
 }
 
 // effect is what happens to the answer after the state was updated.
@@ -166,14 +168,13 @@ func (s *Sandbox) serveDirect(w http.ResponseWriter, r *http.Request) {
 // CODEREPONSE of the first problem, or "".
 func (s *Sandbox) checkFrame(f form) string {
 	switch {
-	case f.get("VERSION") != "00103" && f.get("VERSION") != "00104":
+	case f.get("VERSION") != versionDirect && f.get("VERSION") != versionPlus:
 		return "00013"
 	case !isDigits(f.get("TYPE"), 5, 5):
 		return "00009"
-	case f.get("SITE") != s.opt.Site || atoi(f.get("RANG")) != atoi(s.opt.Rang) || !isDigits(f.get("RANG"), 1, 3):
-		return "00006"
-	case f.has("IDENTIFIANT") && atoi(f.get("IDENTIFIANT")) != atoi(s.opt.Identifiant):
-		return "00006"
+	case directPlus(f.get("TYPE")) && f.get("VERSION") != versionPlus:
+		// Subscriber TYPEs belong to Direct Plus (docs/paybox.md §2.3).
+		return "00013"
 	case !s.authenticated(f):
 		return "00006"
 	case numQuestion(f) == 0:
@@ -188,15 +189,29 @@ func (s *Sandbox) checkFrame(f form) string {
 	return ""
 }
 
+// Protocol versions: Direct, and Direct Plus (needed for TYPE 00051 and
+// above).
+const (
+	versionDirect = "00103"
+	versionPlus   = "00104"
+)
+
+// directPlus says whether typ (5 digits) is a subscriber TYPE.
+func directPlus(typ string) bool { return typ >= "00051" }
+
 var knownCurrency = map[string]bool{"978": true, "840": true, "826": true, "756": true, "124": true, "952": true, "953": true}
 
-// authenticated accepts a valid HMAC, or the account's CLE when no HMAC is
-// sent.
+// authenticated says whether SITE, RANG and IDENTIFIANT (if present) name
+// an accepted account that the request authenticates to: a valid HMAC, or
+// the account's CLE when no HMAC is sent.
 func (s *Sandbox) authenticated(f form) bool {
-	if f.has("HMAC") {
-		return f.hmacOK(s.macs, "HMAC", "HASH", "")
-	}
-	return s.opt.CLE != "" && f.get("CLE") == s.opt.CLE
+	_, ok := s.Account(f.get("SITE"), f.get("RANG"), f.get("IDENTIFIANT"), func(a Account) bool {
+		if f.has("HMAC") {
+			return a.macs != nil && f.hmacOK(a.macs, "HMAC", "HASH", "")
+		}
+		return a.CLE != "" && f.get("CLE") == a.CLE
+	})
+	return ok
 }
 
 // numQuestion returns NUMQUESTION, or 0 if it is not 1..2147483647.
@@ -217,11 +232,14 @@ func atoi(s string) int64 {
 	return n
 }
 
-// encodeReply writes the answer as Paybox does: fields in its order, raw
-// values, 10-digit numbers, Latin-1.
+// encodeReply writes the answer as Paybox does: fields in its order,
+// 10-digit numbers, values raw (spaces, accents and the token's padding as
+// they are) except the bytes that would change how the answer splits or
+// decodes (answerEscape), Latin-1. SITE and RANG are the request's (an
+// empty request gets them empty): the answer echoes, it does not tell.
 func (s *Sandbox) encodeReply(f form, r reply) []byte {
 	auth := ""
-	if r.code == "00000" {
+	if r.code == "00000" && !r.noAuth {
 		auth = "XXXXXX"
 	}
 	if r.text == "" {
@@ -238,21 +256,49 @@ func (s *Sandbox) encodeReply(f form, r reply) []byte {
 		writePadded(&b, p.n, p.w)
 	}
 	b.WriteString("&SITE=")
-	b.WriteString(s.opt.Site)
+	answerEscape(&b, f.get("SITE"))
 	b.WriteString("&RANG=")
-	writePadded(&b, atoi(s.opt.Rang), 2)
+	if rang := f.get("RANG"); isDigits(rang, 1, 3) {
+		writePadded(&b, atoi(rang), 2)
+	} else {
+		answerEscape(&b, rang)
+	}
 	for _, p := range [...][2]string{{"&AUTORISATION=", auth}, {"&CODEREPONSE=", r.code}, {"&COMMENTAIRE=", r.text},
 		{"&REFABONNE=", r.refAbonne}, {"&PORTEUR=", r.porteur}} {
 		b.WriteString(p[0])
-		b.WriteString(p[1])
+		answerEscape(&b, p[1])
 	}
 	if f.has("PAYS") {
 		b.WriteString("&PAYS=FRA")
 	}
 	if f.has("TYPECARTE") {
-		b.WriteString("&TYPECARTE=" + r.typeCarte)
+		b.WriteString("&TYPECARTE=")
+		answerEscape(&b, r.typeCarte)
+	}
+	for _, p := range r.extra {
+		b.WriteString("&" + p.name + "=")
+		answerEscape(&b, p.value)
 	}
 	return latin1(b.String())
+}
+
+// answerEscape writes v as Paybox writes Direct answer values: raw, but
+// with %XX for '%', '&', '=', '+' and control characters, so that a value
+// such as REFABONNE=A&B=C stays one field and a standard decoder gives it
+// back. Other bytes, spaces and accented letters included, are written as
+// they are (docs/paybox.md §2.1, samples §2.8).
+func answerEscape(b *strings.Builder, v string) {
+	const hexDigits = "0123456789ABCDEF"
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '%' || c == '&' || c == '=' || c == '+' || c < 0x20 || c == 0x7F:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		default:
+			b.WriteByte(c)
+		}
+	}
 }
 
 // writePadded writes fmt's %0*d of n and w, without fmt.

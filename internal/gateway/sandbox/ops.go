@@ -177,7 +177,7 @@ func (s *Sandbox) register(f form, e entry) (reply, entry) {
 	case code != "":
 	case !textOK(refab):
 		code = "00014"
-	case !isDigits(pan, 12, 19) || !ok || f.has("CVV") && !isDigits(f.get("CVV"), 3, 4):
+	case !isDigits(pan, 12, 19) || !ok || !cvvOK(f):
 		code = "00004"
 	case s.checkDateVal(f.get("DATEVAL")) != "":
 		code = "00008"
@@ -198,7 +198,7 @@ func (s *Sandbox) unregister(f form, e entry) (reply, entry) {
 		return reply{code: "00017", refAbonne: refab}, e
 	}
 	e.Op, e.Key = "unsub", refab
-	return reply{code: "00000", refAbonne: refab}, e
+	return reply{code: "00000", refAbonne: refab, noAuth: true}, e
 }
 
 // payCard is TYPE 00001 (authorization) and 00003 (authorization and
@@ -211,7 +211,7 @@ func (s *Sandbox) payCard(f form, e entry) (reply, entry) {
 	case code != "":
 	case !textOK(ref):
 		code = "00012"
-	case !isDigits(pan, 12, 19) || !ok:
+	case !isDigits(pan, 12, 19) || !ok || !cvvOK(f):
 		code = "00004"
 	default:
 		code = s.checkDateVal(f.get("DATEVAL"))
@@ -225,6 +225,9 @@ func (s *Sandbox) payCard(f form, e entry) (reply, entry) {
 	}
 	return approved(reply{typeCarte: cardType(cls)}, e.Num), e
 }
+
+// cvvOK: CVV, when sent, is 3 or 4 digits (00004 otherwise).
+func cvvOK(f form) bool { return !f.has("CVV") || isDigits(f.get("CVV"), 3, 4) }
 
 // amount reads MONTANT (at least min cents), or returns 00011.
 func (s *Sandbox) amount(f form, min int64) (money.Cents, string) {
