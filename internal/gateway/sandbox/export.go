@@ -31,7 +31,9 @@ func (s *Sandbox) Export(w io.Writer, l ExportLayout) error {
 	}
 	var rows []row
 	for _, tx := range s.Records() {
-		rows = append(rows, row{tx, false})
+		if !tx.Cancelled { // voided before settlement: no money moved
+			rows = append(rows, row{tx, false})
+		}
 	}
 	for _, tx := range s.Refunds() {
 		rows = append(rows, row{tx, true})

@@ -63,6 +63,14 @@ func (s *Sandbox) direct(f form) (reply, effect) {
 		rep, e = s.unregister(f, e)
 	case typeAuth, typeAuthCapt:
 		rep, e = s.payCard(f, e)
+	case typeCapture:
+		rep, e = s.capture(f, e)
+	case typeCancel:
+		rep, e = s.cancel(f, e)
+	case typeConsult:
+		rep = s.consult(f)
+	case typeUpdate:
+		rep, e = s.update(f, e)
 	default:
 		rep = reply{code: "00009"}
 	}
@@ -137,6 +145,8 @@ func (s *Sandbox) refund(f form, e entry) (reply, entry) {
 		code = "00014"
 	case tx == nil || tx.NumAppel != pad10(f.get("NUMAPPEL")):
 		code = "00018"
+	case tx.Cancelled:
+		code = "00015" // voided: nothing to refund
 	case amt > tx.Amount-tx.Refunded:
 		code = "00011"
 	}
@@ -161,7 +171,7 @@ func (s *Sandbox) lookup(f form) reply {
 		return reply{code: code}
 	}
 	for _, tx := range s.st.byRef[ref] {
-		if tx.Amount == amt {
+		if tx.Amount == amt && !tx.Cancelled {
 			return reply{code: "00000", numTrans: atoi(tx.NumTrans), numAppel: atoi(tx.NumAppel), refAbonne: tx.RefAbonne}
 		}
 	}
@@ -201,8 +211,9 @@ func (s *Sandbox) unregister(f form, e entry) (reply, entry) {
 	return reply{code: "00000", refAbonne: refab, noAuth: true}, e
 }
 
-// payCard is TYPE 00001 (authorization) and 00003 (authorization and
-// capture) on a card number: every valid card approves.
+// payCard is TYPE 00001 (authorization, kept for a capture 00002 or a
+// cancel 00005) and 00003 (authorization and capture) on a card number:
+// every valid card approves.
 func (s *Sandbox) payCard(f form, e entry) (reply, entry) {
 	amt, code := s.amount(f, 1)
 	ref, pan := f.get("REFERENCE"), f.get("PORTEUR")
@@ -219,7 +230,7 @@ func (s *Sandbox) payCard(f form, e entry) (reply, entry) {
 	if code != "" {
 		return reply{code: code}, e
 	}
-	e.Num = s.st.num + 1
+	e.Num, e.Op, e.Tx = s.st.num+1, "auth", s.newTx(TypeAuth, ref, amt, "")
 	if f.get("TYPE") == typeAuthCapt {
 		e.Op, e.Tx = "charge", s.newTx(TypeDirect, ref, amt, "")
 	}
