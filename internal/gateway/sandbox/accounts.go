@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -129,4 +130,16 @@ func accountsOf(opt Options) []Account {
 		acc[i].macs = shared[k]
 	}
 	return acc
+}
+
+// acctKey names the SITE and RANG whose question numbers a request uses:
+// each account numbers its own (docs/paybox.md §2.3). It is "" for the
+// Paybox test account 1999888/32, the only account of journals written
+// before there were several, so that their lines keep their meaning.
+func acctKey(site, rang string) string {
+	k := site + "/" + strconv.FormatInt(atoi(rang), 10)
+	if k == TestSite+"/"+TestRang {
+		return ""
+	}
+	return k
 }

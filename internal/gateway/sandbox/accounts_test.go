@@ -163,3 +163,23 @@ func TestParseAccount(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionNumbersPerAccount: each account numbers its own questions:
+// one NUMQUESTION used on 1999888/32 is still free on 1999888/63 the same
+// day, and used there once it is taken, after a restart too.
+func TestQuestionNumbersPerAccount(t *testing.T) {
+	path := t.TempDir() + "/s.jsonl"
+	x := newTB(t, Options{StatePath: path})
+	as := func(y *tb, rang, ident string) map[string]string {
+		return parseAnswer(y.raw(signWith(testKey, "VERSION", "00104", "TYPE", typeLookup, "SITE", TestSite, "RANG", rang,
+			"IDENTIFIANT", ident, "NUMQUESTION", "77", "MONTANT", "100", "REFERENCE", "R")).Body.Bytes())
+	}
+	code(t, "32", as(x, "032", TestIdentifiant), "00018")
+	code(t, "32 again", as(x, "32", "110647233"), "00005")
+	code(t, "63", as(x, "63", "109518543"), "00018")
+	code(t, "63 again", as(x, "063", "109518543"), "00005")
+	x.Close()
+	y := newTB(t, Options{StatePath: path})
+	code(t, "63 after restart", as(y, "63", "109518543"), "00005")
+	code(t, "77, another account", as(y, "77", "3262411"), "00018")
+}

@@ -33,8 +33,8 @@ func (s *Sandbox) direct(f form) (reply, effect) {
 	}
 	defer s.unlock()
 	nq, typ := numQuestion(f), f.get("TYPE")
-	e := entry{Op: "q", Day: s.now().Format("2006-01-02"), NQ: nq}
-	if s.st.seen[dayNQ{e.Day, nq}] {
+	e := entry{Op: "q", Day: s.now().Format("2006-01-02"), NQ: nq, Acct: acctKey(f.get("SITE"), f.get("RANG"))}
+	if s.st.seen[dayNQ{e.Acct, e.Day, nq}] {
 		return reply{code: "00005", text: "PAYBOX : Numéro de question déjà utilisé"}, effect{}
 	}
 	var eff effect

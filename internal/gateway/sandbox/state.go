@@ -51,6 +51,7 @@ type entry struct {
 	Op      string       `json:"op"` // q, charge, refund, sub, resub, unsub, soft, pay, auth, capture, cancel
 	Day     string       `json:"day,omitempty"`
 	NQ      int64        `json:"nq,omitempty"`
+	Acct    string       `json:"acct,omitempty"` // account of NQ (acctKey): "" is 1999888/32
 	Tx      *Transaction `json:"tx,omitempty"`
 	Sub     *subscriber  `json:"sub,omitempty"`
 	Key     string       `json:"key,omitempty"` // soft-once key, deleted REFABONNE, refunded, captured or cancelled NUMTRANS
@@ -59,10 +60,11 @@ type entry struct {
 	Dropped bool         `json:"dropped,omitempty"`
 }
 
-// dayNQ is a NUMQUESTION on a calendar day (YYYY-MM-DD).
+// dayNQ is a NUMQUESTION of an account (acctKey) on a calendar day
+// (YYYY-MM-DD).
 type dayNQ struct {
-	day string
-	nq  int64
+	acct, day string
+	nq        int64
 }
 
 // state is everything the sandbox knows; guarded by Sandbox.mu.
@@ -91,7 +93,7 @@ func newState() *state {
 // apply performs one mutation; the live path and the replay share it.
 func (st *state) apply(e entry) {
 	if e.NQ != 0 {
-		st.seen[dayNQ{e.Day, e.NQ}] = true
+		st.seen[dayNQ{e.Acct, e.Day, e.NQ}] = true
 	}
 	st.num = max(st.num, e.Num)
 	if e.Op == "auth" && e.Tx != nil {
