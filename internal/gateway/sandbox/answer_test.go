@@ -116,3 +116,28 @@ func TestDeleteHasNoAutorisation(t *testing.T) {
 		t.Fatalf("delete answer %q", body)
 	}
 }
+
+// TestDocumentedDirectVector: the Direct request of docs/paybox.md §6.1,
+// posted byte for byte with its published HMAC, is approved, and the
+// answer has the shape of the preprod sample of §2.8.
+func TestDocumentedDirectVector(t *testing.T) {
+	x := newTB(t, Options{})
+	x.setNow(day1.AddDate(-1, 0, 0)) // DATEVAL 1230 must not be past; any date works
+	const body = "VERSION=00104&TYPE=00003&SITE=1999888&RANG=032&IDENTIFIANT=107904482&NUMQUESTION=0000000001" +
+		"&MONTANT=0000001000&DEVISE=978&REFERENCE=TEST-REF-1&PORTEUR=1111222233334444&DATEVAL=1230&CVV=123" +
+		"&ACTIVITE=024&DATEQ=01012025120000&HASH=SHA512" +
+		"&HMAC=D4670A2237AB9AD70D87E349DEC42E50393E6ED75B394FBD28244C7660EA435006177BCD760B9D58D1E50FA9116F2FB99FEEF2C2A35679BE7FD11D272BBB4F8A"
+	got := x.raw(body).Body.String()
+	want := "NUMTRANS=0000000001&NUMAPPEL=1000000001&NUMQUESTION=0000000001&SITE=1999888&RANG=32&AUTORISATION=XXXXXX" +
+		"&CODEREPONSE=00000&COMMENTAIRE=Demande trait\xe9e avec succ\xe8s&REFABONNE=&PORTEUR="
+	if got != want {
+		t.Fatalf("answer\n%q\nwant\n%q", got, want)
+	}
+	code(t, "one byte changed", parseAnswer(x.raw(strings.Replace(body, "TEST-REF-1", "TEST-REF-2", 1)).Body.Bytes()), "00006")
+	// An older client on the CLE-only account of the AM fixture (rang 99)
+	// consults it: STATUS Capturé.
+	m := parseAnswer(x.raw("VERSION=00103&TYPE=00017&SITE=1999888&RANG=99&CLE=1999888I&NUMQUESTION=0000000002&NUMTRANS=0000000001").Body.Bytes())
+	if m["CODEREPONSE"] != "00000" || m["STATUS"] != "Captur\u00e9" || m["RANG"] != "99" {
+		t.Fatalf("consultation %v", m)
+	}
+}
