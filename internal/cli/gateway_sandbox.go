@@ -28,6 +28,8 @@ type sandboxOpts struct {
 	latency            time.Duration
 	dropRate, failRate float64
 	seed               int64
+	accounts           []string // --account SITE:RANG:IDENTIFIANT:KEY, repeatable
+	preprod            bool     // --preprod-accounts: also the public pre-production accounts
 }
 
 func newGatewaySandboxCmd(env *Env) *cobra.Command {
@@ -38,8 +40,12 @@ func newGatewaySandboxCmd(env *Env) *cobra.Command {
 		Long: `Serve the built-in Paybox simulator (Direct Plus /PPPS.php, the hosted page
 /cgi/MYchoix_pagepaiement.cgi, /load.html) over HTTP, on a loopback address
 only, until interrupted. Point a config at it with gateway.kind: paybox and
-gateway.paybox.url: http://127.0.0.1:PORT/PPPS.php (the HMAC key is the
-Paybox test account's, 0123456789ABCDEF × 8).
+gateway.paybox.url: http://127.0.0.1:PORT/PPPS.php.
+
+Accounts: the public pre-production accounts (site 1999888 rangs 32, 43, 63,
+77, 99 and site 1999887, HMAC key 0123456789ABCDEF × 8, CLE 1999888I), and
+each --account SITE:RANG:IDENTIFIANT:KEY (KEY in hex, as the back office shows
+it). --preprod-accounts=false keeps only the --account ones.
 
 Fault injection for tests: --latency before every answer, --drop-rate (Paybox
 acts, the answer is lost), --fail-rate (00001/00097 without acting), --seed.
@@ -54,6 +60,8 @@ See docs/sandbox.md for the test cards.` + exitDoc("0   stopped by SIGINT/SIGTER
 	cmd.Flags().Float64Var(&o.dropRate, "drop-rate", 0, "share of charges/refunds that act but lose their answer (0 to 1)")
 	cmd.Flags().Float64Var(&o.failRate, "fail-rate", 0, "share of charges/refunds answered 00001/00097 without acting (0 to 1)")
 	cmd.Flags().Int64Var(&o.seed, "seed", 1, "seed of the fault draws")
+	cmd.Flags().StringArrayVar(&o.accounts, "account", nil, "accept this account, SITE:RANG:IDENTIFIANT:KEY (hex HMAC key); repeatable")
+	cmd.Flags().BoolVar(&o.preprod, "preprod-accounts", true, "accept the public pre-production accounts too (docs/paybox.md §4.1)")
 	cmd.Flags().StringVar(&o.export, "export", "", "write the journal (--state, default the built-in sandbox's) as the Paybox back office's transaction export to FILE (- for stdout), and exit")
 	return cmd
 }
@@ -68,7 +76,11 @@ func runGatewaySandbox(ctx context.Context, o *sandboxOpts) error {
 	if o.dropRate < 0 || o.dropRate > 1 || o.failRate < 0 || o.failRate > 1 {
 		return fault.New(fault.Usage, "--drop-rate and --fail-rate are shares from 0 to 1")
 	}
-	sb, err := sandbox.New(sandbox.Options{StatePath: o.state, Latency: o.latency, DropRate: o.dropRate, FailRate: o.failRate, Seed: o.seed})
+	opt, err := o.sandboxOptions()
+	if err != nil {
+		return err
+	}
+	sb, err := sandbox.New(opt)
 	if err != nil {
 		return err
 	}
@@ -77,4 +89,26 @@ func runGatewaySandbox(ctx context.Context, o *sandboxOpts) error {
 		fmt.Fprintf(o.env.IO.Out, "http://%s/PPPS.php\n", addr)
 		o.env.Infof("Paybox sandbox listening on http://%s (Ctrl-C to stop)", addr)
 	})
+}
+
+// sandboxOptions turns the flags into the sandbox's options; a bad
+// --account is a usage error naming which one and what is wrong (never the
+// key).
+func (o *sandboxOpts) sandboxOptions() (sandbox.Options, error) {
+	opt := sandbox.Options{StatePath: o.state, Latency: o.latency, DropRate: o.dropRate, FailRate: o.failRate, Seed: o.seed}
+	for i, s := range o.accounts {
+		a, err := sandbox.ParseAccount(s)
+		if err != nil {
+			return opt, fault.New(fault.Usage, "--account #%d: %v", i+1, err).
+				WithHint("give it as SITE:RANG:IDENTIFIANT:KEY, e.g. 1999888:32:107904482:<128 hex digits>")
+		}
+		opt.Accounts = append(opt.Accounts, a)
+	}
+	switch {
+	case o.preprod && len(opt.Accounts) > 0:
+		opt.Accounts = append(opt.Accounts, sandbox.PreprodAccounts()...)
+	case !o.preprod && len(opt.Accounts) == 0:
+		return opt, fault.New(fault.Usage, "--preprod-accounts=false needs at least one --account")
+	}
+	return opt, nil
 }

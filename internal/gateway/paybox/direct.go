@@ -19,6 +19,7 @@ const (
 	TypeRefund   = "00014"
 	TypeCharge   = "00053"
 	TypeRegister = "00056"
+	TypeUpdate   = "00057"
 	TypeDelete   = "00058"
 )
 
@@ -110,7 +111,22 @@ func (c *Client) Lookup(ctx context.Context, r gateway.LookupRequest) (gateway.R
 // Register registers a card as subscriber refAbonne (TYPE 00056). The
 // result carries the token and the expiry to charge it later.
 func (c *Client) Register(ctx context.Context, r gateway.RegisterRequest) (gateway.Result, error) {
-	fs, err := c.begin(TypeRegister, r.NumQuestion)
+	return c.subscriber(ctx, TypeRegister, r)
+}
+
+// UpdateCard gives the existing subscriber r.RefAbonne a new card (TYPE
+// 00057): the result carries the new token and expiry, and the old token
+// stops working. Like Register it takes a card number, so inpctl itself
+// never calls it (a student's new card comes through the hosted page);
+// it is here for tests and sandbox flows.
+func (c *Client) UpdateCard(ctx context.Context, r gateway.RegisterRequest) (gateway.Result, error) {
+	return c.subscriber(ctx, TypeUpdate, r)
+}
+
+// subscriber sends a registration (00056) or a card update (00057): the
+// same fields, an authorization of r.Amount.
+func (c *Client) subscriber(ctx context.Context, typ string, r gateway.RegisterRequest) (gateway.Result, error) {
+	fs, err := c.begin(typ, r.NumQuestion)
 	if err == nil {
 		err = firstErr(checkAmount(r.Amount), checkText("REFABONNE", r.RefAbonne), checkNumber("PORTEUR", r.PAN, 19), checkDateVal(r.DateVal))
 	}

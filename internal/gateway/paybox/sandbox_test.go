@@ -170,3 +170,30 @@ func TestClientRegisterRefusals(t *testing.T) {
 	want(t, "unknown subscriber", r.charge(t, gateway.Result{Token: "ABCDEFGHIJK", DateVal: "1229"}, "NOBODY", "R", 100),
 		gateway.Declined, "00017", true)
 }
+
+// TestClientUpdateCard (issue 18): TYPE 00057 through the client gives a
+// subscriber a new card: a new token that charges with the new card's
+// behaviour, the old token refused; an unknown subscriber is 00017.
+func TestClientUpdateCard(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		r := newRig(t, sandbox.Options{}, inProcess, nil)
+		reg := r.register(t, "S1", sandbox.CardOK)
+		update := func(refab, card string) gateway.Result {
+			res, err := r.c.UpdateCard(context.Background(), gateway.RegisterRequest{RefAbonne: refab, NumQuestion: r.next(),
+				Amount: 100, PAN: card, DateVal: "1130", CVV: "123", When: testNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		want(t, "unknown subscriber", update("NOBODY", sandbox.CardOK), gateway.Declined, "00017", true)
+		want(t, "invalid card", update("S1", sandbox.CardInvalid), gateway.Declined, "00004", true)
+		upd := update("S1", sandbox.CardSoftAlways)
+		want(t, "update", upd, gateway.Approved, "00000", false)
+		if upd.Token == reg.Token || len(upd.Token) != 11 || upd.DateVal != "1130" {
+			t.Fatalf("update %+v after registration %+v", upd, reg)
+		}
+		want(t, "old token", r.charge(t, reg, "S1", "INV-1", 100), gateway.Declined, "00004", true)
+		want(t, "new card", r.charge(t, upd, "S1", "INV-2", 100), gateway.Declined, "00151", false)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
-	"fmt"
 	"hash"
 	"io"
 	"net/http"
@@ -141,6 +140,8 @@ type reply struct {
 	code, text         string
 	refAbonne, porteur string
 	typeCarte          string
+	noAuth             bool // no AUTORISATION even on 00000 (nothing was authorized)
+	extra              []kv // fields after the standard ones (00017: STATUS, REMISE)
 }
 
 // effect is what happens to the answer after the state was updated.
@@ -166,14 +167,13 @@ func (s *Sandbox) serveDirect(w http.ResponseWriter, r *http.Request) {
 // CODEREPONSE of the first problem, or "".
 func (s *Sandbox) checkFrame(f form) string {
 	switch {
-	case f.get("VERSION") != "00103" && f.get("VERSION") != "00104":
+	case f.get("VERSION") != versionDirect && f.get("VERSION") != versionPlus:
 		return "00013"
 	case !isDigits(f.get("TYPE"), 5, 5):
 		return "00009"
-	case f.get("SITE") != s.opt.Site || atoi(f.get("RANG")) != atoi(s.opt.Rang) || !isDigits(f.get("RANG"), 1, 3):
-		return "00006"
-	case f.has("IDENTIFIANT") && atoi(f.get("IDENTIFIANT")) != atoi(s.opt.Identifiant):
-		return "00006"
+	case directPlus(f.get("TYPE")) && f.get("VERSION") != versionPlus:
+		// Subscriber TYPEs belong to Direct Plus (docs/paybox.md §2.3).
+		return "00013"
 	case !s.authenticated(f):
 		return "00006"
 	case numQuestion(f) == 0:
@@ -188,15 +188,29 @@ func (s *Sandbox) checkFrame(f form) string {
 	return ""
 }
 
+// Protocol versions: Direct, and Direct Plus (needed for TYPE 00051 and
+// above).
+const (
+	versionDirect = "00103"
+	versionPlus   = "00104"
+)
+
+// directPlus says whether typ (5 digits) is a subscriber TYPE.
+func directPlus(typ string) bool { return typ >= "00051" }
+
 var knownCurrency = map[string]bool{"978": true, "840": true, "826": true, "756": true, "124": true, "952": true, "953": true}
 
-// authenticated accepts a valid HMAC, or the account's CLE when no HMAC is
-// sent.
+// authenticated says whether SITE, RANG and IDENTIFIANT (if present) name
+// an accepted account that the request authenticates to: a valid HMAC, or
+// the account's CLE when no HMAC is sent.
 func (s *Sandbox) authenticated(f form) bool {
-	if f.has("HMAC") {
-		return f.hmacOK(s.macs, "HMAC", "HASH", "")
-	}
-	return s.opt.CLE != "" && f.get("CLE") == s.opt.CLE
+	_, ok := s.Account(f.get("SITE"), f.get("RANG"), f.get("IDENTIFIANT"), func(a Account) bool {
+		if f.has("HMAC") {
+			return a.macs != nil && f.hmacOK(a.macs, "HMAC", "HASH", "")
+		}
+		return a.CLE != "" && f.get("CLE") == a.CLE
+	})
+	return ok
 }
 
 // numQuestion returns NUMQUESTION, or 0 if it is not 1..2147483647.
@@ -215,68 +229,4 @@ func atoi(s string) int64 {
 		return -1
 	}
 	return n
-}
-
-// encodeReply writes the answer as Paybox does: fields in its order, raw
-// values, 10-digit numbers, Latin-1.
-func (s *Sandbox) encodeReply(f form, r reply) []byte {
-	auth := ""
-	if r.code == "00000" {
-		auth = "XXXXXX"
-	}
-	if r.text == "" {
-		r.text = commentaire(r.code)
-	}
-	var b strings.Builder
-	b.Grow(256)
-	for _, p := range []struct {
-		name string
-		n    int64
-		w    int
-	}{{"NUMTRANS=", r.numTrans, 10}, {"&NUMAPPEL=", r.numAppel, 10}, {"&NUMQUESTION=", numQuestion(f), 10}} {
-		b.WriteString(p.name)
-		writePadded(&b, p.n, p.w)
-	}
-	b.WriteString("&SITE=")
-	b.WriteString(s.opt.Site)
-	b.WriteString("&RANG=")
-	writePadded(&b, atoi(s.opt.Rang), 2)
-	for _, p := range [...][2]string{{"&AUTORISATION=", auth}, {"&CODEREPONSE=", r.code}, {"&COMMENTAIRE=", r.text},
-		{"&REFABONNE=", r.refAbonne}, {"&PORTEUR=", r.porteur}} {
-		b.WriteString(p[0])
-		b.WriteString(p[1])
-	}
-	if f.has("PAYS") {
-		b.WriteString("&PAYS=FRA")
-	}
-	if f.has("TYPECARTE") {
-		b.WriteString("&TYPECARTE=" + r.typeCarte)
-	}
-	return latin1(b.String())
-}
-
-// writePadded writes fmt's %0*d of n and w, without fmt.
-func writePadded(b *strings.Builder, n int64, w int) {
-	if n < 0 {
-		fmt.Fprintf(b, "%0*d", w, n)
-		return
-	}
-	var digits [20]byte
-	d := strconv.AppendInt(digits[:0], n, 10)
-	for range w - len(d) {
-		b.WriteByte('0')
-	}
-	b.Write(d)
-}
-
-// latin1 encodes s in ISO-8859-1, '?' for what it cannot hold.
-func latin1(s string) []byte {
-	out := make([]byte, 0, len(s))
-	for _, r := range s {
-		if r > 0xFF {
-			r = '?'
-		}
-		out = append(out, byte(r))
-	}
-	return out
 }

@@ -20,7 +20,8 @@ type ExportLayout struct {
 // Export writes what the sandbox did, in the layout of the back office's
 // transaction export: a header line of the column names, then every
 // approved payment (hosted page, Direct, Direct Plus charge) and every
-// approved refund (TYPE 00014), oldest first, dated in Paris time
+// approved refund (TYPE 00014), oldest first (a payment cancelled with
+// TYPE 00005 is left out: no money moved), dated in Paris time
 // (DD/MM/YYYY HH:MM:SS), amounts with a comma decimal (628,00). A payment
 // whose answer was lost (fault injection, the lose-answer card) is in it:
 // Paybox took the money.
@@ -31,7 +32,9 @@ func (s *Sandbox) Export(w io.Writer, l ExportLayout) error {
 	}
 	var rows []row
 	for _, tx := range s.Records() {
-		rows = append(rows, row{tx, false})
+		if !tx.Cancelled { // voided before settlement: no money moved
+			rows = append(rows, row{tx, false})
+		}
 	}
 	for _, tx := range s.Refunds() {
 		rows = append(rows, row{tx, true})

@@ -33,8 +33,8 @@ func (s *Sandbox) direct(f form) (reply, effect) {
 	}
 	defer s.unlock()
 	nq, typ := numQuestion(f), f.get("TYPE")
-	e := entry{Op: "q", Day: s.now().Format("2006-01-02"), NQ: nq}
-	if s.st.seen[dayNQ{e.Day, nq}] {
+	e := entry{Op: "q", Day: s.now().Format("2006-01-02"), NQ: nq, Acct: acctKey(f.get("SITE"), f.get("RANG"))}
+	if s.st.seen[dayNQ{e.Acct, e.Day, nq}] {
 		return reply{code: "00005", text: "PAYBOX : Numéro de question déjà utilisé"}, effect{}
 	}
 	var eff effect
@@ -63,6 +63,14 @@ func (s *Sandbox) direct(f form) (reply, effect) {
 		rep, e = s.unregister(f, e)
 	case typeAuth, typeAuthCapt:
 		rep, e = s.payCard(f, e)
+	case typeCapture:
+		rep, e = s.capture(f, e)
+	case typeCancel:
+		rep, e = s.cancel(f, e)
+	case typeConsult:
+		rep = s.consult(f)
+	case typeUpdate:
+		rep, e = s.update(f, e)
 	default:
 		rep = reply{code: "00009"}
 	}
@@ -137,6 +145,8 @@ func (s *Sandbox) refund(f form, e entry) (reply, entry) {
 		code = "00014"
 	case tx == nil || tx.NumAppel != pad10(f.get("NUMAPPEL")):
 		code = "00018"
+	case tx.Cancelled:
+		code = "00015" // voided: nothing to refund
 	case amt > tx.Amount-tx.Refunded:
 		code = "00011"
 	}
@@ -161,7 +171,7 @@ func (s *Sandbox) lookup(f form) reply {
 		return reply{code: code}
 	}
 	for _, tx := range s.st.byRef[ref] {
-		if tx.Amount == amt {
+		if tx.Amount == amt && !tx.Cancelled {
 			return reply{code: "00000", numTrans: atoi(tx.NumTrans), numAppel: atoi(tx.NumAppel), refAbonne: tx.RefAbonne}
 		}
 	}
@@ -177,7 +187,7 @@ func (s *Sandbox) register(f form, e entry) (reply, entry) {
 	case code != "":
 	case !textOK(refab):
 		code = "00014"
-	case !isDigits(pan, 12, 19) || !ok || f.has("CVV") && !isDigits(f.get("CVV"), 3, 4):
+	case !isDigits(pan, 12, 19) || !ok || !cvvOK(f):
 		code = "00004"
 	case s.checkDateVal(f.get("DATEVAL")) != "":
 		code = "00008"
@@ -198,11 +208,12 @@ func (s *Sandbox) unregister(f form, e entry) (reply, entry) {
 		return reply{code: "00017", refAbonne: refab}, e
 	}
 	e.Op, e.Key = "unsub", refab
-	return reply{code: "00000", refAbonne: refab}, e
+	return reply{code: "00000", refAbonne: refab, noAuth: true}, e
 }
 
-// payCard is TYPE 00001 (authorization) and 00003 (authorization and
-// capture) on a card number: every valid card approves.
+// payCard is TYPE 00001 (authorization, kept for a capture 00002 or a
+// cancel 00005) and 00003 (authorization and capture) on a card number:
+// every valid card approves.
 func (s *Sandbox) payCard(f form, e entry) (reply, entry) {
 	amt, code := s.amount(f, 1)
 	ref, pan := f.get("REFERENCE"), f.get("PORTEUR")
@@ -211,7 +222,7 @@ func (s *Sandbox) payCard(f form, e entry) (reply, entry) {
 	case code != "":
 	case !textOK(ref):
 		code = "00012"
-	case !isDigits(pan, 12, 19) || !ok:
+	case !isDigits(pan, 12, 19) || !ok || !cvvOK(f):
 		code = "00004"
 	default:
 		code = s.checkDateVal(f.get("DATEVAL"))
@@ -219,12 +230,15 @@ func (s *Sandbox) payCard(f form, e entry) (reply, entry) {
 	if code != "" {
 		return reply{code: code}, e
 	}
-	e.Num = s.st.num + 1
+	e.Num, e.Op, e.Tx = s.st.num+1, "auth", s.newTx(TypeAuth, ref, amt, "")
 	if f.get("TYPE") == typeAuthCapt {
 		e.Op, e.Tx = "charge", s.newTx(TypeDirect, ref, amt, "")
 	}
 	return approved(reply{typeCarte: cardType(cls)}, e.Num), e
 }
+
+// cvvOK: CVV, when sent, is 3 or 4 digits (00004 otherwise).
+func cvvOK(f form) bool { return !f.has("CVV") || isDigits(f.get("CVV"), 3, 4) }
 
 // amount reads MONTANT (at least min cents), or returns 00011.
 func (s *Sandbox) amount(f form, min int64) (money.Cents, string) {

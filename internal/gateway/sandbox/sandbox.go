@@ -14,7 +14,6 @@ package sandbox
 import (
 	"bytes"
 	"crypto/rsa"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -26,7 +25,8 @@ import (
 )
 
 // The Paybox public pre-production test account (docs/paybox.md §4.1),
-// which the sandbox accepts by default.
+// the first of the accounts the sandbox accepts by default
+// (PreprodAccounts).
 const (
 	TestSite        = "1999888"
 	TestRang        = "32"
@@ -40,7 +40,7 @@ const (
 const DefaultSlowDelay = 2 * time.Second
 
 // Options configures a Sandbox. The zero value is a memory-only sandbox
-// for the Paybox test account, without faults.
+// for the public pre-production accounts (PreprodAccounts), without faults.
 type Options struct {
 	StatePath string        // journal file; "" keeps the state in memory only
 	Latency   time.Duration // added before every Direct answer
@@ -52,8 +52,13 @@ type Options struct {
 	FailRate float64
 	Seed     int64            // seeds the fault draws: same seed, same faults
 	Now      func() time.Time // the sandbox's clock (time.Now if nil)
-	// Site, Rang, Identifiant and Key (decoded HMAC key) of the account;
-	// empty means the Paybox test account.
+	// Accounts are the merchant accounts accepted. With none, and none of
+	// the single-account fields below, the sandbox accepts the
+	// pre-production accounts (PreprodAccounts).
+	Accounts []Account
+	// Site, Rang, Identifiant and Key (decoded HMAC key) of one account,
+	// accepted before Accounts; Site "" with a Key or CLE means the Paybox
+	// test account with that key or CLE.
 	Site, Rang, Identifiant string
 	Key                     []byte
 	// CLE is accepted instead of an HMAC; empty means "1999888I" for the
@@ -69,6 +74,7 @@ type Sandbox struct {
 	opt     Options
 	loc     *time.Location
 	signer  *rsa.PrivateKey
+	accts   []Account  // accepted accounts (accountsOf); opt's single-account fields are the first
 	macs    *macs      // HMAC states of opt.Key
 	mu      sync.Mutex // guards st, rng and journal writes (see lock)
 	st      *state
@@ -81,14 +87,11 @@ type Sandbox struct {
 
 // New returns a sandbox, replaying opt.StatePath if it exists.
 func New(opt Options) (*Sandbox, error) {
-	if opt.Site == "" {
-		opt.Site, opt.Rang, opt.Identifiant = TestSite, TestRang, TestIdentifiant
-		if opt.CLE == "" {
-			opt.CLE = TestCLE
-		}
-	}
-	if len(opt.Key) == 0 {
-		opt.Key, _ = hex.DecodeString(TestKeyHex)
+	accts := accountsOf(opt)
+	first := accts[0]
+	opt.Site, opt.Rang, opt.Identifiant, opt.Key, opt.CLE = first.Site, first.Rang, first.Identifiant, first.Key, first.CLE
+	if first.macs == nil { // a CLE-only first account: keep a key for opt
+		opt.Key, first.macs = testKey128, newMACs(testKey128)
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -100,7 +103,7 @@ func New(opt Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sandbox{opt: opt, loc: paris(), signer: signer, macs: newMACs(opt.Key), st: newState(),
+	s := &Sandbox{opt: opt, accts: accts, loc: paris(), signer: signer, macs: first.macs, st: newState(),
 		rng: rand.New(rand.NewPCG(uint64(opt.Seed), 0x5ba4d0b0))}
 	s.enc = json.NewEncoder(&s.line)
 	if opt.StatePath != "" {
@@ -121,6 +124,21 @@ func (s *Sandbox) Close() error {
 	err := s.journal.Close()
 	s.journal = nil
 	return err
+}
+
+// Account returns the accepted account of site, rang (compared as numbers)
+// and identifiant ("" when the request has none): the first one that
+// verify accepts, or, with a nil verify, the first that matches. Direct
+// (/PPPS.php) uses it with an HMAC or CLE check as verify; the hosted page
+// can do the same with PBX_HMAC. ok is false when no account matches, or
+// none passes verify.
+func (s *Sandbox) Account(site, rang, identifiant string, verify func(Account) bool) (Account, bool) {
+	for _, a := range s.accts {
+		if a.matches(site, rang, identifiant) && (verify == nil || verify(a)) {
+			return a, true
+		}
+	}
+	return Account{}, false
 }
 
 // ServeHTTP serves /PPPS.php (Direct), /cgi/MYchoix_pagepaiement.cgi and

@@ -13,9 +13,13 @@ import (
 
 // Transaction types in Records.
 const (
-	TypeCharge = "00053"  // Direct Plus charge on a token
-	TypeDirect = "00003"  // Direct authorization + capture on a card number
-	TypeHosted = "SYSTEM" // paid on the hosted page
+	TypeCharge  = "00053"  // Direct Plus charge on a token
+	TypeDirect  = "00003"  // Direct authorization + capture on a card number
+	TypeCapture = "00002"  // capture of a Direct authorization (TYPE 00001)
+	TypeHosted  = "SYSTEM" // paid on the hosted page
+	// TypeAuth marks an authorization (TYPE 00001): kept to be captured or
+	// cancelled, never in Records (no money moved).
+	TypeAuth = "00001"
 )
 
 // Transaction is an approved payment the sandbox recorded.
@@ -28,7 +32,9 @@ type Transaction struct {
 	RefAbonne string      `json:"refabonne,omitempty"`
 	Refunded  money.Cents `json:"refunded,omitempty"`
 	RefundOf  string      `json:"refund_of,omitempty"` // a refund: the NUMTRANS it refunds
-	Time      time.Time   `json:"time"`
+	// Cancelled: voided by TYPE 00005 before settlement; no money moved.
+	Cancelled bool      `json:"cancelled,omitempty"`
+	Time      time.Time `json:"time"`
 }
 
 // subscriber is a registered card: its token, expiry and behaviour class —
@@ -42,21 +48,23 @@ type subscriber struct {
 
 // entry is one journal line: one mutation of the state.
 type entry struct {
-	Op      string       `json:"op"` // q, charge, refund, sub, unsub, soft, pay
+	Op      string       `json:"op"` // q, charge, refund, sub, resub, unsub, soft, pay, auth, capture, cancel
 	Day     string       `json:"day,omitempty"`
 	NQ      int64        `json:"nq,omitempty"`
+	Acct    string       `json:"acct,omitempty"` // account of NQ (acctKey): "" is 1999888/32
 	Tx      *Transaction `json:"tx,omitempty"`
 	Sub     *subscriber  `json:"sub,omitempty"`
-	Key     string       `json:"key,omitempty"` // soft-once key, deleted REFABONNE, refunded NUMTRANS
+	Key     string       `json:"key,omitempty"` // soft-once key, deleted REFABONNE, refunded, captured or cancelled NUMTRANS
 	Amount  money.Cents  `json:"amount,omitempty"`
 	Num     int64        `json:"num,omitempty"` // last number used
 	Dropped bool         `json:"dropped,omitempty"`
 }
 
-// dayNQ is a NUMQUESTION on a calendar day (YYYY-MM-DD).
+// dayNQ is a NUMQUESTION of an account (acctKey) on a calendar day
+// (YYYY-MM-DD).
 type dayNQ struct {
-	day string
-	nq  int64
+	acct, day string
+	nq        int64
 }
 
 // state is everything the sandbox knows; guarded by Sandbox.mu.
@@ -66,26 +74,32 @@ type state struct {
 	byRef   map[string][]*Transaction
 	subs    map[string]*subscriber
 	tokens  map[string]bool
-	seen    map[dayNQ]bool  // NUMQUESTIONs used, per day
-	soft    map[string]bool // soft-once keys already declined
-	dropped map[string]bool // references whose answer was already lost
-	refunds []*Transaction  // approved refunds (TYPE 00014), oldest first
-	num     int64           // last NUMTRANS allocated
+	seen    map[dayNQ]bool          // NUMQUESTIONs used, per day
+	soft    map[string]bool         // soft-once keys already declined
+	dropped map[string]bool         // references whose answer was already lost
+	refunds []*Transaction          // approved refunds (TYPE 00014), oldest first
+	auths   map[string]*Transaction // authorizations (TYPE 00001) by NUMTRANS
+	capture map[string]string       // NUMTRANS of an authorization → NUMTRANS of its capture
+	num     int64                   // last NUMTRANS allocated
 	subSeq  int64
 }
 
 func newState() *state {
 	return &state{byTrans: map[string]*Transaction{}, byRef: map[string][]*Transaction{}, subs: map[string]*subscriber{},
-		tokens: map[string]bool{}, seen: map[dayNQ]bool{}, soft: map[string]bool{}, dropped: map[string]bool{}}
+		tokens: map[string]bool{}, seen: map[dayNQ]bool{}, soft: map[string]bool{}, dropped: map[string]bool{},
+		auths: map[string]*Transaction{}, capture: map[string]string{}}
 }
 
 // apply performs one mutation; the live path and the replay share it.
 func (st *state) apply(e entry) {
 	if e.NQ != 0 {
-		st.seen[dayNQ{e.Day, e.NQ}] = true
+		st.seen[dayNQ{e.Acct, e.Day, e.NQ}] = true
 	}
 	st.num = max(st.num, e.Num)
-	if e.Tx != nil && e.Op != "refund" {
+	if e.Op == "auth" && e.Tx != nil {
+		tx := *e.Tx
+		st.auths[tx.NumTrans] = &tx
+	} else if e.Tx != nil && e.Op != "refund" {
 		tx := *e.Tx
 		st.txs = append(st.txs, &tx)
 		st.byTrans[tx.NumTrans] = &tx
@@ -116,6 +130,14 @@ func (st *state) apply(e entry) {
 		st.addRefund(e)
 	case "soft":
 		st.soft[e.Key] = true
+	case "capture":
+		if e.Tx != nil {
+			st.capture[e.Key] = e.Tx.NumTrans
+		}
+	case "cancel":
+		if tx := st.transaction(e.Key); tx != nil {
+			tx.Cancelled = true
+		}
 	}
 }
 
