@@ -32,12 +32,11 @@ type posInvoice struct {
 }
 
 type posPayment struct {
-	id      int64
-	amount  money.Cents
-	unpaid  bool
-	alloc   money.Cents // net allocated
-	refund  money.Cents
-	invoice []int64 // invoices allocated to, in order
+	id     int64
+	amount money.Cents
+	unpaid bool
+	alloc  money.Cents // net allocated
+	refund money.Cents
 }
 
 func (m *posModel) date() string { return posDay("2025-09-01").AddDays(m.today).String() }

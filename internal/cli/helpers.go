@@ -72,10 +72,6 @@ func optDate(flag, v string) (string, error) {
 	return d.String(), nil
 }
 
-func errNotYet(what string) error {
-	return fault.New(fault.Failure, "%s is not built yet", what)
-}
-
 // plural writes "1 dossier", "2 dossiers".
 func plural(n int, word string) string {
 	if n == 1 {

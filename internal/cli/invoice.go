@@ -160,8 +160,7 @@ func runInvoiceList(ctx context.Context, o *invoiceListOpts) error {
 }
 
 type invoiceShowOpts struct {
-	env    *Env
-	number string
+	env *Env
 }
 
 func newInvoiceShowCmd(env *Env) *cobra.Command {

@@ -16,7 +16,7 @@ type renderOpts struct {
 	env                *Env
 	numbers            []string
 	session, out, asOf string
-	all, creditNotes   bool
+	all                bool
 }
 
 func newInvoiceRenderCmd(env *Env) *cobra.Command {

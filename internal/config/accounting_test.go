@@ -16,8 +16,7 @@ func TestAccountingDefaults(t *testing.T) {
 	if a.Accounts.Receivable.Number != "411" || a.Accounts.PayboxClearing.Number != "5117" || a.Journals.Sales.Code != "VE" {
 		t.Fatalf("example chart of accounts: %+v", a)
 	}
-	var bare Config
-	bare = c
+	bare := c
 	bare.Accounting = Accounting{}
 	if err := bare.Validate(); err == nil || !strings.Contains(err.Error(), "accounting.accounts.receivable.number") {
 		t.Fatalf("an empty chart of accounts validated: %v", err)

@@ -90,7 +90,7 @@ func TestChargeFaults(t *testing.T) {
 			fmt.Fprint(w, "NUMTRANS=0000000001&NUMAPPEL=0000000002&NUMQUESTION=0000000999&CODEREPONSE=00000&COMMENTAIRE=ok")
 		}, gateway.Unknown},
 		{"HTTP 500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) }, gateway.Unknown},
-		{"HTTP 503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "busy", 503) }, gateway.Unknown},
+		{"HTTP 503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }, gateway.Unknown},
 		{"garbage", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<html><body>Erreur</body></html>") }, gateway.Unknown},
 		{"empty", func(w http.ResponseWriter, r *http.Request) {}, gateway.Unknown},
 		{"cut answer", func(w http.ResponseWriter, r *http.Request) {
@@ -189,7 +189,7 @@ func TestLookupFailover(t *testing.T) {
 }
 
 func TestDeleteFailoverKeepsUnknown(t *testing.T) {
-	primary, _ := server(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 502) })
+	primary, _ := server(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusBadGateway) })
 	cfg := testConfig(primary, refusedURL(t))
 	res, err := New(cfg).Delete(context.Background(), "S", 7, testNow)
 	if err != nil || res.Outcome != gateway.Unknown {
