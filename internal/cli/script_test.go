@@ -49,6 +49,7 @@ func scriptParams(dir string) testscript.Params {
 			"smtpd":    cmdSMTPD,
 			"freeport": cmdFreePort,
 			"httpget":  cmdHTTPGet,
+			"sqlexec":  cmdSQLExec,
 		},
 	}
 }
