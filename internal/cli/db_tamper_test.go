@@ -239,11 +239,10 @@ func (f *forger) rechainAudit() {
 		f.t.Fatal(err)
 	}
 	type row struct {
-		id    int64
-		cols  [6]string
-		prev  string
-		hash  string
-		moved bool
+		id   int64
+		cols [6]string
+		prev string
+		hash string
 	}
 	var all []row
 	prev := ""
