@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/csvin"
@@ -105,12 +107,23 @@ func runSetCodes(ctx context.Context, o *setCodeOpts) error {
 	if err != nil {
 		return err
 	}
+	var restored []string // "line N: 1 → 01"
+	defer func() {
+		if len(restored) > 0 {
+			o.env.Warnf("%s: %d code(s) without their leading zero, read as the catalogue's code (%s): Excel drops it; format the column as text before saving",
+				filepath.Base(o.from), len(restored), strings.Join(restored, ", "))
+		}
+	}()
 	return runBulk(ctx, o.env, o.from, bulkFile[billing.CodeChange]{
 		columns: []string{"code"},
 		row: func(r csvin.Record, bad func(field, msg string)) billing.CodeChange {
 			c := billing.CodeChange{StudentID: r.Get("student_id"), Code: r.Get("code"), Proof: r.Get("proof"), Reason: r.Get("reason"), Line: r.Line}
 			if c.Code == "" {
 				bad("code", "is empty")
+			}
+			if code, ok := svc.Cat.CodeFromSpreadsheet(c.Code); ok {
+				restored = append(restored, fmt.Sprintf("line %d: %s → %s", r.Line, c.Code, code))
+				c.Code = code
 			}
 			return c
 		},

@@ -50,6 +50,7 @@ func scriptParams(dir string) testscript.Params {
 			"freeport": cmdFreePort,
 			"httpget":  cmdHTTPGet,
 			"sqlexec":  cmdSQLExec,
+			"utf16":    cmdUTF16,
 		},
 	}
 }

@@ -1,7 +1,8 @@
 // Package csvin reads the CSV files staff receive from other systems
 // (student exports, fee-code lists, plan requests) and reports every bad
 // line as "file:line: field: problem". It is pure parsing: no business
-// rule, no database. csvin imports fault and the standard library.
+// rule, no database. csvin imports fault, the standard library and x/text
+// (UTF-16 files).
 package csvin
 
 import (
@@ -17,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/inpctl/inpctl/internal/fault"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // Record is one data row: its line number in the file (1-based, the line
@@ -139,6 +141,10 @@ func Open(path string) (*Reader, error) {
 
 // NewReader checks data (see Parse) and reads its header row.
 func NewReader(name string, data []byte) (*Reader, error) {
+	data, err := fromUTF16(name, data)
+	if err != nil {
+		return nil, err
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fault.New(fault.Usage, "%s is empty: a header row is expected", name)
@@ -279,16 +285,48 @@ func (f *File) Require(cols ...string) error {
 	return nil
 }
 
-// detectSeparator picks ';' when the first line has more ';' than ','.
+// detectSeparator picks, of ',', ';' and tab, the one the header line
+// holds most (',' on a tie): Excel writes ';' in a French locale, and tabs
+// when a sheet is saved as "Texte Unicode" or pasted from the clipboard.
 func detectSeparator(data []byte) rune {
 	first := data
 	if i := bytes.IndexByte(data, '\n'); i >= 0 {
 		first = data[:i]
 	}
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		return ';'
+	best, n := ',', bytes.Count(first, []byte(","))
+	for _, sep := range []rune{';', '\t'} {
+		if c := bytes.Count(first, []byte(string(sep))); c > n {
+			best, n = sep, c
+		}
 	}
-	return ','
+	return best
+}
+
+// fromUTF16 turns a UTF-16 file into UTF-8: Excel's "Texte Unicode" is
+// UTF-16LE with a BOM (and tabs). Without a BOM, a header whose every other
+// byte is NUL is UTF-16 too (no CSV header of ours holds a NUL). Anything
+// else is returned as it is.
+func fromUTF16(name string, data []byte) ([]byte, error) {
+	var order unicode.Endianness
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		order = unicode.LittleEndian
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		order = unicode.BigEndian
+	case len(data) >= 4 && data[0] != 0 && data[1] == 0 && data[2] != 0 && data[3] == 0:
+		order = unicode.LittleEndian
+	case len(data) >= 4 && data[0] == 0 && data[1] != 0 && data[2] == 0 && data[3] != 0:
+		order = unicode.BigEndian
+	default:
+		return data, nil
+	}
+	out, err := unicode.UTF16(order, unicode.UseBOM).NewDecoder().Bytes(data)
+	// The decoder turns a lone surrogate or an odd last byte into U+FFFD.
+	if err != nil || !utf8.Valid(out) || bytes.ContainsRune(out, utf8.RuneError) {
+		return nil, fault.New(fault.Usage, "%s: the file looks like UTF-16 (as Excel saves \"Texte Unicode\") but cannot be read as such", name).
+			WithHint("save it as \"CSV UTF-8\" in Excel")
+	}
+	return out, nil
 }
 
 func firstInvalid(data []byte) int {

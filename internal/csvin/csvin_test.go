@@ -68,6 +68,8 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{"id,name\n1,a\n", "\xef\xbb\xbfid;name\r\n1;\"a;b\"\r\n", "a\n\"", "id\n\xff"} {
 		f.Add([]byte(s))
 	}
+	f.Add(utf16("id\tname\r\n1\tZoé\r\n", false, true))
+	f.Add(utf16("id;name\n1;a\n", true, false))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Parse("f.csv", data)
 		if err != nil {
@@ -109,5 +111,63 @@ func TestReaderStreams(t *testing.T) {
 	}
 	if _, err := Parse("s.csv", []byte(data)); err == nil || !strings.Contains(err.Error(), "s.csv:4: has 1 fields") {
 		t.Fatalf("Parse: %v", err)
+	}
+}
+
+// utf16 encodes s as UTF-16 (little or big endian), with or without BOM.
+func utf16(s string, big, bom bool) []byte {
+	var out []byte
+	if bom {
+		if big {
+			out = append(out, 0xfe, 0xff)
+		} else {
+			out = append(out, 0xff, 0xfe)
+		}
+	}
+	for _, r := range s {
+		if r > 0xffff {
+			panic("test text is in the BMP")
+		}
+		if big {
+			out = append(out, byte(r>>8), byte(r))
+		} else {
+			out = append(out, byte(r), byte(r>>8))
+		}
+	}
+	return out
+}
+
+// TestParseSpreadsheetSaves: what Excel and LibreOffice write besides CSV
+// UTF-8 is read as the clerk meant it: "Texte Unicode" (UTF-16LE, BOM,
+// tabs), UTF-16 without a BOM or big-endian, a tab-separated paste. Line
+// numbers and accents survive.
+func TestParseSpreadsheetSaves(t *testing.T) {
+	text := "student_id\tlast_name\r\n22100001\tZoé Dubois\r\n22100002\t\"Martin, Jr\"\r\n"
+	cases := map[string][]byte{
+		"utf16le bom (Texte Unicode)": utf16(text, false, true),
+		"utf16be bom":                 utf16(text, true, true),
+		"utf16le no bom":              utf16(text, false, false),
+		"utf16be no bom":              utf16(text, true, false),
+		"tsv utf-8":                   []byte(text),
+		"tsv utf-8 bom":               append([]byte("\xef\xbb\xbf"), text...),
+	}
+	for name, data := range cases {
+		f, err := Parse("s.txt", data)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(f.Records) != 2 || f.Records[0].Get("last_name") != "Zoé Dubois" || f.Records[1].Get("last_name") != "Martin, Jr" || f.Records[1].Line != 3 {
+			t.Errorf("%s: got %+v", name, f.Records)
+		}
+	}
+	// A tab in the header of a comma file does not make it a TSV.
+	f, err := Parse("s.csv", []byte("student_id,last_name,note\n1,Durand,a\tb\n"))
+	if err == nil || !strings.Contains(err.Error(), "s.csv:2") {
+		t.Errorf("a tab inside a cell of a comma file must be refused with its line, got %v %+v", err, f)
+	}
+	// Odd bytes after a UTF-16 BOM are not a file to guess at.
+	if _, err := Parse("s.csv", []byte{0xff, 0xfe, 'a', 0, 0x00, 0xd8, 'b'}); err == nil || !strings.Contains(err.Error(), "UTF-16") {
+		t.Errorf("broken UTF-16: %v", err)
 	}
 }

@@ -90,6 +90,21 @@ func DefaultCodes() map[string]Code {
 	return m
 }
 
+// CodeFromSpreadsheet is the catalogue's code for s as a spreadsheet may
+// have left it: Excel reads the codes 01…09 of a CSV as the numbers 1…9 and
+// saves them so. A single digit d is the code "0d" when the catalogue has
+// that code and not d itself; restored says the zero was put back, so the
+// caller can tell the clerk which rows. Anything else is returned as is.
+func (c Catalogue) CodeFromSpreadsheet(s string) (code string, restored bool) {
+	if _, ok := c.Codes[s]; ok || len(s) != 1 || s[0] < '0' || s[0] > '9' {
+		return s, false
+	}
+	if _, ok := c.Codes["0"+s]; ok {
+		return "0" + s, true
+	}
+	return s, false
+}
+
 // CodeIDs returns the IDs of every code, sorted.
 func (c Catalogue) CodeIDs() []string { return sortedKeys(c.Codes) }
 

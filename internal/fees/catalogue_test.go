@@ -207,3 +207,21 @@ func TestValidYear(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeFromSpreadsheet: Excel's 1 and 5 are the codes 01 and 05; a code
+// the catalogue has as written, two digits, or a digit with no "0d" code
+// stay as they are (and are refused later as unknown when they are).
+func TestCodeFromSpreadsheet(t *testing.T) {
+	cat := Catalogue{Codes: map[string]Code{"01": {ID: "01"}, "05": {ID: "05"}, "7": {ID: "7"}, "10": {ID: "10"}}}
+	for in, want := range map[string]struct {
+		code     string
+		restored bool
+	}{
+		"1": {"01", true}, "5": {"05", true}, "01": {"01", false}, "7": {"7", false},
+		"3": {"3", false}, "10": {"10", false}, "": {"", false}, "x": {"x", false}, "05 ": {"05 ", false},
+	} {
+		if code, restored := cat.CodeFromSpreadsheet(in); code != want.code || restored != want.restored {
+			t.Errorf("CodeFromSpreadsheet(%q) = %q, %v; want %q, %v", in, code, restored, want.code, want.restored)
+		}
+	}
+}
