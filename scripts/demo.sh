@@ -48,8 +48,8 @@ inp dossier validate --all-declared
 
 say "3. Students choose how to pay; the accounting office approves instalment plans"
 inp schedule request --from plans.csv
-inp schedule approve --all-requested --yes
-"$BIN" schedule list | tail -4
+inpv schedule approve --all-requested --yes
+echo "…"; "$BIN" schedule list | tail -3
 
 # A few students pay their first instalment with the sandbox's special cards
 # (docs/sandbox.md) so the year shows declines, retries and a lost card.

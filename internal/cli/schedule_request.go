@@ -94,6 +94,7 @@ func runScheduleRequests(ctx context.Context, o *scheduleRequestOpts) error {
 	if err != nil {
 		return err
 	}
+	waiting := 0 // 3x and 5x: the rest are 1x, approved at once
 	return runBulk(ctx, o.env, o.from, bulkFile[billing.PlanRequest]{
 		columns: []string{"plan"},
 		// What is wrong in the file itself (an empty or unknown plan) is a
@@ -102,14 +103,20 @@ func runScheduleRequests(ctx context.Context, o *scheduleRequestOpts) error {
 			q := billing.PlanRequest{StudentID: r.Get("student_id"), Plan: r.Get("plan"), Line: r.Line}
 			if q.Plan == "" {
 				bad("plan", "is empty")
-			} else if _, err := schedule.ParsePlan(q.Plan); err != nil {
+			} else if p, err := schedule.ParsePlan(q.Plan); err != nil {
 				bad("plan", err.Error())
+			} else if p.NeedsApproval() {
+				waiting++
 			}
 			return q
 		},
 		apply: svc.RequestPlans,
 		done: func(n int, file string) (string, string, string) {
-			return fmt.Sprintf("✓ %s recorded from %s", plural(n, "plan"), file), "requested", plural(n, "plan") + " requested"
+			// Say where the plans went: a clerk who then approves "all
+			// requested" and sees fewer must not think some were lost.
+			return fmt.Sprintf("✓ %s recorded from %s: %d in 1x, approved at once; %d in 3x or 5x, waiting for schedule approve",
+					plural(n, "plan"), file, n-waiting, waiting),
+				"requested", plural(n, "plan") + " requested"
 		},
 	})
 }
