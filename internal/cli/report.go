@@ -24,7 +24,7 @@ func newReportCmd(env *Env) *cobra.Command {
   inpctl report refunds -o csv --csv-dialect excel-fr > a-rembourser.csv`,
 		Args: noArgs,
 	}
-	cmd.AddCommand(newReportSummaryCmd(env))
+	cmd.AddCommand(newReportSummaryCmd(env), newReportInstalmentsCmd(env), newReportRefundsCmd(env))
 	return cmd
 }
 
@@ -33,19 +33,50 @@ type reportSummaryOpts struct {
 	year, by string
 }
 
-// reportSummaryRow is one line of report summary: a fee code, a programme
-// or a month. Outstanding − Credits = Invoiced − Credited − the four
-// collected + Refunded, on every line and on the total.
+// reportFlows are the money of a line of report summary that moved: what
+// was invoiced, credited, collected by each means (net of unpaids and
+// voids) and refunded.
+type reportFlows struct {
+	Invoiced money.Cents `json:"invoiced_cents"`
+	Credited money.Cents `json:"credited_cents"`
+	Card     money.Cents `json:"card_cents"`
+	Cheque   money.Cents `json:"cheque_cents"`
+	Transfer money.Cents `json:"transfer_cents"`
+	Cash     money.Cents `json:"cash_cents"`
+	Refunded money.Cents `json:"refunded_cents"`
+}
+
+// net is what the flows leave owed: invoiced − credited − collected +
+// refunded (a Solde, summed).
+func (f reportFlows) net() money.Cents {
+	return f.Invoiced - f.Credited - f.Card - f.Cheque - f.Transfer - f.Cash + f.Refunded
+}
+
+func (f *reportFlows) add(o reportFlows) {
+	f.Invoiced, f.Credited, f.Refunded = f.Invoiced+o.Invoiced, f.Credited+o.Credited, f.Refunded+o.Refunded
+	f.Card, f.Cheque, f.Transfer, f.Cash = f.Card+o.Card, f.Cheque+o.Cheque, f.Transfer+o.Transfer, f.Cash+o.Cash
+}
+
+// method is the collected figure of a payment method.
+func (f *reportFlows) method(m string) *money.Cents {
+	switch m {
+	case "card":
+		return &f.Card
+	case "cheque":
+		return &f.Cheque
+	case "transfer":
+		return &f.Transfer
+	}
+	return &f.Cash
+}
+
+// reportSummaryRow is one line of report summary by fee code or
+// programme. Outstanding − Credits = the flows' net, on every line and on
+// the total.
 type reportSummaryRow struct {
-	Key         string      `json:"key"`
-	Dossiers    int         `json:"dossiers"`
-	Invoiced    money.Cents `json:"invoiced_cents"`
-	Credited    money.Cents `json:"credited_cents"`
-	Card        money.Cents `json:"card_cents"`
-	Cheque      money.Cents `json:"cheque_cents"`
-	Transfer    money.Cents `json:"transfer_cents"`
-	Cash        money.Cents `json:"cash_cents"`
-	Refunded    money.Cents `json:"refunded_cents"`
+	Key      string `json:"key"`
+	Dossiers int    `json:"dossiers"`
+	reportFlows
 	Outstanding money.Cents `json:"outstanding_cents"`
 	Due         money.Cents `json:"due_cents"`
 	Credits     money.Cents `json:"credits_cents"`
@@ -56,17 +87,21 @@ type reportSummaryRow struct {
 // add adds o's figures to r (its key aside).
 func (r *reportSummaryRow) add(o reportSummaryRow) {
 	r.Dossiers += o.Dossiers
-	r.Invoiced += o.Invoiced
-	r.Credited += o.Credited
-	r.Card += o.Card
-	r.Cheque += o.Cheque
-	r.Transfer += o.Transfer
-	r.Cash += o.Cash
-	r.Refunded += o.Refunded
+	r.reportFlows.add(o.reportFlows)
 	r.Outstanding += o.Outstanding
 	r.Due += o.Due
 	r.Credits += o.Credits
 	r.Blocked += o.Blocked
+}
+
+// reportMonthRow is one month of report summary --by month: the
+// movements dated in it, and what they changed of what is owed (the
+// flows' net: negative when more came in than was invoiced).
+type reportMonthRow struct {
+	Month string `json:"month"`
+	reportFlows
+	Change   money.Cents `json:"balance_change_cents"`
+	Currency string      `json:"currency"`
 }
 
 func newReportSummaryCmd(env *Env) *cobra.Command {
@@ -91,10 +126,12 @@ default), per programme (--by programme) or per month (--by month):
 
 On every line Reste dû − Crédits = Facturé − Avoirs − the four collected
 + Remboursé, and the total line is the sum of the lines. A student's whole
-account is counted, as account list counts it. By month, each movement
-counts in the month of its date, and Reste dû − Crédits is what the month
-added to what is owed (dossiers, dont échu and Bloqués are on the line by
-code or programme).` + exitDoc("0   printed (an empty year is not an error)", "2   an unknown --year or --by"),
+account is counted, as account list counts it.
+
+By month, each movement counts in the month of its date, and Variation du
+solde is what the month changed of what is owed (the same sum of the flows,
+negative when more came in than was invoiced); its total is Reste dû −
+Crédits of the year. Dossiers, dont échu and Bloqués are not split by month.` + exitDoc("0   printed (an empty year is not an error)", "2   an unknown --year or --by"),
 		Example: `  inpctl report summary
   inpctl report summary --year 2025-2026 --by programme
   inpctl report summary --by month -o csv --csv-dialect excel-fr > mois.csv`,
@@ -126,21 +163,19 @@ func runReportSummary(ctx context.Context, o *reportSummaryOpts) error {
 	if err != nil {
 		return err
 	}
-	var rows []reportSummaryRow
+	p := o.env.Printer()
 	if o.by == "month" {
 		sums, err := db.ReportMonths(ctx, year, today)
 		if err != nil {
 			return err
 		}
-		rows = summaryByMonth(sums)
-	} else {
-		students, err := db.ReportStudents(ctx, year, today, cfg.Location)
-		if err != nil {
-			return err
-		}
-		rows = summaryByKey(students, o.by)
+		return printByMonth(p, summaryByMonth(sums))
 	}
-	return printSummary(o.env.Printer(), rows, o.by)
+	students, err := db.ReportStudents(ctx, year, today, cfg.Location)
+	if err != nil {
+		return err
+	}
+	return printSummary(p, summaryByKey(students, o.by), o.by)
 }
 
 // reportYear is --year, checked (exit 2 when unknown), else the config's.
@@ -167,8 +202,8 @@ func summaryByKey(students []store.ReportStudent, by string) []reportSummaryRow 
 		}
 		f := billing.Figures(billing.Totals{Invoiced: s.Invoiced, CreditNotes: s.CreditNotes, Payments: s.Payments,
 			Unpaid: s.Unpaid, Refunds: s.Refunds, NotYetDue: s.NotYetDue})
-		r := reportSummaryRow{Dossiers: 1, Invoiced: s.Invoiced, Credited: s.CreditNotes, Card: s.Card, Cheque: s.Cheque,
-			Transfer: s.Transfer, Cash: s.Cash, Refunded: s.Refunds}
+		r := reportSummaryRow{Dossiers: 1, reportFlows: reportFlows{Invoiced: s.Invoiced, Credited: s.CreditNotes,
+			Card: s.Card, Cheque: s.Cheque, Transfer: s.Transfer, Cash: s.Cash, Refunded: s.Refunds}}
 		if f.Balance > 0 {
 			r.Outstanding, r.Due = f.Balance, f.Position
 		} else {
@@ -188,53 +223,31 @@ func summaryByKey(students []store.ReportStudent, by string) []reportSummaryRow 
 }
 
 // summaryByMonth puts each month's movements on its line: unpaids and
-// voids come off the collected of their payment's method, and the change
-// of what is owed follows from the rest.
-func summaryByMonth(sums []store.MonthSum) []reportSummaryRow {
-	groups := map[string]*reportSummaryRow{}
-	for _, m := range sums {
-		g := groups[m.Month]
-		if g == nil {
-			g = &reportSummaryRow{Key: m.Month, Currency: money.Currency}
-			groups[m.Month] = g
+// voids come off the collected of their payment's method.
+func summaryByMonth(sums []store.MonthSum) []reportMonthRow {
+	rows := []reportMonthRow{}
+	for _, m := range sums { // by month
+		if len(rows) == 0 || rows[len(rows)-1].Month != m.Month {
+			rows = append(rows, reportMonthRow{Month: m.Month, Currency: money.Currency})
 		}
+		g := &rows[len(rows)-1]
 		switch m.Kind {
 		case store.MoveInvoice:
 			g.Invoiced += m.Amount
 		case store.MoveCreditNote:
 			g.Credited += m.Amount
-		case store.MovePayment, store.MoveUnpaid:
-			a := m.Amount
-			if m.Kind == store.MoveUnpaid {
-				a = -a
-			}
-			*g.method(m.Method) += a
+		case store.MovePayment:
+			*g.method(m.Method) += m.Amount
+		case store.MoveUnpaid:
+			*g.method(m.Method) -= m.Amount
 		case store.MoveRefund:
 			g.Refunded += m.Amount
 		}
 	}
-	for _, g := range groups {
-		net := g.Invoiced - g.Credited - g.Card - g.Cheque - g.Transfer - g.Cash + g.Refunded
-		if net > 0 {
-			g.Outstanding = net
-		} else {
-			g.Credits = -net
-		}
+	for i := range rows {
+		rows[i].Change = rows[i].net()
 	}
-	return sortedRows(groups)
-}
-
-// method is the collected figure of a payment method.
-func (r *reportSummaryRow) method(m string) *money.Cents {
-	switch m {
-	case "card":
-		return &r.Card
-	case "cheque":
-		return &r.Cheque
-	case "transfer":
-		return &r.Transfer
-	}
-	return &r.Cash
+	return rows
 }
 
 func sortedRows(groups map[string]*reportSummaryRow) []reportSummaryRow {
@@ -246,42 +259,73 @@ func sortedRows(groups map[string]*reportSummaryRow) []reportSummaryRow {
 	return rows
 }
 
-// printSummary prints the lines and, in a table, their total.
-func printSummary(p *Printer, rows []reportSummaryRow, by string) error {
-	head := map[string]string{"code": "Code", "programme": "Formation", "month": "Mois"}[by]
-	cols := []Col[reportSummaryRow]{{Head: head, Cell: func(r reportSummaryRow) string { return r.Key }}}
-	if by != "month" {
-		cols = append(cols, Col[reportSummaryRow]{Head: "Dossiers", Cell: func(r reportSummaryRow) string { return strconv.Itoa(r.Dossiers) }, Right: true})
+// flowCols are the columns of the flows of a line of type T.
+func flowCols[T any](part func(T) reportFlows) []Col[T] {
+	amount := func(h string, f func(reportFlows) money.Cents) Col[T] {
+		return Col[T]{Head: h, Money: func(r T) money.Cents { return f(part(r)) }, Right: true}
 	}
-	amount := func(h string, f func(reportSummaryRow) money.Cents) Col[reportSummaryRow] {
-		return Col[reportSummaryRow]{Head: h, Money: f, Right: true}
+	return []Col[T]{
+		amount("Facturé", func(f reportFlows) money.Cents { return f.Invoiced }),
+		amount("Avoirs", func(f reportFlows) money.Cents { return f.Credited }),
+		amount("CB", func(f reportFlows) money.Cents { return f.Card }),
+		amount("Chèque", func(f reportFlows) money.Cents { return f.Cheque }),
+		amount("Virement", func(f reportFlows) money.Cents { return f.Transfer }),
+		amount("Espèces", func(f reportFlows) money.Cents { return f.Cash }),
+		amount("Remboursé", func(f reportFlows) money.Cents { return f.Refunded }),
 	}
-	cols = append(cols,
-		amount("Facturé", func(r reportSummaryRow) money.Cents { return r.Invoiced }),
-		amount("Avoirs", func(r reportSummaryRow) money.Cents { return r.Credited }),
-		amount("CB", func(r reportSummaryRow) money.Cents { return r.Card }),
-		amount("Chèque", func(r reportSummaryRow) money.Cents { return r.Cheque }),
-		amount("Virement", func(r reportSummaryRow) money.Cents { return r.Transfer }),
-		amount("Espèces", func(r reportSummaryRow) money.Cents { return r.Cash }),
-		amount("Remboursé", func(r reportSummaryRow) money.Cents { return r.Refunded }),
-		amount("Reste dû", func(r reportSummaryRow) money.Cents { return r.Outstanding }))
-	if by != "month" {
-		cols = append(cols, amount("dont échu", func(r reportSummaryRow) money.Cents { return r.Due }))
-	}
-	cols = append(cols, amount("Crédits", func(r reportSummaryRow) money.Cents { return r.Credits }))
-	if by != "month" {
-		cols = append(cols, Col[reportSummaryRow]{Head: "Bloqués", Cell: func(r reportSummaryRow) string { return strconv.Itoa(r.Blocked) }, Right: true})
-	}
-	if p.Format != "table" || len(rows) == 0 {
-		return Print(p, rows, cols, "no dossiers this year")
-	}
-	total := reportSummaryRow{Key: "Total"}
-	for _, r := range rows {
-		total.add(r)
-	}
+}
+
+// totalCells renders the total line of a table with the table's columns.
+func totalCells[T any](cols []Col[T], total T, label string) []string {
 	cells := make([]string, len(cols))
 	for i, c := range cols {
 		cells[i] = c.cell(total)
 	}
-	return PrintWithTotal(p, rows, cols, cells)
+	cells[0] = label
+	return cells
+}
+
+// printSummary prints the lines by code or programme and, in a table,
+// their total.
+func printSummary(p *Printer, rows []reportSummaryRow, by string) error {
+	head := map[string]string{"code": "Code", "programme": "Formation"}[by]
+	count := func(h string, f func(reportSummaryRow) int) Col[reportSummaryRow] {
+		return Col[reportSummaryRow]{Head: h, Cell: func(r reportSummaryRow) string { return strconv.Itoa(f(r)) }, Right: true}
+	}
+	amount := func(h string, f func(reportSummaryRow) money.Cents) Col[reportSummaryRow] {
+		return Col[reportSummaryRow]{Head: h, Money: f, Right: true}
+	}
+	cols := append([]Col[reportSummaryRow]{
+		{Head: head, Cell: func(r reportSummaryRow) string { return r.Key }},
+		count("Dossiers", func(r reportSummaryRow) int { return r.Dossiers }),
+	}, flowCols(func(r reportSummaryRow) reportFlows { return r.reportFlows })...)
+	cols = append(cols,
+		amount("Reste dû", func(r reportSummaryRow) money.Cents { return r.Outstanding }),
+		amount("dont échu", func(r reportSummaryRow) money.Cents { return r.Due }),
+		amount("Crédits", func(r reportSummaryRow) money.Cents { return r.Credits }),
+		count("Bloqués", func(r reportSummaryRow) int { return r.Blocked }))
+	if p.Format != "table" || len(rows) == 0 {
+		return Print(p, rows, cols, "no dossiers this year")
+	}
+	var total reportSummaryRow
+	for _, r := range rows {
+		total.add(r)
+	}
+	return PrintWithTotal(p, rows, cols, totalCells(cols, total, "Total"))
+}
+
+// printByMonth prints the months and, in a table, their total.
+func printByMonth(p *Printer, rows []reportMonthRow) error {
+	cols := append([]Col[reportMonthRow]{{Head: "Mois", Cell: func(r reportMonthRow) string { return r.Month }}},
+		flowCols(func(r reportMonthRow) reportFlows { return r.reportFlows })...)
+	cols = append(cols, Col[reportMonthRow]{Head: "Variation du solde", Money: func(r reportMonthRow) money.Cents { return r.Change }, Right: true})
+	if p.Format != "table" || len(rows) == 0 {
+		return Print(p, rows, cols, "no movements this year")
+	}
+	var total reportMonthRow
+	for _, r := range rows {
+		total.reportFlows.add(r.reportFlows)
+		total.Change += r.Change
+	}
+	return PrintWithTotal(p, rows, cols, totalCells(cols, total, "Total"))
 }

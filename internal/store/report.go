@@ -94,3 +94,77 @@ func (db *DB) ReportMonths(ctx context.Context, year string, asOf clock.Date) ([
 	}
 	return out, mapErr(rs.Err())
 }
+
+// ReportInstalment is one instalment of report instalments: what its plan
+// was to collect on its due date, and how it stands.
+type ReportInstalment struct {
+	StudentID, LastName, FirstName string
+	Order, Plan                    string
+	Seq                            int
+	Due                            string
+	Amount                         money.Cents // what the plan asks (once paid: what it took)
+	Status                         string      // pending, paid or failed
+	Attempts                       int
+	NextTry, LastCode, PaidDate    string
+	Blocked                        string // the reason of the order's block, "" if none
+}
+
+// ReportInstalments returns, in one query, the instalments due in month
+// (YYYY-MM) of the plans approved, active or completed (a cancelled
+// instalment is nothing to collect), by due date then student.
+func (db *DB) ReportInstalments(ctx context.Context, month string) ([]ReportInstalment, error) {
+	rs, err := db.sql.QueryContext(ctx, `SELECT d.student_id, s.last_name, s.first_name, o.number, p.plan, i.seq, i.due_date,
+		i.amount, i.status, i.attempts, i.next_try, i.last_code, i.paid_date, o.blocked_reason
+		FROM instalments i JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
+		JOIN dossiers d ON d.id = o.dossier_id JOIN students s ON s.id = d.student_id
+		WHERE i.due_date BETWEEN ?1 || '-01' AND ?1 || '-31' AND i.status <> 'cancelled'
+		AND p.status IN ('approved','active','completed')
+		ORDER BY i.due_date, d.student_id, i.seq`, month)
+	if err != nil {
+		return nil, mapErr(fmt.Errorf("report instalments: %w", err))
+	}
+	defer rs.Close()
+	out := []ReportInstalment{}
+	for rs.Next() {
+		var r ReportInstalment
+		if err := rs.Scan(&r.StudentID, &r.LastName, &r.FirstName, &r.Order, &r.Plan, &r.Seq, &r.Due, &r.Amount, &r.Status,
+			&r.Attempts, &r.NextTry, &r.LastCode, &r.PaidDate, &r.Blocked); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rs.Err())
+}
+
+// ReportCredit is a part of a payment that is neither allocated nor
+// refunded: a credit that a refund would send back to that payment.
+type ReportCredit struct {
+	StudentID, LastName, FirstName string
+	Payment, Date, Method          string
+	NumTrans                       string
+	Paid                           money.Cents // the payment
+	Free                           money.Cents // what is left of it to refund
+}
+
+// ReportCredits returns, in one query, every payment with a free part
+// (the rule of PaymentsWithCredit, refunds in flight included through
+// refundedSQL), by student then payment.
+func (db *DB) ReportCredits(ctx context.Context) ([]ReportCredit, error) {
+	rs, err := db.sql.QueryContext(ctx, `SELECT * FROM (SELECT p.student_id, s.last_name, s.first_name, p.number, p.date, p.method, p.numtrans, p.amount,
+		p.amount - COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0) - `+refundedSQL+` AS free
+		FROM payments p JOIN students s ON s.id = p.student_id
+		WHERE NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.student_id, p.id) WHERE free > 0`)
+	if err != nil {
+		return nil, mapErr(fmt.Errorf("report refunds: %w", err))
+	}
+	defer rs.Close()
+	out := []ReportCredit{}
+	for rs.Next() {
+		var r ReportCredit
+		if err := rs.Scan(&r.StudentID, &r.LastName, &r.FirstName, &r.Payment, &r.Date, &r.Method, &r.NumTrans, &r.Paid, &r.Free); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rs.Err())
+}
