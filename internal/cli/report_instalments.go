@@ -115,16 +115,17 @@ func runReportInstalments(ctx context.Context, o *reportInstalmentsOpts) error {
 }
 
 // instalmentRow puts an instalment's amount in the column of its state: a
-// paid one is collected even if its order was blocked later.
+// paid one is collected even if its order was blocked later (and the
+// block's reason is shown on the lines it holds back only).
 func instalmentRow(in store.ReportInstalment) reportInstalmentRow {
 	r := reportInstalmentRow{StudentID: in.StudentID, LastName: in.LastName, FirstName: in.FirstName, Order: in.Order,
 		Instalment: strconv.Itoa(in.Seq) + "/" + strings.TrimSuffix(in.Plan, "x"), Due: in.Due, Planned: in.Amount,
-		Attempts: in.Attempts, LastCode: in.LastCode, BlockedReason: in.Blocked, Currency: money.Currency}
+		Attempts: in.Attempts, LastCode: in.LastCode, Currency: money.Currency}
 	switch {
 	case in.Status == "paid":
 		r.Status, r.Collected, r.PaidDate = "paid", in.Amount, in.PaidDate
 	case in.Blocked != "":
-		r.Status, r.Blocked = "blocked", in.Amount
+		r.Status, r.Blocked, r.BlockedReason = "blocked", in.Amount, in.Blocked
 	case in.Status == "failed":
 		r.Status, r.Failed, r.NextTry = "failed", in.Amount, in.NextTry
 	default:
@@ -158,7 +159,7 @@ func reportInstalmentCols() []Col[reportInstalmentRow] {
 		text("Payée le", func(r reportInstalmentRow) string { return r.PaidDate }),
 		{Head: "Essais", Cell: func(r reportInstalmentRow) string { return strconv.Itoa(r.Attempts) }, Right: true},
 		text("Prochain essai", func(r reportInstalmentRow) string { return r.NextTry }),
-		text("Code", func(r reportInstalmentRow) string { return r.LastCode }),
+		text("Code Paybox", func(r reportInstalmentRow) string { return r.LastCode }),
 		text("Blocage", func(r reportInstalmentRow) string { return r.BlockedReason }),
 	}
 }
