@@ -54,7 +54,7 @@ func runReportRefunds(ctx context.Context, env *Env) error {
 		return err
 	}
 	rows := make([]reportRefundRow, 0, len(credits))
-	var total money.Cents
+	var total reportRefundRow
 	for _, c := range credits {
 		back := "manual"
 		if c.Method == "card" {
@@ -62,7 +62,7 @@ func runReportRefunds(ctx context.Context, env *Env) error {
 		}
 		rows = append(rows, reportRefundRow{c.StudentID, c.LastName, c.FirstName, c.Payment, c.Date, c.Method, c.NumTrans, back,
 			c.Paid, c.Free, money.Currency})
-		total += c.Free
+		total.Paid, total.Refundable = total.Paid+c.Paid, total.Refundable+c.Free
 	}
 	p := env.Printer()
 	cols := reportRefundCols()
@@ -70,7 +70,12 @@ func runReportRefunds(ctx context.Context, env *Env) error {
 		return Print(p, rows, cols, "no credit to refund")
 	}
 	cells := make([]string, len(cols))
-	cells[0], cells[len(cols)-1] = plural(len(rows), "crédit"), total.String()
+	for i, c := range cols {
+		if c.Money != nil {
+			cells[i] = c.cell(total)
+		}
+	}
+	cells[0] = plural(len(rows), "crédit")
 	return PrintWithTotal(p, rows, cols, cells)
 }
 
