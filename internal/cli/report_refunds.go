@@ -34,7 +34,8 @@ spent): the credit a refund would send back to that payment. A card
 payment is refunded through Paybox on its NUMTRANS ("inpctl refund
 STUDENT --payment REG…"), a cheque, transfer or cash payment by hand. The
 total line is the sum of the lines; it is what account list --credit shows
-in favour of the students, less any refund recorded without a payment.` + exitDoc("0   printed (no credit is not an error)"),
+in favour of the students (plus any refund recorded without a payment, which
+comes off a student's credit but off no payment).` + exitDoc("0   printed (no credit is not an error)"),
 		Example: `  inpctl report refunds
   inpctl report refunds -o csv --csv-dialect excel-fr > a-rembourser.csv
   inpctl refund 22100002 --payment REG000007 --amount 72,00 --reason trop-perçu`,
