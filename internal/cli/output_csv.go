@@ -213,6 +213,7 @@ var csvCommands = map[string]bool{
 	"inpctl schedule approve": true, "inpctl schedule list": true, "inpctl schedule show": true,
 	"inpctl student list": true, "inpctl student show": true,
 	"inpctl reconcile paybox": true,
+	"inpctl report summary":   true, "inpctl report instalments": true, "inpctl report refunds": true,
 }
 
 // checkCSVFlags checks --csv-dialect and refuses -o csv for a command

@@ -47,6 +47,7 @@ func TestJSONMoneyCarriesCurrency(t *testing.T) {
 		{"invoice", "list"}, {"invoice", "show", "9200"}, {"credit-note", "list"}, {"payment", "list"},
 		{"schedule", "list"}, {"schedule", "show", "22100003"}, {"account", "list"}, {"account", "show", "22100002"},
 		{"fees", "list"}, {"charge", "--due", "--dry-run"},
+		{"report", "summary"}, {"report", "summary", "--by", "month"}, {"report", "instalments"}, {"report", "refunds"},
 	} {
 		js(args...)
 	}

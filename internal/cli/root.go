@@ -166,6 +166,7 @@ func commands(env *Env) []*cobra.Command {
 		newPaymentCmd(env),
 		newRefundCmd(env),
 		newReconcileCmd(env),
+		newReportCmd(env),
 		newMailCmd(env),
 		newGatewayCmd(env),
 		newDBCmd(env),

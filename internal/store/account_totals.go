@@ -37,7 +37,22 @@ type AccountFilter struct {
 // accountTotalsQuery sums each kind of ledger row per student, one
 // GROUP BY per table, and joins the sums to the students: a fixed number of
 // table scans whatever the number of students.
-const accountTotalsQuery = `WITH
+const accountTotalsQuery = `WITH ` + accountSumsCTEs + `
+SELECT s.id, s.last_name, s.first_name, s.programme, COALESCE(pr.session, ''),
+	COALESCE(inv.v, 0), COALESCE(cn.v, 0), COALESCE(pay.v, 0), COALESCE(unp.v, 0), COALESCE(ref.v, 0),
+	COALESCE(nyd.v, 0), COALESCE(blk.v, '')
+FROM students s LEFT JOIN programmes pr ON pr.id = s.programme
+LEFT JOIN inv ON inv.sid = s.id LEFT JOIN cn ON cn.sid = s.id LEFT JOIN pay ON pay.sid = s.id
+LEFT JOIN unp ON unp.sid = s.id LEFT JOIN ref ON ref.sid = s.id LEFT JOIN nyd ON nyd.sid = s.id
+LEFT JOIN blk ON blk.sid = s.id
+WHERE (?2 = '' OR s.programme = ?2) AND (?3 = '' OR pr.session = ?3)
+ORDER BY s.id`
+
+// accountSumsCTEs are the per-student sums of the ledger as of ?1 (?4 the
+// cut of timestamps), one GROUP BY per table: inv, cn, pay, unp, ref, nyd
+// and blk, each keyed by sid. account list and report summary both read
+// them, so their figures are the same by construction.
+const accountSumsCTEs = `
 inv AS (SELECT student_id AS sid, SUM(ttc) AS v FROM invoices WHERE date <= ?1 GROUP BY student_id),
 cn AS (SELECT i.student_id AS sid, SUM(c.amount) AS v FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id
 	WHERE c.date <= ?1 GROUP BY i.student_id),
@@ -58,16 +73,7 @@ nyd AS (SELECT d.student_id AS sid, SUM(n.amount) AS v FROM instalments n JOIN p
 blk AS (SELECT d.student_id AS sid, MIN(o.blocked_reason) AS v FROM orders o JOIN dossiers d ON d.id = o.dossier_id
 	WHERE o.blocked_reason <> '' AND o.date <= ?1 AND (o.blocked_at = '' OR substr(o.blocked_at, 1, 10) <= ?1)
 	AND (o.superseded_by IS NULL OR (SELECT n.date FROM orders n WHERE n.id = o.superseded_by) > ?1)
-	GROUP BY d.student_id)
-SELECT s.id, s.last_name, s.first_name, s.programme, COALESCE(pr.session, ''),
-	COALESCE(inv.v, 0), COALESCE(cn.v, 0), COALESCE(pay.v, 0), COALESCE(unp.v, 0), COALESCE(ref.v, 0),
-	COALESCE(nyd.v, 0), COALESCE(blk.v, '')
-FROM students s LEFT JOIN programmes pr ON pr.id = s.programme
-LEFT JOIN inv ON inv.sid = s.id LEFT JOIN cn ON cn.sid = s.id LEFT JOIN pay ON pay.sid = s.id
-LEFT JOIN unp ON unp.sid = s.id LEFT JOIN ref ON ref.sid = s.id LEFT JOIN nyd ON nyd.sid = s.id
-LEFT JOIN blk ON blk.sid = s.id
-WHERE (?2 = '' OR s.programme = ?2) AND (?3 = '' OR pr.session = ?3)
-ORDER BY s.id`
+	GROUP BY d.student_id)`
 
 // AccountTotals returns the ledger sums of every student (of a programme
 // or session) as of asOf (timestamps read in loc), in student order.
