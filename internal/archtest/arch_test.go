@@ -26,7 +26,9 @@ var allowed = map[string][]string{
 	"internal/billing":         {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/config", "internal/synth", "internal/csvin", "internal/siret", "internal/mail"},
 	"internal/config":          {"", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault", "internal/pan", "internal/siret"},
 	"internal/store":           {"internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault", "internal/pan", "internal/siret"},
-	"internal/invoice":         {"internal/money", "internal/clock", "internal/fault", "internal/fees"},
+	"internal/invoice":         {"internal/money", "internal/clock", "internal/fault", "internal/fees", "internal/atomicfile"},
+	// atomicfile: the one way a file is written whole or not at all.
+	"internal/atomicfile": {"internal/fault"},
 	"internal/fees":            {"internal/money", "internal/clock", "internal/fault"},
 	"internal/schedule":        {"internal/money", "internal/clock", "internal/fault"},
 	"internal/gateway":         {"internal/money", "internal/clock", "internal/fault"},

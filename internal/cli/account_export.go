@@ -4,11 +4,11 @@ import (
 	"context"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/atomicfile"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
@@ -126,27 +126,5 @@ func acctWriteMovements(ctx context.Context, db *store.DB, from, to clock.Date, 
 // acctWriteFile writes path through a temporary file renamed into place,
 // so that a failure leaves nothing half-written.
 func acctWriteFile(path string, write func(io.Writer) error) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return fault.Wrap(fault.Failure, err, "write %s", path)
-	}
-	err = write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-		return fault.Wrap(fault.KindOf(err), err, "write %s", path)
-	}
-	return nil
+	return atomicfile.Write(path, atomicfile.Options{}, write)
 }

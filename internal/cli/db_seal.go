@@ -4,12 +4,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/inpctl/inpctl/internal/atomicfile"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/store"
 )
@@ -100,29 +99,10 @@ func absPath(p string) string {
 
 // writeNewFile writes b to path through a temporary file in the same
 // folder, never over an existing file: a failed write leaves nothing.
-func writeNewFile(path string, b []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fault.Wrap(fault.Failure, err, "write %s", path)
-	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}()
-	if _, err := tmp.Write(b); err != nil {
-		return fault.Wrap(fault.Failure, err, "write %s", path)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fault.Wrap(fault.Failure, err, "write %s", path)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fault.Wrap(fault.Failure, err, "write %s", path)
-	}
-	// A hard link does not replace an existing file, as a rename would.
-	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+func writeNewFile(path string, b []byte) error {
+	err := atomicfile.WriteBytes(path, atomicfile.Options{Mode: 0o644, NoReplace: true, SyncDir: true}, b)
+	if fault.KindOf(err) == fault.Conflict {
 		return fault.New(fault.Conflict, "%s already exists: a seal never overwrites a file", path)
-	} else if err != nil {
-		return fault.Wrap(fault.Failure, err, "write %s", path)
 	}
-	return nil
+	return err
 }

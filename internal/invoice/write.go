@@ -6,11 +6,11 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"syscall"
 
+	"github.com/inpctl/inpctl/internal/atomicfile"
 	"github.com/inpctl/inpctl/internal/fault"
 )
 
@@ -24,57 +24,15 @@ func WriteFile(path string, m Model) error {
 	if err := Render(&buf, m); err != nil {
 		return fault.Wrap(fault.KindOf(err), err, "write %s", path)
 	}
-	if err := writeAtomic(path, buf.Bytes(), true); err != nil {
-		return err
-	}
-	syncDir(dirOf(path))
-	return nil
+	return atomicfile.WriteBytes(path, atomicfile.Options{Mode: 0o644, SyncDir: true}, buf.Bytes())
 }
 
-// writeAtomic writes data to a temporary file beside path and renames it
-// over path, so that path is never a partial PDF for any reader, even if
-// the process dies. With sync, the file is synced before the rename, so
-// that this holds after a power cut too. It does not sync the directory.
-func writeAtomic(path string, data []byte, sync bool) (err error) {
-	f, err := os.CreateTemp(dirOf(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fault.Wrap(fault.Failure, err, "write %s", path)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close() // may already be closed: the error that matters is err
-			_ = os.Remove(f.Name())
-		}
-	}()
-	steps := []func() error{func() error { _, err := f.Write(data); return err }} // a short write is an error
-	if sync {
-		steps = append(steps, f.Sync)
-	}
-	for _, step := range append(steps, func() error { return f.Chmod(0o644) }, f.Close) {
-		if err := step(); err != nil {
-			return fault.Wrap(fault.Failure, err, "write %s", path)
-		}
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fault.Wrap(fault.Failure, err, "write %s", path)
-	}
-	return nil
-}
-
-func dirOf(path string) string {
-	if dir, _ := filepath.Split(path); dir != "" {
-		return dir
-	}
-	return "."
-}
-
-// syncDir makes the renames in dir durable where the platform allows it;
-// a failure here cannot undo them, so it is not reported.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
+// writeAtomic writes data beside path and renames it over path, so that
+// path is never a partial PDF for any reader, even if the process dies.
+// With sync, the file is synced before the rename, so that this holds
+// after a power cut too. It does not sync the directory.
+func writeAtomic(path string, data []byte, sync bool) error {
+	return atomicfile.WriteBytes(path, atomicfile.Options{Mode: 0o644, NoSync: !sync}, data)
 }
 
 // Job is one document for RenderAll to build and write.
@@ -205,7 +163,7 @@ func RenderEach(ctx context.Context, jobs Jobs, workers int, progress func(done 
 		cut bool // the batch stopped taking jobs before the source ended
 	)
 	jobsErr := jobs(func(j Job) bool {
-		dirs.open(dirOf(j.Path)) // before the job's write: see syncBatch
+		dirs.open(atomicfile.Dir(j.Path)) // before the job's write: see syncBatch
 		select {
 		case next <- j:
 			fed++
@@ -331,12 +289,12 @@ func syncEach(written []string) error {
 	dirs := map[string]bool{}
 	for _, path := range written {
 		next <- path
-		dirs[dirOf(path)] = true
+		dirs[atomicfile.Dir(path)] = true
 	}
 	close(next)
 	wg.Wait()
 	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
-		syncDir(dir)
+		atomicfile.SyncDir(dir)
 	}
 	close(errs)
 	return <-errs // nil when there was none
