@@ -66,6 +66,8 @@ type Options struct {
 	CLE string
 	// SlowDelay is how long CardSlow waits before answering (2 s if zero).
 	SlowDelay time.Duration
+	// Hosted configures the hosted page.
+	Hosted HostedOptions
 }
 
 // Sandbox is the simulator. It is an http.Handler, safe for concurrent
