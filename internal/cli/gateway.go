@@ -62,7 +62,13 @@ func (e *Env) gateway(ctx context.Context) (*gatewayKit, error) {
 		pcfg.Site, pcfg.Rang, pcfg.Identifiant = sandbox.TestSite, sandbox.TestRang, sandbox.TestIdentifiant
 		k.link.Site, k.link.Rang, k.link.Identifiant = sandbox.TestSite, sandbox.TestRang, sandbox.TestIdentifiant
 		k.link.URL = "http://sandbox.invalid/cgi/MYchoix_pagepaiement.cgi"
-		client, sb, err := sandbox.NewInProcess(sandbox.Options{StatePath: state, Now: clk.Now}, pcfg)
+		opt := sandbox.Options{StatePath: state, Now: clk.Now}
+		if cfg.Serve.PublicURL != "" {
+			// pay link sends PBX_REPONDRE_A to inpctl serve: the sandbox
+			// calls it like Paybox (pay simulate waits for the calls).
+			opt.Hosted.Notify = sandbox.NotifyClient()
+		}
+		client, sb, err := sandbox.NewInProcess(opt, pcfg)
 		if err != nil {
 			return nil, fault.Wrap(fault.Failure, err, "start the built-in Paybox sandbox")
 		}

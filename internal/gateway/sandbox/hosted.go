@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/inpctl/inpctl/internal/money"
 )
@@ -26,6 +27,19 @@ type HostedOptions struct {
 	// does; with it the "two payments on one link" case (two tabs paid,
 	// issue 12) can still be produced on purpose.
 	AllowDuplicate bool
+	// Notify, if set, is the client with which the hosted page calls
+	// PBX_REPONDRE_A after a payment (approved or refused), like Paybox:
+	// an HTTP GET of the URL with the signed notification as its query,
+	// in the background, retried with back-off until HTTP 200, at most
+	// NotifyTries times (MaxNotifyTries if zero or more). The notification
+	// is returned to the caller as well. Nil: no call.
+	Notify      *http.Client
+	NotifyTries int
+	// NotifyBackoff is the wait before the second call, doubled after each
+	// failed one up to 30 s (DefaultNotifyBackoff if zero); Sleep waits
+	// (time.Sleep if nil). Tests inject both.
+	NotifyBackoff time.Duration
+	Sleep         func(time.Duration)
 }
 
 // codeDuplicate is Paybox's answer to a PBX_CMD already paid.
@@ -51,7 +65,8 @@ func (st *state) paidHosted(cmd string) bool {
 }
 
 // serveHosted "pays" and answers the signed PBX_RETOUR query string as the
-// body (text/plain), instead of calling PBX_REPONDRE_A.
+// body (text/plain); with Options.Hosted.Notify it also calls
+// PBX_REPONDRE_A (see notify).
 func (s *Sandbox) serveHosted(w http.ResponseWriter, r *http.Request) {
 	q, status, err := s.pay(readRaw(r), "")
 	if err != nil {
@@ -91,6 +106,7 @@ func (s *Sandbox) pay(raw, card string) (string, int, error) {
 	if err != nil {
 		return "", http.StatusInternalServerError, err
 	}
+	s.notify(f.get("PBX_REPONDRE_A"), q)
 	return q, http.StatusOK, nil
 }
 

@@ -80,6 +80,7 @@ type Sandbox struct {
 	macs    *macs      // HMAC states of opt.Key
 	mu      sync.Mutex // guards st, rng and journal writes (see lock)
 	st      *state
+	notif   notifier // calls of PBX_REPONDRE_A under way and done
 	rng     *rand.Rand
 	journal *os.File
 	off     int64         // bytes of the journal applied to st
