@@ -60,12 +60,31 @@ func (s *Service) makePayLink(ctx context.Context, tx *store.Tx, studentID strin
 		return pl, err
 	}
 	link, err := paybox.BuildLink(lc, paybox.LinkRequest{Amount: in.Amount, Cmd: r.Cmd, Email: st.Email, RefAbonne: "AB" + r.Cmd, When: when,
-		Billing: paybox.Address{FirstName: st.FirstName, LastName: st.LastName, Address1: st.Address, ZipCode: st.Postcode, City: st.City, Country: st.Country}})
+		Billing:  paybox.Address{FirstName: st.FirstName, LastName: st.LastName, Address1: st.Address, ZipCode: st.Postcode, City: st.City, Country: st.Country},
+		Quantity: 1, LastDue: s.lastDue(tx, p)})
 	if err != nil {
 		return pl, err
 	}
 	pl = PayLink{StudentID: studentID, Cmd: r.Cmd, Amount: in.Amount, Currency: money.Currency, Plan: p.Plan, Instalment: in.Seq, URL: link.URL, Fields: link.Fields}
 	return pl, tx.Audit(ctx, "pay_request:"+r.Cmd, fmt.Sprintf("hosted-page request for %s: %s (%s plan, instalment %d)", studentID, in.Amount, p.Plan, in.Seq))
+}
+
+// lastDue is the last due date of a 3x or 5x plan, for PBX_DATEVALMAX: the
+// card registered on the hosted page must still be valid then. Before the
+// first payment the dates are not fixed yet: they are the ones a payment
+// today would fix (schedule.DueDates), as pay link is used when the student
+// is about to pay. Zero for 1x (the card pays once).
+func (s *Service) lastDue(tx *store.Tx, p store.Plan) time.Time {
+	n := len(p.Instalments)
+	if !schedule.Plan(p.Plan).NeedsApproval() || n == 0 {
+		return time.Time{}
+	}
+	d, err := clock.ParseDate(p.Instalments[n-1].Due)
+	if err != nil || d.IsZero() {
+		dates := schedule.DueDates(s.today(tx), n, s.Rules.DebitDay)
+		d = dates[n-1]
+	}
+	return d.Time(time.UTC)
 }
 
 // nextInstalment finds what the student pays next on the hosted page: the

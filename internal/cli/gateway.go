@@ -14,6 +14,7 @@ import (
 	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/gateway/paybox"
 	"github.com/inpctl/inpctl/internal/gateway/sandbox"
+	"github.com/inpctl/inpctl/internal/serve"
 )
 
 // gatewayKit is everything the payment commands need from the gateway
@@ -49,7 +50,7 @@ func (e *Env) gateway(ctx context.Context) (*gatewayKit, error) {
 		return nil, err
 	}
 	p := cfg.Gateway.Paybox
-	k := &gatewayKit{link: paybox.LinkConfig{URL: p.HostedURL, Site: p.Site, Rang: p.Rang, Identifiant: p.Identifiant, IPNURL: p.IPNURL, Location: cfg.Location}}
+	k := &gatewayKit{link: linkURLs(cfg, paybox.LinkConfig{URL: p.HostedURL, Site: p.Site, Rang: p.Rang, Identifiant: p.Identifiant, Location: cfg.Location})}
 	pcfg := paybox.Config{URLs: nonEmpty(p.URL, p.BackupURL), Site: p.Site, Rang: p.Rang, Identifiant: p.Identifiant, Timeout: p.Timeout, Location: cfg.Location}
 	if cfg.Gateway.Kind == "sandbox" {
 		state := cfg.Gateway.SandboxState
@@ -61,7 +62,13 @@ func (e *Env) gateway(ctx context.Context) (*gatewayKit, error) {
 		pcfg.Site, pcfg.Rang, pcfg.Identifiant = sandbox.TestSite, sandbox.TestRang, sandbox.TestIdentifiant
 		k.link.Site, k.link.Rang, k.link.Identifiant = sandbox.TestSite, sandbox.TestRang, sandbox.TestIdentifiant
 		k.link.URL = "http://sandbox.invalid/cgi/MYchoix_pagepaiement.cgi"
-		client, sb, err := sandbox.NewInProcess(sandbox.Options{StatePath: state, Now: clk.Now}, pcfg)
+		opt := sandbox.Options{StatePath: state, Now: clk.Now}
+		if cfg.Serve.PublicURL != "" {
+			// pay link sends PBX_REPONDRE_A to inpctl serve: the sandbox
+			// calls it like Paybox (pay simulate waits for the calls).
+			opt.Hosted.Notify = sandbox.NotifyClient()
+		}
+		client, sb, err := sandbox.NewInProcess(opt, pcfg)
 		if err != nil {
 			return nil, fault.Wrap(fault.Failure, err, "start the built-in Paybox sandbox")
 		}
@@ -87,6 +94,22 @@ func (e *Env) gateway(ctx context.Context) (*gatewayKit, error) {
 	}
 	e.gwKit = k
 	return k, nil
+}
+
+// linkURLs fills the notification and return URLs of lc: with
+// serve.public_url, the routes of inpctl serve under it (PBX_REPONDRE_A
+// …/paybox/ipn, PBX_EFFECTUE …/paybox/retour, PBX_REFUSE …/paybox/refuse,
+// PBX_ANNULE …/paybox/annule); without, gateway.paybox.ipn_url alone and
+// the back office's return pages, as before issue 18.
+func linkURLs(cfg config.Config, lc paybox.LinkConfig) paybox.LinkConfig {
+	base := strings.TrimRight(strings.TrimSpace(cfg.Serve.PublicURL), "/")
+	if base == "" {
+		lc.IPNURL = cfg.Gateway.Paybox.IPNURL
+		return lc
+	}
+	lc.IPNURL, lc.EffectueURL = base+serve.PathIPN, base+serve.PathRetour
+	lc.RefuseURL, lc.AnnuleURL = base+serve.PathRefuse, base+serve.PathAnnule
+	return lc
 }
 
 // closeGateway closes the in-process sandbox's journal.

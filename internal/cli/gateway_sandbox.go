@@ -30,6 +30,8 @@ type sandboxOpts struct {
 	seed               int64
 	accounts           []string // --account SITE:RANG:IDENTIFIANT:KEY, repeatable
 	preprod            bool     // --preprod-accounts: also the public pre-production accounts
+	allowDuplicate     bool     // --allow-duplicate: pay a PBX_CMD already paid again
+	notify             bool     // --notify: the hosted page calls PBX_REPONDRE_A
 }
 
 func newGatewaySandboxCmd(env *Env) *cobra.Command {
@@ -49,6 +51,12 @@ it). --preprod-accounts=false keeps only the --account ones.
 
 Fault injection for tests: --latency before every answer, --drop-rate (Paybox
 acts, the answer is lost), --fail-rate (00001/00097 without acting), --seed.
+The hosted page answers a PBX_CMD already paid with 00015, as Paybox does;
+--allow-duplicate pays it again (two payments on one link, on purpose). After
+a hosted-page payment the sandbox calls PBX_REPONDRE_A like Paybox (a GET
+with the signed notification, retried with back-off until HTTP 200, at most 8
+times) and returns the notification as the page's body; --notify=false only
+returns it.
 See docs/sandbox.md for the test cards.` + exitDoc("0   stopped by SIGINT/SIGTERM", "2   not a loopback address, or bad flags"),
 		Example: "  inpctl gateway sandbox --listen 127.0.0.1:8443\n  inpctl gateway sandbox --listen 127.0.0.1:8443 --latency 100ms --drop-rate 0.1 --seed 7",
 		Args:    noArgs,
@@ -62,6 +70,8 @@ See docs/sandbox.md for the test cards.` + exitDoc("0   stopped by SIGINT/SIGTER
 	cmd.Flags().Int64Var(&o.seed, "seed", 1, "seed of the fault draws")
 	cmd.Flags().StringArrayVar(&o.accounts, "account", nil, "accept this account, SITE:RANG:IDENTIFIANT:KEY (hex HMAC key); repeatable")
 	cmd.Flags().BoolVar(&o.preprod, "preprod-accounts", true, "accept the public pre-production accounts too (docs/paybox.md §4.1)")
+	cmd.Flags().BoolVar(&o.allowDuplicate, "allow-duplicate", false, "hosted page: pay a PBX_CMD already paid again instead of answering 00015")
+	cmd.Flags().BoolVar(&o.notify, "notify", true, "hosted page: call PBX_REPONDRE_A with the signed notification, like Paybox")
 	cmd.Flags().StringVar(&o.export, "export", "", "write the journal (--state, default the built-in sandbox's) as the Paybox back office's transaction export to FILE (- for stdout), and exit")
 	return cmd
 }
@@ -95,7 +105,11 @@ func runGatewaySandbox(ctx context.Context, o *sandboxOpts) error {
 // --account is a usage error naming which one and what is wrong (never the
 // key).
 func (o *sandboxOpts) sandboxOptions() (sandbox.Options, error) {
-	opt := sandbox.Options{StatePath: o.state, Latency: o.latency, DropRate: o.dropRate, FailRate: o.failRate, Seed: o.seed}
+	opt := sandbox.Options{StatePath: o.state, Latency: o.latency, DropRate: o.dropRate, FailRate: o.failRate, Seed: o.seed,
+		Hosted: sandbox.HostedOptions{AllowDuplicate: o.allowDuplicate}}
+	if o.notify {
+		opt.Hosted.Notify = sandbox.NotifyClient()
+	}
 	for i, s := range o.accounts {
 		a, err := sandbox.ParseAccount(s)
 		if err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/fault"
@@ -92,10 +93,34 @@ func runPaySimulate(ctx context.Context, o *paySimulateOpts) error {
 	if err := printIPNs(o.env, out); err != nil {
 		return err
 	}
+	o.waitNotify(kit)
 	if refused > 0 {
 		return fault.New(fault.Partial, "%d of %d payments were refused", refused, len(out))
 	}
 	return nil
+}
+
+// notifyWait bounds how long pay simulate waits, after printing, for the
+// sandbox's calls of PBX_REPONDRE_A (inpctl serve) to finish.
+const notifyWait = 30 * time.Second
+
+// waitNotify waits for the sandbox's calls of PBX_REPONDRE_A and warns
+// about those that did not get 200 (the target only, never the signed
+// query). The payments are applied already: a call that failed loses
+// nothing.
+func (o *paySimulateOpts) waitNotify(kit *gatewayKit) {
+	if kit.sb == nil {
+		return
+	}
+	ds, all := kit.sb.WaitNotify(notifyWait)
+	for _, d := range ds {
+		if !d.Delivered {
+			o.env.Warnf("the sandbox could not deliver a notification to %s (%d tries)", d.Target(), d.Tries)
+		}
+	}
+	if !all {
+		o.env.Warnf("notifications still under way after %s: not waiting for them", notifyWait)
+	}
 }
 
 var ipnCols = []Col[billing.IPNResult]{

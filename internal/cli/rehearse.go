@@ -120,8 +120,8 @@ func (o *rehearseOpts) kit(ctx context.Context) (rehearse.Kit, func(), error) {
 	}
 	p := cfg.Gateway.Paybox
 	key, _ := paybox.DecodeKey(sandbox.TestKeyHex)
-	link := paybox.LinkConfig{URL: "http://sandbox.invalid/cgi/MYchoix_pagepaiement.cgi", Site: sandbox.TestSite, Rang: sandbox.TestRang,
-		Identifiant: sandbox.TestIdentifiant, IPNURL: p.IPNURL, Location: cfg.Location, Key: key}
+	link := linkURLs(cfg, paybox.LinkConfig{URL: "http://sandbox.invalid/cgi/MYchoix_pagepaiement.cgi", Site: sandbox.TestSite, Rang: sandbox.TestRang,
+		Identifiant: sandbox.TestIdentifiant, Location: cfg.Location, Key: key})
 	pcfg := paybox.Config{Site: sandbox.TestSite, Rang: sandbox.TestRang, Identifiant: sandbox.TestIdentifiant,
 		Timeout: p.Timeout, Location: cfg.Location, Key: key}
 	client, sb, err := sandbox.NewInProcess(sandbox.Options{StatePath: filepath.Join(o.dir, "inpctl.db.sandbox"), Now: clk.Now}, pcfg)

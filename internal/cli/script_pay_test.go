@@ -18,13 +18,15 @@ import (
 // "pay ipn" takes, by doing what a student does on the sandbox's hosted
 // page:
 //
-//	sbxpay pay [-errorcode CODE] [-state FILE] LINK [CARD]
+//	sbxpay pay [-errorcode CODE] [-state FILE] [-allow-duplicate] LINK [CARD]
 //	    LINK is a "pay link" URL, or a file holding one (cp stdout link.txt).
 //	    Pays it on a sandbox whose journal is FILE (default inpctl.db.sandbox,
 //	    the built-in sandbox's) and clock INPCTL_NOW, with CARD (default the
 //	    Paybox test card), and prints the notification query string.
 //	    -errorcode adds PBX_ERRORCODETEST=CODE to the link and signs it again
 //	    with the sandbox test key, so the page answers CODE without acting.
+//	    -allow-duplicate pays a PBX_CMD already paid again (two tabs) instead
+//	    of answering Paybox's 00015.
 //	sbxpay tamper FILE [FIELD]
 //	    Prints the notification in FILE with one byte changed: the last
 //	    character of FIELD's value (default Mt), the signature left as is.
@@ -49,9 +51,10 @@ func sbxPay(ts *testscript.TestScript, args []string) {
 	fs := flag.NewFlagSet("sbxpay pay", flag.ContinueOnError)
 	code := fs.String("errorcode", "", "PBX_ERRORCODETEST to add")
 	state := fs.String("state", "inpctl.db.sandbox", "sandbox journal")
+	dup := fs.Bool("allow-duplicate", false, "pay a PBX_CMD already paid again")
 	ts.Check(fs.Parse(args))
 	if fs.NArg() < 1 || fs.NArg() > 2 {
-		ts.Fatalf("usage: sbxpay pay [-errorcode CODE] [-state FILE] LINK [CARD]")
+		ts.Fatalf("usage: sbxpay pay [-errorcode CODE] [-state FILE] [-allow-duplicate] LINK [CARD]")
 	}
 	link := fs.Arg(0)
 	if !strings.Contains(link, "://") && !strings.Contains(link, "PBX_") {
@@ -66,7 +69,7 @@ func sbxPay(ts *testscript.TestScript, args []string) {
 		ts.Check(err)
 		now = func() time.Time { return t }
 	}
-	sb, err := sandbox.New(sandbox.Options{StatePath: ts.MkAbs(*state), Now: now})
+	sb, err := sandbox.New(sandbox.Options{StatePath: ts.MkAbs(*state), Now: now, Hosted: sandbox.HostedOptions{AllowDuplicate: *dup}})
 	ts.Check(err)
 	defer sb.Close()
 	ipn, err := sb.Pay(link, fs.Arg(1))

@@ -81,6 +81,16 @@ func ParsePrefixes(key string, ss []string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// The server's Paybox routes: PBX_REPONDRE_A and the browser returns
+// PBX_EFFECTUE, PBX_REFUSE, PBX_ANNULE (pay link builds them from
+// serve.public_url).
+const (
+	PathIPN    = "/paybox/ipn"
+	PathRetour = "/paybox/retour"
+	PathRefuse = "/paybox/refuse"
+	PathAnnule = "/paybox/annule"
+)
+
 // Handler is the HTTP handler of the server.
 func Handler(cfg Config, apply Applier, health func(context.Context) error) http.Handler {
 	if cfg.MaxBody <= 0 {
@@ -91,10 +101,10 @@ func Handler(cfg Config, apply Applier, health func(context.Context) error) http
 	}
 	h := &handler{cfg: cfg, apply: apply, health: health}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/paybox/ipn", h.ipn)
-	mux.HandleFunc("/paybox/retour", h.page("Paiement reçu, merci", "Votre paiement a été reçu. Vous recevrez une confirmation par courriel."))
-	mux.HandleFunc("/paybox/refuse", h.page("Paiement refusé", "Votre paiement a été refusé par la banque : aucune somme n'a été prélevée."))
-	mux.HandleFunc("/paybox/annule", h.page("Paiement annulé", "Vous avez annulé le paiement : aucune somme n'a été prélevée."))
+	mux.HandleFunc(PathIPN, h.ipn)
+	mux.HandleFunc(PathRetour, h.page("Paiement reçu, merci", "Votre paiement a été reçu. Vous recevrez une confirmation par courriel."))
+	mux.HandleFunc(PathRefuse, h.page("Paiement refusé", "Votre paiement a été refusé par la banque : aucune somme n'a été prélevée."))
+	mux.HandleFunc(PathAnnule, h.page("Paiement annulé", "Vous avez annulé le paiement : aucune somme n'a été prélevée."))
 	mux.HandleFunc("/healthz", h.healthz)
 	return h.logged(mux)
 }

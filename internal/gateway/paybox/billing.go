@@ -18,6 +18,13 @@ type Address struct {
 	Country string
 }
 
+// Known reports whether a is an address worth sending: a street line and a
+// postcode or a city. Without one PBX_BILLING is left out rather than sent
+// with names alone (nothing is invented; docs/paybox-decisions.md).
+func (a Address) Known() bool {
+	return strings.TrimSpace(a.Address1) != "" && (strings.TrimSpace(a.ZipCode) != "" || strings.TrimSpace(a.City) != "")
+}
+
 // xml renders the PBX_BILLING document.
 func (a Address) xml() string {
 	var b strings.Builder

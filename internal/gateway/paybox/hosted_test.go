@@ -114,8 +114,10 @@ func genuineIPNs(f *testing.F) ([]genuine, []*rsa.PublicKey) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	q1, err1 := sbx.Pay(l.URL, sandbox.CardOK)
+	// The refused try first: once the link is paid, the sandbox answers
+	// any further try 00015 (a PBX_CMD already paid).
 	q2, err2 := sbx.Pay(l.URL, sandbox.CardInvalid)
+	q1, err1 := sbx.Pay(l.URL, sandbox.CardOK)
 	if err1 != nil || err2 != nil {
 		f.Fatal(err1, err2)
 	}

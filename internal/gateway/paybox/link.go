@@ -23,15 +23,18 @@ type LinkConfig struct {
 	Site, Rang, Identifiant string
 	Key                     []byte // decoded HMAC key; never printed
 	IPNURL                  string // PBX_REPONDRE_A; empty = the back office's
-	Retour                  string // PBX_RETOUR; empty = DefaultRetour
+	// EffectueURL, RefuseURL and AnnuleURL are the browser returns
+	// (PBX_EFFECTUE, PBX_REFUSE, PBX_ANNULE); empty = the back office's.
+	EffectueURL, RefuseURL, AnnuleURL string
+	Retour                            string // PBX_RETOUR; empty = DefaultRetour
 	// Location is the zone PBX_TIME is written in (Europe/Paris if nil).
 	Location *time.Location
 }
 
 // String describes c without the key.
 func (c LinkConfig) String() string {
-	return fmt.Sprintf("paybox.LinkConfig{URL:%q Site:%q Rang:%q Identifiant:%q Key:(%d bytes, hidden) IPNURL:%q Retour:%q}",
-		c.URL, c.Site, c.Rang, c.Identifiant, len(c.Key), c.IPNURL, c.Retour)
+	return fmt.Sprintf("paybox.LinkConfig{URL:%q Site:%q Rang:%q Identifiant:%q Key:(%d bytes, hidden) IPNURL:%q EffectueURL:%q RefuseURL:%q AnnuleURL:%q Retour:%q}",
+		c.URL, c.Site, c.Rang, c.Identifiant, len(c.Key), c.IPNURL, c.EffectueURL, c.RefuseURL, c.AnnuleURL, c.Retour)
 }
 
 // GoString is String.
@@ -47,8 +50,12 @@ type LinkRequest struct {
 	Email     string      // PBX_PORTEUR
 	RefAbonne string      // PBX_REFABONNE: register the card under this id
 	When      time.Time   // PBX_TIME
-	Billing   Address     // PBX_BILLING (3-D Secure v2)
+	Billing   Address     // PBX_BILLING (3-D Secure v2); sent only if Billing.Known()
 	Quantity  int         // PBX_SHOPPINGCART totalQuantity; 0 means 1
+	// LastDue is the last due date of the plan this payment starts (3x,
+	// 5x): PBX_DATEVALMAX is its month (YYMM), so Paybox refuses a card
+	// that expires before it (00008) before taking money. Zero: not sent.
+	LastDue time.Time
 }
 
 // Link is a signed hosted-page request: the GET URL, and the same fields in
@@ -81,14 +88,22 @@ func BuildLink(cfg LinkConfig, req LinkRequest) (Link, error) {
 	if req.RefAbonne != "" {
 		fs.add("PBX_REFABONNE", req.RefAbonne)
 	}
-	if cfg.IPNURL != "" {
-		fs.add("PBX_REPONDRE_A", cfg.IPNURL)
+	for _, u := range []Field{{"PBX_REPONDRE_A", cfg.IPNURL}, {"PBX_EFFECTUE", cfg.EffectueURL},
+		{"PBX_REFUSE", cfg.RefuseURL}, {"PBX_ANNULE", cfg.AnnuleURL}} {
+		if u.Value != "" {
+			fs.add(u.Name, u.Value)
+		}
+	}
+	if !req.LastDue.IsZero() {
+		fs.add("PBX_DATEVALMAX", req.LastDue.Format("0601"))
 	}
 	fs.add("PBX_HASH", "SHA512")
 	fs.add("PBX_TIME", req.When.In(loc).Format(time.RFC3339))
 	fs.add("PBX_SHOPPINGCART", `<?xml version="1.0" encoding="utf-8"?><shoppingcart><total><totalQuantity>`+
 		strconv.Itoa(q)+`</totalQuantity></total></shoppingcart>`)
-	fs.add("PBX_BILLING", req.Billing.xml())
+	if req.Billing.Known() {
+		fs.add("PBX_BILLING", req.Billing.xml())
+	}
 	fs.add("PBX_HMAC", sign(cfg.Key, "SHA512", fs.signString()))
 	return Link{URL: endpoint(cfg.URL, "cgi/MYchoix_pagepaiement.cgi") + "?" + fs.encode(), Fields: fs}, nil
 }
@@ -109,12 +124,27 @@ func checkLink(cfg LinkConfig, req LinkRequest) error {
 		return badRequest("amount %d cents is outside 1..%d", int64(req.Amount), int64(money.MaxCents))
 	case req.Cmd == "" || len(req.Cmd) > 250:
 		return badRequest("PBX_CMD must have 1 to 250 characters (has %d)", len(req.Cmd))
+	case !returnURLsOK(cfg):
+		return fault.New(fault.Usage, "PBX_REPONDRE_A, PBX_EFFECTUE, PBX_REFUSE and PBX_ANNULE must be http(s) URLs of at most 150 characters")
 	case len(req.RefAbonne) > 250:
 		return badRequest("PBX_REFABONNE has more than 250 characters")
 	case !validEmail(req.Email):
 		return fault.New(fault.Usage, "%q is not an e-mail address Paybox accepts (6 to 120 characters with @ and .)", req.Email)
 	}
 	return nil
+}
+
+// returnURLsOK checks the notification and return URLs: Paybox takes at
+// most 150 characters (docs/paybox.md §3.1); a value with & or a space
+// would be cut by the platform.
+func returnURLsOK(cfg LinkConfig) bool {
+	for _, u := range []string{cfg.IPNURL, cfg.EffectueURL, cfg.RefuseURL, cfg.AnnuleURL} {
+		if u != "" && (len(u) > 150 || strings.ContainsAny(u, " &\"<>") ||
+			!(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://"))) {
+			return false
+		}
+	}
+	return true
 }
 
 func retourOrDefault(r string) string {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/inpctl/inpctl/internal/money"
 )
@@ -18,6 +19,32 @@ const (
 	ParamDateVal = "SBX_DATEVAL"
 )
 
+// HostedOptions configures the hosted page (Options.Hosted).
+type HostedOptions struct {
+	// AllowDuplicate pays again a PBX_CMD already paid on the hosted page.
+	// Without it such a request is refused with 00015 ("payment already
+	// done", docs/paybox.md §3.5) before any money is taken, as Paybox
+	// does; with it the "two payments on one link" case (two tabs paid,
+	// issue 12) can still be produced on purpose.
+	AllowDuplicate bool
+	// Notify, if set, is the client with which the hosted page calls
+	// PBX_REPONDRE_A after a payment (approved or refused), like Paybox:
+	// an HTTP GET of the URL with the signed notification as its query,
+	// in the background, retried with back-off until HTTP 200, at most
+	// NotifyTries times (MaxNotifyTries if zero or more). The notification
+	// is returned to the caller as well. Nil: no call.
+	Notify      *http.Client
+	NotifyTries int
+	// NotifyBackoff is the wait before the second call, doubled after each
+	// failed one up to 30 s (DefaultNotifyBackoff if zero); Sleep waits
+	// (time.Sleep if nil). Tests inject both.
+	NotifyBackoff time.Duration
+	Sleep         func(time.Duration)
+}
+
+// codeDuplicate is Paybox's answer to a PBX_CMD already paid.
+const codeDuplicate = "00015"
+
 // hostedResult is the outcome of one hosted-page payment.
 type hostedResult struct {
 	code               string
@@ -26,8 +53,20 @@ type hostedResult struct {
 	cardType           string
 }
 
+// paidHosted reports whether PBX_CMD cmd was already paid on the hosted
+// page (an approved payment not cancelled).
+func (st *state) paidHosted(cmd string) bool {
+	for _, t := range st.byRef[cmd] {
+		if t.Type == TypeHosted && !t.Cancelled {
+			return true
+		}
+	}
+	return false
+}
+
 // serveHosted "pays" and answers the signed PBX_RETOUR query string as the
-// body (text/plain), instead of calling PBX_REPONDRE_A.
+// body (text/plain); with Options.Hosted.Notify it also calls
+// PBX_REPONDRE_A (see notify).
 func (s *Sandbox) serveHosted(w http.ResponseWriter, r *http.Request) {
 	q, status, err := s.pay(readRaw(r), "")
 	if err != nil {
@@ -67,6 +106,7 @@ func (s *Sandbox) pay(raw, card string) (string, int, error) {
 	if err != nil {
 		return "", http.StatusInternalServerError, err
 	}
+	s.notify(f.get("PBX_REPONDRE_A"), q)
 	return q, http.StatusOK, nil
 }
 
@@ -79,12 +119,19 @@ func (s *Sandbox) checkHosted(f form) (int, error) {
 			return http.StatusBadRequest, fmt.Errorf("PAYBOX : %s manquant (missing)", n)
 		}
 	}
+	site, rang, ident := f.get("PBX_SITE"), f.get("PBX_RANG"), f.get("PBX_IDENTIFIANT")
+	_, known := s.Account(site, rang, ident, nil)
+	_, signed := s.Account(site, rang, ident, func(a Account) bool {
+		return a.macs != nil && f.hmacOK(a.macs, "PBX_HMAC", "PBX_HASH", "SBX_")
+	})
+	limit := f.get("PBX_DATEVALMAX")
 	switch {
-	case f.get("PBX_SITE") != s.opt.Site || atoi(f.get("PBX_RANG")) != atoi(s.opt.Rang) ||
-		atoi(f.get("PBX_IDENTIFIANT")) != atoi(s.opt.Identifiant):
+	case !known:
 		return http.StatusForbidden, errors.New("PAYBOX : problème d'identification du commerce (unknown site/rang/identifiant)")
-	case !f.hmacOK(s.macs, "PBX_HMAC", "PBX_HASH", "SBX_"):
+	case !signed:
 		return http.StatusForbidden, errors.New("PAYBOX : problème d'identification du commerce (PBX_HMAC does not verify)")
+	case limit != "" && (!isDigits(limit, 4, 4) || atoi(limit[2:]) < 1 || atoi(limit[2:]) > 12):
+		return http.StatusBadRequest, errors.New("PAYBOX : paramètre invalide (PBX_DATEVALMAX is not YYMM)")
 	case !isDigits(f.get("PBX_TOTAL"), 3, 10) || !knownCurrency[f.get("PBX_DEVISE")] || len(f.get("PBX_CMD")) > 250:
 		return http.StatusBadRequest, errors.New("PAYBOX : paramètre invalide (PBX_TOTAL, PBX_DEVISE or PBX_CMD)")
 	case !strings.Contains(f.get("PBX_PORTEUR"), "@"):
@@ -104,6 +151,9 @@ func (s *Sandbox) payHosted(f form, card string) hostedResult {
 	if t := f.get("PBX_ERRORCODETEST"); len(t) == 5 && t != "00000" {
 		return hostedResult{code: t}
 	}
+	if !s.opt.Hosted.AllowDuplicate && s.st.paidHosted(f.get("PBX_CMD")) {
+		return hostedResult{code: codeDuplicate}
+	}
 	cls, ok := classOf(card)
 	if !ok {
 		return hostedResult{code: "00004"}
@@ -114,6 +164,11 @@ func (s *Sandbox) payHosted(f form, card string) hostedResult {
 	}
 	if code := s.checkDateVal(dv); code != "" {
 		return hostedResult{code: code}
+	}
+	// PBX_DATEVALMAX (YYMM): a card that expires before that month is
+	// refused with 00008 before any money is taken.
+	if limit := f.get("PBX_DATEVALMAX"); limit != "" && dv[2:]+dv[:2] < limit {
+		return hostedResult{code: "00008"}
 	}
 	refab := f.get("PBX_REFABONNE")
 	e := entry{Op: "pay", Num: s.st.num + 1, Tx: s.newTx(TypeHosted, f.get("PBX_CMD"), totalOf(f), refab)}
@@ -183,7 +238,9 @@ func (s *Sandbox) retourValue(letter string, f form, res hostedResult) (string, 
 		if res.token == "" {
 			return "", true
 		}
-		return retourEscape(res.token) + "++" + res.expiry + "++---", true
+		// The whole value is encoded, + included (%2B): a standard decoder
+		// gives back token++YYMM++--- (docs/paybox.md §3.3, §3.6).
+		return retourEscape(res.token + "++" + res.expiry + "++---"), true
 	case "B":
 		return "0", true
 	case "F", "O":

@@ -64,10 +64,12 @@ func TestHostedPayAndRegister(t *testing.T) {
 	if v.Get("Erreur") != "00000" || v.Get("Mt") != "61800" || v.Get("Auto") != "XXXXXX" || v.Get("Carte") != "CB" {
 		t.Fatalf("%v", v)
 	}
-	if !strings.Contains(q, "Ref=CMD%201&") || !strings.Contains(q, "++2812++---") {
+	// U is encoded whole (+ as %2B), so a standard decoder gives back
+	// token++YYMM++---.
+	if !strings.Contains(q, "Ref=CMD%201&") || !strings.Contains(q, "%2B%2B2812%2B%2B---&") || !strings.HasSuffix(v.Get("Abo"), "++2812++---") {
 		t.Fatalf("encoding: %s", q)
 	}
-	tok := strings.Fields(v.Get("Abo"))[0]
+	tok, _, _ := strings.Cut(v.Get("Abo"), "++")
 	// The token registered on the hosted page charges through Direct, with
 	// the behaviour of the card that paid.
 	code(t, "first debit", x.charge("22104567", tok, "INV-2", 30000), "00151")
@@ -79,7 +81,7 @@ func TestHostedPayAndRegister(t *testing.T) {
 	// Paying again with the same PBX_REFABONNE replaces the card.
 	q, _ = x.Pay(hostedLink(t, "CMD 2", "PBX_REFABONNE", "22104567"), CardECard)
 	v = verify(t, q)
-	if v.Get("Carte") != "E_CARD" || strings.Fields(v.Get("Abo"))[0] == tok {
+	if v.Get("Carte") != "E_CARD" || strings.Split(v.Get("Abo"), "++")[0] == tok {
 		t.Fatalf("%v", v)
 	}
 	code(t, "old token", x.charge("22104567", tok, "INV-3", 100), "00004")
@@ -132,5 +134,94 @@ func TestHostedRefusals(t *testing.T) {
 	x.ServeHTTP(w, httptest.NewRequest("GET", strings.Replace(link, "PBX_TOTAL=61800", "PBX_TOTAL=1", 1), nil))
 	if w.Code != 403 {
 		t.Fatalf("tampered over HTTP: %d", w.Code)
+	}
+}
+
+// TestHostedDateValMax: a card that expires before PBX_DATEVALMAX (YYMM)
+// is refused with 00008 (docs/paybox.md §3.1) and nothing is taken; one
+// that expires in that month or later pays. A malformed value is a 400.
+func TestHostedDateValMax(t *testing.T) {
+	x := newTB(t, Options{}) // sandbox clock: day1
+	for _, c := range []struct{ dateval, want string }{{"1225", "00008"}, {"0126", "00000"}, {"0527", "00000"}} {
+		q, err := x.Pay(hostedLink(t, "DVM-"+c.dateval, "PBX_REFABONNE", "AB-"+c.dateval, "PBX_DATEVALMAX", "2601")+"&"+ParamDateVal+"="+c.dateval, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := verify(t, q)
+		if v.Get("Erreur") != c.want || (c.want != "00000") != (v.Get("Abo") == "") {
+			t.Fatalf("card %s under PBX_DATEVALMAX=2601: %v", c.dateval, v)
+		}
+	}
+	if r := x.Records(); len(r) != 2 {
+		t.Fatalf("records %+v", r)
+	}
+	for _, bad := range []string{"26", "2613", "26-1"} {
+		w := httptest.NewRecorder()
+		x.ServeHTTP(w, httptest.NewRequest("GET", hostedLink(t, "DVM-bad", "PBX_DATEVALMAX", url.QueryEscape(bad)), nil))
+		if w.Code != 400 {
+			t.Errorf("PBX_DATEVALMAX=%s: %d %s", bad, w.Code, w.Body)
+		}
+	}
+}
+
+// TestHostedDuplicate: a PBX_CMD already paid is refused with 00015
+// ("payment already done", docs/paybox.md §3.5) and nothing is taken; a
+// refused try does not count; HostedOptions.AllowDuplicate pays it again.
+func TestHostedDuplicate(t *testing.T) {
+	x := newTB(t, Options{})
+	first, _ := x.Pay(hostedLink(t, "DUP-1"), CardInvalid)
+	if v := verify(t, first); v.Get("Erreur") != "00004" {
+		t.Fatal(v)
+	}
+	for i, want := range []string{"00000", codeDuplicate, codeDuplicate} {
+		q, err := x.Pay(hostedLink(t, "DUP-1"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := verify(t, q); v.Get("Erreur") != want || (want != "00000" && v.Has("Auto")) {
+			t.Fatalf("try %d: %v", i, v)
+		}
+	}
+	if r := x.Records(); len(r) != 1 {
+		t.Fatalf("a duplicate took money: %+v", r)
+	}
+	y := newTB(t, Options{Hosted: HostedOptions{AllowDuplicate: true}})
+	for range 2 {
+		q, _ := y.Pay(hostedLink(t, "DUP-2"), "")
+		if v := verify(t, q); v.Get("Erreur") != "00000" {
+			t.Fatal(v)
+		}
+	}
+	if r := y.Records(); len(r) != 2 || r[0].NumTrans == r[1].NumTrans {
+		t.Fatalf("AllowDuplicate: %+v", r)
+	}
+}
+
+// TestHostedAccounts: the hosted page accepts every configured account
+// (Sandbox.Account), each with its own key, and no other.
+func TestHostedAccounts(t *testing.T) {
+	other, err := ParseAccount("1999888:63:109518543:" + strings.Repeat("AB", 64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := newTB(t, Options{Accounts: append(PreprodAccounts(), other)})
+	link := hostedLink(t, "ACC-1")
+	// The test account's link, moved to rang 63 and re-signed with rang 63's key.
+	q := strings.Replace(link[strings.IndexByte(link, '?')+1:strings.Index(link, "&PBX_HMAC=")], "PBX_RANG=032", "PBX_RANG=63", 1)
+	q = strings.Replace(q, "PBX_IDENTIFIANT="+TestIdentifiant, "PBX_IDENTIFIANT=109518543", 1)
+	vals, _ := url.ParseQuery(q)
+	var sign []string
+	for _, kv := range strings.Split(q, "&") {
+		n, _, _ := strings.Cut(kv, "=")
+		sign = append(sign, n+"="+vals.Get(n))
+	}
+	m := hmac.New(sha512.New, other.Key)
+	m.Write([]byte(strings.Join(sign, "&")))
+	good := q + "&PBX_HMAC=" + strings.ToUpper(hex.EncodeToString(m.Sum(nil)))
+	if r, err := x.Pay(good, ""); err != nil || verify(t, r).Get("Erreur") != "00000" {
+		t.Fatalf("rang 63: %v %s", err, r)
+	}
+	if _, err := x.Pay(strings.Replace(link, "PBX_RANG=032", "PBX_RANG=63", 1), ""); err == nil {
+		t.Fatal("rang 63 with the test key accepted")
 	}
 }

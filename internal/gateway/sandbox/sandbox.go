@@ -66,6 +66,8 @@ type Options struct {
 	CLE string
 	// SlowDelay is how long CardSlow waits before answering (2 s if zero).
 	SlowDelay time.Duration
+	// Hosted configures the hosted page.
+	Hosted HostedOptions
 }
 
 // Sandbox is the simulator. It is an http.Handler, safe for concurrent
@@ -78,6 +80,7 @@ type Sandbox struct {
 	macs    *macs      // HMAC states of opt.Key
 	mu      sync.Mutex // guards st, rng and journal writes (see lock)
 	st      *state
+	notif   notifier // calls of PBX_REPONDRE_A under way and done
 	rng     *rand.Rand
 	journal *os.File
 	off     int64         // bytes of the journal applied to st
