@@ -6,9 +6,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/inpctl/inpctl/internal/atomicfile"
 	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/clock"
-	"github.com/inpctl/inpctl/internal/atomicfile"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
