@@ -174,6 +174,11 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 			return store.Order{}, nil, err
 		}
 		r.CreditNote, r.Credited = cn.Number, cn.Amount
+		// A credit note is a document the student gets, whatever issued it
+		// (issue 19): the code change's too.
+		if err := s.noticeCreditNote(ctx, tx, cn, old); err != nil {
+			return store.Order{}, nil, err
+		}
 	}
 	if err := s.cancelLivePlan(ctx, tx, cur.ID, "fee code changed to "+c.Code); err != nil {
 		return store.Order{}, nil, err
