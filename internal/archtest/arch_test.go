@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"internal/atomicfile":      {"internal/fault"},
 	"internal/fees":            {"internal/money", "internal/clock", "internal/fault"},
 	"internal/schedule":        {"internal/money", "internal/clock", "internal/fault"},
-	"internal/gateway":         {"internal/money", "internal/clock", "internal/fault"},
+	"internal/gateway":         {"internal/money", "internal/clock", "internal/fault", "internal/pan"},
 	"internal/gateway/paybox":  {"internal/gateway", "internal/money", "internal/clock", "internal/fault", "internal/pan"},
 	"internal/gateway/sandbox": {"internal/gateway", "internal/gateway/paybox", "internal/money", "internal/clock", "internal/fault", "internal/pan"},
 	"internal/money":           {},

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 )
@@ -29,7 +30,7 @@ func CardsExpiring(dues []store.CardDue, before clock.Date) []CardExpiring {
 	out := []CardExpiring{}
 	at := map[string]int{}
 	for _, d := range dues {
-		last := CardLastDay(d.CardExpiry)
+		last := gateway.StoredExpiry(d.CardExpiry).LastDay()
 		due, err := clock.ParseDate(d.Due)
 		if err != nil || last.IsZero() || !due.After(last) || (!before.IsZero() && !last.Before(before)) {
 			continue

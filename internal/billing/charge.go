@@ -264,7 +264,7 @@ func (s *Service) call(ctx context.Context, gw gateway.Gateway, opt ChargeOption
 	// The call itself is not cancelled by SIGINT: it finishes and is recorded.
 	j.res, j.err = gw.Charge(context.WithoutCancel(ctx), gateway.ChargeRequest{
 		Reference: j.attempt.Reference, NumQuestion: j.attempt.NumQuestion, Amount: j.item.Amount,
-		RefAbonne: c.RefAbonne, Token: c.Token, DateVal: mmyy(c.Expiry), Recurring: true, When: now(),
+		RefAbonne: c.RefAbonne, Token: c.Token, DateVal: gateway.StoredExpiry(c.Expiry).MMYY(), Recurring: true, When: now(),
 	})
 	if j.err != nil {
 		// A request we built wrong: nothing was sent that Paybox accepted,
@@ -274,15 +274,6 @@ func (s *Service) call(ctx context.Context, gw gateway.Gateway, opt ChargeOption
 	if opt.Crash != nil {
 		opt.Crash("after-answer")
 	}
-}
-
-// mmyy turns the card expiry Paybox sent on the hosted page (YYMM) into the
-// DATEVAL Direct expects (MMYY).
-func mmyy(yymm string) string {
-	if len(yymm) != 4 {
-		return yymm
-	}
-	return yymm[2:] + yymm[:2]
 }
 
 // Reconcile only resolves the attempts whose outcome is unknown.

@@ -193,11 +193,11 @@ func (s *Service) noticeDebitUpcoming(ctx context.Context, tx *store.Tx, it stor
 // has them): its type and expiry, "CB expirant fin 12/2027".
 func cardLabel(cardType, yymm string) string {
 	label := cardType
-	if len(yymm) == 4 {
+	if e := gateway.StoredExpiry(yymm); !e.IsZero() {
 		if label != "" {
 			label += " "
 		}
-		label += "expirant fin " + yymm[2:] + "/20" + yymm[:2]
+		label += fmt.Sprintf("expirant fin %02d/%d", int(e.Month), e.Year)
 	}
 	return label
 }

@@ -316,12 +316,11 @@ func (s *Service) storeCard(ctx context.Context, tx *store.Tx, r store.PayReques
 	if k := len(p.Instalments); k > 0 {
 		last, _ = clock.ParseDate(p.Instalments[k-1].Due)
 	}
-	expiry, _ := schedule.CardExpiry(mmyy(n.Expiry))
-	if err := schedule.CheckCardForPlan(schedule.Plan(p.Plan), n.ECard, expiry, last); err != nil && p.Plan != string(schedule.Plan1x) {
+	if err := schedule.CheckCardForPlan(schedule.Plan(p.Plan), n.ECard, n.Expiry.LastDay(), last); err != nil && p.Plan != string(schedule.Plan1x) {
 		res.Warning = fmt.Sprintf("the payment is recorded, but the card cannot back the later debits: %v; the student must register another card (inpctl pay link %s)", err, r.StudentID)
 		return nil
 	}
-	if _, err := tx.SaveCard(ctx, store.Card{StudentID: r.StudentID, RefAbonne: "AB" + r.Cmd, Token: n.Token, Expiry: n.Expiry, ECard: n.ECard, CardType: n.CardType}); err != nil {
+	if _, err := tx.SaveCard(ctx, store.Card{StudentID: r.StudentID, RefAbonne: "AB" + r.Cmd, Token: n.Token, Expiry: n.Expiry.YYMM(), ECard: n.ECard, CardType: n.CardType}); err != nil {
 		return err
 	}
 	res.CardSaved = true

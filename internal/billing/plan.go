@@ -9,6 +9,7 @@ import (
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/fees"
+	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/inpctl/inpctl/internal/store"
 )
@@ -297,18 +298,5 @@ func (s *Service) CheckCardForPlan(p store.Plan, eCard bool, expiryYYMM string, 
 		dates := schedule.DueDates(firstPaid, plan.Instalments(), s.Rules.DebitDay)
 		last = dates[len(dates)-1]
 	}
-	return schedule.CheckCardForPlan(plan, eCard, cardExpiry(expiryYYMM), last)
-}
-
-// cardExpiry turns a stored YYMM expiry into the card's last valid day; an
-// unreadable one is the zero Date (unknown, refused by the rules).
-func cardExpiry(yymm string) clock.Date {
-	if len(yymm) != 4 {
-		return clock.Date{}
-	}
-	d, err := schedule.CardExpiry(yymm[2:] + yymm[:2])
-	if err != nil {
-		return clock.Date{}
-	}
-	return d
+	return schedule.CheckCardForPlan(plan, eCard, gateway.StoredExpiry(expiryYYMM).LastDay(), last)
 }

@@ -3,7 +3,6 @@ package billing
 import (
 	"github.com/inpctl/inpctl/internal/gateway"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/inpctl/inpctl/internal/clock"
@@ -313,24 +312,9 @@ func (l *ledger) card() (string, bool) {
 		if c.Deleted || c.CreatedDate > l.day {
 			continue
 		}
-		return CardLastDay(c.Expiry).String(), c.ECard
+		return gateway.StoredExpiry(c.Expiry).LastDay().String(), c.ECard
 	}
 	return "", false
-}
-
-// CardLastDay reads a stored card expiry, "YYMM" as Paybox sends it
-// (cards.expiry), as the last day the card is valid: "2702" → 2027-02-28.
-// It returns the zero Date for anything else.
-func CardLastDay(yymm string) clock.Date {
-	if len(yymm) != 4 {
-		return clock.Date{}
-	}
-	yy, err1 := strconv.Atoi(yymm[:2])
-	mm, err2 := strconv.Atoi(yymm[2:])
-	if err1 != nil || err2 != nil || mm < 1 || mm > 12 {
-		return clock.Date{}
-	}
-	return clock.NewDate(2000+yy, time.Month(mm)+1, 0)
 }
 
 // mustTime reads a stored RFC 3339 timestamp (the zero time if unreadable).

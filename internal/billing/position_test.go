@@ -171,7 +171,7 @@ func TestAccountSeed618(t *testing.T) {
 
 func TestAccount3xComingDebits(t *testing.T) {
 	c := seedLedgerBooks()["601 3x on 11/07, second debit failed"]
-	c.b.r.Cards = []store.CardRow{{ID: 1, Expiry: "2207", CreatedDate: "2022-06-24"}}
+	c.b.r.Cards = []store.Card{{ID: 1, Expiry: "2207", CreatedDate: "2022-06-24"}}
 	c.b.r.Attempts = []store.AttemptRow{{ID: 1, Date: "2022-07-10", Reference: "INP-A1", Seq: 2, Amount: 20033, State: "declined", Code: "00151", Text: "fonds insuffisants"}}
 	a := BuildAccount(c.b.r, posDay(c.asOf))
 	want := []ComingDebit{
@@ -244,14 +244,6 @@ func TestFigures(t *testing.T) {
 	for _, c := range cases {
 		if got := Figures(c.in); got != c.want {
 			t.Errorf("Figures(%+v) = %+v, want %+v", c.in, got, c.want)
-		}
-	}
-}
-
-func TestCardLastDay(t *testing.T) {
-	for in, want := range map[string]string{"2702": "2027-02-28", "2802": "2028-02-29", "2512": "2025-12-31", "2513": "", "27": "", "ab02": ""} {
-		if got := CardLastDay(in).String(); got != want {
-			t.Errorf("CardLastDay(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -149,10 +149,10 @@ func runPayIPN(ctx context.Context, o *payIPNOpts) error {
 		o.env.Infof("✓ signature verified")
 		n.Token = "***" // the card token is not for display
 		return PrintObject(o.env.Printer(), map[string]any{"pbx_cmd": n.Cmd, "amount_cents": n.Amount, "currency": "EUR", "code": n.Code,
-			"numtrans": n.NumTrans, "numappel": n.NumAppel, "authorisation": n.Auth, "card_type": n.CardType, "expiry": n.Expiry, "ecard": n.ECard},
+			"numtrans": n.NumTrans, "numappel": n.NumAppel, "authorisation": n.Auth, "card_type": n.CardType, "expiry": n.Expiry.YYMM(), "ecard": n.ECard},
 			func(w io.Writer) error {
 				return writeKV(w, [][2]string{{"PBX_CMD", n.Cmd}, {"Montant", n.Amount.String()}, {"Code", n.Code}, {"NUMTRANS", n.NumTrans},
-					{"NUMAPPEL", n.NumAppel}, {"Autorisation", n.Auth}, {"Carte", n.CardType}, {"Expiration", n.Expiry}})
+					{"NUMAPPEL", n.NumAppel}, {"Autorisation", n.Auth}, {"Carte", n.CardType}, {"Expiration", n.Expiry.YYMM()}})
 			})
 	}
 	svc, err := o.env.Service(ctx, "")

@@ -56,15 +56,22 @@ func Luhn(d string) bool {
 
 // IsCardNumber reports whether d, digits only, is a card number.
 func IsCardNumber(d string) bool {
-	if len(d) < MinDigits || len(d) > MaxDigits || strings.Trim(d, "0") == "" {
+	return Digits(d, MinDigits, MaxDigits) && strings.Trim(d, "0") != "" && Luhn(d)
+}
+
+// Digits reports whether s is min to max ASCII digits and nothing else:
+// the one check of a numeric field for the Paybox client, the sandbox and
+// the card detectors.
+func Digits(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
 		return false
 	}
-	for i := 0; i < len(d); i++ {
-		if d[i] < '0' || d[i] > '9' {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
 			return false
 		}
 	}
-	return Luhn(d)
+	return true
 }
 
 // Contains reports whether s holds a card number.

@@ -1,10 +1,6 @@
 package schedule
 
 import (
-	"strconv"
-	"strings"
-	"time"
-
 	"github.com/inpctl/inpctl/internal/clock"
 )
 
@@ -22,20 +18,4 @@ func CheckCardForPlan(p Plan, eCard bool, expiry clock.Date, lastDue clock.Date)
 		return &ErrCardExpiry{Expiry: expiry, LastDue: lastDue}
 	}
 	return nil
-}
-
-// CardExpiry turns a card expiry as the gateway gives it, "MMYY" (or
-// "MM/YY"), into the last day the card is valid: "0227" → 2027-02-28.
-func CardExpiry(mmyy string) (clock.Date, error) {
-	s := strings.Replace(strings.TrimSpace(mmyy), "/", "", 1)
-	if len(s) != 4 || strings.Trim(s, "0123456789") != "" {
-		return clock.Date{}, &ErrCardExpiryFormat{Input: mmyy}
-	}
-	m, _ := strconv.Atoi(s[:2])
-	yy, _ := strconv.Atoi(s[2:])
-	if m < 1 || m > 12 {
-		return clock.Date{}, &ErrCardExpiryFormat{Input: mmyy}
-	}
-	// Day 0 of the next month is the last day of this one.
-	return clock.NewDate(2000+yy, time.Month(m)+1, 0), nil
 }

@@ -6,28 +6,6 @@ import (
 	"github.com/inpctl/inpctl/internal/clock"
 )
 
-func TestCardExpiry(t *testing.T) {
-	good := map[string]clock.Date{
-		"0927":  d(2027, 9, 30),
-		"0227":  d(2027, 2, 28),
-		"0228":  d(2028, 2, 29),
-		"12/26": d(2026, 12, 31),
-		"0130":  d(2030, 1, 31),
-	}
-	for in, want := range good {
-		got, err := CardExpiry(in)
-		if err != nil || got != want {
-			t.Errorf("CardExpiry(%q) = %s, %v; want %s", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "1327", "0027", "927", "09270", "ab27", "09-27", "+927"} {
-		_, err := CardExpiry(in)
-		if !isType[*ErrCardExpiryFormat](err) {
-			t.Errorf("CardExpiry(%q) error = %v", in, err)
-		}
-	}
-}
-
 func TestCheckCardForPlan(t *testing.T) {
 	last := d(2026, 1, 10)
 	tests := []struct {

@@ -158,17 +158,6 @@ func (e *ErrRetryPolicy) Error() string { return "invalid retry policy: " + e.Ms
 // Unwrap classifies e as a usage (configuration) error.
 func (e *ErrRetryPolicy) Unwrap() error { return classify(fault.Usage, "") }
 
-// ErrCardExpiryFormat is returned by CardExpiry for a malformed MMYY.
-type ErrCardExpiryFormat struct{ Input string }
-
-// Error returns the message.
-func (e *ErrCardExpiryFormat) Error() string {
-	return fmt.Sprintf("%q is not a card expiry (expected MMYY, e.g. 0927)", e.Input)
-}
-
-// Unwrap classifies e as a usage (input) error.
-func (e *ErrCardExpiryFormat) Unwrap() error { return classify(fault.Usage, "") }
-
 func article(word string) string {
 	if word != "" && (word[0] == 'a' || word[0] == 'e' || word[0] == 'i' || word[0] == 'o' || word[0] == 'u') {
 		return "an"

@@ -30,7 +30,7 @@ type AccountRows struct {
 	Unpaids     []UnpaidRow
 	Refunds     []RefundRow
 	Plans       []PlanRow
-	Cards       []CardRow
+	Cards       []Card
 	Attempts    []AttemptRow
 	Notices     []NoticeRow
 }
@@ -127,16 +127,6 @@ type InstalmentRow struct {
 	Attempts int
 	NextTry  string
 	LastCode string
-}
-
-// CardRow is a stored card (a Paybox subscriber: never a card number).
-type CardRow struct {
-	ID          int64
-	Expiry      string // YYMM as stored
-	ECard       bool
-	CardType    string
-	CreatedDate string
-	Deleted     bool
 }
 
 // AttemptRow is a charge attempt that did not succeed.
@@ -346,10 +336,10 @@ func (r accountReader) plans(a *AccountRows) error {
 }
 
 func (r accountReader) cards(a *AccountRows) error {
-	a.Cards = []CardRow{}
+	a.Cards = []Card{}
 	return r.each(`SELECT id, expiry, ecard, card_type, created_at, deleted_at FROM cards
 		WHERE student_id = ? AND created_at < ? ORDER BY id`, func(rs *sql.Rows) error {
-		var c CardRow
+		var c Card
 		var deleted string
 		err := rs.Scan(&c.ID, &c.Expiry, &c.ECard, &c.CardType, &c.CreatedDate, &deleted)
 		c.CreatedDate = localDate(c.CreatedDate, r.loc)

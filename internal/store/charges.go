@@ -10,15 +10,24 @@ import (
 	"github.com/inpctl/inpctl/internal/money"
 )
 
-// Card is a stored card: a Paybox Direct Plus subscriber (never a number).
+// Card is a row of the cards table: a Paybox Direct Plus subscriber, never
+// a card number. It is the one type of that table: what a charge sends
+// (Token), what the plan rules check (Expiry, ECard) and what the account
+// position shows (CreatedDate, Deleted) are its fields; a reader fills
+// those it selects.
 type Card struct {
 	ID        int64  `json:"-"`
 	StudentID string `json:"student_id"`
 	RefAbonne string `json:"refabonne"`
 	Token     string `json:"-"`
 	Expiry    string `json:"expiry"` // YYMM, as Paybox sends it
-	ECard     bool   `json:"ecard"`
+	ECard     bool   `json:"ecard"`  // a temporary card (e-carte)
 	CardType  string `json:"card_type"`
+	// CreatedDate is the local date the card was registered on, and
+	// Deleted says a later card retired it before the position's date
+	// (account position only).
+	CreatedDate string `json:"-"`
+	Deleted     bool   `json:"-"`
 }
 
 // SaveCard stores a student's card; an earlier card is kept but retired.

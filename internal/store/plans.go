@@ -406,21 +406,10 @@ func (tx *Tx) OrderPlan(ctx context.Context, orderID int64) (Plan, bool, error) 
 		ORDER BY p.status IN ('requested','approved','active') DESC, p.id DESC LIMIT 1`, orderID)
 }
 
-// StoredCard is what the plan rules need to know of a registered card
-// (Paybox Direct Plus subscriber): never a card number.
-type StoredCard struct {
-	ID        int64  `json:"-"`
-	StudentID string `json:"student_id"`
-	RefAbonne string `json:"refabonne"`
-	Expiry    string `json:"expiry"` // YYMM, as Paybox sends it
-	ECard     bool   `json:"ecard"`  // a temporary card (e-carte)
-	CardType  string `json:"card_type"`
-}
-
 // StudentCard returns the student's current card: the latest registered
 // and not deleted.
-func (tx *Tx) StudentCard(ctx context.Context, studentID string) (StoredCard, bool, error) {
-	var c StoredCard
+func (tx *Tx) StudentCard(ctx context.Context, studentID string) (Card, bool, error) {
+	var c Card
 	err := tx.queryRow(ctx, `SELECT id, student_id, refabonne, expiry, ecard, card_type FROM cards
 		WHERE student_id = ? AND deleted_at = '' ORDER BY id DESC LIMIT 1`, studentID).
 		Scan(&c.ID, &c.StudentID, &c.RefAbonne, &c.Expiry, &c.ECard, &c.CardType)

@@ -136,7 +136,7 @@ func TestStudentCard(t *testing.T) {
 	db := newTestDB(t)
 	orderFor(t, db, "22100001", "ING-GC-3A", "01")
 	ctx := context.Background()
-	var c StoredCard
+	var c Card
 	var ok bool
 	inTx(t, db, func(ctx context.Context, tx *Tx) (err error) {
 		c, ok, err = tx.StudentCard(ctx, "22100001")

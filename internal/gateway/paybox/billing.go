@@ -3,6 +3,8 @@ package paybox
 import (
 	"strings"
 	"unicode"
+
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // Address is the buyer's billing address sent for 3-D Secure v2
@@ -138,7 +140,7 @@ func init() {
 // code, or "" if the country is not in the table.
 func CountryCode(country string) string {
 	k := strings.ToUpper(ascii(country, 60))
-	if isDigits(k, 3, 3) {
+	if pan.Digits(k, 3, 3) {
 		return k
 	}
 	return countries[k]

@@ -11,6 +11,7 @@ import (
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // Direct Plus TYPE codes (docs/paybox.md §2.4).
@@ -199,7 +200,7 @@ func (c *Client) checkConfig() error {
 	case len(c.cfg.Key) == 0:
 		return fault.New(fault.Usage, "no Paybox HMAC key is configured").
 			WithHint("set INPCTL_GATEWAY_PAYBOX_HMAC_KEY or gateway.paybox.hmac_key_file")
-	case !isDigits(c.cfg.Site, 7, 7) || !isDigits(c.cfg.Rang, 1, 3) || !isDigits(c.cfg.Identifiant, 1, 9):
+	case !pan.Digits(c.cfg.Site, 7, 7) || !pan.Digits(c.cfg.Rang, 1, 3) || !pan.Digits(c.cfg.Identifiant, 1, 9):
 		return fault.New(fault.Usage, "the Paybox site (7 digits), rang (2-3 digits) or identifiant (1-9 digits) is malformed")
 	}
 	for _, u := range c.urls {
@@ -238,29 +239,17 @@ func checkText(name, v string) error {
 }
 
 func checkNumber(name, v string, max int) error {
-	if !isDigits(v, 1, max) {
+	if !pan.Digits(v, 1, max) {
 		return badRequest("%s must be digits", name) // never quote: it may be a PAN
 	}
 	return nil
 }
 
 func checkDateVal(v string) error {
-	if !isDigits(v, 4, 4) || v[:2] < "01" || v[:2] > "12" {
+	if !pan.Digits(v, 4, 4) || v[:2] < "01" || v[:2] > "12" {
 		return badRequest("DATEVAL %q is not MMYY", v)
 	}
 	return nil
-}
-
-func isDigits(s string, min, max int) bool {
-	if len(s) < min || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func montant(a money.Cents) string { return zeroPad10(int64(a)) }

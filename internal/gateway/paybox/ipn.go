@@ -12,23 +12,25 @@ import (
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // Notification is a verified Paybox hosted-page result (IPN or browser
 // return), decoded with the PBX_RETOUR it was requested with.
 type Notification struct {
-	Amount   money.Cents // M
-	Cmd      string      // R: PBX_CMD
-	Auth     string      // A: authorization number (XXXXXX in preprod)
-	NumAppel string      // T
-	NumTrans string      // S
-	Code     string      // E: result code, 00000 = paid
-	CardType string      // C: CB, VISA, E_CARD…
-	Token    string      // U: the card token, to charge it later (Direct Plus)
-	Expiry   string      // U: the card expiry as sent, YYMM
-	ECard    bool        // C is E_CARD (or E-CARD, ECARD): a temporary card that cannot be charged later
-	Raw      string      // the notification as received
+	Amount   money.Cents        // M
+	Cmd      string             // R: PBX_CMD
+	Auth     string             // A: authorization number (XXXXXX in preprod)
+	NumAppel string             // T
+	NumTrans string             // S
+	Code     string             // E: result code, 00000 = paid
+	CardType string             // C: CB, VISA, E_CARD…
+	Token    string             // U: the card token, to charge it later (Direct Plus)
+	Expiry   gateway.CardExpiry // U: the card expiry (sent as YYMM); zero when absent or unreadable
+	ECard    bool               // C is E_CARD (or E-CARD, ECARD): a temporary card that cannot be charged later
+	Raw      string             // the notification as received
 	Fields   map[string]string
 }
 
@@ -160,7 +162,7 @@ func (n *Notification) set(letter byte, v string) error {
 	switch letter {
 	case 'M':
 		a, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || a < 0 || !isDigits(v, 1, 12) {
+		if err != nil || a < 0 || !pan.Digits(v, 1, 12) {
 			return fault.New(fault.Usage, "paybox notification: amount %q is not a number of cents", v)
 		}
 		n.Amount = money.Cents(a)
@@ -180,7 +182,7 @@ func (n *Notification) set(letter byte, v string) error {
 		n.ECard = u == "ECARD"
 	case 'U':
 		if m := subscriberData.FindStringSubmatch(v); m != nil {
-			n.Token, n.Expiry = strings.TrimSpace(m[1]), m[2]
+			n.Token, n.Expiry = strings.TrimSpace(m[1]), gateway.StoredExpiry(m[2])
 		} else {
 			n.Token = strings.TrimSpace(v)
 		}

@@ -143,8 +143,8 @@ func TestSubscriberData(t *testing.T) {
 		if err := n.decode("Abo="+in, map[string]byte{"Abo": 'U'}); err != nil {
 			t.Fatal(err)
 		}
-		if n.Token != want[0] || n.Expiry != want[1] {
-			t.Errorf("U=%q → token %q expiry %q, want %q", in, n.Token, n.Expiry, want)
+		if n.Token != want[0] || n.Expiry.YYMM() != want[1] {
+			t.Errorf("U=%q → token %q expiry %q, want %q", in, n.Token, n.Expiry.YYMM(), want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // DefaultRetour is the PBX_RETOUR we ask for: amount, order reference,
@@ -114,7 +115,7 @@ func checkLink(cfg LinkConfig, req LinkRequest) error {
 		return fault.New(fault.Usage, "no Paybox hosted-page URL is configured")
 	case len(cfg.Key) == 0:
 		return fault.New(fault.Usage, "no Paybox HMAC key is configured")
-	case !isDigits(cfg.Site, 7, 7) || !isDigits(cfg.Rang, 1, 3) || !isDigits(cfg.Identifiant, 1, 9):
+	case !pan.Digits(cfg.Site, 7, 7) || !pan.Digits(cfg.Rang, 1, 3) || !pan.Digits(cfg.Identifiant, 1, 9):
 		return fault.New(fault.Usage, "the Paybox site (7 digits), rang (2-3 digits) or identifiant (1-9 digits) is malformed")
 	case !strings.HasSuffix(strings.TrimSpace(retourOrDefault(cfg.Retour)), ":K"):
 		return fault.New(fault.Usage, "PBX_RETOUR %q must end with the signature (…:K)", cfg.Retour)

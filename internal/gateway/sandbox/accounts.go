@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // Account is a merchant account the sandbox accepts, on Direct and on the
@@ -68,11 +70,11 @@ func ParseAccount(s string) (Account, error) {
 	}
 	a := Account{Site: parts[0], Rang: parts[1], Identifiant: parts[2]}
 	switch {
-	case !isDigits(a.Site, 7, 7):
+	case !pan.Digits(a.Site, 7, 7):
 		return Account{}, fmt.Errorf("SITE %q is not 7 digits", a.Site)
-	case !isDigits(a.Rang, 1, 3):
+	case !pan.Digits(a.Rang, 1, 3):
 		return Account{}, fmt.Errorf("RANG %q is not 1 to 3 digits", a.Rang)
-	case !isDigits(a.Identifiant, 1, 9):
+	case !pan.Digits(a.Identifiant, 1, 9):
 		return Account{}, fmt.Errorf("IDENTIFIANT %q is not 1 to 9 digits", a.Identifiant)
 	}
 	key, err := hex.DecodeString(parts[3])
@@ -89,7 +91,7 @@ func ParseAccount(s string) (Account, error) {
 // matches says whether a is the account of site, rang and identifiant
 // ("" for a request without IDENTIFIANT).
 func (a Account) matches(site, rang, identifiant string) bool {
-	if site != a.Site || !isDigits(rang, 1, 3) || atoi(rang) != atoi(a.Rang) {
+	if site != a.Site || !pan.Digits(rang, 1, 3) || atoi(rang) != atoi(a.Rang) {
 		return false
 	}
 	return identifiant == "" || a.Identifiant == "" || atoi(identifiant) == atoi(a.Identifiant)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // encodeReply writes the answer as Paybox does: fields in its order,
@@ -32,7 +34,7 @@ func (s *Sandbox) encodeReply(f form, r reply) []byte {
 	b.WriteString("&SITE=")
 	answerEscape(&b, f.get("SITE"))
 	b.WriteString("&RANG=")
-	if rang := f.get("RANG"); isDigits(rang, 1, 3) {
+	if rang := f.get("RANG"); pan.Digits(rang, 1, 3) {
 		writePadded(&b, atoi(rang), 2)
 	} else {
 		answerEscape(&b, rang)

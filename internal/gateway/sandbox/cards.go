@@ -56,25 +56,13 @@ func classOf(card string) (c class, ok bool) {
 	case classOK, classSoftOnce, classSoftAlways, classLost, classExpired, classLoseAnswer, classSlow, classECard:
 		return class(strings.ToLower(card)), true
 	}
-	if !isDigits(card, 12, 19) || !pan.Luhn(card) {
+	if !pan.Digits(card, 12, 19) || !pan.Luhn(card) {
 		return "", false
 	}
 	if c, found := cardClasses[card]; found {
 		return c, true
 	}
 	return classOK, true
-}
-
-func isDigits(s string, min, max int) bool {
-	if len(s) < min || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // tokenLetters are what tokens are made of: letters only, so that a token

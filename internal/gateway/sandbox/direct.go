@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // kv is one received field.
@@ -169,7 +171,7 @@ func (s *Sandbox) checkFrame(f form) string {
 	switch {
 	case f.get("VERSION") != versionDirect && f.get("VERSION") != versionPlus:
 		return "00013"
-	case !isDigits(f.get("TYPE"), 5, 5):
+	case !pan.Digits(f.get("TYPE"), 5, 5):
 		return "00009"
 	case directPlus(f.get("TYPE")) && f.get("VERSION") != versionPlus:
 		// Subscriber TYPEs belong to Direct Plus (docs/paybox.md §2.3).
@@ -178,11 +180,11 @@ func (s *Sandbox) checkFrame(f form) string {
 		return "00006"
 	case numQuestion(f) == 0:
 		return "00005"
-	case f.has("DATEQ") && !isDigits(f.get("DATEQ"), 8, 8) && !isDigits(f.get("DATEQ"), 14, 14):
+	case f.has("DATEQ") && !pan.Digits(f.get("DATEQ"), 8, 8) && !pan.Digits(f.get("DATEQ"), 14, 14):
 		return "00007"
 	case f.has("DEVISE") && !knownCurrency[f.get("DEVISE")]:
 		return "00010"
-	case f.has("ACTIVITE") && (!isDigits(f.get("ACTIVITE"), 3, 3) || f.get("ACTIVITE") < "020" || f.get("ACTIVITE") > "027"):
+	case f.has("ACTIVITE") && (!pan.Digits(f.get("ACTIVITE"), 3, 3) || f.get("ACTIVITE") < "020" || f.get("ACTIVITE") > "027"):
 		return "00026"
 	}
 	return ""
@@ -217,7 +219,7 @@ func (s *Sandbox) authenticated(f form) bool {
 func numQuestion(f form) int64 {
 	v := f.get("NUMQUESTION")
 	n, err := strconv.ParseInt(v, 10, 64)
-	if !isDigits(v, 1, 10) || err != nil || n < 1 || n > 2147483647 {
+	if !pan.Digits(v, 1, 10) || err != nil || n < 1 || n > 2147483647 {
 		return 0
 	}
 	return n

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // Sandbox-only hosted-page parameters, outside the HMAC: the card to pay
@@ -130,9 +132,9 @@ func (s *Sandbox) checkHosted(f form) (int, error) {
 		return http.StatusForbidden, errors.New("PAYBOX : problème d'identification du commerce (unknown site/rang/identifiant)")
 	case !signed:
 		return http.StatusForbidden, errors.New("PAYBOX : problème d'identification du commerce (PBX_HMAC does not verify)")
-	case limit != "" && (!isDigits(limit, 4, 4) || atoi(limit[2:]) < 1 || atoi(limit[2:]) > 12):
+	case limit != "" && !validYYMM(limit):
 		return http.StatusBadRequest, errors.New("PAYBOX : paramètre invalide (PBX_DATEVALMAX is not YYMM)")
-	case !isDigits(f.get("PBX_TOTAL"), 3, 10) || !knownCurrency[f.get("PBX_DEVISE")] || len(f.get("PBX_CMD")) > 250:
+	case !pan.Digits(f.get("PBX_TOTAL"), 3, 10) || !knownCurrency[f.get("PBX_DEVISE")] || len(f.get("PBX_CMD")) > 250:
 		return http.StatusBadRequest, errors.New("PAYBOX : paramètre invalide (PBX_TOTAL, PBX_DEVISE or PBX_CMD)")
 	case !strings.Contains(f.get("PBX_PORTEUR"), "@"):
 		return http.StatusBadRequest, errors.New("PAYBOX : PBX_PORTEUR n'est pas une adresse e-mail")
@@ -167,13 +169,14 @@ func (s *Sandbox) payHosted(f form, card string) hostedResult {
 	}
 	// PBX_DATEVALMAX (YYMM): a card that expires before that month is
 	// refused with 00008 before any money is taken.
-	if limit := f.get("PBX_DATEVALMAX"); limit != "" && dv[2:]+dv[:2] < limit {
+	expiry, _ := gateway.ParseMMYY(dv) // checked just above
+	if limit, err := gateway.ParseYYMM(f.get("PBX_DATEVALMAX")); err == nil && expiry.Before(limit) {
 		return hostedResult{code: "00008"}
 	}
 	refab := f.get("PBX_REFABONNE")
 	e := entry{Op: "pay", Num: s.st.num + 1, Tx: s.newTx(TypeHosted, f.get("PBX_CMD"), totalOf(f), refab)}
 	res := hostedResult{code: "00000", numTrans: e.Num, numAppel: e.Num + numAppelBase,
-		expiry: dv[2:] + dv[:2], cardType: cardType(cls)}
+		expiry: expiry.YYMM(), cardType: cardType(cls)}
 	if refab != "" {
 		e.Sub = s.newSubscriber(refab, dv, cls)
 		res.token = e.Sub.Token
@@ -277,4 +280,10 @@ func retourEscape(v string) string {
 		}
 	}
 	return b.String()
+}
+
+// validYYMM reports whether PBX_DATEVALMAX can be read.
+func validYYMM(s string) bool {
+	_, err := gateway.ParseYYMM(s)
+	return err == nil
 }

@@ -1,6 +1,10 @@
 package sandbox
 
-import "time"
+import (
+	"time"
+
+	"github.com/inpctl/inpctl/internal/pan"
+)
 
 // Direct TYPEs of a transaction's life after it was made, and the card
 // update of a subscriber (docs/paybox.md §2.4).
@@ -40,7 +44,7 @@ func (st *state) transaction(numTrans string) *Transaction {
 // named finds the transaction that NUMTRANS and NUMAPPEL name: 00014 when
 // they are not numbers, 00018 when no transaction has both.
 func (s *Sandbox) named(f form) (*Transaction, string) {
-	if !isDigits(f.get("NUMTRANS"), 1, 10) || !isDigits(f.get("NUMAPPEL"), 1, 10) {
+	if !pan.Digits(f.get("NUMTRANS"), 1, 10) || !pan.Digits(f.get("NUMAPPEL"), 1, 10) {
 		return nil, "00014"
 	}
 	tx := s.st.transaction(pad10(f.get("NUMTRANS")))
@@ -125,7 +129,7 @@ func (s *Sandbox) cancel(f form, e entry) (reply, entry) {
 // consult is TYPE 00017: the status of the transaction NUMTRANS names
 // (NUMAPPEL, if sent, must match): STATUS, and REMISE once settled.
 func (s *Sandbox) consult(f form) reply {
-	if !isDigits(f.get("NUMTRANS"), 1, 10) || f.has("NUMAPPEL") && !isDigits(f.get("NUMAPPEL"), 1, 10) {
+	if !pan.Digits(f.get("NUMTRANS"), 1, 10) || f.has("NUMAPPEL") && !pan.Digits(f.get("NUMAPPEL"), 1, 10) {
 		return reply{code: "00014"}
 	}
 	tx := s.st.transaction(pad10(f.get("NUMTRANS")))
@@ -157,13 +161,13 @@ func remiseOf(t time.Time) string { return t.Format("20060102") }
 // the old one stops working, as on the hosted page.
 func (s *Sandbox) update(f form, e entry) (reply, entry) {
 	_, code := s.amount(f, 0)
-	refab, pan := f.get("REFABONNE"), f.get("PORTEUR")
-	cls, ok := classOf(pan)
+	refab, porteur := f.get("REFABONNE"), f.get("PORTEUR")
+	cls, ok := classOf(porteur)
 	switch {
 	case code != "":
 	case !textOK(refab):
 		code = "00014"
-	case !isDigits(pan, 12, 19) || !ok || !cvvOK(f):
+	case !pan.Digits(porteur, 12, 19) || !ok || !cvvOK(f):
 		code = "00004"
 	case s.checkDateVal(f.get("DATEVAL")) != "":
 		code = "00008"

@@ -6,6 +6,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/pan"
 )
 
 // Direct TYPEs the sandbox serves.
@@ -141,7 +142,7 @@ func (s *Sandbox) refund(f form, e entry) (reply, entry) {
 	tx := s.st.byTrans[pad10(f.get("NUMTRANS"))]
 	switch {
 	case code != "":
-	case !isDigits(f.get("NUMTRANS"), 1, 10) || !isDigits(f.get("NUMAPPEL"), 1, 10):
+	case !pan.Digits(f.get("NUMTRANS"), 1, 10) || !pan.Digits(f.get("NUMAPPEL"), 1, 10):
 		code = "00014"
 	case tx == nil || tx.NumAppel != pad10(f.get("NUMAPPEL")):
 		code = "00018"
@@ -181,13 +182,13 @@ func (s *Sandbox) lookup(f form) reply {
 // register is TYPE 00056: create a subscriber and return its token.
 func (s *Sandbox) register(f form, e entry) (reply, entry) {
 	_, code := s.amount(f, 0)
-	refab, pan := f.get("REFABONNE"), f.get("PORTEUR")
-	cls, ok := classOf(pan)
+	refab, porteur := f.get("REFABONNE"), f.get("PORTEUR")
+	cls, ok := classOf(porteur)
 	switch {
 	case code != "":
 	case !textOK(refab):
 		code = "00014"
-	case !isDigits(pan, 12, 19) || !ok || !cvvOK(f):
+	case !pan.Digits(porteur, 12, 19) || !ok || !cvvOK(f):
 		code = "00004"
 	case s.checkDateVal(f.get("DATEVAL")) != "":
 		code = "00008"
@@ -216,13 +217,13 @@ func (s *Sandbox) unregister(f form, e entry) (reply, entry) {
 // every valid card approves.
 func (s *Sandbox) payCard(f form, e entry) (reply, entry) {
 	amt, code := s.amount(f, 1)
-	ref, pan := f.get("REFERENCE"), f.get("PORTEUR")
-	cls, ok := classOf(pan)
+	ref, porteur := f.get("REFERENCE"), f.get("PORTEUR")
+	cls, ok := classOf(porteur)
 	switch {
 	case code != "":
 	case !textOK(ref):
 		code = "00012"
-	case !isDigits(pan, 12, 19) || !ok || !cvvOK(f):
+	case !pan.Digits(porteur, 12, 19) || !ok || !cvvOK(f):
 		code = "00004"
 	default:
 		code = s.checkDateVal(f.get("DATEVAL"))
@@ -238,13 +239,13 @@ func (s *Sandbox) payCard(f form, e entry) (reply, entry) {
 }
 
 // cvvOK: CVV, when sent, is 3 or 4 digits (00004 otherwise).
-func cvvOK(f form) bool { return !f.has("CVV") || isDigits(f.get("CVV"), 3, 4) }
+func cvvOK(f form) bool { return !f.has("CVV") || pan.Digits(f.get("CVV"), 3, 4) }
 
 // amount reads MONTANT (at least min cents), or returns 00011.
 func (s *Sandbox) amount(f form, min int64) (money.Cents, string) {
 	v := f.get("MONTANT")
 	n := atoi(v)
-	if !isDigits(v, 1, 10) || n < min {
+	if !pan.Digits(v, 1, 10) || n < min {
 		return 0, "00011"
 	}
 	return money.Cents(n), ""
@@ -252,12 +253,9 @@ func (s *Sandbox) amount(f form, min int64) (money.Cents, string) {
 
 // checkDateVal returns 00008 unless v is a MMYY expiry not in the past.
 func (s *Sandbox) checkDateVal(v string) string {
-	if !isDigits(v, 4, 4) || v == expiredDateVal {
-		return "00008"
-	}
-	m, y := atoi(v[:2]), 2000+atoi(v[2:])
+	e, err := gateway.ParseMMYY(v)
 	now := s.now()
-	if m < 1 || m > 12 || y*12+m < int64(now.Year())*12+int64(now.Month()) {
+	if err != nil || !pan.Digits(v, 4, 4) || v == expiredDateVal || e.Before(gateway.CardExpiry{Year: now.Year(), Month: now.Month()}) {
 		return "00008"
 	}
 	return ""
