@@ -11,38 +11,69 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
-// fakeApply is the applier under test's control: it answers by the value
-// of the notification's "Ref" and counts what it was given.
+// fakeApply is the notification side under test's control: Check answers
+// by the value of the notification's "Ref" (ok…, badsig, amount, db,
+// anything else unreadable); Apply keeps what it applied, once per Ref as
+// billing does (a replay writes nothing), and the sizes of its batches.
 type fakeApply struct {
-	mu  sync.Mutex
-	got []string
+	mu      sync.Mutex
+	got     []string       // every notification given to Apply
+	applied map[string]int // Ref → times written
+	batches []int
+	delay   time.Duration // the commit's time (an fsync)
 }
 
-func (f *fakeApply) apply(_ context.Context, raw string) (string, Outcome, error) {
-	f.mu.Lock()
-	f.got = append(f.got, raw)
-	f.mu.Unlock()
+func (f *fakeApply) ipn() IPN[string] {
+	return IPN[string]{Check: f.check, Apply: f.apply}
+}
+
+func (f *fakeApply) check(raw string) (string, string, Outcome, error) {
+	ref := cmdOf(raw)
 	switch {
-	case strings.Contains(raw, "Ref=ok"):
-		return "ok", Applied, nil
-	case strings.Contains(raw, "Ref=badsig"):
-		return "", Forbidden, errors.New("the notification signature does not verify")
-	case strings.Contains(raw, "Ref=amount"):
-		return "amount", Refused, errors.New("notification for amount says 1,00 € but 628,00 € was requested")
-	case strings.Contains(raw, "Ref=db"):
-		return "db", Failed, errors.New("database is locked")
+	case strings.HasPrefix(ref, "ok"), ref == "amount", ref == "db":
+		return ref, ref, Applied, nil
+	case ref == "badsig":
+		return "", "", Forbidden, errors.New("the notification signature does not verify")
 	}
-	return "", Unreadable, errors.New("unreadable")
+	return "", "", Unreadable, errors.New("unreadable")
+}
+
+func (f *fakeApply) apply(_ context.Context, refs []string) []Result {
+	time.Sleep(f.delay)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.applied == nil {
+		f.applied = map[string]int{}
+	}
+	f.batches = append(f.batches, len(refs))
+	out := make([]Result, len(refs))
+	for k, ref := range refs {
+		f.got = append(f.got, ref)
+		switch ref {
+		case "amount":
+			out[k] = Result{Refused, errors.New("notification for amount says 1,00 € but 628,00 € was requested")}
+		case "db":
+			out[k] = Result{Failed, errors.New("database is locked")}
+		default:
+			if f.applied[ref] == 0 {
+				f.applied[ref]++
+			}
+			out[k] = Result{Outcome: Applied}
+		}
+	}
+	return out
 }
 
 func server(t *testing.T, cfg Config, f *fakeApply, health func(context.Context) error) (*httptest.Server, *bytes.Buffer) {
 	t.Helper()
 	var log bytes.Buffer
 	cfg.Log = &syncWriter{w: &log}
-	srv := httptest.NewServer(Handler(cfg, f.apply, health))
-	t.Cleanup(srv.Close)
+	h := Handler(cfg, f.ipn(), health)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { srv.Close(); h.Close() })
 	return srv, &log
 }
 
