@@ -83,8 +83,9 @@ func ParsePrefixes(key string, ss []string) ([]netip.Prefix, error) {
 // Server is the HTTP handler of inpctl serve.
 type Server struct {
 	http.Handler
-	close func()
-	stats func() Stats
+	close  func()
+	stats  func() Stats
+	queued func() int // for tests: notifications waiting for a commit
 }
 
 // Close stops taking notifications, commits and answers those queued, and
@@ -109,7 +110,8 @@ func Handler[N any](cfg Config, ipn IPN[N], health func(context.Context) error) 
 	mux.HandleFunc("/paybox/refuse", h.page("Paiement refusé", "Votre paiement a été refusé par la banque : aucune somme n'a été prélevée."))
 	mux.HandleFunc("/paybox/annule", h.page("Paiement annulé", "Vous avez annulé le paiement : aucune somme n'a été prélevée."))
 	mux.HandleFunc("/healthz", h.healthz)
-	return &Server{Handler: h.logged(mux), close: h.queue.close, stats: h.queue.stats}
+	return &Server{Handler: h.logged(mux), close: h.queue.close, stats: h.queue.stats,
+		queued: func() int { return len(h.queue.q) }}
 }
 
 type handler[N any] struct {
