@@ -103,7 +103,7 @@ func runServe(ctx context.Context, o *serveOpts) error {
 	// still queued (after a shutdown that timed out) is committed now.
 	h.Close()
 	if st := h.Stats(); st.Batches > 0 {
-		o.env.Infof("inpctl serve: %d notifications applied in %d commits (largest %d)", st.Notifications, st.Batches, st.Largest)
+		o.env.Infof("inpctl serve: %d notifications taken in %d commits (largest %d)", st.Notifications, st.Batches, st.Largest)
 	}
 	return err
 }
