@@ -154,3 +154,42 @@ func (s *Service) ApplyIPNs(ctx context.Context, raws []string, keys []*rsa.Publ
 	}
 	return out, verr
 }
+
+// VerifyIPN checks a notification's signature (RSA-SHA1 over the raw
+// bytes) and reads it, writing nothing: the first half of ApplyIPN, for a
+// caller that applies checked notifications in batches (serve's group
+// commit). A refusal is a usage error wrapping paybox.ErrBadSignature or
+// paybox.ErrUnsigned.
+func VerifyIPN(raw string, keys []*rsa.PublicKey) (paybox.Notification, error) {
+	return verifyIPN(raw, keys)
+}
+
+// ApplyCheckedIPNs applies notifications that VerifyIPN accepted, in
+// order, in one transaction (one commit for all), and answers each: errs[k]
+// is the error of ns[k], as ApplyIPN would have returned it. The same
+// notification twice in ns is applied once, the second being a replay (the
+// first's row is visible inside the transaction). When one is refused or
+// the transaction fails, nothing of it stays and every notification is
+// applied again in its own transaction, one after the other, so each gets
+// its own answer and the good ones are still applied.
+func (s *Service) ApplyCheckedIPNs(ctx context.Context, ns []paybox.Notification) ([]IPNResult, []error) {
+	out := make([]IPNResult, len(ns))
+	errs := make([]error, len(ns))
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		for k, n := range ns {
+			res, err := s.applyIPN(ctx, tx, n)
+			if err != nil {
+				return err
+			}
+			out[k] = res
+		}
+		return nil
+	})
+	if err == nil {
+		return out, errs
+	}
+	for k, n := range ns {
+		out[k], errs[k] = s.applyOne(ctx, n)
+	}
+	return out, errs
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/gateway/paybox"
 	"github.com/inpctl/inpctl/internal/serve"
@@ -74,20 +75,37 @@ func runServe(ctx context.Context, o *serveOpts) error {
 	if err != nil {
 		return err
 	}
-	apply := func(ctx context.Context, raw string) (string, serve.Outcome, error) {
-		res, err := svc.ApplyIPN(ctx, raw, kit.keys)
-		return res.Cmd, ipnOutcome(err), err
+	ipn := serve.IPN[paybox.Notification]{
+		Check: func(raw string) (paybox.Notification, string, serve.Outcome, error) {
+			n, err := billing.VerifyIPN(raw, kit.keys)
+			return n, n.Cmd, ipnOutcome(err), err
+		},
+		Apply: func(ctx context.Context, ns []paybox.Notification) []serve.Result {
+			_, errs := svc.ApplyCheckedIPNs(ctx, ns)
+			out := make([]serve.Result, len(ns))
+			for k, err := range errs {
+				out[k] = serve.Result{Outcome: ipnOutcome(err), Err: err}
+			}
+			return out
+		},
 	}
 	health := func(ctx context.Context) error {
 		_, err := svc.DB.Catalogue(ctx)
 		return err
 	}
 	h := serve.Handler(serve.Config{Allow: allow, TrustedProxies: proxies, School: cfg.Issuer.Name, Contact: cfg.Mail.Contact,
-		Log: o.env.IO.Err}, apply, health)
-	return serve.Serve(ctx, listen, h, func(addr string) {
+		Log: o.env.IO.Err}, ipn, health)
+	err = serve.Serve(ctx, listen, h, func(addr string) {
 		fmt.Fprintf(o.env.IO.Out, "http://%s/paybox/ipn\n", addr)
 		o.env.Infof("inpctl serve listening on http://%s (SIGTERM to stop)", addr)
 	})
+	// The HTTP server has stopped: every request has its answer; what is
+	// still queued (after a shutdown that timed out) is committed now.
+	h.Close()
+	if st := h.Stats(); st.Batches > 0 {
+		o.env.Infof("inpctl serve: %d notifications taken in %d commits (largest %d)", st.Notifications, st.Batches, st.Largest)
+	}
+	return err
 }
 
 // ipnOutcome says how serve answers Paybox for what ApplyIPN returned.

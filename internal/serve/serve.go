@@ -2,9 +2,11 @@
 // notification endpoint (IPN), the pages Paybox sends the student back to,
 // and a health check, meant to run behind the school's reverse proxy.
 //
-// It knows nothing of the ledger: the caller gives it the function that
-// verifies and applies a notification (billing's, the one `pay ipn` uses)
-// and the one that checks the database.
+// It knows nothing of the ledger: the caller gives it the functions that
+// verify and apply notifications (billing's, the ones `pay ipn` uses) and
+// the one that checks the database. Notifications that arrive together are
+// applied together, in one transaction (a group commit, batch.go): each
+// request is answered after the commit that holds it.
 package serve
 
 import (
@@ -17,6 +19,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,10 +37,6 @@ const (
 	Refused                   // signed, but the books refuse it (a wrong amount…): 409, Paybox tries again
 	Failed                    // the database or another internal failure: 500, Paybox tries again
 )
-
-// Applier verifies and applies one notification (its raw query string).
-// It returns the PBX_CMD (for the log) and how it went.
-type Applier func(ctx context.Context, raw string) (cmd string, o Outcome, err error)
 
 // Config is what the server needs.
 type Config struct {
@@ -91,34 +90,51 @@ const (
 	PathAnnule = "/paybox/annule"
 )
 
-// Handler is the HTTP handler of the server.
-func Handler(cfg Config, apply Applier, health func(context.Context) error) http.Handler {
+// Server is the HTTP handler of inpctl serve.
+type Server struct {
+	http.Handler
+	close  func()
+	stats  func() Stats
+	queued func() int // for tests: notifications waiting for a commit
+}
+
+// Close stops taking notifications, commits and answers those queued, and
+// stops the applier; call it once the HTTP server has shut down.
+func (s *Server) Close() { s.close() }
+
+// Stats counts the group commits so far.
+func (s *Server) Stats() Stats { return s.stats() }
+
+// Handler is the HTTP handler of the server; Close it after use.
+func Handler[N any](cfg Config, ipn IPN[N], health func(context.Context) error) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 16 << 10
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	h := &handler{cfg: cfg, apply: apply, health: health}
+	h := &handler[N]{cfg: cfg, check: ipn.Check, queue: newBatcher(ipn.Apply), health: health}
 	mux := http.NewServeMux()
 	mux.HandleFunc(PathIPN, h.ipn)
 	mux.HandleFunc(PathRetour, h.page("Paiement reçu, merci", "Votre paiement a été reçu. Vous recevrez une confirmation par courriel."))
 	mux.HandleFunc(PathRefuse, h.page("Paiement refusé", "Votre paiement a été refusé par la banque : aucune somme n'a été prélevée."))
 	mux.HandleFunc(PathAnnule, h.page("Paiement annulé", "Vous avez annulé le paiement : aucune somme n'a été prélevée."))
 	mux.HandleFunc("/healthz", h.healthz)
-	return h.logged(mux)
+	return &Server{Handler: h.logged(mux), close: h.queue.close, stats: h.queue.stats,
+		queued: func() int { return len(h.queue.q) }}
 }
 
-type handler struct {
+type handler[N any] struct {
 	cfg    Config
-	apply  Applier
+	check  func(raw string) (N, string, Outcome, error)
+	queue  *batcher[N]
 	health func(context.Context) error
 	mu     sync.Mutex // the access log's writes
 }
 
 // source is the client's address: the peer, or for a trusted proxy the
 // last address of X-Forwarded-For that is not itself a trusted proxy.
-func (h *handler) source(r *http.Request) netip.Addr {
+func (h *handler[N]) source(r *http.Request) netip.Addr {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -154,7 +170,7 @@ func within(ps []netip.Prefix, a netip.Addr) bool {
 }
 
 // ipn takes a notification: GET (the query) or POST (the body, form-encoded).
-func (h *handler) ipn(w http.ResponseWriter, r *http.Request) {
+func (h *handler[N]) ipn(w http.ResponseWriter, r *http.Request) {
 	rec := w.(*recorder)
 	if !within(h.cfg.Allow, h.source(r)) {
 		http.Error(w, "", http.StatusForbidden)
@@ -183,9 +199,20 @@ func (h *handler) ipn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.cmd = cmdOf(raw)
-	cmd, o, err := h.apply(r.Context(), raw)
+	// Check (the signature, the fields) before queuing: a bad one never
+	// enters a batch.
+	n, cmd, o, err := h.check(raw)
 	if cmd != "" {
 		rec.cmd = cmd
+	}
+	if err == nil {
+		a, ok := h.queue.submit(n)
+		if !ok {
+			rec.note = "stopping"
+			http.Error(w, "", http.StatusServiceUnavailable) // Paybox tries again
+			return
+		}
+		o, err, rec.batch = a.Outcome, a.Err, a.batch
 	}
 	if err != nil {
 		rec.note = oneLine(err.Error())
@@ -216,7 +243,7 @@ func cmdOf(raw string) string {
 
 // page is a plain French page for the student; it never changes state
 // (the notification alone does).
-func (h *handler) page(title, text string) http.HandlerFunc {
+func (h *handler[N]) page(title, text string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, "", http.StatusMethodNotAllowed)
@@ -233,7 +260,7 @@ func (h *handler) page(title, text string) http.HandlerFunc {
 	}
 }
 
-func (h *handler) healthz(w http.ResponseWriter, r *http.Request) {
+func (h *handler[N]) healthz(w http.ResponseWriter, r *http.Request) {
 	if h.health != nil {
 		if err := h.health(r.Context()); err != nil {
 			w.(*recorder).note = oneLine(err.Error())
@@ -249,6 +276,7 @@ type recorder struct {
 	http.ResponseWriter
 	status    int
 	cmd, note string
+	batch     int // the size of the group commit that held the notification
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -267,8 +295,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 // logged writes one access-log line per request: time, source, method,
 // path (never the query: it holds the signature and card fields), status,
-// duration, the PBX_CMD and why a notification was not applied.
-func (h *handler) logged(next http.Handler) http.Handler {
+// duration, the PBX_CMD, why a notification was not applied and the size
+// of the group commit that held it.
+func (h *handler[N]) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := h.cfg.Now()
 		rec := &recorder{ResponseWriter: w}
@@ -286,6 +315,9 @@ func (h *handler) logged(next http.Handler) http.Handler {
 		}
 		if rec.note != "" {
 			line += " (" + rec.note + ")"
+		}
+		if rec.batch > 0 {
+			line += " batch=" + strconv.Itoa(rec.batch)
 		}
 		h.mu.Lock()
 		fmt.Fprintln(h.cfg.Log, line)

@@ -4,45 +4,86 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
-// fakeApply is the applier under test's control: it answers by the value
-// of the notification's "Ref" and counts what it was given.
+// fakeApply is the notification side under test's control: Check answers
+// by the value of the notification's "Ref" (ok…, badsig, amount, db,
+// anything else unreadable); Apply keeps what it applied, once per Ref as
+// billing does (a replay writes nothing), and the sizes of its batches.
 type fakeApply struct {
-	mu  sync.Mutex
-	got []string
+	mu      sync.Mutex
+	got     []string       // every notification given to Apply
+	applied map[string]int // Ref → times written
+	batches []int
+	delay   time.Duration // the commit's time (an fsync)
+	gate    chan struct{} // when set, each Apply waits for a value
+	entered chan int      // when set, each Apply sends its batch's size on entry
 }
 
-func (f *fakeApply) apply(_ context.Context, raw string) (string, Outcome, error) {
-	f.mu.Lock()
-	f.got = append(f.got, raw)
-	f.mu.Unlock()
+func (f *fakeApply) ipn() IPN[string] {
+	return IPN[string]{Check: f.check, Apply: f.apply}
+}
+
+func (f *fakeApply) check(raw string) (string, string, Outcome, error) {
+	ref := cmdOf(raw)
 	switch {
-	case strings.Contains(raw, "Ref=ok"):
-		return "ok", Applied, nil
-	case strings.Contains(raw, "Ref=badsig"):
-		return "", Forbidden, errors.New("the notification signature does not verify")
-	case strings.Contains(raw, "Ref=amount"):
-		return "amount", Refused, errors.New("notification for amount says 1,00 € but 628,00 € was requested")
-	case strings.Contains(raw, "Ref=db"):
-		return "db", Failed, errors.New("database is locked")
+	case strings.HasPrefix(ref, "ok"), ref == "amount", ref == "db":
+		return ref, ref, Applied, nil
+	case ref == "badsig":
+		return "", "", Forbidden, errors.New("the notification signature does not verify")
 	}
-	return "", Unreadable, errors.New("unreadable")
+	return "", "", Unreadable, errors.New("unreadable")
+}
+
+func (f *fakeApply) apply(_ context.Context, refs []string) []Result {
+	if f.entered != nil {
+		f.entered <- len(refs)
+	}
+	if f.gate != nil {
+		<-f.gate
+	}
+	time.Sleep(f.delay)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.applied == nil {
+		f.applied = map[string]int{}
+	}
+	f.batches = append(f.batches, len(refs))
+	out := make([]Result, len(refs))
+	for k, ref := range refs {
+		f.got = append(f.got, ref)
+		switch ref {
+		case "amount":
+			out[k] = Result{Refused, errors.New("notification for amount says 1,00 € but 628,00 € was requested")}
+		case "db":
+			out[k] = Result{Failed, errors.New("database is locked")}
+		default:
+			if f.applied[ref] == 0 {
+				f.applied[ref]++
+			}
+			out[k] = Result{Outcome: Applied}
+		}
+	}
+	return out
 }
 
 func server(t *testing.T, cfg Config, f *fakeApply, health func(context.Context) error) (*httptest.Server, *bytes.Buffer) {
 	t.Helper()
 	var log bytes.Buffer
 	cfg.Log = &syncWriter{w: &log}
-	srv := httptest.NewServer(Handler(cfg, f.apply, health))
-	t.Cleanup(srv.Close)
+	h := Handler(cfg, f.ipn(), health)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { srv.Close(); h.Close() })
 	return srv, &log
 }
 
@@ -188,5 +229,180 @@ func TestParsePrefixes(t *testing.T) {
 	}
 	if _, err := ParsePrefixes("k", DefaultAllow); err != nil {
 		t.Errorf("DefaultAllow: %v", err)
+	}
+}
+
+// burst sends each query of qs as a GET notification, all at once, and
+// returns the statuses in qs's order.
+func burst(t *testing.T, base string, qs []string) []int {
+	t.Helper()
+	codes := make([]int, len(qs))
+	var wg sync.WaitGroup
+	for k, q := range qs {
+		wg.Go(func() {
+			res, err := http.Get(base + "/paybox/ipn?" + q)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			codes[k] = res.StatusCode
+		})
+	}
+	wg.Wait()
+	return codes
+}
+
+// TestGroupCommitDistinct: N distinct notifications at once are all
+// applied, each once, and they share commits (batches larger than one, as
+// Stats and the access log say).
+func TestGroupCommitDistinct(t *testing.T) {
+	const n = 200
+	f := &fakeApply{delay: 2 * time.Millisecond}
+	var log bytes.Buffer
+	h := Handler(Config{Allow: loopback(t), Log: &syncWriter{w: &log}}, f.ipn(), nil)
+	srv := httptest.NewServer(h)
+	defer h.Close()
+	defer srv.Close()
+	qs := make([]string, n)
+	for k := range qs {
+		qs[k] = fmt.Sprintf("Ref=ok%d&Sign=x", k)
+	}
+	for k, code := range burst(t, srv.URL, qs) {
+		if code != 200 {
+			t.Errorf("notification %d: %d, want 200", k, code)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.applied) != n || len(f.got) != n {
+		t.Errorf("%d applied, %d given to Apply, want %d each", len(f.applied), len(f.got), n)
+	}
+	st := h.Stats()
+	if st.Notifications != n || st.Largest < 2 || st.Batches >= n || st.Largest > MaxBatch {
+		t.Errorf("stats %+v: want %d notifications in fewer commits, batches of 2 to %d", st, n, MaxBatch)
+	}
+	if !regexp.MustCompile(`GET /paybox/ipn 200 \S+ cmd=ok\d+ batch=([2-9]|\d\d+)\n`).MatchString(log.String()) {
+		t.Errorf("no access-log line shows a batch larger than one:\n%s", log.String())
+	}
+	t.Logf("%d notifications in %d commits (largest %d)", st.Notifications, st.Batches, st.Largest)
+}
+
+// TestGroupCommitBadOnesStayOut: bad signatures and junk mixed in a burst
+// get their own 403 and 400 and never enter a batch; a notification the
+// books refuse gets its 409 and a database failure its 500 while the
+// others of the same batches get 200.
+func TestGroupCommitBadOnesStayOut(t *testing.T) {
+	f := &fakeApply{delay: 2 * time.Millisecond}
+	srv, _ := server(t, Config{Allow: loopback(t)}, f, nil)
+	var qs []string
+	want := map[int]int{}
+	for k := range 60 {
+		switch k % 10 {
+		case 3:
+			qs = append(qs, "Ref=badsig&Sign=x")
+			want[k] = 403
+		case 5:
+			qs = append(qs, "garbage")
+			want[k] = 400
+		case 7:
+			qs = append(qs, "Ref=amount&Sign=x")
+			want[k] = 409
+		case 9:
+			qs = append(qs, "Ref=db&Sign=x")
+			want[k] = 500
+		default:
+			qs = append(qs, fmt.Sprintf("Ref=ok%d&Sign=x", k))
+			want[k] = 200
+		}
+	}
+	for k, code := range burst(t, srv.URL, qs) {
+		if code != want[k] {
+			t.Errorf("%s: %d, want %d", qs[k], code, want[k])
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ref := range f.got {
+		if ref == "" || ref == "badsig" {
+			t.Errorf("a notification that did not check entered a batch: %q", ref)
+		}
+	}
+	if len(f.applied) != 36 {
+		t.Errorf("%d good notifications applied, want 36", len(f.applied))
+	}
+}
+
+// TestGroupCommitReplays: the same notification 20 times at once is
+// applied once and every request gets 200.
+func TestGroupCommitReplays(t *testing.T) {
+	f := &fakeApply{delay: 2 * time.Millisecond}
+	srv, _ := server(t, Config{Allow: loopback(t)}, f, nil)
+	qs := make([]string, 20)
+	for k := range qs {
+		qs[k] = "Ref=ok-same&Sign=x"
+	}
+	for k, code := range burst(t, srv.URL, qs) {
+		if code != 200 {
+			t.Errorf("copy %d: %d, want 200", k, code)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.applied["ok-same"] != 1 || len(f.got) != 20 {
+		t.Errorf("written %d times (given %d times), want once", f.applied["ok-same"], len(f.got))
+	}
+}
+
+// TestGroupCommitClose: Close answers what is queued before it returns,
+// and after it a notification is answered 503 (Paybox tries again),
+// never left waiting.
+func TestGroupCommitClose(t *testing.T) {
+	f := &fakeApply{gate: make(chan struct{}), entered: make(chan int, 10)}
+	h := Handler(Config{Allow: loopback(t)}, f.ipn(), nil)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	codes := make(chan int, 10)
+	get := func(ref string) {
+		res, err := http.Get(srv.URL + "/paybox/ipn?Ref=" + ref)
+		if err != nil {
+			codes <- 0
+			return
+		}
+		res.Body.Close()
+		codes <- res.StatusCode
+	}
+	go get("ok0")
+	if n := <-f.entered; n != 1 {
+		t.Fatalf("first batch of %d", n)
+	}
+	// The first commit is under way; nine more arrive and wait in the queue.
+	for k := 1; k < 10; k++ {
+		go get(fmt.Sprintf("ok%d", k))
+	}
+	for deadline := time.Now().Add(5 * time.Second); h.queued() < 9; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d queued, want 9", h.queued())
+		}
+	}
+	closed := make(chan struct{})
+	go func() { h.Close(); close(closed) }()
+	f.gate <- struct{}{} // the first commit ends
+	if n := <-f.entered; n != 9 {
+		t.Errorf("second batch of %d, want the 9 queued", n)
+	}
+	f.gate <- struct{}{}
+	<-closed
+	if st := h.Stats(); st.Notifications != 10 || st.Batches != 2 {
+		t.Errorf("Close returned with %+v, want 10 notifications in 2 commits", st)
+	}
+	for range 10 {
+		if code := <-codes; code != 200 {
+			t.Errorf("a notification queued before Close: %d, want 200", code)
+		}
+	}
+	if code, _ := do(t, "GET", srv.URL+"/paybox/ipn?Ref=ok-late", "", nil); code != 503 {
+		t.Errorf("after Close: %d, want 503", code)
 	}
 }

@@ -94,7 +94,9 @@ NOTES_MD+=("- **8.** \`inpctl serve\` on a fresh copy of a \`rehearse --students
   year's sandbox page, so each notification is signed by the sandbox's RSA key and applies a real payment (the run checks
   $SERVE_N new card payments). cmd/benchipn send sends them as Paybox does (GET, the raw query) from $SERVE_CLIENTS keep-alive
   clients and fails unless every answer is 200. The raw limit is cmd/benchipn verify: a bare net/http handler running
-  paybox.VerifyIPN (the check serve runs first) and nothing else. Per notification serve also writes the payment, its
-  allocation, the ledger and audit rows and a notice in one transaction, committed (synchronous=FULL) before it answers
-  200, since only a 200 stops Paybox's retries; the peak memory is the server's (VmHWM).")
+  paybox.VerifyIPN (the check serve runs first, in each request) and nothing else. Per notification serve also writes the
+  payment, its allocation, the ledger and audit rows and a notice; the notifications that arrive while a commit is under
+  way are applied together in the next transaction (group commit: what is queued when the previous commit ends, at most
+  64, one applier, one SQLite writer), committed (synchronous=FULL) before each of them is answered 200, since only a 200
+  stops Paybox's retries; serve's last stderr line counts the commits. The peak memory is the server's (VmHWM).")
 rm -f serve-run.db serve-run.db-wal serve-run.db-shm serve-run.db.sandbox
