@@ -63,6 +63,8 @@ type Env struct {
 	args []string
 	// started is set once flags and arguments were accepted.
 	started bool
+	// tables is the table every table of the command is rendered with.
+	tables tableShare
 }
 
 // Config loads the configuration once.
@@ -177,7 +179,13 @@ func (e *Env) Printer() *Printer {
 
 // cleanOut is stdout for data: control characters removed (escaped in
 // JSON), see cleanWriter.
-func (e *Env) cleanOut() io.Writer { return newCleanWriter(e.IO.Out, e.JSON()) }
+func (e *Env) cleanOut() io.Writer {
+	w := newCleanWriter(e.IO.Out, e.JSON())
+	if cw, ok := w.(*cleanWriter); ok && cw.share == nil {
+		cw.share = &e.tables
+	}
+	return w
+}
 
 // JSON reports whether the output format is JSON.
 func (e *Env) JSON() bool { return e.flags.output == "json" }

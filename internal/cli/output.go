@@ -176,8 +176,8 @@ func writeCSV[T any](p *Printer, rows []T, cols []Col[T]) error {
 }
 
 // writeTable renders a borderless table (not a contract: may change) with
-// tablewriter, the table library the project chose, through the one table
-// of the process (see sharedTable).
+// tablewriter, the table library the project chose, through the table of
+// the command's output when w is one (see tableShare), else a new one.
 func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) error {
 	aligns := make([]tw.Align, len(cols))
 	head := make([]string, len(cols))
@@ -188,10 +188,14 @@ func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) err
 			aligns[i] = tw.AlignRight
 		}
 	}
-	sharedTable.Lock()
-	defer sharedTable.Unlock()
-	defer sharedTable.buf.Reset()
-	t := sharedTable.get()
+	share := &tableShare{}
+	if h, ok := w.(interface{ tables() *tableShare }); ok && h.tables() != nil {
+		share = h.tables()
+	}
+	share.Lock()
+	defer share.Unlock()
+	defer share.buf.Reset()
+	t := share.get()
 	t.Options(
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
 		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
@@ -212,16 +216,15 @@ func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) err
 	if err := t.Render(); err != nil {
 		return err
 	}
-	_, err := w.Write(sharedTable.buf.Bytes())
+	_, err := w.Write(share.buf.Bytes())
 	return err
 }
 
-// sharedTable is the one tablewriter.Table every table of the process is
-// rendered with, Reset between uses. tablewriter.NewTable allocates a
+// tableShare is the tablewriter.Table every table a command prints is
+// rendered with, Reset between uses: the Env owns one, and its data writer
+// (cleanWriter) hands it to writeTable. tablewriter.NewTable allocates a
 // 10 240-entry reflection cache (about 400 kB) that a table of strings never
 // reads: one per table made a quarter of "account show" (seven tables).
-var sharedTable tableShare
-
 type tableShare struct {
 	sync.Mutex
 	t   *tablewriter.Table

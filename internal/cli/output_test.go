@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -44,23 +45,32 @@ func renderTable[T any](t *testing.T, rows []T, cols []Col[T], total []string) s
 // other tables (other columns, alignments, footers) is byte for byte the
 // table printed first in a fresh process.
 func TestSharedTableReset(t *testing.T) {
-	sharedTable.Lock()
-	sharedTable.t = nil // as in a fresh process
-	sharedTable.Unlock()
-	first := renderTable(t, threeRows, threeCols, []string{"Total", "", "731,00 €"})
+	first := renderTable(t, threeRows, threeCols, []string{"Total", "", "731,00 €"}) // a table of its own
 	if first != threeColsTable {
 		t.Fatalf("first table:\n%s\nwant:\n%s", first, threeColsTable)
 	}
-	one := renderTable(t, oneRows, oneCol, nil)
+	// The same table for the next ones, as a command's Env gives it.
+	share := &tableShare{}
+	shared := func(w *bytes.Buffer) io.Writer { return &cleanWriter{w: w, share: share} }
+	var b1 bytes.Buffer
+	if err := writeTable(shared(&b1), threeRows, threeCols, []string{"Total", "", "731,00 €"}); err != nil || b1.String() != first {
+		t.Fatalf("first shared table: %v\n%s", err, b1.String())
+	}
+	var b2 bytes.Buffer
+	if err := writeTable(shared(&b2), oneRows, oneCol, nil); err != nil {
+		t.Fatal(err)
+	}
+	one := b2.String()
+	if share.t == nil {
+		t.Fatal("the Env's table was not used")
+	}
 	if strings.Contains(one, "Total") || !strings.Contains(one, "                                 x") {
 		t.Errorf("one-column table after a three-column one:\n%s", one)
 	}
-	if again := renderTable(t, threeRows, threeCols, []string{"Total", "", "731,00 €"}); again != first {
-		t.Errorf("same table after others:\n%s\nwant:\n%s", again, first)
+	var b3 bytes.Buffer
+	if err := writeTable(shared(&b3), threeRows, threeCols, []string{"Total", "", "731,00 €"}); err != nil || b3.String() != first {
+		t.Errorf("same table after others:\n%s\nwant:\n%s", b3.String(), first)
 	}
-	sharedTable.Lock()
-	sharedTable.t = nil
-	sharedTable.Unlock()
 	if fresh := renderTable(t, oneRows, oneCol, nil); fresh != one {
 		t.Errorf("one-column table in a fresh process:\n%s\nafter another table:\n%s", fresh, one)
 	}
@@ -69,6 +79,7 @@ func TestSharedTableReset(t *testing.T) {
 // TestSharedTableConcurrent: tables printed from several goroutines at once
 // each come out whole (go test -race checks the lock).
 func TestSharedTableConcurrent(t *testing.T) {
+	share := &tableShare{}
 	var wg sync.WaitGroup
 	errs := make(chan string, 16)
 	for i := range 16 {
@@ -76,14 +87,15 @@ func TestSharedTableConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var b bytes.Buffer
+			w := &cleanWriter{w: &b, share: share}
 			var err error
 			if i%2 == 0 {
-				err = writeTable(&b, threeRows, threeCols, []string{"Total", "", "731,00 €"})
+				err = writeTable(w, threeRows, threeCols, []string{"Total", "", "731,00 €"})
 				if b.String() != threeColsTable {
 					errs <- b.String()
 				}
 			} else {
-				err = writeTable(&b, oneRows, oneCol, nil)
+				err = writeTable(w, oneRows, oneCol, nil)
 			}
 			if err != nil {
 				errs <- err.Error()

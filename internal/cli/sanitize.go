@@ -21,8 +21,11 @@ import (
 type cleanWriter struct {
 	w       io.Writer
 	json    bool
-	pending bool // the last byte written was 0xC2, held back
+	pending bool        // the last byte written was 0xC2, held back
+	share   *tableShare // the Env's table (see writeTable), nil elsewhere
 }
+
+func (c *cleanWriter) tables() *tableShare { return c.share }
 
 func newCleanWriter(w io.Writer, json bool) io.Writer {
 	if cw, ok := w.(*cleanWriter); ok && cw.json == json {
