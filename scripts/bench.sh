@@ -629,7 +629,7 @@ Notes on what is compared:
   The CLI runs $RENDER_ROUNDS times, each run between two raw runs and compared with their mean
   (the row shows the run with the median ratio, $RAW_BEFORE and $RAW_AFTER PDF/s around it, and
   every ratio): the speed of this machine moves by a fifth and more within minutes.
-  Both run under \`invoice.BatchGC\` (a collection per 64 MiB allocated rather than per live-heap
+  Both run under \`invoice.Batch (its GCBudget)\` (a collection per 64 MiB allocated rather than per live-heap
   size): at the default GOGC the benchmark's tiny heap made it collect every PDF or two, which
   made its rate swing with the load (250 to 370 PDF/s, against 700 and more with the same budget).
   In the same run, one goroutine: \`BenchmarkRender\` (model + layout + gopdf, in memory)

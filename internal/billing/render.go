@@ -67,6 +67,22 @@ func (s *Service) EachInvoiceDocument(ctx context.Context, session string, asOf 
 	})
 }
 
+// RenderBatch is the batch of invoice render and of the rehearsal: the
+// jobs of RenderJobs written by batch (its workers, GC budget, progress).
+// started, when not nil, is called once with the number of documents
+// before the first is written. It returns that number.
+func (s *Service) RenderBatch(ctx context.Context, dir string, bulk bool, session string, asOf clock.Date,
+	more []invoice.Document, batch invoice.Batch, started func(total int)) (int, error) {
+	total := 0
+	jobs := s.RenderJobs(ctx, dir, bulk, session, asOf, more, func(n int) {
+		total = n
+		if started != nil {
+			started(n)
+		}
+	})
+	return total, batch.Write(ctx, jobs)
+}
+
 // RenderJobs yields the jobs of a batch render into dir (invoice render,
 // and the rehearsal's): when bulk is set, every invoice of session (all of
 // them when session is ""), read a chunk at a time while the first ones

@@ -91,12 +91,12 @@ func runInvoiceRender(ctx context.Context, o *renderOpts) error {
 		return err
 	}
 	defer unlock()
-	total, draw := 0, func(int) {}
-	jobs := svc.RenderJobs(ctx, o.out, bulk, o.session, asOf, more, func(n int) {
-		total, draw = n, o.env.Progress("rendering", n)
+	draw := func(int) {}
+	batch := invoice.Batch{Workers: runtime.NumCPU(), Progress: func(done int) { draw(done) }}
+	total, err := svc.RenderBatch(ctx, o.out, bulk, o.session, asOf, more, batch, func(n int) {
+		draw = o.env.Progress("rendering", n)
 	})
-	defer invoice.BatchGC()() // a batch of PDFs is mostly short-lived garbage
-	if err := invoice.RenderEach(ctx, jobs, runtime.NumCPU(), func(done int) { draw(done) }); err != nil {
+	if err != nil {
 		return err
 	}
 	if total == 0 {

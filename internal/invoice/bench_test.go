@@ -23,7 +23,7 @@ func BenchmarkRender(b *testing.B) {
 	if _, err := loadFonts(); err != nil {
 		b.Fatal(err)
 	}
-	defer BatchGC()()
+	defer batchGC(DefaultGCBudget)()
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := Render(io.Discard, Build(d)); err != nil {
@@ -40,7 +40,7 @@ func BenchmarkRawGopdf(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer BatchGC()() // as invoice render runs
+	defer batchGC(DefaultGCBudget)() // as invoice render runs
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := rawInvoice(io.Discard, fc); err != nil {
@@ -58,7 +58,7 @@ func BenchmarkRawGopdf2(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer BatchGC()() // as invoice render runs
+	defer batchGC(DefaultGCBudget)() // as invoice render runs
 	b.ReportAllocs()
 	b.ResetTimer()
 	var left atomic.Int64

@@ -7,20 +7,17 @@ import (
 	"sync"
 )
 
-// gcBudget is how much a render batch may allocate between two garbage
-// collections.
-const gcBudget = 64 << 20
-
-// BatchGC sets the garbage collector for a batch of renders and returns
+// batchGC sets the garbage collector for a batch of renders (Batch.Write)
+// and returns
 // what puts the previous setting back. A PDF allocates about 2.7 MB, most
 // of it gopdf's zlib compressors (one per stream), and keeps none of it;
-// a batch keeps little else (RenderEach drops each document once
+// a batch keeps little else (Batch.Write drops each document once
 // rendered). With the default GOGC=100 a collection starts each time the
 // heap grows by its live size: every PDF or two, and collecting then costs
 // as much as rendering.
 //
 // During a batch, after each collection, GOGC is set so that the next one
-// starts when the heap has grown by gcBudget (64 MiB) over what is live,
+// starts when the heap has grown by gcBudget (64 MiB by default) over what is live,
 // or by the live heap when that is larger: memory stays bounded by live
 // heap + max(gcBudget, live heap). A GOGC set once from the live heap at
 // the start cannot say that when the live heap moves: set from the few MB
@@ -29,7 +26,7 @@ const gcBudget = 64 << 20
 // to 35 % slower, as it did with a budget of 128 MiB.) A GOGC given by the
 // user that is larger, or off, is kept. The raw gopdf benchmarks run under
 // the same setting, so the comparison is fair.
-func BatchGC() (restore func()) {
+func batchGC(gcBudget int) (restore func()) {
 	old := debug.SetGCPercent(100) // read it…
 	debug.SetGCPercent(old)        // …and put it back
 	if old < 0 {
@@ -43,7 +40,7 @@ func BatchGC() (restore func()) {
 		mu.Lock()
 		defer mu.Unlock()
 		if !done {
-			debug.SetGCPercent(max(old, int(gcBudget*100/max(liveHeap(), 1<<20))))
+			debug.SetGCPercent(max(old, int(uint64(gcBudget)*100/max(liveHeap(), 1<<20))))
 		}
 		return !done
 	}

@@ -5,7 +5,7 @@
 // data filled in by the caller (a Document or a Statement) into a Model, the
 // list of what the page shows with every amount, percentage and date already
 // formatted in French ("3 770,00 €", "24/06/2025"). Render lays a Model out
-// with gopdf and writes the PDF; WriteFile and RenderAll put it in files
+// with gopdf and writes the PDF; WriteFile and Batch.Write put it in files
 // atomically. The same Model always gives byte-identical PDFs.
 //
 // invoice is the only package that imports github.com/signintech/gopdf. It

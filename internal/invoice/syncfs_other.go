@@ -4,5 +4,5 @@ package invoice
 
 import "errors"
 
-// syncFS has no equivalent here: syncBatch fsyncs each file.
-var syncFS = func(int) error { return errors.ErrUnsupported }
+// platformSyncFS has no equivalent here: syncBatch fsyncs each file.
+func platformSyncFS(int) error { return errors.ErrUnsupported }

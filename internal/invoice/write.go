@@ -2,6 +2,7 @@ package invoice
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"maps"
@@ -35,13 +36,13 @@ func writeAtomic(path string, data []byte, sync bool) error {
 	return atomicfile.WriteBytes(path, atomicfile.Options{Mode: 0o644, NoSync: !sync}, data)
 }
 
-// Job is one document for RenderAll to build and write.
+// Job is one document for Batch.Write to build and write.
 type Job struct {
 	Path string
 	Doc  Document
 }
 
-// writers is how many files RenderAll writes at once, and syncers how
+// writers is how many files Batch.Write writes at once, and syncers how
 // many it syncs at once at the end: a few, so that the file system's
 // waits overlap.
 const (
@@ -57,7 +58,11 @@ type rendered struct {
 
 var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// RenderAll builds and writes every job: workers goroutines (at least one)
+// Jobs yields the jobs of a batch until yield returns false, and returns
+// the error that kept it from yielding them all, if any.
+type Jobs func(yield func(Job) bool) error
+
+// Write builds and writes every job jobs yields: workers goroutines (at least one)
 // render in memory and hand the PDFs to the writers. It stops at the first
 // error and returns it, naming the job's path; files already written stay,
 // and no partial file is ever left. When ctx is cancelled it returns ctx's
@@ -71,38 +76,22 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // (about 500 files/s here, 12 000 invoices in 26 s instead of 15 s), and
 // syncing them in the background while rendering was slower still (the
 // syncs and the file creations contend). The whole batch is synced once
-// the rendering is done (syncBatch), before RenderAll returns, after a
+// the rendering is done (syncBatch), before Write returns, after a
 // head start given by a syncfs every 64 MiB written (earlySync): when it
 // reports success the whole batch is on disk. What this gives up: a power
 // cut or an OS crash during a run may leave some of the PDFs written by
 // that run empty or cut short under their names. That run never reported
 // success, and running it again rewrites every PDF byte-identically from
 // the database, which stays the record.
-func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done, total int)) error {
-	var each func(done int)
-	if progress != nil {
-		each = func(done int) { progress(done, len(jobs)) }
-	}
-	return RenderEach(ctx, func(yield func(Job) bool) error {
-		for _, j := range jobs {
-			if !yield(j) {
-				break
-			}
-		}
-		return nil
-	}, workers, each)
-}
-
-// Jobs yields the jobs of a batch until yield returns false, and returns
-// the error that kept it from yielding them all, if any.
-type Jobs func(yield func(Job) bool) error
-
-// RenderEach is RenderAll for the jobs that jobs yields: the first ones
-// render while the next are gathered, and a job is dropped once rendered,
-// so a batch never holds all its documents. An error from jobs stops the
-// batch like a render error. progress, when not nil, is called with the
-// number of files written so far.
-func RenderEach(ctx context.Context, jobs Jobs, workers int, progress func(done int)) error {
+//
+// The first jobs render while the next are gathered, and a job is dropped
+// once rendered, so a batch never holds all its documents. An error from
+// jobs stops the batch like a render error. b.Progress, when not nil, is
+// called with the number of files written so far. While it runs, the
+// garbage collector is set as b.GCBudget says.
+func (b Batch) Write(ctx context.Context, jobs Jobs) error {
+	defer b.gc()()
+	workers, progress := b.Workers, b.Progress
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan Job)
@@ -116,7 +105,7 @@ func RenderEach(ctx context.Context, jobs Jobs, workers int, progress func(done 
 		write    sync.WaitGroup
 	)
 	var dirs batchDirs
-	early := startEarlySync(&dirs)
+	early := b.startEarlySync(&dirs)
 	report := func(path string, size int, err error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -181,7 +170,7 @@ func RenderEach(ctx context.Context, jobs Jobs, workers int, progress func(done 
 	close(out)
 	write.Wait()
 	early.stop()
-	syncErr := syncBatch(&dirs, written)
+	syncErr := b.syncBatch(&dirs, written)
 	switch {
 	case firstErr != nil:
 		return firstErr // the errors name the path
@@ -245,14 +234,14 @@ func (ds *batchDirs) close() {
 // Elsewhere, when syncfs is unsupported, or when a folder could not be
 // opened, each file written is fsynced (syncers at a time), then each
 // folder.
-func syncBatch(dirs *batchDirs, written []string) error {
+func (b Batch) syncBatch(dirs *batchDirs, written []string) error {
 	defer dirs.close()
 	if len(written) == 0 {
 		return nil
 	}
 	if !dirs.failed {
 		for _, name := range dirs.order {
-			err := syncFS(int(dirs.names[name].Fd()))
+			err := b.syncfs()(int(dirs.names[name].Fd()))
 			if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.ENOSYS) {
 				return syncEach(written)
 			}
@@ -301,8 +290,8 @@ func syncEach(written []string) error {
 }
 
 // earlySyncEvery is how many bytes of PDFs a batch writes between two
-// early syncs. A variable, for the tests.
-var earlySyncEvery = 64 << 20
+// early syncs (Batch.every, for the tests, says otherwise).
+const earlySyncEvery = 64 << 20
 
 // earlySync starts the write-back of a batch's files while it still
 // renders, so that the final sync (syncBatch) finds little left to write:
@@ -321,13 +310,18 @@ var earlySyncEvery = 64 << 20
 // one will be. Where syncfs is not available writeBack fails at once and
 // earlySync stops trying.
 type earlySync struct {
-	pending int           // bytes written since the last kick; under RenderEach's mu
+	pending int           // bytes written since the last kick; under Write's mu
+	every   int           // earlySyncEvery, or the test's
 	kick    chan struct{} // a sync is wanted
 	done    chan struct{} // the syncing goroutine has returned
 }
 
-func startEarlySync(dirs *batchDirs) *earlySync {
-	e := &earlySync{kick: make(chan struct{}, 1), done: make(chan struct{})}
+func (b Batch) startEarlySync(dirs *batchDirs) *earlySync {
+	e := &earlySync{kick: make(chan struct{}, 1), done: make(chan struct{}), every: cmp.Or(b.every, earlySyncEvery)}
+	writeBack := b.writeBack
+	if writeBack == nil {
+		writeBack = b.writeBackDir
+	}
 	go func() {
 		defer close(e.done)
 		for range e.kick {
@@ -348,7 +342,7 @@ func startEarlySync(dirs *batchDirs) *earlySync {
 // earlySyncEvery bytes; it never waits for one.
 func (e *earlySync) wrote(size int) {
 	e.pending += size
-	if e.pending < earlySyncEvery {
+	if e.pending < e.every {
 		return
 	}
 	e.pending = 0
@@ -368,13 +362,13 @@ func (e *earlySync) stop() {
 	<-e.done
 }
 
-// writeBack syncs the file system of the folder dir through a file
-// descriptor of its own. A variable, for the tests.
-var writeBack = func(dir string) error {
+// writeBackDir syncs the file system of the folder dir through a file
+// descriptor of its own.
+func (b Batch) writeBackDir(dir string) error {
 	f, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return syncFS(int(f.Fd()))
+	return b.syncfs()(int(f.Fd()))
 }

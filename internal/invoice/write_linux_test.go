@@ -16,16 +16,14 @@ func TestWriteBackOwnDescriptor(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := 0
-	old := syncFS
-	syncFS = func(fd int) error {
+	b := Batch{syncFS: func(fd int) error {
 		calls++
 		var st syscall.Stat_t
 		if err := syscall.Fstat(fd, &st); err != nil || st.Ino != want.Ino || st.Dev != want.Dev {
 			t.Errorf("syncfs given fd %d, not the folder (%v)", fd, err)
 		}
 		return nil
-	}
-	t.Cleanup(func() { syncFS = old })
+	}}
 	open := func() int {
 		es, err := os.ReadDir("/proc/self/fd")
 		if err != nil {
@@ -34,7 +32,7 @@ func TestWriteBackOwnDescriptor(t *testing.T) {
 		return len(es)
 	}
 	before := open()
-	if err := writeBack(dir); err != nil {
+	if err := b.writeBackDir(dir); err != nil {
 		t.Fatal(err)
 	}
 	if calls != 1 {
@@ -43,7 +41,7 @@ func TestWriteBackOwnDescriptor(t *testing.T) {
 	if after := open(); after != before {
 		t.Errorf("%d descriptors open before writeBack, %d after", before, after)
 	}
-	if err := writeBack(filepath.Join(dir, "missing")); err == nil {
+	if err := b.writeBackDir(filepath.Join(dir, "missing")); err == nil {
 		t.Error("writeBack of a missing folder succeeded")
 	}
 }

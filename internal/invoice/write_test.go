@@ -217,12 +217,12 @@ func gogcAfterGC(want func() int) int {
 }
 
 // TestBatchGC: during a batch, each collection sets GOGC so that the
-// next one comes after about gcBudget of allocation, whatever is live;
+// next one comes after about DefaultGCBudget of allocation, whatever is live;
 // the setting is put back after, and a larger GOGC, or off, is kept.
 func TestBatchGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	want := func() int { return max(100, int(gcBudget*100/max(liveHeap(), 1<<20))) }
-	restore := BatchGC()
+	want := func() int { return max(100, int(DefaultGCBudget*100/max(liveHeap(), 1<<20))) }
+	restore := batchGC(DefaultGCBudget)
 	if got := gogc(); got != 100 {
 		t.Errorf("GOGC before the batch's first collection = %d, want 100", got)
 	}
@@ -246,7 +246,7 @@ func TestBatchGC(t *testing.T) {
 	}
 	for _, keep := range []int{-1, 1 << 20} {
 		debug.SetGCPercent(keep)
-		restore := BatchGC()
+		restore := batchGC(DefaultGCBudget)
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)
 		if got := debug.SetGCPercent(keep); got != keep {
@@ -265,13 +265,14 @@ func TestFileName(t *testing.T) {
 	}
 }
 
-// fakeSyncFS replaces syncfs(2) for one test, counting its calls.
+// fakeSyncFS replaces syncfs(2) in the batches of one test (RenderAll),
+// counting its calls.
 func fakeSyncFS(t *testing.T, err error) *int {
 	t.Helper()
 	calls := new(int)
-	old := syncFS
-	syncFS = func(int) error { *calls++; return err }
-	t.Cleanup(func() { syncFS = old })
+	old := seams.syncFS
+	seams.syncFS = func(int) error { *calls++; return err }
+	t.Cleanup(func() { seams.syncFS = old })
 	return calls
 }
 
@@ -337,14 +338,14 @@ func TestRenderEachSourceError(t *testing.T) {
 	dir := t.TempDir()
 	js := jobs(dir, 6)
 	broken := errors.New("disk I/O error")
-	err := RenderEach(context.Background(), func(yield func(Job) bool) error {
+	err := testBatch(2, nil).Write(context.Background(), func(yield func(Job) bool) error {
 		for _, j := range js[:3] {
 			if !yield(j) {
 				return nil
 			}
 		}
 		return broken
-	}, 2, nil)
+	})
 	if !errors.Is(err, broken) {
 		t.Fatalf("err = %v, want the source's", err)
 	}
@@ -357,7 +358,7 @@ func TestRenderEachSourceError(t *testing.T) {
 	js = jobs(t.TempDir(), 200)
 	js[0].Path = filepath.Join(dir, "missing", "bad.pdf")
 	yielded := 0
-	err = RenderEach(context.Background(), func(yield func(Job) bool) error {
+	err = testBatch(2, nil).Write(context.Background(), func(yield func(Job) bool) error {
 		for _, j := range js {
 			if !yield(j) {
 				return nil
@@ -365,7 +366,7 @@ func TestRenderEachSourceError(t *testing.T) {
 			yielded++
 		}
 		return nil
-	}, 2, nil)
+	})
 	if err == nil || !strings.Contains(err.Error(), js[0].Path) {
 		t.Fatalf("err = %v, want one naming %s", err, js[0].Path)
 	}
@@ -379,10 +380,10 @@ func TestRenderEachSourceError(t *testing.T) {
 func fakeWriteBack(t *testing.T, every int, err error) *atomic.Int64 {
 	t.Helper()
 	calls := new(atomic.Int64)
-	oldWB, oldEvery := writeBack, earlySyncEvery
-	writeBack = func(string) error { calls.Add(1); return err }
-	earlySyncEvery = every
-	t.Cleanup(func() { writeBack, earlySyncEvery = oldWB, oldEvery })
+	oldWB, oldEvery := seams.writeBack, seams.every
+	seams.writeBack = func(string) error { calls.Add(1); return err }
+	seams.every = every
+	t.Cleanup(func() { seams.writeBack, seams.every = oldWB, oldEvery })
 	return calls
 }
 
@@ -448,4 +449,31 @@ func TestRenderAllEarlySyncErrorStillFails(t *testing.T) {
 	if early.Load() == 0 {
 		t.Error("no early sync was tried")
 	}
+}
+
+// seams are the test seams the batches of RenderAll and testBatch get.
+var seams Batch
+
+// testBatch is a Batch of workers with the test's seams.
+func testBatch(workers int, progress func(done int)) Batch {
+	b := seams
+	b.Workers, b.Progress = workers, progress
+	return b
+}
+
+// RenderAll writes every job of jobs through a Batch, as invoice render
+// does through Write; progress gets the total too.
+func RenderAll(ctx context.Context, jobs []Job, workers int, progress func(done, total int)) error {
+	var each func(done int)
+	if progress != nil {
+		each = func(done int) { progress(done, len(jobs)) }
+	}
+	return testBatch(workers, each).Write(ctx, func(yield func(Job) bool) error {
+		for _, j := range jobs {
+			if !yield(j) {
+				break
+			}
+		}
+		return nil
+	})
 }

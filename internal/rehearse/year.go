@@ -183,10 +183,7 @@ func (r *run) render(ctx context.Context, day clock.Date) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	total := 0
-	jobs := svc.RenderJobs(ctx, out, true, "", day, cns, func(n int) { total = n })
-	defer invoice.BatchGC()()
-	return total, invoice.RenderEach(ctx, jobs, r.opt.Workers, nil)
+	return svc.RenderBatch(ctx, out, true, "", day, cns, invoice.Batch{Workers: r.opt.Workers}, nil)
 }
 
 // check is "db check", then the figures of the books.

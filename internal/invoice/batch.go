@@ -1,0 +1,43 @@
+package invoice
+
+// Batch is how a batch of documents is written (invoice render --all, the
+// rehearsal): its speed choices are the batch's own settings, given by its
+// caller, never set for the whole process by the package. See Write.
+type Batch struct {
+	// Workers render at once (at least one).
+	Workers int
+	// GCBudget is how much the batch may allocate between two garbage
+	// collections while it runs (see batchGC): 0 is DefaultGCBudget, a
+	// negative value leaves the collector as it is.
+	GCBudget int
+	// Progress, when not nil, is called with the number of files written
+	// so far, never concurrently.
+	Progress func(done int)
+
+	// The tests' seams; zero values are the platform's.
+	syncFS    func(fd int) error     // syncfs(2)
+	writeBack func(dir string) error // an early sync of a folder
+	every     int                    // bytes between early syncs
+}
+
+// DefaultGCBudget is the GCBudget of a batch that gives none.
+const DefaultGCBudget = 64 << 20
+
+// syncfs is syncfs(2), or the test's.
+func (b Batch) syncfs() func(fd int) error {
+	if b.syncFS != nil {
+		return b.syncFS
+	}
+	return platformSyncFS
+}
+
+// gc sets the collector for the batch and returns what puts it back.
+func (b Batch) gc() (restore func()) {
+	if b.GCBudget < 0 {
+		return func() {}
+	}
+	if b.GCBudget == 0 {
+		return batchGC(DefaultGCBudget)
+	}
+	return batchGC(b.GCBudget)
+}
