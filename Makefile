@@ -20,6 +20,7 @@ demo: build
 test: build lint
 	$(GO) test -count=1 ./...
 	@./scripts/demo.sh > demo.log 2>&1 || { tail -40 demo.log; echo "make demo failed (demo.log)"; exit 1; }
+	@grep -q '✓ db check: the books are consistent' demo.log || { tail -20 demo.log; echo "make demo: db check of the demo's year is not clean (demo.log)"; exit 1; }
 	@echo "ok  	make demo (demo.log)"
 
 # test-office: the excel-fr CSV read back by LibreOffice Calc in a French
