@@ -1,3 +1,10 @@
+//go:build bench
+
+// This file holds what only the benchmarks use (cmd/benchfloor and the
+// raw-limit benchmarks, built with -tags bench by scripts/bench.sh): the
+// raw open, the raw insert and the replication of a year. None of it is
+// part of inpctl's binary.
+
 package store
 
 import (
