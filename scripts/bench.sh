@@ -255,9 +255,12 @@ start_sandbox() {
 
 log "build the helpers and the benchmark binaries"
 $GO build -o "$OUT/bin/gendata" ./cmd/gendata
-$GO build -o "$OUT/bin/benchfloor" ./cmd/benchfloor
+# The bench tag brings in what only the benchmarks use (store's raw open,
+# raw insert and replication, cmd/benchfloor, BenchmarkRawImport): none of
+# it is in inpctl's binary.
+$GO build -tags bench -o "$OUT/bin/benchfloor" ./cmd/benchfloor
 for p in invoice gateway/paybox rehearse; do
-	$GO test -c -o "$OUT/bin/$(basename $p).test" "./internal/$p"
+	$GO test -tags bench -c -o "$OUT/bin/$(basename $p).test" "./internal/$p"
 done
 
 # The base: the release this run is compared with, built from its own

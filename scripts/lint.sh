@@ -10,6 +10,10 @@ DEADCODE=golang.org/x/tools/cmd/deadcode@v0.52.0
 out=$(gofmt -l cmd internal)
 if [ -n "$out" ]; then echo "gofmt would change:"; echo "$out"; exit 1; fi
 $GO vet ./...
+# What only the benchmarks build (//go:build bench: store/bench.go,
+# cmd/benchfloor, rehearse's BenchmarkRawImport) is vetted too, so it
+# cannot rot unseen.
+$GO vet -tags bench ./...
 $GO run "$STATICCHECK" ./...
 
 # deadcode prints "FILE:LINE:COL: unreachable func: NAME"; keep "FILE: NAME"
@@ -27,4 +31,4 @@ if [ -n "$gone" ]; then
 	echo "$gone"
 fi
 [ -z "$new$gone" ]
-echo "ok  	lint (gofmt, vet, staticcheck, deadcode)"
+echo "ok  	lint (gofmt, vet, vet -tags bench, staticcheck, deadcode)"

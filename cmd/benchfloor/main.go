@@ -1,3 +1,5 @@
+//go:build bench
+
 // Command benchfloor is the process-start floor of the benchmarks
 // (scripts/bench.sh): "benchfloor DATABASE" opens the database with the DSN
 // inpctl uses (the same pragmas, through internal/store), runs PRAGMA
@@ -10,6 +12,9 @@
 // student; "benchfloor -rusage FILE -- CMD ARGS…" runs a command and writes
 // its wall time (s) and peak memory (KiB) to FILE, for machines without
 // /usr/bin/time.
+//
+// It uses the benchmark-only part of internal/store, so it builds only with
+// the bench tag: go build -tags bench ./cmd/benchfloor.
 package main
 
 import (

@@ -121,9 +121,9 @@ func TestChargeSendsNothingWhenIntentsCannotBeWritten(t *testing.T) {
 			before := y.due()
 			gw := newCountingGateway()
 			var commits atomic.Int64
-			y.db.SetBeforeCommit(func() error { commits.Add(1); return fail })
+			y.failCommits(func() error { commits.Add(1); return fail })
 			items, sum, err := y.charge(gw, 2)
-			y.db.SetBeforeCommit(nil)
+			y.failCommits(nil)
 			if err == nil || !errors.Is(err, fail) {
 				t.Errorf("Charge with a failing commit: err = %v, want %v", err, fail)
 			}
@@ -172,14 +172,14 @@ func TestChargeDiskFillsMidRun(t *testing.T) {
 			y := chargeYard(t, n)
 			gw := newCountingGateway()
 			var commits atomic.Int64
-			y.db.SetBeforeCommit(func() error {
+			y.failCommits(func() error {
 				if commits.Add(1) > int64(k) {
 					return errDiskFull
 				}
 				return nil
 			})
 			_, _, err := y.charge(gw, batch)
-			y.db.SetBeforeCommit(nil)
+			y.failCommits(nil)
 			attempts, aerr := y.db.AttemptInstalments(y.ctx)
 			y.must(aerr)
 			for _, c := range gw.calls() {

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +26,9 @@ type posYard struct {
 	db  *store.DB
 	svc *Service
 	loc *time.Location
+	// commitFault, when set (failCommits), runs before every COMMIT of
+	// the yard's database: store.WithBeforeCommit.
+	commitFault atomic.Pointer[func() error]
 }
 
 func newPosYard(t *testing.T) *posYard {
@@ -35,7 +39,7 @@ func newPosYard(t *testing.T) *posYard {
 	}
 	y := &posYard{t: t, ctx: context.Background(), clk: &posClock{}, loc: loc}
 	y.at("2025-06-01")
-	y.db, err = store.Open(y.ctx, filepath.Join(t.TempDir(), "t.db"), y.clk, store.Create)
+	y.db, err = store.Open(y.ctx, filepath.Join(t.TempDir(), "t.db"), y.clk, store.Create, store.WithBeforeCommit(y.beforeCommit))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +50,24 @@ func newPosYard(t *testing.T) *posYard {
 	}
 	y.svc = &Service{DB: y.db, Cat: fees.ExampleCatalogue(), Year: fees.ExampleYear, Location: loc, Rules: schedule.DefaultRules()}
 	return y
+}
+
+// failCommits makes every later write transaction of the yard run f just
+// before COMMIT, and fail with its error if any (a full disk, a read-only
+// file); nil lets the commits through again.
+func (y *posYard) failCommits(f func() error) {
+	if f == nil {
+		y.commitFault.Store(nil)
+		return
+	}
+	y.commitFault.Store(&f)
+}
+
+func (y *posYard) beforeCommit() error {
+	if f := y.commitFault.Load(); f != nil {
+		return (*f)()
+	}
+	return nil
 }
 
 // at moves the clock to 09:00 in Paris on day d.

@@ -18,8 +18,9 @@ func TestStateMachineTriggersMatchSchedule(t *testing.T) {
 	s, _ := planSvc(t)
 	ctx := context.Background()
 	declare(t, s, "22100002", "05")
+	db := rawSQL(t, s.DB)
 	raw := func(q string, args ...any) error {
-		_, err := s.DB.RawExecForTest(ctx, fmt.Sprintf(q, args...))
+		_, err := db.ExecContext(ctx, fmt.Sprintf(q, args...))
 		return err
 	}
 	fresh := func(planStatus string) {

@@ -41,9 +41,12 @@ type DB struct {
 	stmtCache sync.Map
 	// migrated lists the migrations applied by Open.
 	migrated []string
-	// beforeCommit, when set by tests, runs inside every write transaction
-	// just before COMMIT (fault injection at the store boundary).
-	beforeCommit func(*Tx) error
+	// beforeCommit, when given to Open (WithBeforeCommit), runs inside
+	// every write transaction just before COMMIT.
+	beforeCommit func() error
+	// renderChunk is how many invoices EachInvoiceForRender reads at a
+	// time (defaultRenderChunk; the chunking test makes it small).
+	renderChunk int
 
 	// Every write transaction of this process runs on one connection,
 	// wconn, taken in turn through wsem. SQLite lets one writer in at a
@@ -104,8 +107,9 @@ func DSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open opens (and if needed migrates) the database at path.
-func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode) (*DB, error) {
+// Open opens (and if needed migrates) the database at path. The options
+// apply once the database is migrated.
+func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode, opts ...Option) (*DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && mode == MustExist {
 		return nil, fault.New(fault.NoDB, "database %s does not exist", path).
 			WithHint("create it with: inpctl init (or pass --db PATH)")
@@ -126,11 +130,14 @@ func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode) (*DB
 		sqldb.Close()
 		return nil, db.diskFull(err)
 	}
+	for _, o := range opts {
+		o(db)
+	}
 	return db, nil
 }
 
 func newDB(sqldb *sql.DB, path string, clk clock.Clock) *DB {
-	return &DB{sql: sqldb, clock: clk, path: path, wsem: make(chan struct{}, 1)}
+	return &DB{sql: sqldb, clock: clk, path: path, wsem: make(chan struct{}, 1), renderChunk: defaultRenderChunk}
 }
 
 // Close closes the database.
@@ -307,7 +314,7 @@ func (db *DB) inTx1(ctx context.Context, fn func(*Tx) error) error {
 		return mapErr(err)
 	}
 	if db.beforeCommit != nil {
-		if err := db.beforeCommit(tx); err != nil {
+		if err := db.beforeCommit(); err != nil {
 			return err
 		}
 	}

@@ -24,11 +24,12 @@ type RenderInvoice struct {
 	Instalments  []Instalment
 }
 
-// renderChunk is how many invoices EachInvoiceForRender reads at a time.
-var renderChunk = 512
+// defaultRenderChunk is how many invoices EachInvoiceForRender reads at a
+// time (DB.renderChunk).
+const defaultRenderChunk = 512
 
 // EachInvoiceForRender calls fn with the invoices f selects, in number
-// order, renderChunk at a time, each with what its PDF shows as of asOf
+// order, defaultRenderChunk at a time, each with what its PDF shows as of asOf
 // (YYYY-MM-DD); total is how many invoices there are in all. It reads them
 // in one read transaction, so that they come from one consistent snapshot,
 // with six queries a chunk instead of Invoice + InvoicePayments +
@@ -51,7 +52,7 @@ func (db *DB) EachInvoiceForRender(ctx context.Context, f InvoiceFilter, asOf st
 	after := int64(math.MinInt64) // the seq of the last invoice read
 	for {
 		r := renderReader{ctx: ctx, q: t, where: where + ` AND i.seq > ?`, args: append(slices.Clip(args), after), byID: map[int64]int{}}
-		first, last, err := r.invoices(renderChunk)
+		first, last, err := r.invoices(db.renderChunk)
 		if err != nil {
 			return mapErr(err)
 		}

@@ -34,8 +34,7 @@ func TestEachInvoiceForRenderChunks(t *testing.T) {
 	if err != nil || len(all) != 5 {
 		t.Fatalf("one read: %d invoices, %v", len(all), err)
 	}
-	defer func(n int) { renderChunk = n }(renderChunk)
-	renderChunk = 2
+	db.renderChunk = 2
 	var got []RenderInvoice
 	var sizes, totals []int
 	err = db.EachInvoiceForRender(ctx, InvoiceFilter{}, "2026-06-30", func(total int, rs []RenderInvoice) error {
