@@ -76,6 +76,10 @@ func runServe(ctx context.Context, o *serveOpts) error {
 	}
 	apply := func(ctx context.Context, raw string) (string, serve.Outcome, error) {
 		res, err := svc.ApplyIPN(ctx, raw, kit.keys)
+		if res.Warning != "" && !res.Replay {
+			// what pay ipn would print: the office must act on it
+			o.env.Warnf("%s (student %s): %s", res.Cmd, res.StudentID, res.Warning)
+		}
 		return res.Cmd, ipnOutcome(err), err
 	}
 	health := func(ctx context.Context) error {
