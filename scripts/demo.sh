@@ -15,10 +15,32 @@ export INPCTL_OPERATOR=demo
 # (inpctl mail sandbox: loopback only, nothing leaves the machine).
 "$BIN" mail sandbox --listen 127.0.0.1:0 --dir mails > mail.addr 2> mail.log &
 MAILPID=$!
-trap 'kill $MAILPID 2>/dev/null || true' EXIT
+trap 'kill $MAILPID 2>/dev/null || true; serve_stop' EXIT
 for _ in $(seq 100); do [[ -s mail.addr ]] && break; sleep 0.05; done
 MAILADDR=$(cat mail.addr)
 export INPCTL_MAIL_HOST=127.0.0.1 INPCTL_MAIL_PORT="${MAILADDR##*:}" INPCTL_MAIL_TLS=none
+
+# Paybox's notifications go to inpctl serve, as in production (systemd, docs/deploy.md):
+# serve.public_url makes pay link send PBX_REPONDRE_A to it, the sandbox calls that URL
+# after each hosted-page payment, and serve alone applies the notification (pay simulate
+# waits for it). serve runs on a free loopback port with the demo's clock, so it is
+# started again when the demo moves the clock; its access log is demo/serve.log.
+SERVEPID='' SERVENOW=''
+serve_at() {
+  [[ "$SERVENOW" == "$INPCTL_NOW" ]] && return
+  serve_stop
+  rm -f serve.addr
+  "$BIN" serve --listen 127.0.0.1:0 > serve.addr 2>> serve.log &
+  SERVEPID=$! SERVENOW=$INPCTL_NOW
+  local u=''
+  for _ in $(seq 100); do u=$(cat serve.addr 2>/dev/null || true); [[ "$u" == */paybox/ipn ]] && break; sleep 0.05; done
+  [[ "$u" == */paybox/ipn ]] || { echo "inpctl serve did not start (demo/serve.log)" >&2; exit 1; }
+  export INPCTL_SERVE_PUBLIC_URL="${u%/paybox/ipn}"
+}
+serve_stop() {
+  if [[ -n "$SERVEPID" ]]; then kill "$SERVEPID" 2>/dev/null || true; wait "$SERVEPID" 2>/dev/null || true; fi
+  SERVEPID='' SERVENOW=''
+}
 
 if [[ -t 1 ]]; then B=$'\033[1m' N=$'\033[0m'; else B='' N=''; fi
 say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
@@ -61,6 +83,7 @@ BOURSE=$(awk -F, 'FILENAME=="students.csv" { if ($6=="non") ok[$1]=1; next }
 
 say "4. First payments on the Paybox hosted page (sandbox), cards registered for later debits"
 at 2025-07-01
+serve_at
 inp pay simulate "$SOFT" --card 1111222233330103 --yes
 inp pay simulate "$ALWAYS" --card 1111222233330202 --yes
 inp pay simulate "$LOST" --card 1111222233330301 --yes
@@ -68,7 +91,9 @@ inp pay simulate "$LOST" --card 1111222233330301 --yes
 quiet dossier set-code "$OFF" 01
 inp pay simulate "$OFF" --yes -q
 at 2025-09-05
+serve_at
 "$BIN" pay simulate --all-pending --yes -q | tail -3
+echo "   inpctl serve applied $(grep -c ' GET /paybox/ipn 200 ' serve.log) Paybox notifications so far (demo/serve.log)"
 
 say "   Company-financed students (code 42): the company is named as payer, its invoice is issued now, it pays by transfer"
 for s in $(awk -F, '$2=="42" {print $1}' codes.csv); do
@@ -93,7 +118,9 @@ inpv dossier set-code "$OFF" 05 --reason "étudiante extra-communautaire : code 
 inpv schedule request "$OFF" --plan 5x
 inpv schedule approve "$OFF" --yes
 inp schedule show "$OFF"
+serve_at
 inpv pay simulate "$OFF" --yes
+serve_stop
 
 say "6. The monthly debits: cron runs 'inpctl charge --due' every day (shown: days with something to do)"
 # Cron runs every day. Debits fall on the 10th and retries 3 and 7 days

@@ -223,7 +223,7 @@ func (s *Service) applyIPN(ctx context.Context, tx *store.Tx, n paybox.Notificat
 		err = s.applyExcess(ctx, tx, r, n, &res)
 	} else {
 		if n.Amount != r.Amount {
-			res.Warning = fmt.Sprintf("Paybox took %s on %s, which asked for %s: the payment is recorded as it was made", n.Amount, n.Cmd, r.Amount)
+			res.Warning = amountWarning(n, r.Amount)
 		}
 		err = s.applyPaid(ctx, tx, r, n, &res)
 	}
@@ -246,8 +246,7 @@ func (s *Service) applyExcess(ctx context.Context, tx *store.Tx, r store.PayRequ
 		return err
 	}
 	res.Outcome, res.Excess, res.Payment, res.paymentID = "excess", true, p.Number, p.ID
-	res.Warning = fmt.Sprintf("%s was already paid: this second payment (NUMTRANS %s) of %s is recorded as %s and kept as a credit of student %s; refund it (inpctl refund %s --payment %s) or apply it (inpctl payment allocate %s)",
-		n.Cmd, n.NumTrans, n.Amount, p.Number, r.StudentID, r.StudentID, p.Number, r.StudentID)
+	res.Warning = excessWarning(n, p.Number, r.StudentID)
 	return tx.Audit(ctx, "payment:"+p.Number, fmt.Sprintf("second hosted-page payment on %s (NUMTRANS %s) of %s for %s: kept as a credit", n.Cmd, n.NumTrans, n.Amount, r.StudentID))
 }
 

@@ -25,12 +25,15 @@ func newPaySimulateCmd(env *Env) *cobra.Command {
 		Short: "Pay as a student would, on the sandbox's hosted page",
 		Long: `Sandbox only: do what a student does — build the payment link, pay it on the
 sandbox's hosted page with a test card, and feed the signed notification to
-the same code as "pay ipn". --all-pending does it for every student whose
+the same code as "pay ipn". With serve.public_url set, the sandbox sends the
+notification to inpctl serve (PBX_REPONDRE_A) like Paybox, serve alone applies
+it, and pay simulate waits (up to 30 s) and prints what serve recorded. --all-pending does it for every student whose
 first payment is due. Refused with a real Paybox gateway.
 
 Cards: the Paybox test card 1111222233334444 (default) or a sandbox card
 (docs/sandbox.md), e.g. one that declines later debits softly once.` + exitDoc(
-			"0   every payment went through", "3   some payments were refused", "5   not the sandbox, or nothing to pay"),
+			"0   every payment went through", "3   some payments were refused", "5   not the sandbox, or nothing to pay",
+			"8   serve.public_url is set and inpctl serve did not apply every notification in time"),
 		Example: "  inpctl pay simulate 22104567 --yes\n  inpctl pay simulate 22104568 --card 1111222233330103 --yes\n  inpctl pay simulate --all-pending --yes",
 		Args:    studentsOrAll(&o.allPending, "--all-pending"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -70,57 +73,104 @@ func runPaySimulate(ctx context.Context, o *paySimulateOpts) error {
 		return err
 	}
 	clk, _ := o.env.Clock()
+	if kit.serveURL != "" {
+		return o.viaServe(ctx, svc, kit, clk.Now)
+	}
 	progress := o.env.Progress("paying", len(o.students))
 	warned := 0
 	out, err := svc.SimulatePayments(ctx, o.students, o.card, kit.link, clk.Now, kit.sb.Pay, kit.keys, func(done []billing.IPNResult) {
-		for _, res := range done[warned:] {
-			if res.Warning != "" {
-				o.env.Warnf("%s: %s", res.StudentID, res.Warning)
-			}
-		}
+		o.warn(done[warned:])
 		warned = len(done)
 		progress(len(done))
 	})
 	if err != nil {
 		return err
 	}
+	if err := printIPNs(o.env, out); err != nil {
+		return err
+	}
+	return refusedErr(out)
+}
+
+// notifyWait bounds how long pay simulate waits for inpctl serve to apply
+// the notifications the sandbox sent it; notifyPoll is how often it looks.
+const (
+	notifyWait = 30 * time.Second
+	notifyPoll = 50 * time.Millisecond
+)
+
+// viaServe is pay simulate when the sandbox notifies inpctl serve
+// (serve.public_url): the payments are made here, but only serve applies
+// their notifications, as it would Paybox's; pay simulate waits until the
+// books hold them all (one poll for the whole batch) and prints what serve
+// recorded. What serve did not apply in time is an unknown outcome: the
+// sandbox took the money.
+func (o *paySimulateOpts) viaServe(ctx context.Context, svc *billing.Service, kit *gatewayKit, now func() time.Time) error {
+	raws, payErr := svc.PayHosted(ctx, o.students, o.card, kit.link, now, kit.sb.Pay, o.env.Progress("paying", len(o.students)))
+	wait := o.notifyWait()
+	out, missing, err := svc.AwaitIPNs(ctx, raws, kit.keys, wait, notifyPoll)
+	o.warn(out)
+	if perr := printIPNs(o.env, out); perr != nil {
+		return perr
+	}
+	if err != nil {
+		return err
+	}
+	if missing > 0 {
+		o.undelivered(kit)
+		return fault.New(fault.Unknown, "inpctl serve did not apply %d of %d notification(s) within %s", missing, len(raws), wait).
+			WithHint("the sandbox took these payments: check that inpctl serve runs at %s and read its log (a 4xx or 5xx says why); "+
+				"do not pay again: compare with inpctl reconcile paybox", kit.serveURL)
+	}
+	if payErr != nil {
+		return payErr
+	}
+	return refusedErr(out)
+}
+
+// notifyWait is how long viaServe waits: notifyWait, or for tests
+// INPCTL_TEST_NOTIFY_WAIT (a Go duration), honoured only where INPCTL_NOW
+// is (the sandbox or a loopback gateway).
+func (o *paySimulateOpts) notifyWait() time.Duration {
+	cfg, err := o.env.Config()
+	if d, perr := time.ParseDuration(o.env.Getenv("INPCTL_TEST_NOTIFY_WAIT")); perr == nil && err == nil && cfg.TestClockAllowed() && d > 0 {
+		return d
+	}
+	return notifyWait
+}
+
+// warn prints the results' warnings on stderr.
+func (o *paySimulateOpts) warn(rows []billing.IPNResult) {
+	for _, res := range rows {
+		if res.Warning != "" {
+			o.env.Warnf("%s: %s", res.StudentID, res.Warning)
+		}
+	}
+}
+
+// undelivered warns about the sandbox's calls of PBX_REPONDRE_A that did
+// not get 200 (the target only, never the signed query).
+func (o *paySimulateOpts) undelivered(kit *gatewayKit) {
+	ds, _ := kit.sb.WaitNotify(0)
+	for _, d := range ds {
+		if !d.Delivered {
+			o.env.Warnf("the sandbox could not deliver a notification to %s (%d tries)", d.Target(), d.Tries)
+		}
+	}
+}
+
+// refusedErr is exit 3 when some payments were refused.
+func refusedErr(out []billing.IPNResult) error {
 	refused := 0
 	for _, res := range out {
 		if res.Outcome != "paid" {
 			refused++
 		}
 	}
-	if err := printIPNs(o.env, out); err != nil {
-		return err
-	}
-	o.waitNotify(kit)
 	if refused > 0 {
 		return fault.New(fault.Partial, "%d of %d payments were refused", refused, len(out))
 	}
 	return nil
-}
-
-// notifyWait bounds how long pay simulate waits, after printing, for the
-// sandbox's calls of PBX_REPONDRE_A (inpctl serve) to finish.
-const notifyWait = 30 * time.Second
-
-// waitNotify waits for the sandbox's calls of PBX_REPONDRE_A and warns
-// about those that did not get 200 (the target only, never the signed
-// query). The payments are applied already: a call that failed loses
-// nothing.
-func (o *paySimulateOpts) waitNotify(kit *gatewayKit) {
-	if kit.sb == nil {
-		return
-	}
-	ds, all := kit.sb.WaitNotify(notifyWait)
-	for _, d := range ds {
-		if !d.Delivered {
-			o.env.Warnf("the sandbox could not deliver a notification to %s (%d tries)", d.Target(), d.Tries)
-		}
-	}
-	if !all {
-		o.env.Warnf("notifications still under way after %s: not waiting for them", notifyWait)
-	}
 }
 
 var ipnCols = []Col[billing.IPNResult]{

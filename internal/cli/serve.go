@@ -81,10 +81,14 @@ func runServe(ctx context.Context, o *serveOpts) error {
 			return n, n.Cmd, ipnOutcome(err), err
 		},
 		Apply: func(ctx context.Context, ns []paybox.Notification) []serve.Result {
-			_, errs := svc.ApplyCheckedIPNs(ctx, ns)
+			res, errs := svc.ApplyCheckedIPNs(ctx, ns)
 			out := make([]serve.Result, len(ns))
 			for k, err := range errs {
 				out[k] = serve.Result{Outcome: ipnOutcome(err), Err: err}
+				if err == nil && k < len(res) && res[k].Warning != "" && !res[k].Replay {
+					// what pay ipn would print: the office must act on it
+					o.env.Warnf("%s (student %s): %s", res[k].Cmd, res[k].StudentID, res[k].Warning)
+				}
 			}
 			return out
 		},

@@ -49,3 +49,40 @@ func (tx *Tx) RecordNotification(ctx context.Context, n Notification) error {
 		nullID(n.PaymentID), n.Outcome, ts(tx.Now))
 	return mapErr(err)
 }
+
+// AppliedNotice is what the books hold of one hosted-page notification:
+// whether it was applied (by pay ipn or inpctl serve) and what that wrote.
+type AppliedNotice struct {
+	Applied   bool
+	StudentID string
+	Outcome   string      // paid, excess or refused
+	Payment   string      // the payment's number, when one was recorded
+	Invoice   string      // the order's invoice, when issued
+	Asked     money.Cents // what the link asked for
+	CardSaved bool        // the card of this link (REFABONNE "AB"+PBX_CMD) is stored
+}
+
+// NotificationsApplied looks each notification up by its transaction (as
+// SeenNotification does) without a write transaction: pay simulate polls
+// with it while inpctl serve, another process, applies them.
+func (db *DB) NotificationsApplied(ctx context.Context, ns []Notification) ([]AppliedNotice, error) {
+	out := make([]AppliedNotice, len(ns))
+	for k, n := range ns {
+		a := &out[k]
+		err := db.sql.QueryRowContext(ctx, `SELECT r.student_id, r.amount, n.outcome, COALESCE(p.number, ''),
+			COALESCE((SELECT i.number FROM invoices i WHERE i.order_id = r.order_id), ''),
+			EXISTS (SELECT 1 FROM cards c WHERE c.refabonne = 'AB' || r.cmd)
+			FROM notifications n JOIN pay_requests r ON r.id = n.pay_request_id LEFT JOIN payments p ON p.id = n.payment_id
+			WHERE n.cmd = ? AND n.numtrans = ? AND n.numappel = ? AND n.auth = ? AND n.code = ?`,
+			n.Cmd, n.NumTrans, n.NumAppel, n.Auth, n.Code).
+			Scan(&a.StudentID, &a.Asked, &a.Outcome, &a.Payment, &a.Invoice, &a.CardSaved)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, mapErr(err)
+		default:
+			a.Applied = true
+		}
+	}
+	return out, nil
+}
