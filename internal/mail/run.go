@@ -97,15 +97,9 @@ type Summary struct {
 // notices stay pending, untouched, for the next run.
 var ErrUnreachable = errors.New("mail server unreachable")
 
-// Outcomes are committed in batches: at most batchMax of them, and none
-// older than batchWait, in one transaction (one fsync for many messages).
-const (
-	batchMax  = 64
-	batchWait = 200 * time.Millisecond
-)
-
 // Run sends the notices that are due, one message at a time over one
-// connection opened at the first message. A notice is marked sent only
+// connection opened at the first message, while the next messages (their
+// templates and PDFs) are made ahead on another goroutine. A notice is marked sent only
 // after the server accepted it; the outcomes are committed in batches
 // (batchMax, batchWait), so a crash between the server's answer and the
 // commit leaves up to a batch of accepted notices pending, and the next
@@ -118,24 +112,11 @@ func (r *Runner) Run(ctx context.Context) ([]Item, Summary, error) {
 		return nil, sum, err
 	}
 	sum.Due = len(due)
-	items := []Item{}
 	s := &sendRun{r: r}
 	defer s.close()
-	for _, n := range due {
-		if ctx.Err() != nil {
-			break
-		}
-		it := Item{ID: n.ID, StudentID: n.StudentID, Kind: n.Kind, Recipient: n.Email, MessageID: "<" + MessageID(n.Key, r.From) + ">"}
-		stop, err := s.one(ctx, n, &it)
-		if err != nil {
-			return items, sum, err
-		}
-		if stop {
-			sum.Unreachable = true
-			break
-		}
-		items = append(items, it)
-		sum.count(it.Outcome)
+	items, err := s.run(ctx, due, &sum)
+	if err != nil {
+		return items, sum, err
 	}
 	if err := s.flush(ctx); err != nil {
 		return items, sum, err
@@ -161,133 +142,6 @@ func (s *Summary) count(outcome string) {
 	case "skipped":
 		s.Skipped++
 	}
-}
-
-// sendRun is one run's state: the connection, and the outcomes the
-// server gave that are not committed yet.
-type sendRun struct {
-	r     *Runner
-	conn  Conn
-	outs  []store.NoticeOutcome
-	since time.Time // when the oldest of outs was given
-}
-
-func (s *sendRun) close() {
-	if s.conn != nil {
-		s.conn.Close()
-	}
-}
-
-// record adds an outcome to the batch and commits the batch when it is
-// full or old enough.
-func (s *sendRun) record(ctx context.Context, o store.NoticeOutcome) error {
-	if len(s.outs) == 0 {
-		s.since = time.Now() // wall time: how long an answer waits for its commit
-	}
-	s.outs = append(s.outs, o)
-	return s.flushIf(ctx, len(s.outs) >= batchMax)
-}
-
-// flushIf commits the batch when asked, or when its oldest outcome has
-// waited batchWait.
-func (s *sendRun) flushIf(ctx context.Context, full bool) error {
-	if len(s.outs) > 0 && (full || time.Since(s.since) >= batchWait) {
-		return s.flush(ctx)
-	}
-	return nil
-}
-
-// flush commits the batch, even when the run is being interrupted: the
-// server has answered for each of them.
-func (s *sendRun) flush(ctx context.Context) error {
-	if len(s.outs) == 0 {
-		return nil
-	}
-	err := s.r.DB.RecordNotices(context.WithoutCancel(ctx), s.outs)
-	s.outs = s.outs[:0]
-	return err
-}
-
-// one handles one notice; stop says the server cannot be reached (this
-// notice and the rest are left as they are).
-func (s *sendRun) one(ctx context.Context, n store.Notice, it *Item) (stop bool, err error) {
-	r := s.r
-	if r.Enabled != nil && !r.Enabled(Kind(n.Kind)) {
-		it.Outcome, it.Answer = "skipped", fmt.Sprintf("not sent: notices %s are off (mail.notices.%s)", n.Kind, n.Kind)
-		if r.DryRun {
-			it.Outcome = "would skip"
-			return false, nil
-		}
-		return false, s.record(ctx, store.NoticeOutcome{ID: n.ID, Status: "skipped", Answer: it.Answer})
-	}
-	if aerr := CheckAddress(n.Email); aerr != nil {
-		it.Outcome, it.Answer = "failed", "no usable e-mail address: "+aerr.Error()
-		if r.DryRun {
-			it.Outcome = "would fail"
-			return false, nil
-		}
-		return false, s.record(ctx, store.NoticeOutcome{ID: n.ID, Status: "failed", Recipient: n.Email, Answer: it.Answer})
-	}
-	if r.DryRun {
-		it.Outcome = "would send"
-		return false, nil
-	}
-	msg, err := r.prepare(ctx, &n)
-	if err != nil {
-		// A document or a link that could not be made now: try later.
-		return false, s.retry(ctx, n, it, err.Error())
-	}
-	return s.send(ctx, n, it, msg)
-}
-
-// send sends one prepared message and records the server's answer.
-func (s *sendRun) send(ctx context.Context, n store.Notice, it *Item, msg *Message) (stop bool, err error) {
-	// Answers already given are not held while this one is awaited.
-	if err := s.flushIf(ctx, false); err != nil {
-		return false, err
-	}
-	if s.conn == nil {
-		c, err := s.r.Transport.Open(ctx)
-		if err != nil {
-			it.Answer = err.Error()
-			return true, nil
-		}
-		s.conn = c
-	}
-	answer, err := s.conn.Send(ctx, msg)
-	var se *SendError
-	switch {
-	case err == nil:
-		it.Outcome, it.Answer = "sent", answer
-		return false, s.record(ctx, store.NoticeOutcome{ID: n.ID, Status: "sent", Recipient: n.Email, MessageID: it.MessageID, Answer: answer})
-	case errors.As(err, &se) && !se.Temporary:
-		it.Outcome, it.Answer = "failed", se.Answer
-		return false, s.record(ctx, store.NoticeOutcome{ID: n.ID, Status: "failed", Recipient: n.Email, MessageID: it.MessageID, Answer: se.Answer, Tried: true})
-	}
-	if errors.As(err, &se) && se.ConnLost {
-		s.conn.Close()
-		s.conn = nil
-	}
-	return false, s.retry(ctx, n, it, err.Error())
-}
-
-// retry leaves the notice pending until its next try, or fails it once
-// MaxAttempts temporary failures have been seen.
-func (s *sendRun) retry(ctx context.Context, n store.Notice, it *Item, reason string) error {
-	r := s.r
-	it.Answer = reason
-	tries := n.Attempts + 1
-	if max := r.MaxAttempts; max > 0 && tries >= max {
-		it.Outcome, it.Answer = "failed", fmt.Sprintf("gave up after %d temporary failures; last: %s", tries, reason)
-		return s.record(ctx, store.NoticeOutcome{ID: n.ID, Status: "failed", Recipient: n.Email, MessageID: it.MessageID, Answer: it.Answer, Tried: true})
-	}
-	backoff := r.Backoff
-	if len(backoff) == 0 {
-		backoff = DefaultBackoff
-	}
-	wait := backoff[min(tries, len(backoff))-1]
-	it.Outcome = "retry"
-	return s.record(ctx, store.NoticeOutcome{ID: n.ID, Status: "retry", NextTry: r.now().Add(wait), Recipient: n.Email, MessageID: it.MessageID, Answer: reason})
 }
 
 // prepare makes the notice's payment link once (kept on the row, so a
