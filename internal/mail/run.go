@@ -98,10 +98,13 @@ type Summary struct {
 var ErrUnreachable = errors.New("mail server unreachable")
 
 // Run sends the notices that are due, one message at a time over one
-// connection opened at the first message. Each outcome is committed right
-// after the server's answer: a crash between the two leaves the notice
-// pending, and the next run sends it again with the same Message-ID (a
-// duplicate, never a different message).
+// connection opened at the first message, while the next messages (their
+// templates and PDFs) are made ahead on another goroutine. A notice is marked sent only
+// after the server accepted it; the outcomes are committed in batches
+// (batchMax, batchWait), so a crash between the server's answer and the
+// commit leaves up to a batch of accepted notices pending, and the next
+// run sends them again with the same Message-ID (a duplicate, never a
+// different message).
 func (r *Runner) Run(ctx context.Context) ([]Item, Summary, error) {
 	sum := Summary{DryRun: r.DryRun}
 	due, err := r.DB.DueNotices(ctx, r.now(), r.Limit)
@@ -109,28 +112,14 @@ func (r *Runner) Run(ctx context.Context) ([]Item, Summary, error) {
 		return nil, sum, err
 	}
 	sum.Due = len(due)
-	items := []Item{}
-	var conn Conn
-	defer func() {
-		if conn != nil {
-			conn.Close()
-		}
-	}()
-	for _, n := range due {
-		if ctx.Err() != nil {
-			break
-		}
-		it := Item{ID: n.ID, StudentID: n.StudentID, Kind: n.Kind, Recipient: n.Email, MessageID: "<" + MessageID(n.Key, r.From) + ">"}
-		stop, err := r.one(ctx, n, &it, &conn)
-		if err != nil {
-			return items, sum, err
-		}
-		if stop {
-			sum.Unreachable = true
-			break
-		}
-		items = append(items, it)
-		sum.count(it.Outcome)
+	s := &sendRun{r: r}
+	defer s.close()
+	items, err := s.run(ctx, due, &sum)
+	if err != nil {
+		return items, sum, err
+	}
+	if err := s.flush(ctx); err != nil {
+		return items, sum, err
 	}
 	if err := r.audit(ctx, sum); err != nil {
 		return items, sum, err
@@ -153,78 +142,6 @@ func (s *Summary) count(outcome string) {
 	case "skipped":
 		s.Skipped++
 	}
-}
-
-// one handles one notice; stop says the server cannot be reached (this
-// notice and the rest are left as they are).
-func (r *Runner) one(ctx context.Context, n store.Notice, it *Item, conn *Conn) (stop bool, err error) {
-	if r.Enabled != nil && !r.Enabled(Kind(n.Kind)) {
-		it.Outcome, it.Answer = "skipped", fmt.Sprintf("not sent: notices %s are off (mail.notices.%s)", n.Kind, n.Kind)
-		if r.DryRun {
-			it.Outcome = "would skip"
-			return false, nil
-		}
-		return false, r.DB.MarkNoticeSkipped(ctx, n.ID, it.Answer)
-	}
-	if aerr := CheckAddress(n.Email); aerr != nil {
-		it.Outcome, it.Answer = "failed", "no usable e-mail address: "+aerr.Error()
-		if r.DryRun {
-			it.Outcome = "would fail"
-			return false, nil
-		}
-		return false, r.DB.MarkNoticeFailed(ctx, n.ID, n.Email, "", it.Answer, false)
-	}
-	if r.DryRun {
-		it.Outcome = "would send"
-		return false, nil
-	}
-	msg, err := r.prepare(ctx, &n)
-	if err != nil {
-		// A document or a link that could not be made now: try later.
-		return false, r.retry(ctx, n, it, err.Error())
-	}
-	if *conn == nil {
-		c, err := r.Transport.Open(ctx)
-		if err != nil {
-			it.Answer = err.Error()
-			return true, nil
-		}
-		*conn = c
-	}
-	answer, err := (*conn).Send(ctx, msg)
-	var se *SendError
-	switch {
-	case err == nil:
-		it.Outcome, it.Answer = "sent", answer
-		return false, r.DB.MarkNoticeSent(context.WithoutCancel(ctx), n.ID, n.Email, it.MessageID, answer)
-	case errors.As(err, &se) && !se.Temporary:
-		it.Outcome, it.Answer = "failed", se.Answer
-		return false, r.DB.MarkNoticeFailed(context.WithoutCancel(ctx), n.ID, n.Email, it.MessageID, se.Answer, true)
-	}
-	if errors.As(err, &se) && se.ConnLost {
-		(*conn).Close()
-		*conn = nil
-	}
-	return false, r.retry(ctx, n, it, err.Error())
-}
-
-// retry leaves the notice pending until its next try, or fails it once
-// MaxAttempts temporary failures have been seen.
-func (r *Runner) retry(ctx context.Context, n store.Notice, it *Item, reason string) error {
-	ctx = context.WithoutCancel(ctx)
-	it.Answer = reason
-	tries := n.Attempts + 1
-	if max := r.MaxAttempts; max > 0 && tries >= max {
-		it.Outcome, it.Answer = "failed", fmt.Sprintf("gave up after %d temporary failures; last: %s", tries, reason)
-		return r.DB.MarkNoticeFailed(ctx, n.ID, n.Email, it.MessageID, it.Answer, true)
-	}
-	backoff := r.Backoff
-	if len(backoff) == 0 {
-		backoff = DefaultBackoff
-	}
-	wait := backoff[min(tries, len(backoff))-1]
-	it.Outcome = "retry"
-	return r.DB.RetryNoticeAt(ctx, n.ID, r.now().Add(wait), n.Email, it.MessageID, reason)
 }
 
 // prepare makes the notice's payment link once (kept on the row, so a

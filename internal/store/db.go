@@ -434,6 +434,28 @@ func (c cached) QueryContext(ctx context.Context, q string, args ...any) (*sql.R
 	return c.tx.query(ctx, q, args...)
 }
 
+// prep runs reads outside a transaction with the statements the
+// database keeps prepared (DB.prepared): the reads made once per notice
+// or document (mail send renders an invoice for each receipt) would
+// otherwise parse the same SQL each time.
+type prep struct{ db *DB }
+
+func (p prep) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := p.db.prepared(ctx, q)
+	if err != nil {
+		return p.db.sql.QueryRowContext(ctx, q, args...) // the error surfaces through Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (p prep) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := p.db.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
 // createPrivate creates a database file that does not exist yet readable
 // by its owner only (0600, like the sandbox's state and the key files): it
 // holds names, addresses and payments. SQLite gives its -wal and -shm

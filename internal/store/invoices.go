@@ -183,14 +183,14 @@ func noInvoice(number string) error {
 
 // Invoice returns an invoice by number, with its lines.
 func (db *DB) Invoice(ctx context.Context, number string) (Invoice, error) {
-	inv, err := scanInvoice(db.sql.QueryRowContext(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE i.number = ?`, number))
+	inv, err := scanInvoice(prep{db}.QueryRowContext(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE i.number = ?`, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return inv, noInvoice(number)
 	}
 	if err != nil {
 		return inv, mapErr(err)
 	}
-	inv.Lines, err = invoiceLines(ctx, db.sql, inv.ID)
+	inv.Lines, err = invoiceLines(ctx, prep{db}, inv.ID)
 	return inv, err
 }
 
@@ -280,7 +280,7 @@ type InvoicePayment struct {
 // InvoicePayments lists the payments allocated to an invoice that were
 // received on or before asOf, with the net amount allocated.
 func (db *DB) InvoicePayments(ctx context.Context, invoiceID int64, asOf string) ([]InvoicePayment, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT p.date, p.method, p.ref, SUM(a.amount) FROM allocations a JOIN payments p ON p.id = a.payment_id
+	rows, err := prep{db}.QueryContext(ctx, `SELECT p.date, p.method, p.ref, SUM(a.amount) FROM allocations a JOIN payments p ON p.id = a.payment_id
 		WHERE a.invoice_id = ? AND p.date <= ? GROUP BY p.id HAVING SUM(a.amount) > 0 ORDER BY p.date, p.id`, invoiceID, asOf)
 	if err != nil {
 		return nil, mapErr(err)
@@ -301,7 +301,7 @@ func (db *DB) InvoicePayments(ctx context.Context, invoiceID int64, asOf string)
 // before asOf (YYYY-MM-DD) cancel.
 func (db *DB) InvoiceCreditedAsOf(ctx context.Context, invoiceID int64, asOf string) (money.Cents, error) {
 	var sum money.Cents
-	err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM credit_notes WHERE invoice_id = ? AND date <= ?`,
+	err := prep{db}.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM credit_notes WHERE invoice_id = ? AND date <= ?`,
 		invoiceID, asOf).Scan(&sum)
 	return sum, mapErr(err)
 }
@@ -319,7 +319,7 @@ func (db *DB) CreditNoteByNumber(ctx context.Context, number string) (CreditNote
 
 // PlanOfOrder returns an order's plan: its live one, else its latest.
 func (db *DB) PlanOfOrder(ctx context.Context, orderID int64) (Plan, bool, error) {
-	return onePlan(ctx, db.sql, `p.order_id = ?`+liveFirst, orderID)
+	return onePlan(ctx, prep{db}, `p.order_id = ?`+liveFirst, orderID)
 }
 
 // InvoiceSessions lists the sessions the invoices print, sorted.

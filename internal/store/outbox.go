@@ -124,35 +124,92 @@ func (db *DB) Notice(ctx context.Context, id int64) (Notice, error) {
 	return n, mapErr(err)
 }
 
+// NoticeOutcome is what one send did with a notice, for RecordNotices.
+type NoticeOutcome struct {
+	ID int64
+	// Status is sent (the server accepted it), failed (a permanent
+	// refusal, an unusable address), retry (a temporary failure: pending
+	// until NextTry) or skipped (its kind is turned off).
+	Status               string
+	Recipient, MessageID string
+	Answer               string // the server's answer, or the reason
+	Tried                bool   // failed: the server was asked (counts as an attempt)
+	NextTry              time.Time
+}
+
+// RecordNotices records the outcomes of several sends in one transaction
+// (one commit, one fsync, for a batch of messages the server already
+// answered). Either all are recorded or none: a notice whose acceptance
+// is not recorded stays pending and is sent again with the same
+// Message-ID.
+func (db *DB) RecordNotices(ctx context.Context, outs []NoticeOutcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, o := range outs {
+			if err := tx.recordNotice(ctx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (tx *Tx) recordNotice(ctx context.Context, o NoticeOutcome) error {
+	var set string
+	var args []any
+	switch o.Status {
+	case "sent":
+		set = `status = 'sent', attempts = attempts + 1, recipient = ?, message_id = ?, last_error = ?, sent_at = ?`
+		args = []any{o.Recipient, o.MessageID, o.Answer, ts(tx.Now)}
+	case "failed":
+		inc := 0
+		if o.Tried {
+			inc = 1
+		}
+		set = `status = 'failed', attempts = attempts + ?, recipient = ?, message_id = ?, last_error = ?`
+		args = []any{inc, o.Recipient, o.MessageID, o.Answer}
+	case "retry":
+		set = `attempts = attempts + 1, next_try_at = ?, recipient = ?, message_id = ?, last_error = ?`
+		args = []any{ts(o.NextTry), o.Recipient, o.MessageID, o.Answer}
+	case "skipped":
+		set, args = `status = 'skipped', last_error = ?`, []any{o.Answer}
+	default:
+		return fmt.Errorf("notice %d: unknown outcome %q", o.ID, o.Status)
+	}
+	res, err := tx.exec(ctx, `UPDATE outbox SET `+set+` WHERE id = ?`, append(args, o.ID)...)
+	if err != nil {
+		return fmt.Errorf("update notice %d: %w", o.ID, err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return fault.New(fault.NotFound, "no notice %d", o.ID)
+	}
+	return nil
+}
+
 // MarkNoticeSent records that the server accepted the notice, with its
 // answer and Message-ID.
 func (db *DB) MarkNoticeSent(ctx context.Context, id int64, recipient, messageID, answer string) error {
-	return db.updateNotice(ctx, id, `status = 'sent', attempts = attempts + 1, recipient = ?, message_id = ?, last_error = ?, sent_at = ?`,
-		func(tx *Tx) []any { return []any{recipient, messageID, answer, ts(tx.Now)} })
+	return db.RecordNotices(ctx, []NoticeOutcome{{ID: id, Status: "sent", Recipient: recipient, MessageID: messageID, Answer: answer}})
 }
 
 // MarkNoticeFailed records a permanent failure (a 5xx answer, an unusable
 // address): the notice is not tried again unless staff ask (mail retry).
 func (db *DB) MarkNoticeFailed(ctx context.Context, id int64, recipient, messageID, reason string, tried bool) error {
-	inc := 0
-	if tried {
-		inc = 1
-	}
-	return db.updateNotice(ctx, id, `status = 'failed', attempts = attempts + ?, recipient = ?, message_id = ?, last_error = ?`,
-		func(*Tx) []any { return []any{inc, recipient, messageID, reason} })
+	return db.RecordNotices(ctx, []NoticeOutcome{{ID: id, Status: "failed", Recipient: recipient, MessageID: messageID, Answer: reason, Tried: tried}})
 }
 
 // RetryNoticeAt records a temporary failure (a 4xx answer, a server that
 // cannot be reached): the notice stays pending until next.
 func (db *DB) RetryNoticeAt(ctx context.Context, id int64, next time.Time, recipient, messageID, reason string) error {
-	return db.updateNotice(ctx, id, `attempts = attempts + 1, next_try_at = ?, recipient = ?, message_id = ?, last_error = ?`,
-		func(*Tx) []any { return []any{ts(next), recipient, messageID, reason} })
+	return db.RecordNotices(ctx, []NoticeOutcome{{ID: id, Status: "retry", NextTry: next, Recipient: recipient, MessageID: messageID, Answer: reason}})
 }
 
 // MarkNoticeSkipped records that a notice was not sent because its kind
 // is turned off (config mail.notices); mail retry can queue it again.
 func (db *DB) MarkNoticeSkipped(ctx context.Context, id int64, reason string) error {
-	return db.updateNotice(ctx, id, `status = 'skipped', last_error = ?`, func(*Tx) []any { return []any{reason} })
+	return db.RecordNotices(ctx, []NoticeOutcome{{ID: id, Status: "skipped", Answer: reason}})
 }
 
 // SetNoticeLink keeps the payment link made for a notice, so a retry or a
