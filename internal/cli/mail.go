@@ -103,7 +103,7 @@ func runMailSend(ctx context.Context, o *mailSendOpts) error {
 		}
 	}
 	r.Limit, r.DryRun = o.limit, o.dryRun
-	defer invoice.BatchGC()() // each attached PDF is mostly short-lived garbage
+	defer invoice.Batch{}.TuneGC()() // each attached PDF is mostly short-lived garbage
 	items, sum, runErr := r.Run(ctx)
 	if err := printMailSend(o.env, items, sum); err != nil {
 		return err

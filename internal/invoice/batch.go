@@ -31,8 +31,11 @@ func (b Batch) syncfs() func(fd int) error {
 	return platformSyncFS
 }
 
-// gc sets the collector for the batch and returns what puts it back.
-func (b Batch) gc() (restore func()) {
+// TuneGC sets the collector as b.GCBudget says and returns what puts it
+// back. Write does it for its own run; a loop that renders PDFs of its own
+// one at a time (mail send attaches one to each receipt) calls it around
+// the loop.
+func (b Batch) TuneGC() (restore func()) {
 	if b.GCBudget < 0 {
 		return func() {}
 	}

@@ -90,7 +90,7 @@ type Jobs func(yield func(Job) bool) error
 // called with the number of files written so far. While it runs, the
 // garbage collector is set as b.GCBudget says.
 func (b Batch) Write(ctx context.Context, jobs Jobs) error {
-	defer b.gc()()
+	defer b.TuneGC()()
 	workers, progress := b.Workers, b.Progress
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
