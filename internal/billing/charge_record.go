@@ -223,7 +223,7 @@ func (s *Service) itemFor(j job) ChargeItem {
 		}
 		if j.res.Outcome == gateway.Declined {
 			it.Text = gateway.Describe(j.res.Code)
-			it.Blocked = j.res.Hard || j.item.Attempts+1 >= s.Retry.MaxAttempts
+			it.Blocked = s.Retry.Blocks(j.item.Attempts+1, j.res.Hard)
 		}
 		if j.res.Outcome == gateway.Unknown || j.res.Outcome == gateway.Unavailable {
 			it.Text = j.res.Detail

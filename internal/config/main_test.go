@@ -51,6 +51,11 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{`"01": "628,00"`, "catalogue.programmes[0].tariffs.2025-2026.01"},
 		{"academic_year: 2025-2026", "academic_year"},
 		{"invoice_start: 9200", "numbering.invoice_start"},
+		// The schedule rules are schedule's own Validate, under their keys:
+		// min_total was never checked, max_attempts had its own bound here.
+		{`min_total: "1 000,00"`, "schedule.plans.five.min_total: \"-1,00\" is not an amount"},
+		{"max_attempts: 3 ", "schedule.retry.max_attempts: must be from 1 to 10, got 11"},
+		{"gaps_days: [3, 7]", "schedule.retry.gaps_days[1]: must be at least 1 day, got 0"},
 	}
 	repl := map[string]string{
 		"debit_day: 10":            "debit_day: 31",
@@ -58,6 +63,9 @@ func TestErrorsNameTheKey(t *testing.T) {
 		`"01": "628,00"`:           `"01": "6,28,00"`,
 		"academic_year: 2025-2026": "academic_year: 2025-2027",
 		"invoice_start: 9200":      "invoice_start: 0",
+		`min_total: "1 000,00"`:    `min_total: "-1,00"`,
+		"max_attempts: 3 ":         "max_attempts: 11 ",
+		"gaps_days: [3, 7]":        "gaps_days: [3, 0]",
 	}
 	for _, c := range cases {
 		body := string(base)

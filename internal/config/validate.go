@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/schedule"
 )
 
 var (
@@ -151,34 +153,54 @@ func (c *Config) validateCatalogue(errs *fieldErrs) {
 	}
 }
 
+// validateSchedule reads the schedule section as ScheduleRules does and
+// reports what schedule's own Validate refuses, under the key of the rule.
 func (c *Config) validateSchedule(errs *fieldErrs) {
-	s := c.Schedule
-	if s.DebitDay < 1 || s.DebitDay > 28 {
-		errs.add("schedule.debit_day", "must be a day from 1 to 28 (every month has it), got %d", s.DebitDay)
+	rules, retry, bad := c.scheduleRules()
+	for _, b := range bad {
+		errs.add(b.key, "%v", b.err)
 	}
-	first, err := money.Parse(s.Plans.Five.FirstAmount)
-	if err != nil {
-		errs.add("schedule.plans.five.first_amount", "%v", err)
-	}
-	min, err2 := money.Parse(s.Plans.Five.MinTotal)
-	if err2 != nil {
-		errs.add("schedule.plans.five.min_total", "%v", err2)
-	}
-	if err == nil && err2 == nil && first <= 0 {
-		errs.add("schedule.plans.five.first_amount", "must be above 0")
-	}
-	_ = min
-	if s.Retry.MaxAttempts < 1 || s.Retry.MaxAttempts > 10 {
-		errs.add("schedule.retry.max_attempts", "must be from 1 to 10, got %d", s.Retry.MaxAttempts)
-	}
-	if len(s.Retry.GapsDays) < s.Retry.MaxAttempts-1 {
-		errs.add("schedule.retry.gaps_days", "needs %d gaps for %d attempts", s.Retry.MaxAttempts-1, s.Retry.MaxAttempts)
-	}
-	for i, g := range s.Retry.GapsDays {
-		if g < 1 {
-			errs.add(fmt.Sprintf("schedule.retry.gaps_days[%d]", i), "must be at least 1 day, got %d", g)
+	if len(bad) == 0 {
+		var re *schedule.ErrRules
+		if err := rules.Validate(); errors.As(err, &re) {
+			errs.add("schedule."+re.Rule, "%s", re.Msg)
 		}
 	}
+	var rp *schedule.ErrRetryPolicy
+	if err := retry.Validate(); errors.As(err, &rp) {
+		errs.add("schedule."+rp.Rule, "%s", rp.Msg)
+	}
+}
+
+// ScheduleRules are the plan rules and the retry policy of the config, as
+// schedule uses them; an error names the key that cannot be read (config
+// check, which every command runs first, reports them all).
+func (c Config) ScheduleRules() (schedule.Rules, schedule.RetryPolicy, error) {
+	rules, retry, bad := c.scheduleRules()
+	if len(bad) > 0 {
+		return rules, retry, fault.New(fault.Usage, "schedule.%s: %v", strings.TrimPrefix(bad[0].key, "schedule."), bad[0].err)
+	}
+	return rules, retry, nil
+}
+
+type keyErr struct {
+	key string
+	err error
+}
+
+func (c Config) scheduleRules() (schedule.Rules, schedule.RetryPolicy, []keyErr) {
+	s := c.Schedule
+	var bad []keyErr
+	first, err := money.Parse(s.Plans.Five.FirstAmount)
+	if err != nil {
+		bad = append(bad, keyErr{"schedule.plans.five.first_amount", err})
+	}
+	min, err := money.Parse(s.Plans.Five.MinTotal)
+	if err != nil {
+		bad = append(bad, keyErr{"schedule.plans.five.min_total", err})
+	}
+	return schedule.Rules{FirstAmount5x: first, MinTotal5x: min, DebitDay: s.DebitDay},
+		schedule.RetryPolicy{MaxAttempts: s.Retry.MaxAttempts, Gaps: s.Retry.GapsDays}, bad
 }
 
 func (c *Config) validateGateway(errs *fieldErrs) {

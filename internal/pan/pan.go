@@ -115,7 +115,7 @@ func Redact(s, repl string) string {
 		case j == i:
 			b.WriteByte(s[i])
 			j = i + 1
-		case len(scanRun(s, i, j, true, nil)) > 0:
+		case !inDigest(s, i, j) && len(scanRun(s, i, j, true, nil)) > 0:
 			b.WriteString(repl)
 		default:
 			b.WriteString(s[i:j])
@@ -136,7 +136,9 @@ func find(s string, first bool) []Match {
 			i++
 			continue
 		}
-		out = scanRun(s, i, j, first, out)
+		if !inDigest(s, i, j) {
+			out = scanRun(s, i, j, first, out)
+		}
 		if first && len(out) > 0 {
 			return out
 		}
@@ -144,6 +146,34 @@ func find(s string, first bool) []Match {
 	}
 	return out
 }
+
+// MinDigestLen is the length from which a run of hexadecimal characters
+// (with at least one letter) is a digest — an HMAC, a SHA-256, a MAC in a
+// payment link — and not text: no one types a card number glued between
+// the letters of a 32-character hex string, while about one digest in a
+// few hundred holds 13 to 19 digits in a row that pass the Luhn check.
+const MinDigestLen = 32
+
+// inDigest reports whether the run s[i:j], digits with no separator, lies
+// inside a hexadecimal token of MinDigestLen characters or more that holds
+// a letter.
+func inDigest(s string, i, j int) bool {
+	for k := i; k < j; k++ {
+		if !isDigit(s[k]) {
+			return false // a run with separators is text
+		}
+	}
+	a, b := i, j
+	for a > 0 && isHex(s[a-1]) {
+		a--
+	}
+	for b < len(s) && isHex(s[b]) {
+		b++
+	}
+	return b-a >= MinDigestLen && (a < i || b > j)
+}
+
+func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // group is one group of digits of a run: s[start:end].
 type group struct{ start, end int }

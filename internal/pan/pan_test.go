@@ -1,6 +1,7 @@
 package pan
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -94,6 +95,39 @@ func TestLuhn(t *testing.T) {
 	for _, c := range []string{cardBad, "1111222233334445", "4012001037141113", "12345"} {
 		if IsCardNumber(c) {
 			t.Errorf("%s taken for a card number", c)
+		}
+	}
+}
+
+// TestDigestsAreNotCardNumbers: a digit run inside a long hex token (an
+// HMAC in a payment link, a SHA-256) is not a card number, even when it
+// passes the Luhn check; the same digits as text still are.
+func TestDigestsAreNotCardNumbers(t *testing.T) {
+	const card = cardOK // a Paybox test card, Luhn-valid
+	hmac := "F927B59CEF4A3D29CE8C2C348C8ABE4" + card + "D6FC26DD8134293C53FF30007FC36CB8"
+	for _, s := range []string{hmac, "PBX_HMAC=" + hmac + "&x=1", strings.ToLower(hmac), "536101288371510ABCDEF0123456789abcdef01234"} {
+		if Find(s) != nil || Contains(s) || Redact(s, "X") != s {
+			t.Errorf("digest %q read as a card number", s)
+		}
+	}
+	for _, s := range []string{card, "CB" + card, "carte " + card + " merci", "ref=" + card + "&a=b", "1111 2222 3333 4444",
+		"ABCDEF" + card, // a short hex prefix is not a digest
+		card + " ABCDEF0123456789ABCDEF0123456789ABCDEF", // a digest next to it, apart
+	} {
+		if len(Find(s)) != 1 {
+			t.Errorf("%q: the card number is not found", s)
+		}
+	}
+	// Random digests never trip the detector.
+	rng := rand.New(rand.NewPCG(1, 2))
+	const hexdig = "0123456789ABCDEF"
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, 64)
+		for i := range b {
+			b[i] = hexdig[rng.IntN(16)]
+		}
+		if strings.ContainsAny(string(b), "ABCDEF") && Find(string(b)) != nil {
+			t.Fatalf("random digest %s read as a card number", b)
 		}
 	}
 }

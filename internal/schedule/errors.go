@@ -25,10 +25,13 @@ func (e *ErrUnknownPlan) Error() string {
 func (e *ErrUnknownPlan) Unwrap() error { return classify(fault.Usage, "") }
 
 // ErrRules is returned when Rules cannot be used (a configuration error).
-type ErrRules struct{ Msg string }
+type ErrRules struct {
+	Rule string // which rule, by its name in the schedule section of the config (debit_day, plans.five.first_amount…)
+	Msg  string
+}
 
 // Error returns the message.
-func (e *ErrRules) Error() string { return "invalid plan rules: " + e.Msg }
+func (e *ErrRules) Error() string { return "invalid plan rules: " + e.Rule + " " + e.Msg }
 
 // Unwrap classifies e as a usage (configuration) error.
 func (e *ErrRules) Unwrap() error { return classify(fault.Usage, "") }
@@ -150,10 +153,13 @@ func (e *ErrUnknownStatus) Error() string {
 func (e *ErrUnknownStatus) Unwrap() error { return classify(fault.Failure, "") }
 
 // ErrRetryPolicy is returned when a RetryPolicy cannot be used.
-type ErrRetryPolicy struct{ Msg string }
+type ErrRetryPolicy struct {
+	Rule string // retry.max_attempts, retry.gaps_days or retry.gaps_days[i]
+	Msg  string
+}
 
 // Error returns the message.
-func (e *ErrRetryPolicy) Error() string { return "invalid retry policy: " + e.Msg }
+func (e *ErrRetryPolicy) Error() string { return "invalid retry policy: " + e.Rule + " " + e.Msg }
 
 // Unwrap classifies e as a usage (configuration) error.
 func (e *ErrRetryPolicy) Unwrap() error { return classify(fault.Usage, "") }

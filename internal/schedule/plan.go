@@ -72,12 +72,12 @@ func DefaultRules() Rules {
 // non-negative threshold and a debit day every month has (1 to 28).
 func (r Rules) Validate() error {
 	switch {
-	case r.FirstAmount5x <= 0:
-		return &ErrRules{Msg: fmt.Sprintf("the first amount of the 5x plan must be above 0, got %s", r.FirstAmount5x)}
-	case r.MinTotal5x < 0:
-		return &ErrRules{Msg: fmt.Sprintf("the 5x threshold must not be negative, got %s", r.MinTotal5x)}
 	case r.DebitDay < 1 || r.DebitDay > 28:
-		return &ErrRules{Msg: fmt.Sprintf("the debit day must be from 1 to 28 (every month has it), got %d", r.DebitDay)}
+		return &ErrRules{Rule: "debit_day", Msg: fmt.Sprintf("must be a day from 1 to 28 (every month has it), got %d", r.DebitDay)}
+	case r.FirstAmount5x <= 0:
+		return &ErrRules{Rule: "plans.five.first_amount", Msg: fmt.Sprintf("must be above 0, got %s", r.FirstAmount5x)}
+	case r.MinTotal5x < 0:
+		return &ErrRules{Rule: "plans.five.min_total", Msg: fmt.Sprintf("must not be negative, got %s", r.MinTotal5x)}
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func TestSplitRefused(t *testing.T) {
 		{"5x first amount only", 62803, Plan5x, small, "the 5x plan needs an order of at least 628,04 €; this order is 628,03 €", isType[*ErrTooSmall]},
 		{"unknown plan", 100, Plan("2x"), DefaultRules(), `"2x" is not a payment plan (expected 1x, 3x or 5x)`, isType[*ErrUnknownPlan]},
 		{"bad rules", 100, Plan1x, Rules{FirstAmount5x: 62800, MinTotal5x: 100000, DebitDay: 31},
-			"invalid plan rules: the debit day must be from 1 to 28 (every month has it), got 31", isType[*ErrRules]},
+			"invalid plan rules: debit_day must be a day from 1 to 28 (every month has it), got 31", isType[*ErrRules]},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,21 +19,34 @@ func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 3, Gaps: []int{3, 7}}
 }
 
-// Validate checks that p allows at least one attempt and gives a gap of at
-// least one day between each pair of attempts.
+// MaxAttemptsLimit bounds RetryPolicy.MaxAttempts: a card declined ten
+// times in a month will not pay the eleventh, and each decline is a
+// notice to the student and a line on their statement.
+const MaxAttemptsLimit = 10
+
+// Validate checks that p allows from 1 to MaxAttemptsLimit attempts and
+// gives a gap of at least one day between each pair of attempts. It is the
+// one check of the retry rules (config check calls it).
 func (p RetryPolicy) Validate() error {
-	if p.MaxAttempts < 1 {
-		return &ErrRetryPolicy{Msg: fmt.Sprintf("at least 1 attempt is needed, got %d", p.MaxAttempts)}
+	if p.MaxAttempts < 1 || p.MaxAttempts > MaxAttemptsLimit {
+		return &ErrRetryPolicy{Rule: "retry.max_attempts", Msg: fmt.Sprintf("must be from 1 to %d, got %d", MaxAttemptsLimit, p.MaxAttempts)}
 	}
 	if len(p.Gaps) < p.MaxAttempts-1 {
-		return &ErrRetryPolicy{Msg: fmt.Sprintf("%d attempts need %d gaps, got %d", p.MaxAttempts, p.MaxAttempts-1, len(p.Gaps))}
+		return &ErrRetryPolicy{Rule: "retry.gaps_days", Msg: fmt.Sprintf("needs %d gaps for %d attempts, got %d", p.MaxAttempts-1, p.MaxAttempts, len(p.Gaps))}
 	}
 	for i, g := range p.Gaps {
 		if g < 1 {
-			return &ErrRetryPolicy{Msg: fmt.Sprintf("gap %d must be at least 1 day, got %d", i+1, g)}
+			return &ErrRetryPolicy{Rule: fmt.Sprintf("retry.gaps_days[%d]", i), Msg: fmt.Sprintf("must be at least 1 day, got %d", g)}
 		}
 	}
 	return nil
+}
+
+// Blocks reports whether a decline blocks the order: a hard decline
+// always does; a soft one when it was the policy's last allowed attempt
+// (attempts counts the attempts made, this one included).
+func (p RetryPolicy) Blocks(attempts int, hard bool) bool {
+	return hard || attempts >= p.MaxAttempts
 }
 
 // NextAttempt returns the date of the next attempt after attempts failed

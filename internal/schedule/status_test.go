@@ -142,14 +142,30 @@ func TestRetryPolicyValidate(t *testing.T) {
 		p    RetryPolicy
 		want string
 	}{
-		{RetryPolicy{MaxAttempts: 0}, "invalid retry policy: at least 1 attempt is needed, got 0"},
-		{RetryPolicy{MaxAttempts: 3, Gaps: []int{3}}, "invalid retry policy: 3 attempts need 2 gaps, got 1"},
-		{RetryPolicy{MaxAttempts: 3, Gaps: []int{3, 0}}, "invalid retry policy: gap 2 must be at least 1 day, got 0"},
+		{RetryPolicy{MaxAttempts: 0}, "invalid retry policy: retry.max_attempts must be from 1 to 10, got 0"},
+		{RetryPolicy{MaxAttempts: 11, Gaps: []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}}, "invalid retry policy: retry.max_attempts must be from 1 to 10, got 11"},
+		{RetryPolicy{MaxAttempts: 3, Gaps: []int{3}}, "invalid retry policy: retry.gaps_days needs 2 gaps for 3 attempts, got 1"},
+		{RetryPolicy{MaxAttempts: 3, Gaps: []int{3, 0}}, "invalid retry policy: retry.gaps_days[1] must be at least 1 day, got 0"},
 	}
 	for _, tt := range tests {
 		err := tt.p.Validate()
 		if err == nil || err.Error() != tt.want || fault.KindOf(err) != fault.Usage {
 			t.Errorf("%+v: %v, want %q", tt.p, err, tt.want)
+		}
+	}
+}
+
+// TestRetryPolicyBlocks: a hard decline blocks at once, a soft one on the
+// policy's last attempt only.
+func TestRetryPolicyBlocks(t *testing.T) {
+	p := DefaultRetryPolicy()
+	for _, c := range []struct {
+		attempts int
+		hard     bool
+		want     bool
+	}{{1, false, false}, {2, false, false}, {3, false, true}, {4, false, true}, {1, true, true}} {
+		if got := p.Blocks(c.attempts, c.hard); got != c.want {
+			t.Errorf("Blocks(%d, %v) = %v", c.attempts, c.hard, got)
 		}
 	}
 }
