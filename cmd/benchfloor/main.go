@@ -11,7 +11,8 @@
 // N times as large (store.ReplicateForBench) and prints its busiest
 // student; "benchfloor -rusage FILE -- CMD ARGS…" runs a command and writes
 // its wall time (s) and peak memory (KiB) to FILE, for machines without
-// /usr/bin/time.
+// /usr/bin/time; "benchfloor -journal FROM:TO -out FILE DATABASE" is the
+// raw limit of inpctl journal (journal.go).
 //
 // It uses the benchmark-only part of internal/store, so it builds only with
 // the bench tag: go build -tags bench ./cmd/benchfloor.
@@ -32,14 +33,18 @@ import (
 func main() {
 	replicate := flag.Int("replicate", 0, "make DATABASE this many times as large")
 	rusage := flag.String("rusage", "", "run the command after -- and write its wall time and peak memory to this file")
+	period := flag.String("journal", "", "FROM:TO: write the journal's movements of the period to -out (the raw limit of inpctl journal)")
+	out := flag.String("out", "", "the file -journal writes")
 	flag.Parse()
 	var err error
 	switch {
 	case *rusage != "":
 		err = run(*rusage, flag.Args())
 	case flag.NArg() != 1:
-		fmt.Fprintln(os.Stderr, "usage: benchfloor [-replicate N] DATABASE | benchfloor -rusage FILE -- CMD ARGS…")
+		fmt.Fprintln(os.Stderr, "usage: benchfloor [-replicate N | -journal FROM:TO -out FILE] DATABASE | benchfloor -rusage FILE -- CMD ARGS…")
 		os.Exit(2)
+	case *period != "":
+		err = journal(flag.Arg(0), *period, *out)
 	case *replicate > 1:
 		err = grow(flag.Arg(0), *replicate)
 	default:

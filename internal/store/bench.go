@@ -2,15 +2,18 @@
 
 // This file holds what only the benchmarks use (cmd/benchfloor and the
 // raw-limit benchmarks, built with -tags bench by scripts/bench.sh): the
-// raw open, the raw insert and the replication of a year. None of it is
-// part of inpctl's binary.
+// raw open, the raw insert, the raw journal read and the replication of
+// a year. None of it is part of inpctl's binary.
 
 package store
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/clock"
@@ -211,4 +214,47 @@ func (db *DB) BusiestStudent(ctx context.Context) (string, error) {
 	err := db.sql.QueryRowContext(ctx, `SELECT student_id FROM payments GROUP BY student_id
 		ORDER BY COUNT(*) DESC, student_id DESC LIMIT 1`).Scan(&id)
 	return id, mapErr(err)
+}
+
+// RawJournal is the raw limit of inpctl journal (scripts/bench.d/10-journal.sh):
+// the one SELECT the journal streams (journalSelect, the same rows and
+// columns) for the movements dated from from to to, each row's columns
+// scanned into the types the journal scans them into and written
+// |-separated, one line per row, to a bufio.Writer on w. No booking, no
+// numbering, no FEC layout. It returns the rows written.
+func (db *DB) RawJournal(ctx context.Context, from, to string, w io.Writer) (int, error) {
+	rs, err := db.sql.QueryContext(ctx, journalSelect, from, to)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	defer rs.Close()
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var (
+		s     [13]string // d kind num sid last first psiret pname code method ref journal lib
+		id    int64
+		n     [5]int64 // ht tva ttc amount seq
+		line  []byte
+		count int
+	)
+	for rs.Next() {
+		if err := rs.Scan(&s[0], &s[1], &s[2], &id, &s[3], &s[4], &s[5], &s[6], &s[7],
+			&s[8], &n[0], &n[1], &n[2], &n[3], &s[9], &s[10], &s[11], &s[12], &n[4]); err != nil {
+			return count, mapErr(err)
+		}
+		line = strconv.AppendInt(line[:0], id, 10)
+		for _, v := range s {
+			line = append(append(line, '|'), v...)
+		}
+		for _, v := range n {
+			line = strconv.AppendInt(append(line, '|'), v, 10)
+		}
+		if _, err := bw.Write(append(line, '\n')); err != nil {
+			return count, err
+		}
+		count++
+	}
+	if err := rs.Err(); err != nil {
+		return count, mapErr(err)
+	}
+	return count, bw.Flush()
 }
