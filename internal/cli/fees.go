@@ -83,7 +83,7 @@ func runFeesList(ctx context.Context, o *feesListOpts) error {
 		return err
 	}
 	rows := []tariffRow{}
-	for _, id := range programmeIDs(cat) {
+	for _, id := range cat.ProgrammeIDs() {
 		p := cat.Programmes[id]
 		if o.programme != "" && id != o.programme {
 			continue
