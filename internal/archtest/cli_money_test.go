@@ -20,11 +20,13 @@ import (
 var moneyHomes = map[string]bool{"internal/money": true, "internal/fees": true, "internal/schedule": true, "internal/billing": true, "internal/invoice": true}
 
 // readOnlyMoney are the packages that read, pass, store, send and print
-// amounts but compute none. Not (yet) in the list: internal/store (the
-// credit-note bounds, an order's total and the plan checks still computed
-// in SQL's Go side, which issue 21 moves out), internal/gateway/sandbox (it
-// plays Paybox, whose own rule "refund at most what is left" it computes),
-// internal/journal and internal/rehearse.
+// amounts but compute none. Not (yet) in the list: internal/store (ten
+// sites: Invoice.Due and Creditable in invoices.go, the credit-note bounds
+// and the allocations it takes back in ledger.go, a plan's remaining sum in
+// plans.go, Collected in figures.go: rules issue 21 moves out of store),
+// internal/gateway/sandbox (it plays Paybox, whose own rule "refund at most
+// what is left" it must compute), internal/journal (the VAT split of an
+// entry, a rule of its own) and internal/rehearse (the year's figures).
 var readOnlyMoney = []string{"internal/cli", "internal/mail", "internal/mail/smtp", "internal/gateway", "internal/gateway/paybox"}
 
 // TestNoMoneyArithmeticOutsideTheRules: no file of cli (nor of the other
