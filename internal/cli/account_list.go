@@ -98,7 +98,6 @@ func runAccountList(ctx context.Context, o *accountListOpts) error {
 		return err
 	}
 	rows := []accountListRow{}
-	var sum billing.Summary
 	for _, t := range totals {
 		s := billing.Figures(billing.Totals{Invoiced: t.Invoiced, CreditNotes: t.CreditNotes, Payments: t.Payments,
 			Unpaid: t.Unpaid, Refunds: t.Refunds, NotYetDue: t.NotYetDue})
@@ -106,7 +105,6 @@ func runAccountList(ctx context.Context, o *accountListOpts) error {
 			continue
 		}
 		rows = append(rows, accountListRow{t.StudentID, t.LastName, t.FirstName, t.Programme, t.Session, s, t.Blocked})
-		sum.Debit, sum.Credit, sum.Balance, sum.Position = sum.Debit+s.Debit, sum.Credit+s.Credit, sum.Balance+s.Balance, sum.Position+s.Position
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Position > rows[j].Position })
 	p := o.env.Printer()
@@ -114,8 +112,12 @@ func runAccountList(ctx context.Context, o *accountListOpts) error {
 	if p.Format != "table" || len(rows) == 0 {
 		return Print(p, rows, cols, "no accounts match")
 	}
+	total := func(f func(billing.Summary) money.Cents) string {
+		return money.Sum(rows, func(r accountListRow) money.Cents { return f(r.Summary) }).String()
+	}
 	return PrintWithTotal(p, rows, cols, []string{plural(len(rows), "compte"), "", "", "",
-		sum.Debit.String(), sum.Credit.String(), sum.Balance.String(), sum.Position.String(), ""})
+		total(func(s billing.Summary) money.Cents { return s.Debit }), total(func(s billing.Summary) money.Cents { return s.Credit }),
+		total(func(s billing.Summary) money.Cents { return s.Balance }), total(func(s billing.Summary) money.Cents { return s.Position }), ""})
 }
 
 // accountListCols are the columns of account list: French amounts in a

@@ -206,12 +206,8 @@ func runDossierList(ctx context.Context, o *dossierListOpts) error {
 	if err != nil {
 		return err
 	}
-	var total money.Cents
-	for _, d := range rows {
-		total += d.TotalTTC
-	}
 	if len(rows) == 0 || o.env.flags.output != "table" {
 		return Print(o.env.Printer(), rows, dossierCols, "no dossiers match")
 	}
-	return PrintWithTotal(o.env.Printer(), rows, dossierCols, []string{fmt.Sprintf("%d dossiers", len(rows)), "", "", "", "", "", total.String()})
+	return PrintWithTotal(o.env.Printer(), rows, dossierCols, []string{fmt.Sprintf("%d dossiers", len(rows)), "", "", "", "", "", money.Sum(rows, func(d store.Dossier) money.Cents { return d.TotalTTC }).String()})
 }

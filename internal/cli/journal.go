@@ -10,7 +10,6 @@ import (
 	"github.com/inpctl/inpctl/internal/config"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/journal"
-	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
 )
@@ -121,10 +120,8 @@ type journalRun struct {
 	chart         journal.Chart
 	from, to      clock.Date
 	format        string
-	closed        bool // the period's last day is past: the numbers given are recorded
-	entries       int
-	lines         int
-	debit, credit money.Cents
+	closed        bool   // the period's last day is past: the numbers given are recorded
+	journal.Tally        // the entries written, their lines, debit and credit
 	fresh         int    // entries given a number by this export
 	late          int    // of which dated before entries an earlier export numbered
 	firstLate     string // the first of those
@@ -163,15 +160,14 @@ func (r *journalRun) write(ctx context.Context, w io.Writer) error {
 					return err
 				}
 			}
-			d, c := e.Totals()
-			r.entries, r.lines, r.debit, r.credit = r.entries+1, r.lines+len(e.Lines), r.debit+d, r.credit+c
+			r.Add(e)
 			return jw.Write(e)
 		})
 		if err != nil {
 			return err
 		}
-		if r.debit != r.credit {
-			return fault.New(fault.Failure, "journal: debit %s ≠ credit %s", r.debit, r.credit)
+		if !r.Balanced() {
+			return fault.New(fault.Failure, "journal: debit %s ≠ credit %s", r.Debit, r.Credit)
 		}
 		return jw.Flush()
 	})
@@ -181,7 +177,7 @@ func (r *journalRun) write(ctx context.Context, w io.Writer) error {
 func (r *journalRun) report(env *Env, out string) {
 	if out != "" {
 		env.Infof("✓ %s written (%s, %s; debit = credit = %s) and its description %s.txt", out,
-			entries(r.entries, ""), plural(r.lines, "line"), r.debit, out)
+			entries(r.Entries, ""), plural(r.Lines, "line"), r.Debit, out)
 	}
 	switch {
 	case !r.closed:

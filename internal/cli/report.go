@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"sort"
 	"strconv"
 
 	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
-	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
 )
 
@@ -31,77 +29,6 @@ func newReportCmd(env *Env) *cobra.Command {
 type reportSummaryOpts struct {
 	env      *Env
 	year, by string
-}
-
-// reportFlows are the money of a line of report summary that moved: what
-// was invoiced, credited, collected by each means (net of unpaids and
-// voids) and refunded.
-type reportFlows struct {
-	Invoiced money.Cents `json:"invoiced_cents"`
-	Credited money.Cents `json:"credited_cents"`
-	Card     money.Cents `json:"card_cents"`
-	Cheque   money.Cents `json:"cheque_cents"`
-	Transfer money.Cents `json:"transfer_cents"`
-	Cash     money.Cents `json:"cash_cents"`
-	Refunded money.Cents `json:"refunded_cents"`
-}
-
-// net is what the flows leave owed: invoiced − credited − collected +
-// refunded (a Solde, summed).
-func (f reportFlows) net() money.Cents {
-	return f.Invoiced - f.Credited - f.Card - f.Cheque - f.Transfer - f.Cash + f.Refunded
-}
-
-func (f *reportFlows) add(o reportFlows) {
-	f.Invoiced, f.Credited, f.Refunded = f.Invoiced+o.Invoiced, f.Credited+o.Credited, f.Refunded+o.Refunded
-	f.Card, f.Cheque, f.Transfer, f.Cash = f.Card+o.Card, f.Cheque+o.Cheque, f.Transfer+o.Transfer, f.Cash+o.Cash
-}
-
-// method is the collected figure of a payment method.
-func (f *reportFlows) method(m string) *money.Cents {
-	switch m {
-	case "card":
-		return &f.Card
-	case "cheque":
-		return &f.Cheque
-	case "transfer":
-		return &f.Transfer
-	}
-	return &f.Cash
-}
-
-// reportSummaryRow is one line of report summary by fee code or
-// programme. Outstanding − Credits = the flows' net, on every line and on
-// the total.
-type reportSummaryRow struct {
-	Key      string `json:"key"`
-	Dossiers int    `json:"dossiers"`
-	reportFlows
-	Outstanding money.Cents `json:"outstanding_cents"`
-	Due         money.Cents `json:"due_cents"`
-	Credits     money.Cents `json:"credits_cents"`
-	Blocked     int         `json:"blocked"`
-	Currency    string      `json:"currency"`
-}
-
-// add adds o's figures to r (its key aside).
-func (r *reportSummaryRow) add(o reportSummaryRow) {
-	r.Dossiers += o.Dossiers
-	r.reportFlows.add(o.reportFlows)
-	r.Outstanding += o.Outstanding
-	r.Due += o.Due
-	r.Credits += o.Credits
-	r.Blocked += o.Blocked
-}
-
-// reportMonthRow is one month of report summary --by month: the
-// movements dated in it, and what they changed of what is owed (the
-// flows' net: negative when more came in than was invoiced).
-type reportMonthRow struct {
-	Month string `json:"month"`
-	reportFlows
-	Change   money.Cents `json:"balance_change_cents"`
-	Currency string      `json:"currency"`
 }
 
 func newReportSummaryCmd(env *Env) *cobra.Command {
@@ -169,13 +96,15 @@ func runReportSummary(ctx context.Context, o *reportSummaryOpts) error {
 		if err != nil {
 			return err
 		}
-		return printByMonth(p, summaryByMonth(sums))
+		rows, total := billing.ReportMonths(sums)
+		return printByMonth(p, rows, total)
 	}
 	students, err := db.ReportStudents(ctx, year, today, cfg.Location)
 	if err != nil {
 		return err
 	}
-	return printSummary(p, summaryByKey(students, o.by), o.by)
+	rows, total := billing.ReportSummary(students, o.by)
+	return printSummary(p, rows, total, o.by)
 }
 
 // reportYear is --year, checked (exit 2 when unknown), else the config's.
@@ -187,91 +116,19 @@ func reportYear(ctx context.Context, env *Env, flag string) (string, error) {
 	return cfg.AcademicYear, err
 }
 
-// summaryByKey adds up the students' figures per fee code or programme.
-// Each student's Solde and Position are billing.Figures', as in account
-// list.
-func summaryByKey(students []store.ReportStudent, by string) []reportSummaryRow {
-	groups := map[string]*reportSummaryRow{}
-	for _, s := range students {
-		key := s.Programme
-		if by == "code" {
-			key = s.Code
-			if key == "" {
-				key = "(sans code)"
-			}
-		}
-		f := billing.Figures(billing.Totals{Invoiced: s.Invoiced, CreditNotes: s.CreditNotes, Payments: s.Payments,
-			Unpaid: s.Unpaid, Refunds: s.Refunds, NotYetDue: s.NotYetDue})
-		r := reportSummaryRow{Dossiers: 1, reportFlows: reportFlows{Invoiced: s.Invoiced, Credited: s.CreditNotes,
-			Card: s.Card, Cheque: s.Cheque, Transfer: s.Transfer, Cash: s.Cash, Refunded: s.Refunds}}
-		if f.Balance > 0 {
-			r.Outstanding, r.Due = f.Balance, f.Position
-		} else {
-			r.Credits = -f.Balance
-		}
-		if s.Blocked != "" {
-			r.Blocked = 1
-		}
-		g := groups[key]
-		if g == nil {
-			g = &reportSummaryRow{Key: key, Currency: money.Currency}
-			groups[key] = g
-		}
-		g.add(r)
-	}
-	return sortedRows(groups)
-}
-
-// summaryByMonth puts each month's movements on its line: unpaids and
-// voids come off the collected of their payment's method.
-func summaryByMonth(sums []store.MonthSum) []reportMonthRow {
-	rows := []reportMonthRow{}
-	for _, m := range sums { // by month
-		if len(rows) == 0 || rows[len(rows)-1].Month != m.Month {
-			rows = append(rows, reportMonthRow{Month: m.Month, Currency: money.Currency})
-		}
-		g := &rows[len(rows)-1]
-		switch m.Kind {
-		case store.MoveInvoice:
-			g.Invoiced += m.Amount
-		case store.MoveCreditNote:
-			g.Credited += m.Amount
-		case store.MovePayment:
-			*g.method(m.Method) += m.Amount
-		case store.MoveUnpaid:
-			*g.method(m.Method) -= m.Amount
-		case store.MoveRefund:
-			g.Refunded += m.Amount
-		}
-	}
-	for i := range rows {
-		rows[i].Change = rows[i].net()
-	}
-	return rows
-}
-
-func sortedRows(groups map[string]*reportSummaryRow) []reportSummaryRow {
-	rows := make([]reportSummaryRow, 0, len(groups))
-	for _, g := range groups {
-		rows = append(rows, *g)
-	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
-	return rows
-}
-
 // flowCols are the columns of the flows of a line of type T.
-func flowCols[T any](part func(T) reportFlows) []Col[T] {
-	amount := func(h string, f func(reportFlows) money.Cents) Col[T] {
+func flowCols[T any](part func(T) billing.ReportFlows) []Col[T] {
+	amount := func(h string, f func(billing.ReportFlows) money.Cents) Col[T] {
 		return Col[T]{Head: h, Money: func(r T) money.Cents { return f(part(r)) }, Right: true}
 	}
 	return []Col[T]{
-		amount("Facturé", func(f reportFlows) money.Cents { return f.Invoiced }),
-		amount("Avoirs", func(f reportFlows) money.Cents { return f.Credited }),
-		amount("CB", func(f reportFlows) money.Cents { return f.Card }),
-		amount("Chèque", func(f reportFlows) money.Cents { return f.Cheque }),
-		amount("Virement", func(f reportFlows) money.Cents { return f.Transfer }),
-		amount("Espèces", func(f reportFlows) money.Cents { return f.Cash }),
-		amount("Remboursé", func(f reportFlows) money.Cents { return f.Refunded }),
+		amount("Facturé", func(f billing.ReportFlows) money.Cents { return f.Invoiced }),
+		amount("Avoirs", func(f billing.ReportFlows) money.Cents { return f.Credited }),
+		amount("CB", func(f billing.ReportFlows) money.Cents { return f.Card }),
+		amount("Chèque", func(f billing.ReportFlows) money.Cents { return f.Cheque }),
+		amount("Virement", func(f billing.ReportFlows) money.Cents { return f.Transfer }),
+		amount("Espèces", func(f billing.ReportFlows) money.Cents { return f.Cash }),
+		amount("Remboursé", func(f billing.ReportFlows) money.Cents { return f.Refunded }),
 	}
 }
 
@@ -286,46 +143,38 @@ func totalCells[T any](cols []Col[T], total T, label string) []string {
 }
 
 // printSummary prints the lines by code or programme and, in a table,
-// their total.
-func printSummary(p *Printer, rows []reportSummaryRow, by string) error {
+// their total (billing.ReportSummary computes both).
+func printSummary(p *Printer, rows []billing.ReportSummaryRow, total billing.ReportSummaryRow, by string) error {
 	head := map[string]string{"code": "Code", "programme": "Formation"}[by]
-	count := func(h string, f func(reportSummaryRow) int) Col[reportSummaryRow] {
-		return Col[reportSummaryRow]{Head: h, Cell: func(r reportSummaryRow) string { return strconv.Itoa(f(r)) }, Right: true}
+	count := func(h string, f func(billing.ReportSummaryRow) int) Col[billing.ReportSummaryRow] {
+		return Col[billing.ReportSummaryRow]{Head: h, Cell: func(r billing.ReportSummaryRow) string { return strconv.Itoa(f(r)) }, Right: true}
 	}
-	amount := func(h string, f func(reportSummaryRow) money.Cents) Col[reportSummaryRow] {
-		return Col[reportSummaryRow]{Head: h, Money: f, Right: true}
+	amount := func(h string, f func(billing.ReportSummaryRow) money.Cents) Col[billing.ReportSummaryRow] {
+		return Col[billing.ReportSummaryRow]{Head: h, Money: f, Right: true}
 	}
-	cols := append([]Col[reportSummaryRow]{
-		{Head: head, Cell: func(r reportSummaryRow) string { return r.Key }},
-		count("Dossiers", func(r reportSummaryRow) int { return r.Dossiers }),
-	}, flowCols(func(r reportSummaryRow) reportFlows { return r.reportFlows })...)
+	cols := append([]Col[billing.ReportSummaryRow]{
+		{Head: head, Cell: func(r billing.ReportSummaryRow) string { return r.Key }},
+		count("Dossiers", func(r billing.ReportSummaryRow) int { return r.Dossiers }),
+	}, flowCols(func(r billing.ReportSummaryRow) billing.ReportFlows { return r.ReportFlows })...)
 	cols = append(cols,
-		amount("Reste dû", func(r reportSummaryRow) money.Cents { return r.Outstanding }),
-		amount("dont échu", func(r reportSummaryRow) money.Cents { return r.Due }),
-		amount("Crédits", func(r reportSummaryRow) money.Cents { return r.Credits }),
-		count("Bloqués", func(r reportSummaryRow) int { return r.Blocked }))
+		amount("Reste dû", func(r billing.ReportSummaryRow) money.Cents { return r.Outstanding }),
+		amount("dont échu", func(r billing.ReportSummaryRow) money.Cents { return r.Due }),
+		amount("Crédits", func(r billing.ReportSummaryRow) money.Cents { return r.Credits }),
+		count("Bloqués", func(r billing.ReportSummaryRow) int { return r.Blocked }))
 	if p.Format != "table" || len(rows) == 0 {
 		return Print(p, rows, cols, "no dossiers this year")
-	}
-	var total reportSummaryRow
-	for _, r := range rows {
-		total.add(r)
 	}
 	return PrintWithTotal(p, rows, cols, totalCells(cols, total, "Total"))
 }
 
-// printByMonth prints the months and, in a table, their total.
-func printByMonth(p *Printer, rows []reportMonthRow) error {
-	cols := append([]Col[reportMonthRow]{{Head: "Mois", Cell: func(r reportMonthRow) string { return r.Month }}},
-		flowCols(func(r reportMonthRow) reportFlows { return r.reportFlows })...)
-	cols = append(cols, Col[reportMonthRow]{Head: "Variation du solde", Money: func(r reportMonthRow) money.Cents { return r.Change }, Right: true})
+// printByMonth prints the months and, in a table, their total
+// (billing.ReportMonths computes both).
+func printByMonth(p *Printer, rows []billing.ReportMonthRow, total billing.ReportMonthRow) error {
+	cols := append([]Col[billing.ReportMonthRow]{{Head: "Mois", Cell: func(r billing.ReportMonthRow) string { return r.Month }}},
+		flowCols(func(r billing.ReportMonthRow) billing.ReportFlows { return r.ReportFlows })...)
+	cols = append(cols, Col[billing.ReportMonthRow]{Head: "Variation du solde", Money: func(r billing.ReportMonthRow) money.Cents { return r.Change }, Right: true})
 	if p.Format != "table" || len(rows) == 0 {
 		return Print(p, rows, cols, "no movements this year")
-	}
-	var total reportMonthRow
-	for _, r := range rows {
-		total.reportFlows.add(r.reportFlows)
-		total.Change += r.Change
 	}
 	return PrintWithTotal(p, rows, cols, totalCells(cols, total, "Total"))
 }

@@ -4,41 +4,16 @@ import (
 	"context"
 	"regexp"
 	"strconv"
-	"strings"
 
+	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
-	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
 )
 
 type reportInstalmentsOpts struct {
 	env   *Env
 	month string
-}
-
-// reportInstalmentRow is one instalment due in the month. Its amount is in
-// exactly one of Collected, Pending, Failed and Blocked, so Planned is
-// their sum on every line and on the total.
-type reportInstalmentRow struct {
-	StudentID     string      `json:"student_id"`
-	LastName      string      `json:"last_name"`
-	FirstName     string      `json:"first_name"`
-	Order         string      `json:"order"`
-	Instalment    string      `json:"instalment"` // "2/3"
-	Due           string      `json:"due_date"`
-	Planned       money.Cents `json:"planned_cents"`
-	Collected     money.Cents `json:"collected_cents"`
-	Pending       money.Cents `json:"pending_cents"`
-	Failed        money.Cents `json:"failed_cents"`
-	Blocked       money.Cents `json:"blocked_cents"`
-	Status        string      `json:"status"` // paid, pending, failed, blocked
-	PaidDate      string      `json:"paid_date"`
-	Attempts      int         `json:"attempts"`
-	NextTry       string      `json:"next_try"`
-	LastCode      string      `json:"last_code"`
-	BlockedReason string      `json:"blocked_reason"`
-	Currency      string      `json:"currency"`
 }
 
 var monthRe = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
@@ -91,14 +66,7 @@ func runReportInstalments(ctx context.Context, o *reportInstalmentsOpts) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]reportInstalmentRow, 0, len(ins))
-	var total reportInstalmentRow
-	for _, in := range ins {
-		r := instalmentRow(in)
-		total.Planned, total.Collected, total.Pending = total.Planned+r.Planned, total.Collected+r.Collected, total.Pending+r.Pending
-		total.Failed, total.Blocked = total.Failed+r.Failed, total.Blocked+r.Blocked
-		rows = append(rows, r)
-	}
+	rows, total := billing.ReportInstalments(ins)
 	p := o.env.Printer()
 	cols := reportInstalmentCols()
 	if p.Format != "table" || len(rows) == 0 {
@@ -114,52 +82,32 @@ func runReportInstalments(ctx context.Context, o *reportInstalmentsOpts) error {
 	return PrintWithTotal(p, rows, cols, cells)
 }
 
-// instalmentRow puts an instalment's amount in the column of its state: a
-// paid one is collected even if its order was blocked later (and the
-// block's reason is shown on the lines it holds back only).
-func instalmentRow(in store.ReportInstalment) reportInstalmentRow {
-	r := reportInstalmentRow{StudentID: in.StudentID, LastName: in.LastName, FirstName: in.FirstName, Order: in.Order,
-		Instalment: strconv.Itoa(in.Seq) + "/" + strings.TrimSuffix(in.Plan, "x"), Due: in.Due, Planned: in.Amount,
-		Attempts: in.Attempts, LastCode: in.LastCode, Currency: money.Currency}
-	switch {
-	case in.Status == "paid":
-		r.Status, r.Collected, r.PaidDate = "paid", in.Amount, in.PaidDate
-	case in.Blocked != "":
-		r.Status, r.Blocked, r.BlockedReason = "blocked", in.Amount, in.Blocked
-	case in.Status == "failed":
-		r.Status, r.Failed, r.NextTry = "failed", in.Amount, in.NextTry
-	default:
-		r.Status, r.Pending = "pending", in.Amount
-	}
-	return r
-}
-
 var instalmentStatusFR = map[string]string{"paid": "payée", "pending": "en attente", "failed": "en échec", "blocked": "bloquée"}
 
-func reportInstalmentCols() []Col[reportInstalmentRow] {
-	text := func(h string, f func(reportInstalmentRow) string) Col[reportInstalmentRow] {
-		return Col[reportInstalmentRow]{Head: h, Cell: f}
+func reportInstalmentCols() []Col[billing.ReportInstalmentRow] {
+	text := func(h string, f func(billing.ReportInstalmentRow) string) Col[billing.ReportInstalmentRow] {
+		return Col[billing.ReportInstalmentRow]{Head: h, Cell: f}
 	}
-	amount := func(h string, f func(reportInstalmentRow) money.Cents) Col[reportInstalmentRow] {
-		return Col[reportInstalmentRow]{Head: h, Money: f, Right: true}
+	amount := func(h string, f func(billing.ReportInstalmentRow) money.Cents) Col[billing.ReportInstalmentRow] {
+		return Col[billing.ReportInstalmentRow]{Head: h, Money: f, Right: true}
 	}
-	return []Col[reportInstalmentRow]{
-		text("N° étudiant", func(r reportInstalmentRow) string { return r.StudentID }),
-		text("Nom", func(r reportInstalmentRow) string { return r.LastName }),
-		text("Prénom", func(r reportInstalmentRow) string { return r.FirstName }),
-		text("Commande", func(r reportInstalmentRow) string { return r.Order }),
-		text("Échéance", func(r reportInstalmentRow) string { return r.Instalment }),
-		text("Date", func(r reportInstalmentRow) string { return r.Due }),
-		amount("Prévu", func(r reportInstalmentRow) money.Cents { return r.Planned }),
-		amount("Encaissé", func(r reportInstalmentRow) money.Cents { return r.Collected }),
-		amount("En attente", func(r reportInstalmentRow) money.Cents { return r.Pending }),
-		amount("En échec", func(r reportInstalmentRow) money.Cents { return r.Failed }),
-		amount("Bloqué", func(r reportInstalmentRow) money.Cents { return r.Blocked }),
-		text("État", func(r reportInstalmentRow) string { return instalmentStatusFR[r.Status] }),
-		text("Payée le", func(r reportInstalmentRow) string { return r.PaidDate }),
-		{Head: "Essais", Cell: func(r reportInstalmentRow) string { return strconv.Itoa(r.Attempts) }, Right: true},
-		text("Prochain essai", func(r reportInstalmentRow) string { return r.NextTry }),
-		text("Code Paybox", func(r reportInstalmentRow) string { return r.LastCode }),
-		text("Blocage", func(r reportInstalmentRow) string { return r.BlockedReason }),
+	return []Col[billing.ReportInstalmentRow]{
+		text("N° étudiant", func(r billing.ReportInstalmentRow) string { return r.StudentID }),
+		text("Nom", func(r billing.ReportInstalmentRow) string { return r.LastName }),
+		text("Prénom", func(r billing.ReportInstalmentRow) string { return r.FirstName }),
+		text("Commande", func(r billing.ReportInstalmentRow) string { return r.Order }),
+		text("Échéance", func(r billing.ReportInstalmentRow) string { return r.Instalment }),
+		text("Date", func(r billing.ReportInstalmentRow) string { return r.Due }),
+		amount("Prévu", func(r billing.ReportInstalmentRow) money.Cents { return r.Planned }),
+		amount("Encaissé", func(r billing.ReportInstalmentRow) money.Cents { return r.Collected }),
+		amount("En attente", func(r billing.ReportInstalmentRow) money.Cents { return r.Pending }),
+		amount("En échec", func(r billing.ReportInstalmentRow) money.Cents { return r.Failed }),
+		amount("Bloqué", func(r billing.ReportInstalmentRow) money.Cents { return r.Blocked }),
+		text("État", func(r billing.ReportInstalmentRow) string { return instalmentStatusFR[r.Status] }),
+		text("Payée le", func(r billing.ReportInstalmentRow) string { return r.PaidDate }),
+		{Head: "Essais", Cell: func(r billing.ReportInstalmentRow) string { return strconv.Itoa(r.Attempts) }, Right: true},
+		text("Prochain essai", func(r billing.ReportInstalmentRow) string { return r.NextTry }),
+		text("Code Paybox", func(r billing.ReportInstalmentRow) string { return r.LastCode }),
+		text("Blocage", func(r billing.ReportInstalmentRow) string { return r.BlockedReason }),
 	}
 }

@@ -3,26 +3,10 @@ package cli
 import (
 	"context"
 
+	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/spf13/cobra"
 )
-
-// reportRefundRow is a credit to refund: the part of a payment that is
-// neither allocated to an invoice nor refunded, and where a refund of it
-// would go.
-type reportRefundRow struct {
-	StudentID  string      `json:"student_id"`
-	LastName   string      `json:"last_name"`
-	FirstName  string      `json:"first_name"`
-	Payment    string      `json:"payment"`
-	Date       string      `json:"date"`
-	Method     string      `json:"method"`
-	NumTrans   string      `json:"numtrans"`
-	BackTo     string      `json:"back_to"` // paybox (a card refund, TYPE 00014) or manual
-	Paid       money.Cents `json:"payment_cents"`
-	Refundable money.Cents `json:"refundable_cents"`
-	Currency   string      `json:"currency"`
-}
 
 func newReportRefundsCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
@@ -54,17 +38,7 @@ func runReportRefunds(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]reportRefundRow, 0, len(credits))
-	var total reportRefundRow
-	for _, c := range credits {
-		back := "manual"
-		if c.Method == "card" {
-			back = "paybox"
-		}
-		rows = append(rows, reportRefundRow{c.StudentID, c.LastName, c.FirstName, c.Payment, c.Date, c.Method, c.NumTrans, back,
-			c.Paid, c.Free, money.Currency})
-		total.Paid, total.Refundable = total.Paid+c.Paid, total.Refundable+c.Free
-	}
+	rows, total := billing.ReportRefunds(credits)
 	p := env.Printer()
 	cols := reportRefundCols()
 	if p.Format != "table" || len(rows) == 0 {
@@ -82,25 +56,25 @@ func runReportRefunds(ctx context.Context, env *Env) error {
 
 var methodFR = map[string]string{"card": "CB", "cheque": "chèque", "transfer": "virement", "cash": "espèces"}
 
-func reportRefundCols() []Col[reportRefundRow] {
-	text := func(h string, f func(reportRefundRow) string) Col[reportRefundRow] {
-		return Col[reportRefundRow]{Head: h, Cell: f}
+func reportRefundCols() []Col[billing.ReportRefundRow] {
+	text := func(h string, f func(billing.ReportRefundRow) string) Col[billing.ReportRefundRow] {
+		return Col[billing.ReportRefundRow]{Head: h, Cell: f}
 	}
-	return []Col[reportRefundRow]{
-		text("N° étudiant", func(r reportRefundRow) string { return r.StudentID }),
-		text("Nom", func(r reportRefundRow) string { return r.LastName }),
-		text("Prénom", func(r reportRefundRow) string { return r.FirstName }),
-		text("Paiement", func(r reportRefundRow) string { return r.Payment }),
-		text("Date", func(r reportRefundRow) string { return r.Date }),
-		text("Mode", func(r reportRefundRow) string { return methodFR[r.Method] }),
-		text("NUMTRANS", func(r reportRefundRow) string { return r.NumTrans }),
-		text("Retour", func(r reportRefundRow) string {
+	return []Col[billing.ReportRefundRow]{
+		text("N° étudiant", func(r billing.ReportRefundRow) string { return r.StudentID }),
+		text("Nom", func(r billing.ReportRefundRow) string { return r.LastName }),
+		text("Prénom", func(r billing.ReportRefundRow) string { return r.FirstName }),
+		text("Paiement", func(r billing.ReportRefundRow) string { return r.Payment }),
+		text("Date", func(r billing.ReportRefundRow) string { return r.Date }),
+		text("Mode", func(r billing.ReportRefundRow) string { return methodFR[r.Method] }),
+		text("NUMTRANS", func(r billing.ReportRefundRow) string { return r.NumTrans }),
+		text("Retour", func(r billing.ReportRefundRow) string {
 			if r.BackTo == "paybox" {
 				return "Paybox"
 			}
 			return "manuel"
 		}),
-		{Head: "Payé", Money: func(r reportRefundRow) money.Cents { return r.Paid }, Right: true},
-		{Head: "À rembourser", Money: func(r reportRefundRow) money.Cents { return r.Refundable }, Right: true},
+		{Head: "Payé", Money: func(r billing.ReportRefundRow) money.Cents { return r.Paid }, Right: true},
+		{Head: "À rembourser", Money: func(r billing.ReportRefundRow) money.Cents { return r.Refundable }, Right: true},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/money"
 )
 
@@ -58,8 +59,8 @@ func TestReportsOfARehearsedYear(t *testing.T) {
 	}
 
 	// summary: the same totals whatever the grouping, equal to the books'
-	var byCode, byProg []reportSummaryRow
-	var byMonth []reportMonthRow
+	var byCode, byProg []billing.ReportSummaryRow
+	var byMonth []billing.ReportMonthRow
 	decode(t, run("report", "summary", "-o", "json"), &byCode)
 	decode(t, run("report", "summary", "--by", "programme", "-o", "json"), &byProg)
 	decode(t, run("report", "summary", "--by", "month", "-o", "json"), &byMonth)
@@ -68,18 +69,18 @@ func TestReportsOfARehearsedYear(t *testing.T) {
 	if code != prog {
 		t.Errorf("by code %+v\nby programme %+v", code, prog)
 	}
-	var month reportFlows
+	var month billing.ReportFlows
 	var change money.Cents
 	for _, r := range byMonth {
-		month.add(r.reportFlows)
+		month.Add(r.ReportFlows)
 		change += r.Change
 	}
-	if month != code.reportFlows || change != code.Outstanding-code.Credits {
+	if month != code.ReportFlows || change != code.Outstanding-code.Credits {
 		t.Errorf("by month %+v (change %s), by code %+v", month, change, code)
 	}
 	for _, r := range byCode {
-		if r.net() != r.Outstanding-r.Credits {
-			t.Errorf("code %s: flows leave %s, Reste dû − Crédits is %s", r.Key, r.net(), r.Outstanding-r.Credits)
+		if r.Net() != r.Outstanding-r.Credits {
+			t.Errorf("code %s: flows leave %s, Reste dû − Crédits is %s", r.Key, r.Net(), r.Outstanding-r.Credits)
 		}
 	}
 	f := rep.Figures
@@ -87,7 +88,7 @@ func TestReportsOfARehearsedYear(t *testing.T) {
 		t.Errorf("summary: %d dossiers, %s refunded, %d blocked; the books: %d students, %s refunded, %d blocked orders",
 			code.Dossiers, code.Refunded, code.Blocked, f.Students, f.Refunded, f.Blocked)
 	}
-	collected := code.Card + code.Cheque + code.Transfer + code.Cash
+	collected := code.Collected()
 	if collected > f.Paid+5000 || collected == 0 {
 		t.Errorf("collected %s, the books' payments %s", collected, f.Paid)
 	}
@@ -110,7 +111,7 @@ func TestReportsOfARehearsedYear(t *testing.T) {
 	}
 
 	// refunds: the credits to refund are the students' credits
-	var refunds []reportRefundRow
+	var refunds []billing.ReportRefundRow
 	decode(t, run("report", "refunds", "-o", "json"), &refunds)
 	var refundable money.Cents
 	for _, r := range refunds {
@@ -130,10 +131,10 @@ func decode(t *testing.T, s string, v any) {
 	}
 }
 
-func sumSummary(rows []reportSummaryRow) reportSummaryRow {
-	var s reportSummaryRow
+func sumSummary(rows []billing.ReportSummaryRow) billing.ReportSummaryRow {
+	var s billing.ReportSummaryRow
 	for _, r := range rows {
-		s.add(r)
+		s.Add(r)
 	}
 	s.Currency = money.Currency
 	return s

@@ -55,17 +55,16 @@ func runScheduleList(ctx context.Context, o *scheduleListOpts) error {
 	// The total counts each current order once: a cancelled or rejected
 	// plan, or one of an order a code change replaced, is listed (the
 	// history), but not counted.
-	var total money.Cents
-	live := 0
+	var live []planView
 	for i, p := range rows {
 		if s := plans[i].Status; !plans[i].Superseded && s != string(schedule.PlanCancelled) && s != string(schedule.PlanRejected) {
-			total += p.Total
-			live++
+			live = append(live, p)
 		}
 	}
+	total := money.Sum(live, func(p planView) money.Cents { return p.Total })
 	label := plural(len(rows), "plan")
-	if live != len(rows) {
-		label += fmt.Sprintf(" (total: the %d live)", live)
+	if len(live) != len(rows) {
+		label += fmt.Sprintf(" (total: the %d live)", len(live))
 	}
 	return PrintWithTotal(o.env.Printer(), rows, planCols, []string{label, "", "", "", total.String(), "", "", ""})
 }

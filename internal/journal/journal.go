@@ -106,6 +106,22 @@ func (e Entry) Totals() (debit, credit money.Cents) {
 	return debit, credit
 }
 
+// Tally counts the entries of a journal and adds up their debits and
+// credits: a journal is written whole only when Debit = Credit.
+type Tally struct {
+	Entries, Lines int
+	Debit, Credit  money.Cents
+}
+
+// Add counts e.
+func (t *Tally) Add(e Entry) {
+	d, c := e.Totals()
+	t.Entries, t.Lines, t.Debit, t.Credit = t.Entries+1, t.Lines+len(e.Lines), t.Debit+d, t.Credit+c
+}
+
+// Balanced reports whether the entries counted balance as a whole.
+func (t Tally) Balanced() bool { return t.Debit == t.Credit }
+
 // Book turns one movement into its entry. A movement of an unknown kind,
 // of no amount, or of an unknown payment method is an error: the journal
 // is never written with a movement left out.

@@ -232,3 +232,28 @@ func TestNumbererKeepsRecordedNumbers(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
 	}
 }
+
+// TestTally: the tally of booked entries counts them and their lines, and
+// its debit and credit are the sums of theirs.
+func TestTally(t *testing.T) {
+	ms := []Movement{
+		{Kind: Invoice, Number: "9200", StudentID: "22100001", Name: "Zoé Exemple", Code: "01", HT: 62800, TTC: 62800, Amount: 62800},
+		{Kind: Invoice, Number: "9201", StudentID: "22100002", Name: "Yann Exemple", Code: "42", HT: 50000, TVA: 10000, TTC: 60000, Amount: 60000},
+	}
+	var tl Tally
+	var lines int
+	var debit money.Cents
+	for _, m := range ms {
+		e, err := chart.Book(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tl.Add(e)
+		lines += len(e.Lines)
+		d, _ := e.Totals()
+		debit += d
+	}
+	if tl.Entries != 2 || tl.Lines != lines || tl.Debit != debit || tl.Credit != debit || !tl.Balanced() {
+		t.Errorf("tally %+v; want 2 entries, %d lines, debit = credit = %d", tl, lines, debit)
+	}
+}

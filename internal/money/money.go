@@ -145,3 +145,13 @@ func (*CurrencyCode) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// Sum is the total of amount over rows: the total line of a list of rows
+// that each show an amount, so that no printer adds amounts itself.
+func Sum[T any](rows []T, amount func(T) Cents) Cents {
+	var total Cents
+	for _, r := range rows {
+		total += amount(r)
+	}
+	return total
+}
