@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/inpctl/inpctl/internal/gateway/sandbox"
+	"github.com/inpctl/inpctl/internal/mail"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 )
@@ -159,6 +160,14 @@ func (w *simWorld) charge(studentID string) (string, error) {
 			}
 		}
 	}
+	for _, it := range items { // every decline, soft or hard, has its debit_failed notice
+		if it.Outcome == "declined" {
+			what := func(o string) string { return whatDebit(o, it.Amount, it.Code, it.Blocked) }
+			if err := w.noteOrder(mail.DebitFailed, it.StudentID, w.refOrder[it.Reference], what); err != nil {
+				return desc, err
+			}
+		}
+	}
 	fresh := map[string]money.Cents{}
 	var recs []sandbox.Transaction
 	for _, r := range w.sb.Records()[n0:] {
@@ -250,30 +259,4 @@ func (w *simWorld) credits() (map[string]money.Cents, error) {
 		return nil, violation(invInternal, "student credit: %v", err)
 	}
 	return out, nil
-}
-
-// checkNotices: every money event the oracle saw has exactly one e-mail
-// notice of its kind (a payment received, except a payer's transfer; a
-// refund), written with it (issue 19).
-func (w *simWorld) checkNotices() error {
-	ns, err := w.db.ListNotices(w.ctx, store.NoticeFilter{})
-	if err != nil {
-		return violation(invInternal, "outbox: %v", err)
-	}
-	got := map[string]int{}
-	for _, n := range ns {
-		got[n.Kind]++
-	}
-	want := map[string]int{"refund": w.or.refundCount}
-	for _, p := range w.or.payments {
-		if p.only == nil {
-			want["payment_received"]++
-		}
-	}
-	for kind, n := range want {
-		if got[kind] != n {
-			return violation(invNotice, "%d %s notice(s) in the outbox, %d event(s)", got[kind], kind, n)
-		}
-	}
-	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/gateway/sandbox"
+	"github.com/inpctl/inpctl/internal/mail"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 )
@@ -32,10 +33,7 @@ var simOps = []simOp{
 	}},
 	{"request", 3, (*simWorld).opRequest},
 	{"approve", 3, (*simWorld).opApprove},
-	{"reject", 1, func(w *simWorld, st *simStudent, y string) (string, error) {
-		_, err := w.svc[y].RejectPlan(w.ctx, st.id, "pièces manquantes")
-		return simDone("schedule reject "+st.id+" "+y, err)
-	}},
+	{"reject", 1, (*simWorld).opReject},
 	{"cancel", 2, func(w *simWorld, st *simStudent, y string) (string, error) {
 		_, err := w.svc[y].CancelPlan(w.ctx, st.id, "l'étudiant choisit un autre échéancier")
 		return simDone("schedule cancel "+st.id+" "+y, err)
@@ -88,8 +86,7 @@ func (w *simWorld) opFlow(st *simStudent, year string) (string, error) {
 	case err != nil || p.OrderID != o.id || p.Status == "rejected" || p.Status == "cancelled":
 		return w.opRequest(st, year)
 	case p.Status == "requested" && r == 0:
-		_, err := w.svc[year].RejectPlan(w.ctx, st.id, "pièces manquantes")
-		return simDone("schedule reject "+st.id+" "+year, err)
+		return w.opReject(st, year)
 	case p.Status == "requested":
 		return w.opApprove(st, year)
 	case p.Status == "approved":
@@ -116,11 +113,29 @@ func (w *simWorld) opRequest(st *simStudent, year string) (string, error) {
 }
 
 func (w *simWorld) opApprove(st *simStudent, year string) (string, error) {
-	_, refusals, err := w.svc[year].ApprovePlans(w.ctx, []string{st.id})
+	res, refusals, err := w.svc[year].ApprovePlans(w.ctx, []string{st.id})
 	if err == nil && len(refusals) > 0 {
 		err = refusals[0]
 	}
-	return simDone("schedule approve "+st.id+" "+year, err)
+	desc := "schedule approve " + st.id + " " + year
+	if err != nil {
+		return refused(desc, err)
+	}
+	for _, p := range res.Plans { // approved, with a warning or not: its notice is queued
+		if err := w.noteOrder(mail.PlanApproved, st.id, w.cur(st, year).id, func(o string) string { return whatPlan(o, p.Plan) }); err != nil {
+			return desc, err
+		}
+	}
+	return desc, nil
+}
+
+func (w *simWorld) opReject(st *simStudent, year string) (string, error) {
+	desc := "schedule reject " + st.id + " " + year
+	p, err := w.svc[year].RejectPlan(w.ctx, st.id, "pièces manquantes")
+	if err != nil {
+		return refused(desc, err)
+	}
+	return desc, w.noteOrder(mail.PlanRejected, st.id, w.cur(st, year).id, func(o string) string { return whatPlan(o, p.Plan) })
 }
 
 // opCron is the cron of the 10th: the clock goes to the next 10th, and
@@ -163,6 +178,10 @@ func (w *simWorld) opSetCode(st *simStudent, year string) (string, error) {
 		return refused(desc, err)
 	}
 	ttc := simTariffs[year][code]
+	var creditable money.Cents // what a code change's credit note cancels
+	if o := w.cur(st, year); o != nil && o.inv != nil {
+		creditable = o.inv.ttc - o.inv.credited
+	}
 	if res.Order.TTC != ttc {
 		return desc, violation(invRule, "%s: order of %s, the tariff is %s", desc, res.Order.TTC, ttc)
 	}
@@ -171,6 +190,9 @@ func (w *simWorld) opSetCode(st *simStudent, year string) (string, error) {
 	}
 	if res.Reinvoiced != nil {
 		desc += fmt.Sprintf(" → re-invoiced, %s moved, credit %s", res.Reinvoiced.Moved, res.Reinvoiced.Credit)
+		if err := w.reinvoiceNotice(desc, st.id, res.Reinvoiced, creditable); err != nil {
+			return desc, err
+		}
 	}
 	return desc, nil
 }
@@ -275,6 +297,15 @@ func (w *simWorld) opReverse(st *simStudent, void bool) (string, error) {
 	if err != nil {
 		return refused(desc, err)
 	}
+	if !void { // an unpaid blocks every order the payment had paid part of
+		for _, inv := range w.or.invoices {
+			if p.alloc[inv] > 0 {
+				if err := w.noteOrder(mail.OrderBlocked, st.id, inv.order.id, func(o string) string { return whatBlocked(o, p.number) }); err != nil {
+					return desc, err
+				}
+			}
+		}
+	}
 	w.or.reverse(p.number)
 	return desc, nil
 }
@@ -311,7 +342,8 @@ func (w *simWorld) opRefund(st *simStudent, _ string) (string, error) {
 func (w *simWorld) opExempt(st *simStudent, year string) (string, error) {
 	diff := w.or.exemptDiff(st.id, year, simTariffs[year]["01"])
 	desc := fmt.Sprintf("schedule exempt %s %s (oracle: %s off)", st.id, year, diff)
-	ex, err := w.svc[year].Exempt(w.ctx, st.id, fmt.Sprintf("CE-%d", w.next()))
+	decision := fmt.Sprintf("CE-%d", w.next())
+	ex, err := w.svc[year].Exempt(w.ctx, st.id, decision)
 	switch {
 	case err == nil && diff <= 0:
 		return desc, violation(invRule, "%s: accepted, the order costs no more than the exempted tariff", desc)
@@ -324,8 +356,17 @@ func (w *simWorld) opExempt(st *simStudent, year string) (string, error) {
 	case err != nil:
 		return refused(desc, err)
 	}
+	o := w.cur(st, year)
+	var credited money.Cents // an invoiced order gets a credit note of diff; before, it is re-priced
+	if o.inv != nil {
+		credited = diff
+	}
+	desc += fmt.Sprintf(" → credit note %s %s, %d cancelled, credit %s", ex.CreditNote, ex.Credited, ex.Cancelled, ex.Credit)
+	if (ex.CreditNote != "") != (o.inv != nil) {
+		return desc, violation(invRule, "%s: credit note %q, the order was invoiced: %v", desc, ex.CreditNote, o.inv != nil)
+	}
 	w.or.exempt(st.id, year, diff)
-	return desc + fmt.Sprintf(" → credit note %s %s, %d cancelled, credit %s", ex.CreditNote, ex.Credited, ex.Cancelled, ex.Credit), nil
+	return desc, w.noteOrder(mail.Exemption, st.id, o.id, func(num string) string { return whatExemption(num, decision, ex.CreditNote, credited) })
 }
 
 // opCreditNote issues a partial credit note on the current invoice.
@@ -346,10 +387,12 @@ func (w *simWorld) opCreditNote(st *simStudent, year string) (string, error) {
 	}
 	amount := money.Cents(1+w.rng.Int64N(int64(inv.ttc-inv.credited)/100-1)) * 100
 	desc := fmt.Sprintf("invoice credit-note %s %s", number, amount)
-	if _, err := w.svc[year].IssueCreditNote(w.ctx, number, amount, "geste commercial"); err != nil {
+	cn, err := w.svc[year].IssueCreditNote(w.ctx, number, amount, "geste commercial")
+	if err != nil {
 		return refused(desc, err)
 	}
 	w.or.creditNote(inv, amount)
+	w.or.notice(mail.CreditNote, st.id, whatCreditNote(cn.Number, number, amount))
 	return desc, nil
 }
 
@@ -390,6 +433,10 @@ func (w *simWorld) opSetPayer(st *simStudent, year string) (string, error) {
 		return desc, violation(invRule, "%s: accepted, %s is paid and %s credited on the order", desc, w.or.allocated(o.inv), o.inv.credited)
 	}
 	was := w.or.payer[k]
+	var creditable money.Cents // what the re-addressing's credit note cancels
+	if o.inv != nil {
+		creditable = o.inv.ttc - o.inv.credited
+	}
 	w.or.payer[k] = true
 	if re := o.inv != nil && !was; re != (res.Reinvoiced != nil) {
 		return desc, violation(invRule, "%s: re-addressed %v, expected %v", desc, res.Reinvoiced != nil, re)
@@ -405,6 +452,9 @@ func (w *simWorld) opSetPayer(st *simStudent, year string) (string, error) {
 		}
 		w.or.setCode(st.id, year, o.code, no.ID, o.ttc)
 		desc += " → re-addressed, invoice " + res.Reinvoiced.NewInvoice
+		if err := w.reinvoiceNotice(desc, st.id, res.Reinvoiced, creditable); err != nil {
+			return desc, err
+		}
 	}
 	return desc, nil
 }

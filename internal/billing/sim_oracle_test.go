@@ -3,6 +3,8 @@ package billing
 import (
 	"slices"
 
+	"github.com/inpctl/inpctl/internal/mail"
+
 	"github.com/inpctl/inpctl/internal/money"
 )
 
@@ -32,8 +34,8 @@ type simOracle struct {
 	payments []*orPayment           // in recording order: "newest first" reversed
 	refunds  map[string]money.Cents // by student
 	payer    map[[2]string]bool     // (student, year) whose orders a third party pays
-	// refundCount is how many refunds were made (each has its notice).
-	refundCount int
+	// notices are the e-mail notices the events give (sim_notices_test.go).
+	notices []orNotice
 }
 
 type orOrder struct {
@@ -197,6 +199,9 @@ func (or *simOracle) payerPay(student, year, number string, amount money.Cents) 
 func (or *simOracle) newPayment(student, number string, amount money.Cents, card bool, first, only *orOrder) {
 	p := &orPayment{only: only, number: number, student: student, amount: amount, card: card, alloc: map[*orInvoice]money.Cents{}, peak: map[[2]string]money.Cents{}}
 	or.payments = append(or.payments, p)
+	if only == nil { // a payer's transfer: the receipt is the payer's
+		or.notice(mail.PaymentReceived, student, whatPayment(number, amount))
+	}
 	if first != nil && first.inv != nil {
 		or.give(p, []*orInvoice{first.inv})
 	}
@@ -326,5 +331,5 @@ func (or *simOracle) refund(number string, amount money.Cents) {
 	p := or.payment(number)
 	p.refunded += amount
 	or.refunds[p.student] += amount
-	or.refundCount++
+	or.notice(mail.Refund, p.student, whatPayment(number, amount))
 }

@@ -28,6 +28,7 @@ import (
 //	sim_ops_test.go         the operations (one inpctl command each)
 //	sim_oracle_test.go      the oracle: what each order owes
 //	sim_invariants_test.go  the invariants, and the charge runs (1 and 2)
+//	sim_notices_test.go     invariant 7: each event's e-mail notice, once
 //
 //	go test ./internal/billing -run TestSimulation -count=1 [-v]
 //	        500 sequences of 4 students (-v: what they did, by kind of op)
