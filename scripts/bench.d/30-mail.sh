@@ -90,6 +90,6 @@ fi
 MAIL_RATE=$(calc %.0f "$MAIL_N / $MAIL_WALL")
 MAIL_RAW_RATE=$(calc %.0f "$MAIL_N / $MAIL_RAW")
 MAIL_R=$(calc %.2f "$MAIL_RAW / $MAIL_WALL")
-row "8. \`mail send\` $MAIL_N notices, one PDF each, to a local SMTP server (\`inpctl mail sandbox\`; whole CLI, ${MAIL_WALL}s; 1 round)" \
+row "10. \`mail send\` $MAIL_N notices, one PDF each, to a local SMTP server (\`inpctl mail sandbox\`; whole CLI, ${MAIL_WALL}s; 1 round)" \
 	"$MAIL_RATE msg/s" "$MAIL_RAW_RATE msg/s raw go-mail loop, same messages, same server (${MAIL_RAW}s)" "$MAIL_R×" "$MAIL_PEAK MB" "≥ 0.7×" "$(judge ge 0.7 "$MAIL_R")"
-NOTES_MD+=("- **8.** \`mail send\` renders each notice's templates and its invoice PDF (the bytes of \`invoice render --as-of\`) and commits each outcome; the raw loop sends the messages it delivered, read back from the server's .eml files (parsing not timed), with the same go-mail calls over one connection. One round: the notices are sent once. Setup: \`rehearse --students $MAIL_STUDENTS --no-charges\`, its plan_approved notices (no PDF, queued first) sent before by an untimed \`mail send --limit\`.")
+NOTES_MD+=("- **10.** \`mail send\` renders each notice's templates and its invoice PDF (the bytes of \`invoice render --as-of\`) and commits the outcomes in batches (64, or every 200 ms); the raw loop sends the messages it delivered, read back from the server's .eml files (parsing not timed), with the same go-mail calls over one connection. One round: the notices are sent once. Setup: \`rehearse --students $MAIL_STUDENTS --no-charges\`, its plan_approved notices (no PDF, queued first) sent before by an untimed \`mail send --limit\`.")
