@@ -82,7 +82,7 @@ func runAccountShow(ctx context.Context, o *accountShowOpts) error {
 		out = o.env.IO.Out // the CSV writer cleans its cells (and keeps excel-fr's CRLF)
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
-	p.Out, p.Raw = bw, bw
+	p.Out, p.Raw = o.env.withTables(bw), bw
 	err = printAccount(p, doc, o.section)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr

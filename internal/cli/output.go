@@ -225,6 +225,18 @@ func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) err
 // (cleanWriter) hands it to writeTable. tablewriter.NewTable allocates a
 // 10 240-entry reflection cache (about 400 kB) that a table of strings never
 // reads: one per table made a quarter of "account show" (seven tables).
+// tablesWriter is a writer that carries the Env's table (withTables).
+type tablesWriter struct {
+	io.Writer
+	share *tableShare
+}
+
+func (t tablesWriter) tables() *tableShare { return t.share }
+
+// withTables gives w the Env's table, for a writer the command wraps
+// around its data writer (account show buffers the whole position).
+func (e *Env) withTables(w io.Writer) io.Writer { return tablesWriter{w, &e.tables} }
+
 type tableShare struct {
 	sync.Mutex
 	t   *tablewriter.Table
