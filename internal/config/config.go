@@ -8,7 +8,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -205,11 +204,17 @@ func Load(path string, environ []string) (Config, error) {
 		}
 		data, source = b, path
 	}
-	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+	// The YAML is parsed once: the map is checked for unknown keys and
+	// given to viper (ReadConfig would parse it again, 1 ms of every command).
+	var raw map[string]any
+	if err := yaml.Unmarshal(data, &raw); err != nil {
 		return Config{}, fault.Wrap(fault.Usage, err, "config %s is not valid YAML", source)
 	}
-	if err := checkKeys(data, source); err != nil {
+	if err := checkKeys(raw, source); err != nil {
 		return Config{}, err
+	}
+	if err := v.MergeConfigMap(raw); err != nil {
+		return Config{}, fault.Wrap(fault.Usage, err, "config %s", source)
 	}
 	if v.IsSet("gateway.paybox.hmac_key") {
 		// Checked before the environment is applied: only a file can trip it.
@@ -265,11 +270,7 @@ func applyEnv(v *viper.Viper, environ []string, passwordEnv string) error {
 
 // checkKeys refuses any key of the YAML that names no config key, even
 // one with an empty value (viper drops those silently before decoding).
-func checkKeys(data []byte, source string) error {
-	var raw map[string]any
-	if err := yaml.Unmarshal(data, &raw); err != nil {
-		return fault.Wrap(fault.Usage, err, "config %s is not valid YAML", source)
-	}
+func checkKeys(raw map[string]any, source string) error {
 	known := map[string]bool{}
 	for _, k := range structKeys(reflect.TypeOf(Config{}), "") {
 		for p := k; p != ""; {
