@@ -597,7 +597,7 @@ same run, on the same machine. Peak memory is the process's maximum resident set
 | benchmark | inpctl | raw limit (same run) | ratio | peak memory | target | result |
 |---|---|---|---|---|---|---|
 EOF
-	printf '%s\n' "${ROWS_MD[@]}" | LC_ALL=C sort
+	printf '%s\n' "${ROWS_MD[@]}" | LC_ALL=C sort -V
 	cat <<EOF
 
 ## Release to release
