@@ -597,7 +597,8 @@ same run, on the same machine. Peak memory is the process's maximum resident set
 | benchmark | inpctl | raw limit (same run) | ratio | peak memory | target | result |
 |---|---|---|---|---|---|---|
 EOF
-	printf '%s\n' "${ROWS_MD[@]}" | LC_ALL=C sort -V
+	# by number, then letter: 5a. 5b. … 9. 9b. 10.
+	printf '%s\n' "${ROWS_MD[@]}" | awk '{ n = $2 + 0; l = substr($2, length(n "") + 1, 1); printf "%06d%s\t%s\n", n, (l == "." ? "" : l), $0 }' | LC_ALL=C sort | cut -f2-
 	cat <<EOF
 
 ## Release to release
