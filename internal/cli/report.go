@@ -72,7 +72,7 @@ Crédits of the year. Dossiers, dont échu and Bloqués are not split by month.`
 
 func runReportSummary(ctx context.Context, o *reportSummaryOpts) error {
 	if o.by != "code" && o.by != "programme" && o.by != "month" {
-		return fault.New(fault.Usage, "--by %q: code, programme or month", o.by)
+		return fault.New(fault.Usage, "--by %q is not a grouping: give code, programme or month", o.by)
 	}
 	year, err := reportYear(ctx, o.env, o.year)
 	if err != nil {
