@@ -21,19 +21,24 @@ var allowed = map[string][]string{
 	"cmd/benchfloor": {"internal/store"},
 	// benchipn: the serve benchmark's load generator; it makes real pay
 	// requests (billing, as pay link) and signs them on the sandbox.
-	"cmd/benchipn":     {"internal/billing", "internal/clock", "internal/config", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/money", "internal/schedule", "internal/store"},
-	"internal/cli":     {"*"},
-	"internal/billing": {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/config", "internal/synth", "internal/csvin", "internal/siret", "internal/mail"},
-	"internal/config":  {"", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault", "internal/pan", "internal/siret"},
+	"cmd/benchipn": {"internal/billing", "internal/clock", "internal/config", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/money", "internal/schedule", "internal/store"},
+	// cli wires every layer: the commands, the gateways, the mail sandbox
+	// (inpctl mail sandbox), the rehearsal.
+	"internal/cli": {"internal/atomicfile", "internal/billing", "internal/clock", "internal/config", "internal/csvin", "internal/fault", "internal/fees",
+		"internal/gateway", "internal/gateway/paybox", "internal/gateway/sandbox", "internal/invoice", "internal/journal", "internal/mail",
+		"internal/mail/smtp", "internal/mail/smtptest", "internal/money", "internal/pan", "internal/rehearse", "internal/schedule",
+		"internal/serve", "internal/siret", "internal/store"},
+	"internal/billing": {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/config", "internal/csvin", "internal/siret", "internal/mail"},
+	"internal/config":  {"", "internal/fees", "internal/schedule", "internal/money", "internal/fault", "internal/pan", "internal/siret"},
 	"internal/store":   {"internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault", "internal/pan", "internal/siret"},
-	"internal/invoice": {"internal/money", "internal/clock", "internal/fault", "internal/fees", "internal/atomicfile"},
+	"internal/invoice": {"internal/money", "internal/clock", "internal/fault", "internal/atomicfile"},
 	// atomicfile: the one way a file is written whole or not at all.
 	"internal/atomicfile":      {"internal/fault"},
-	"internal/fees":            {"internal/money", "internal/clock", "internal/fault"},
+	"internal/fees":            {"internal/money", "internal/fault"},
 	"internal/schedule":        {"internal/money", "internal/clock", "internal/fault"},
-	"internal/gateway":         {"internal/money", "internal/clock", "internal/fault", "internal/pan"},
-	"internal/gateway/paybox":  {"internal/gateway", "internal/money", "internal/clock", "internal/fault", "internal/pan"},
-	"internal/gateway/sandbox": {"internal/gateway", "internal/gateway/paybox", "internal/money", "internal/clock", "internal/fault", "internal/pan"},
+	"internal/gateway":         {"internal/money", "internal/clock", "internal/pan"},
+	"internal/gateway/paybox":  {"internal/gateway", "internal/money", "internal/fault", "internal/pan"},
+	"internal/gateway/sandbox": {"internal/gateway", "internal/gateway/paybox", "internal/money", "internal/fault", "internal/pan"},
 	"internal/money":           {},
 	"internal/clock":           {},
 	"internal/fault":           {},

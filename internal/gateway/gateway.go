@@ -5,7 +5,7 @@
 //
 // The implementations live below it: gateway/paybox speaks Paybox Direct Plus
 // over HTTP, gateway/sandbox simulates Paybox. gateway imports only money,
-// clock, fault, pan and the standard library; it never does I/O.
+// clock, pan and the standard library; it never does I/O.
 package gateway
 
 import (

@@ -1,0 +1,80 @@
+package archtest
+
+import (
+	"encoding/json"
+	"os/exec"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestAllowedEdgesAreUsed: the layering table says what the design is, not
+// what it could be: every project edge it allows is one the package's code
+// (bench code included) uses, and every home of a library imports it. A
+// package whose last use of a dependency goes loses the edge here, so the
+// table never allows more than the code needs.
+func TestAllowedEdgesAreUsed(t *testing.T) {
+	out, err := exec.Command("go", "list", "-tags", "bench", "-json", mod+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	used := map[string]map[string]bool{} // package → what it imports (rel for ours)
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, mod), "/")
+		used[rel] = map[string]bool{}
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, mod) {
+				imp = strings.TrimPrefix(strings.TrimPrefix(imp, mod), "/")
+			}
+			used[rel][imp] = true
+		}
+	}
+	for _, rel := range sortedKeys(allowed) {
+		imps, ok := used[rel]
+		if !ok {
+			t.Errorf("%s is in the allowed table but is no package", rel)
+			continue
+		}
+		for _, dep := range allowed[rel] {
+			if dep != "*" && !imps[dep] {
+				t.Errorf("%s may import %s but does not: remove the edge", rel, dep)
+			}
+		}
+	}
+	for lib, where := range homes {
+		for _, rel := range where {
+			found := false
+			for imp := range used[rel] {
+				if imp == lib || strings.HasPrefix(imp, lib+"/") {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s is a home of %s but does not import it: remove it", rel, lib)
+			}
+		}
+	}
+}
+
+// TestCLIEdgesAreListed: cli may import every layer (it wires them), but
+// the table names them, so that a new package is placed on purpose.
+func TestCLIEdgesAreListed(t *testing.T) {
+	if slices.Contains(allowed["internal/cli"], "*") {
+		t.Errorf("internal/cli may import anything (\"*\"): list what it imports")
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
