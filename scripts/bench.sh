@@ -270,7 +270,8 @@ done
 BASE=${BENCH_BASE:-} BASE_WHY="BENCH_BASE"
 if [[ -z $BASE ]]; then BASE=$(git describe --tags --abbrev=0 2>/dev/null || true) BASE_WHY="the newest tag"; fi
 if [[ -z $BASE ]]; then
-	BASE=$(sed -n 's/^| inpctl | inpctl \([0-9a-f]\{7,40\}\).* |$/\1/p' BENCHMARKS.md 2>/dev/null | head -1)
+	# "inpctl 1a2b3c4", or git describe's "inpctl v0.27-71-g1a2b3c4[-dirty]"
+	BASE=$(sed -n 's/^| inpctl | inpctl \(.*-g\)\{0,1\}\([0-9a-f]\{7,40\}\)\(-dirty\)\{0,1\} |$/\2/p' BENCHMARKS.md 2>/dev/null | head -1)
 	BASE_WHY="no tag: the commit of the previous BENCHMARKS.md"
 fi
 if [[ -z $BASE ]] || ! BASE_SHA=$(git rev-parse --short=7 --verify -q "$BASE^{commit}"); then
