@@ -94,17 +94,28 @@ type pkg struct {
 	Imports    []string
 }
 
-func TestImportRules(t *testing.T) {
-	out, err := exec.Command("go", "list", "-json", mod+"/...").Output()
+// listPackages is go list -json of every package of the module (args:
+// more flags, e.g. -tags bench).
+func listPackages(t *testing.T, args ...string) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", append(append([]string{"list"}, args...), "-json", mod+"/...")...).Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
+	var ps []pkg
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	for dec.More() {
 		var p pkg
 		if err := dec.Decode(&p); err != nil {
 			t.Fatal(err)
 		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+func TestImportRules(t *testing.T) {
+	for _, p := range listPackages(t) {
 		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, mod), "/")
 		ok, known := allowed[rel]
 		if !known {

@@ -1,8 +1,6 @@
 package archtest
 
 import (
-	"encoding/json"
-	"os/exec"
 	"slices"
 	"sort"
 	"strings"
@@ -15,17 +13,8 @@ import (
 // package whose last use of a dependency goes loses the edge here, so the
 // table never allows more than the code needs.
 func TestAllowedEdgesAreUsed(t *testing.T) {
-	out, err := exec.Command("go", "list", "-tags", "bench", "-json", mod+"/...").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
 	used := map[string]map[string]bool{} // package → what it imports (rel for ours)
-	dec := json.NewDecoder(strings.NewReader(string(out)))
-	for dec.More() {
-		var p pkg
-		if err := dec.Decode(&p); err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range listPackages(t, "-tags", "bench") {
 		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, mod), "/")
 		used[rel] = map[string]bool{}
 		for _, imp := range p.Imports {

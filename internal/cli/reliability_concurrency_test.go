@@ -98,18 +98,7 @@ func TestReliabilityConcurrentInvoices(t *testing.T) {
 	start := time.Now()
 	const n, procs, twice = 30, 3, 4
 	r := newRig(t, t.TempDir())
-	var students, codes strings.Builder
-	students.WriteString("student_id,last_name,first_name,email,programme,extra_eu\n")
-	codes.WriteString("student_id,code\n")
-	for i := 1; i <= n+twice; i++ {
-		fmt.Fprintf(&students, "%s,Nom%d,Prénom%d,e%d@etu.example.org,ING-GC-3A,\n", studentID(i), i, i, i)
-		fmt.Fprintf(&codes, "%s,01\n", studentID(i))
-	}
-	writeFile(t, filepath.Join(r.dir, "students.csv"), students.String())
-	writeFile(t, filepath.Join(r.dir, "codes.csv"), codes.String())
-	r.must("init")
-	r.must("student", "import", "students.csv")
-	r.must("dossier", "set-code", "--from", "codes.csv")
+	r.intake(n + twice)
 
 	var wg sync.WaitGroup
 	results := make([][]result, procs)

@@ -220,3 +220,21 @@ func lastLine(s string) string {
 	}
 	return s
 }
+
+// intake initialises the rig's database with n students of ING-GC-3A
+// (studentID(1)…) and gives each the fee code 01.
+func (r *rig) intake(n int) {
+	r.t.Helper()
+	var students, codes strings.Builder
+	students.WriteString("student_id,last_name,first_name,email,programme\n")
+	codes.WriteString("student_id,code\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&students, "%s,Nom%d,Prénom%d,e%d@etu.example.org,ING-GC-3A\n", studentID(i), i, i, i)
+		fmt.Fprintf(&codes, "%s,01\n", studentID(i))
+	}
+	writeFile(r.t, filepath.Join(r.dir, "students.csv"), students.String())
+	writeFile(r.t, filepath.Join(r.dir, "codes.csv"), codes.String())
+	r.must("init")
+	r.must("student", "import", "students.csv")
+	r.must("dossier", "set-code", "--from", "codes.csv")
+}

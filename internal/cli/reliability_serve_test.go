@@ -12,7 +12,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -148,19 +147,7 @@ func TestServeSIGTERMDuringBurstLosesNone(t *testing.T) {
 func servePrepare(r *rig, n int) []notice {
 	t := r.t
 	t.Helper()
-	var students strings.Builder
-	students.WriteString("student_id,last_name,first_name,email,programme\n")
-	var codes strings.Builder
-	codes.WriteString("student_id,code\n")
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&students, "%s,Nom%d,Prénom%d,e%d@etu.example.org,ING-GC-3A\n", studentID(i), i, i, i)
-		fmt.Fprintf(&codes, "%s,01\n", studentID(i))
-	}
-	writeFile(t, filepath.Join(r.dir, "students.csv"), students.String())
-	writeFile(t, filepath.Join(r.dir, "codes.csv"), codes.String())
-	r.must("init")
-	r.must("student", "import", "students.csv")
-	r.must("dossier", "set-code", "--from", "codes.csv")
+	r.intake(n)
 
 	notices := make([]notice, n)
 	var next atomic.Int64
