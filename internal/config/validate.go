@@ -178,7 +178,8 @@ func (c *Config) validateSchedule(errs *fieldErrs) {
 func (c Config) ScheduleRules() (schedule.Rules, schedule.RetryPolicy, error) {
 	rules, retry, bad := c.scheduleRules()
 	if len(bad) > 0 {
-		return rules, retry, fault.New(fault.Usage, "schedule.%s: %v", strings.TrimPrefix(bad[0].key, "schedule."), bad[0].err)
+		return rules, retry, fault.New(fault.Usage, "%s: %v", bad[0].key, bad[0].err).
+			WithHint("correct it in the config file; inpctl config check lists every problem")
 	}
 	return rules, retry, nil
 }
