@@ -102,7 +102,7 @@ type ReportInstalment struct {
 	Order, Plan                    string
 	Seq                            int
 	Due                            string
-	Amount                         money.Cents // what the plan asks (once paid: what it took)
+	Amount                         money.Cents // what the plan asks, at most what the order owes (once paid: what it took)
 	Status                         string      // pending, paid or failed
 	Attempts                       int
 	NextTry, LastCode, PaidDate    string
@@ -113,9 +113,14 @@ type ReportInstalment struct {
 // (YYYY-MM) of the plans approved, active or completed (a cancelled
 // instalment is nothing to collect), by due date then student.
 func (db *DB) ReportInstalments(ctx context.Context, month string) ([]ReportInstalment, error) {
+	// What is still to collect is capped by what the order owes (owedSQL),
+	// as the charge run and the upcoming debits cap it: never the stored
+	// amount alone.
 	rs, err := db.sql.QueryContext(ctx, `SELECT d.student_id, s.last_name, s.first_name, o.number, p.plan, i.seq, i.due_date,
-		i.amount, i.status, i.attempts, i.next_try, i.last_code, i.paid_date, o.blocked_reason
+		CASE WHEN i.status IN ('pending','failed') THEN MAX(0, MIN(i.amount, `+owedSQL+`)) ELSE i.amount END,
+		i.status, i.attempts, i.next_try, i.last_code, i.paid_date, o.blocked_reason
 		FROM instalments i JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
+		LEFT JOIN invoices v ON v.order_id = o.id
 		JOIN dossiers d ON d.id = o.dossier_id JOIN students s ON s.id = d.student_id
 		WHERE i.due_date BETWEEN ?1 || '-01' AND ?1 || '-31' AND i.status <> 'cancelled'
 		AND p.status IN ('approved','active','completed')
