@@ -26,9 +26,9 @@ type gatewayKit struct {
 	sb   *sandbox.Sandbox
 	link paybox.LinkConfig
 	keys []*rsa.PublicKey
-	// serveURL is PBX_REPONDRE_A when the in-process sandbox calls it
-	// (serve.public_url is set): inpctl serve applies the notifications.
-	serveURL string
+	// notifies: the in-process sandbox calls PBX_REPONDRE_A (link.IPNURL,
+	// from serve.public_url): inpctl serve applies the notifications.
+	notifies bool
 }
 
 // Gateway returns the configured gateway.
@@ -70,7 +70,7 @@ func (e *Env) gateway(ctx context.Context) (*gatewayKit, error) {
 			// pay link sends PBX_REPONDRE_A to inpctl serve: the sandbox
 			// calls it like Paybox (pay simulate waits for the calls).
 			opt.Hosted.Notify = sandbox.NotifyClient()
-			k.serveURL = k.link.IPNURL
+			k.notifies = true
 		}
 		client, sb, err := sandbox.NewInProcess(opt, pcfg)
 		if err != nil {

@@ -73,7 +73,7 @@ func runPaySimulate(ctx context.Context, o *paySimulateOpts) error {
 		return err
 	}
 	clk, _ := o.env.Clock()
-	if kit.serveURL != "" {
+	if kit.notifies {
 		return o.viaServe(ctx, svc, kit, clk.Now)
 	}
 	progress := o.env.Progress("paying", len(o.students))
@@ -119,8 +119,9 @@ func (o *paySimulateOpts) viaServe(ctx context.Context, svc *billing.Service, ki
 	if missing > 0 {
 		o.undelivered(kit)
 		return fault.New(fault.Unknown, "inpctl serve did not apply %d of %d notification(s) within %s", missing, len(raws), wait).
-			WithHint("the sandbox took these payments: check that inpctl serve runs at %s and read its log (a 4xx or 5xx says why); "+
-				"do not pay again: compare with inpctl reconcile paybox", kit.serveURL)
+			WithHint("the sandbox took these payments and will not call %s again once this command ends: do not pay again; "+
+				"start inpctl serve there (its log says why a call got 4xx or 5xx), then find what the books lack with "+
+				"inpctl gateway sandbox --export sandbox.csv && inpctl reconcile paybox sandbox.csv", kit.link.IPNURL)
 	}
 	if payErr != nil {
 		return payErr
@@ -148,14 +149,23 @@ func (o *paySimulateOpts) warn(rows []billing.IPNResult) {
 	}
 }
 
-// undelivered warns about the sandbox's calls of PBX_REPONDRE_A that did
-// not get 200 (the target only, never the signed query).
+// undelivered warns about the sandbox's notifications that did not get
+// 200 (the target only, never the signed query), done or still retried.
 func (o *paySimulateOpts) undelivered(kit *gatewayKit) {
 	ds, _ := kit.sb.WaitNotify(0)
 	for _, d := range ds {
-		if !d.Delivered {
-			o.env.Warnf("the sandbox could not deliver a notification to %s (%d tries)", d.Target(), d.Tries)
+		if d.Delivered {
+			continue
 		}
+		state := "gave up"
+		if !d.Done {
+			state = "still retrying"
+		}
+		last := d.Last
+		if last == "" {
+			last = "none yet"
+		}
+		o.env.Warnf("the sandbox could not deliver a notification to %s (%d call(s), last answer: %s; %s)", d.Target(), d.Tries, last, state)
 	}
 }
 

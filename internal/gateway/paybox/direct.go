@@ -246,7 +246,7 @@ func checkNumber(name, v string, max int) error {
 }
 
 func checkDateVal(v string) error {
-	if !pan.Digits(v, 4, 4) || v[:2] < "01" || v[:2] > "12" {
+	if _, err := gateway.ParseMMYY(v); err != nil || !pan.Digits(v, 4, 4) { // MMYY exactly: no "MM/YY" on the wire
 		return badRequest("DATEVAL %q is not MMYY", v)
 	}
 	return nil

@@ -110,6 +110,7 @@ func BuildLink(cfg LinkConfig, req LinkRequest) (Link, error) {
 }
 
 func checkLink(cfg LinkConfig, req LinkRequest) error {
+	badURL := badReturnURL(cfg)
 	switch {
 	case cfg.URL == "":
 		return fault.New(fault.Usage, "no Paybox hosted-page URL is configured")
@@ -125,8 +126,9 @@ func checkLink(cfg LinkConfig, req LinkRequest) error {
 		return badRequest("amount %d cents is outside 1..%d", int64(req.Amount), int64(money.MaxCents))
 	case req.Cmd == "" || len(req.Cmd) > 250:
 		return badRequest("PBX_CMD must have 1 to 250 characters (has %d)", len(req.Cmd))
-	case !returnURLsOK(cfg):
-		return fault.New(fault.Usage, "PBX_REPONDRE_A, PBX_EFFECTUE, PBX_REFUSE and PBX_ANNULE must be http(s) URLs of at most 150 characters")
+	case badURL != "":
+		return fault.New(fault.Usage, "%s %q must be an http(s) URL of at most 150 characters, without spaces, &, \", < or >", badURL, returnURL(cfg, badURL)).
+			WithHint("it comes from serve.public_url (the routes add up to 14 characters) or gateway.paybox.ipn_url: correct the config")
 	case len(req.RefAbonne) > 250:
 		return badRequest("PBX_REFABONNE has more than 250 characters")
 	case !validEmail(req.Email):
@@ -138,14 +140,21 @@ func checkLink(cfg LinkConfig, req LinkRequest) error {
 // returnURLsOK checks the notification and return URLs: Paybox takes at
 // most 150 characters (docs/paybox.md §3.1); a value with & or a space
 // would be cut by the platform.
-func returnURLsOK(cfg LinkConfig) bool {
-	for _, u := range []string{cfg.IPNURL, cfg.EffectueURL, cfg.RefuseURL, cfg.AnnuleURL} {
+// badReturnURL names the first return URL Paybox would refuse, "" when
+// none.
+func badReturnURL(cfg LinkConfig) string {
+	for _, name := range []string{"PBX_REPONDRE_A", "PBX_EFFECTUE", "PBX_REFUSE", "PBX_ANNULE"} {
+		u := returnURL(cfg, name)
 		if u != "" && (len(u) > 150 || strings.ContainsAny(u, " &\"<>") ||
 			!(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://"))) {
-			return false
+			return name
 		}
 	}
-	return true
+	return ""
+}
+
+func returnURL(cfg LinkConfig, name string) string {
+	return map[string]string{"PBX_REPONDRE_A": cfg.IPNURL, "PBX_EFFECTUE": cfg.EffectueURL, "PBX_REFUSE": cfg.RefuseURL, "PBX_ANNULE": cfg.AnnuleURL}[name]
 }
 
 func retourOrDefault(r string) string {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,8 +96,9 @@ func TestBuildLinkReturnURLRefusals(t *testing.T) {
 	for _, u := range []string{"ftp://x.example.org/ipn", "https://x.example.org/" + strings.Repeat("a", 140), "https://x.example.org/a b", "https://x.example.org/?a=1&b=2"} {
 		cfg := linkConfig("https://tpeweb.paybox.com")
 		cfg.RefuseURL = u
-		if _, err := BuildLink(cfg, student); err == nil {
-			t.Errorf("%q accepted", u)
+		_, err := BuildLink(cfg, student)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("PBX_REFUSE %q must be an http(s) URL", u)) {
+			t.Errorf("%q: %v, want the field and its value named", u, err)
 		}
 	}
 }

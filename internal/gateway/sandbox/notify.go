@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -17,20 +19,25 @@ const DefaultNotifyBackoff = time.Second
 
 const maxNotifyWait = 30 * time.Second
 
-// Delivery is what became of one call of PBX_REPONDRE_A: the URL called
-// (the signed query included), how many calls were made, and whether the
-// last one got HTTP 200.
+// Delivery is what became of one notification sent to PBX_REPONDRE_A
+// so far: the URL called (the signed query included), how many calls were
+// made, the last answer (an HTTP status, or why the call failed), whether
+// one got HTTP 200, and whether the calls are over (delivered, or out of
+// tries).
 type Delivery struct {
 	URL       string
 	Tries     int
+	Last      string
 	Delivered bool
+	Done      bool
 }
 
-// notifier calls PBX_REPONDRE_A in the background and keeps the outcomes.
+// notifier calls PBX_REPONDRE_A in the background and keeps every
+// notification's delivery from its first call on, so that a caller that
+// stops waiting can say which are still being retried.
 type notifier struct {
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	done []Delivery
+	mu  sync.Mutex
+	all []*Delivery
 }
 
 // notify calls target with the signed notification q in the background,
@@ -46,19 +53,15 @@ func (s *Sandbox) notify(target, q string) {
 	if strings.Contains(target, "?") {
 		sep = "&"
 	}
-	u := target + sep + q
-	s.notif.wg.Add(1)
-	go func() {
-		defer s.notif.wg.Done()
-		d := s.deliver(u)
-		s.notif.mu.Lock()
-		s.notif.done = append(s.notif.done, d)
-		s.notif.mu.Unlock()
-	}()
+	d := &Delivery{URL: target + sep + q}
+	s.notif.mu.Lock()
+	s.notif.all = append(s.notif.all, d)
+	s.notif.mu.Unlock()
+	go s.deliver(d)
 }
 
-// deliver makes the calls of one notification.
-func (s *Sandbox) deliver(u string) Delivery {
+// deliver makes the calls of one notification, recording each in d.
+func (s *Sandbox) deliver(d *Delivery) {
 	h := s.opt.Hosted
 	tries := h.NotifyTries
 	if tries <= 0 || tries > MaxNotifyTries {
@@ -72,45 +75,62 @@ func (s *Sandbox) deliver(u string) Delivery {
 	if sleep == nil {
 		sleep = time.Sleep
 	}
-	d := Delivery{URL: u}
-	for d.Tries < tries {
-		if d.Tries > 0 {
+	record := func(last string, delivered, done bool) {
+		s.notif.mu.Lock()
+		defer s.notif.mu.Unlock()
+		d.Tries++
+		d.Last, d.Delivered, d.Done = last, delivered, done
+	}
+	for n := 1; n <= tries; n++ {
+		if n > 1 {
 			sleep(wait)
 			wait = min(2*wait, maxNotifyWait)
 		}
-		d.Tries++
-		resp, err := h.Notify.Get(u)
+		resp, err := h.Notify.Get(d.URL)
 		if err != nil {
+			// The error names the URL, signed query included: keep only why.
+			why := "no answer"
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				why = ue.Err.Error()
+			}
+			record(why, false, n == tries)
 			continue
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			d.Delivered = true
-			break
+		ok := resp.StatusCode == http.StatusOK
+		record(resp.Status, ok, ok || n == tries)
+		if ok {
+			return
 		}
 	}
-	return d
 }
 
-// WaitNotify waits until every call of PBX_REPONDRE_A under way is done,
-// or until timeout; it returns the deliveries finished so far (oldest
-// first) and whether none is still under way.
+// WaitNotify waits until every notification sent so far is done
+// (delivered or out of tries), or until timeout; it returns them all,
+// oldest first, as they stand, and whether every one is done.
 func (s *Sandbox) WaitNotify(timeout time.Duration) ([]Delivery, bool) {
-	ch := make(chan struct{})
-	go func() {
-		s.notif.wg.Wait()
-		close(ch)
-	}()
-	all := true
-	select {
-	case <-ch:
-	case <-time.After(timeout):
-		all = false
+	deadline := time.Now().Add(timeout)
+	for {
+		ds, all := s.deliveries()
+		if all || !time.Now().Before(deadline) {
+			return ds, all
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func (s *Sandbox) deliveries() ([]Delivery, bool) {
 	s.notif.mu.Lock()
 	defer s.notif.mu.Unlock()
-	return append([]Delivery(nil), s.notif.done...), all
+	out := make([]Delivery, len(s.notif.all))
+	all := true
+	for i, d := range s.notif.all {
+		out[i] = *d
+		all = all && d.Done
+	}
+	return out, all
 }
 
 // NotifyClient is the client HostedOptions.Notify is usually given: each
