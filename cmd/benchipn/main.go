@@ -50,8 +50,6 @@ import (
 	"github.com/inpctl/inpctl/internal/config"
 	"github.com/inpctl/inpctl/internal/gateway/paybox"
 	"github.com/inpctl/inpctl/internal/gateway/sandbox"
-	"github.com/inpctl/inpctl/internal/money"
-	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
@@ -150,11 +148,11 @@ func service(ctx context.Context, cfg config.Config, db *store.DB) (*billing.Ser
 	if err != nil {
 		return nil, err
 	}
-	first, _ := money.Parse(cfg.Schedule.Plans.Five.FirstAmount)
-	min, _ := money.Parse(cfg.Schedule.Plans.Five.MinTotal)
-	return &billing.Service{DB: db, Cat: cat, Year: cfg.AcademicYear, Location: cfg.Location,
-		Rules: schedule.Rules{FirstAmount5x: first, MinTotal5x: min, DebitDay: cfg.Schedule.DebitDay},
-		Retry: schedule.RetryPolicy{MaxAttempts: cfg.Schedule.Retry.MaxAttempts, Gaps: cfg.Schedule.Retry.GapsDays}}, nil
+	rules, retry, err := cfg.ScheduleRules()
+	if err != nil {
+		return nil, err
+	}
+	return &billing.Service{DB: db, Cat: cat, Year: cfg.AcademicYear, Location: cfg.Location, Rules: rules, Retry: retry}, nil
 }
 
 // payLinks pays the links on the hosted page of the year's sandbox (its

@@ -43,15 +43,13 @@ func Write(path string, o Options, write func(io.Writer) error) (err error) {
 	if err != nil {
 		return fault.Wrap(fault.Failure, err, "write %s", path)
 	}
-	linked := false
 	defer func() {
 		if err != nil || o.NoReplace {
 			// On failure the file is partial; with NoReplace, path is its
-			// second name and the temporary one goes either way.
+			// second name (or was never made) and the temporary one goes
+			// either way.
 			_ = f.Close() // may already be closed: the error that matters is err
-			if err != nil || linked {
-				_ = os.Remove(f.Name())
-			}
+			_ = os.Remove(f.Name())
 		}
 	}()
 	if err := write(f); err != nil {
@@ -76,7 +74,6 @@ func Write(path string, o Options, write func(io.Writer) error) (err error) {
 		} else if err != nil {
 			return fault.Wrap(fault.Failure, err, "write %s", path)
 		}
-		linked = true
 	} else if err := os.Rename(f.Name(), path); err != nil {
 		return fault.Wrap(fault.Failure, err, "write %s", path)
 	}

@@ -2,9 +2,9 @@ package billing
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/inpctl/inpctl/internal/money"
+	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
@@ -51,7 +51,7 @@ func ReportInstalments(ins []store.ReportInstalment) (rows []ReportInstalmentRow
 // block's reason is shown on the lines it holds back only).
 func instalmentRow(in store.ReportInstalment) ReportInstalmentRow {
 	r := ReportInstalmentRow{StudentID: in.StudentID, LastName: in.LastName, FirstName: in.FirstName, Order: in.Order,
-		Instalment: strconv.Itoa(in.Seq) + "/" + strings.TrimSuffix(in.Plan, "x"), Due: in.Due, Planned: in.Amount,
+		Instalment: strconv.Itoa(in.Seq) + "/" + strconv.Itoa(schedule.Plan(in.Plan).Instalments()), Due: in.Due, Planned: in.Amount,
 		Attempts: in.Attempts, LastCode: in.LastCode, Currency: money.Currency}
 	switch {
 	case in.Status == "paid":

@@ -139,8 +139,8 @@ func TestReportInstalmentsAndRefunds(t *testing.T) {
 	ins := []store.ReportInstalment{
 		{Seq: 1, Plan: "3x", Amount: 20000, Status: "paid", Blocked: "impayé", PaidDate: "2025-10-05"},
 		{Seq: 2, Plan: "3x", Amount: 20000, Status: "failed", Blocked: "impayé"},
-		{Seq: 1, Plan: "10x", Amount: 6280, Status: "failed", NextTry: "2025-10-08"},
-		{Seq: 2, Plan: "10x", Amount: 6280, Status: "pending"},
+		{Seq: 1, Plan: "5x", Amount: 6280, Status: "failed", NextTry: "2025-10-08"},
+		{Seq: 2, Plan: "5x", Amount: 6280, Status: "pending"},
 	}
 	rows, total := ReportInstalments(ins)
 	states := []string{"paid", "blocked", "failed", "pending"}
@@ -152,7 +152,7 @@ func TestReportInstalmentsAndRefunds(t *testing.T) {
 		sum.Planned, sum.Collected, sum.Pending = sum.Planned+r.Planned, sum.Collected+r.Collected, sum.Pending+r.Pending
 		sum.Failed, sum.Blocked = sum.Failed+r.Failed, sum.Blocked+r.Blocked
 	}
-	if rows[0].BlockedReason != "" || rows[1].BlockedReason != "impayé" || rows[2].Instalment != "1/10" {
+	if rows[0].BlockedReason != "" || rows[1].BlockedReason != "impayé" || rows[2].Instalment != "1/5" {
 		t.Errorf("rows %+v", rows)
 	}
 	sum.Currency = money.Currency

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/inpctl/inpctl/internal/config"
 	"github.com/inpctl/inpctl/internal/csvin"
 	"github.com/inpctl/inpctl/internal/fees"
 	"github.com/inpctl/inpctl/internal/store"
@@ -77,7 +76,7 @@ func (v *studentChecker) check(r csvin.Record) (row store.ImportRow, ok bool) {
 	year := r.Get("academic_year")
 	if year == "" {
 		year = v.defaultYear
-	} else if !config.ValidYear(year) {
+	} else if !fees.ValidYear(year) {
 		v.bad(r.Line, "academic_year", "%q is not an academic year (e.g. 2025-2026)", year)
 	}
 	var err error

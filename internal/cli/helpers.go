@@ -21,7 +21,7 @@ func yearOrDefault(env *Env, year string) (string, error) {
 		}
 		return cfg.AcademicYear, nil
 	}
-	if !config.ValidYear(year) {
+	if !fees.ValidYear(year) {
 		return "", fault.New(fault.Usage, "--year %q is not an academic year (e.g. 2025-2026)", year)
 	}
 	return year, nil

@@ -10,14 +10,12 @@ import (
 	"time"
 
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/fees"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/schedule"
 )
 
-var (
-	yearRe = regexp.MustCompile(`^(\d{4})-(\d{4})$`)
-	codeRe = regexp.MustCompile(`^\d{2}$`)
-)
+var codeRe = regexp.MustCompile(`^\d{2}$`)
 
 // fieldErrs collects "key: problem" messages.
 type fieldErrs []string
@@ -39,7 +37,7 @@ func (c *Config) Validate() error {
 	} else {
 		c.Location = loc
 	}
-	if !ValidYear(c.AcademicYear) {
+	if !fees.ValidYear(c.AcademicYear) {
 		errs.add("academic_year", "%q is not an academic year (e.g. 2025-2026)", c.AcademicYear)
 	}
 	if c.Issuer.Name == "" {
@@ -64,18 +62,6 @@ func (c *Config) Validate() error {
 			WithHint("see config.example.yaml for every key and its format")
 	}
 	return nil
-}
-
-// ValidYear reports whether y is "YYYY-YYYY" with consecutive years.
-func ValidYear(y string) bool {
-	m := yearRe.FindStringSubmatch(y)
-	if m == nil {
-		return false
-	}
-	var a, b int
-	fmt.Sscan(m[1], &a)
-	fmt.Sscan(m[2], &b)
-	return b == a+1
 }
 
 func (c *Config) validateNumbering(errs *fieldErrs) {
@@ -132,7 +118,7 @@ func (c *Config) validateCatalogue(errs *fieldErrs) {
 			allowed[code] = true
 		}
 		for year, tariffs := range p.Tariffs {
-			if !ValidYear(year) {
+			if !fees.ValidYear(year) {
 				errs.add(key+".tariffs", "%q is not an academic year", year)
 			}
 			for code, amount := range tariffs {

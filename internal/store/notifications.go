@@ -67,9 +67,10 @@ type AppliedNotice struct {
 // with it while inpctl serve, another process, applies them.
 func (db *DB) NotificationsApplied(ctx context.Context, ns []Notification) ([]AppliedNotice, error) {
 	out := make([]AppliedNotice, len(ns))
+	q := prep{db} // one statement for the poll's lookups, parsed once
 	for k, n := range ns {
 		a := &out[k]
-		err := db.sql.QueryRowContext(ctx, `SELECT r.student_id, r.amount, n.outcome, COALESCE(p.number, ''),
+		err := q.QueryRowContext(ctx, `SELECT r.student_id, r.amount, n.outcome, COALESCE(p.number, ''),
 			COALESCE((SELECT i.number FROM invoices i WHERE i.order_id = r.order_id), ''),
 			EXISTS (SELECT 1 FROM cards c WHERE c.refabonne = 'AB' || r.cmd)
 			FROM notifications n JOIN pay_requests r ON r.id = n.pay_request_id LEFT JOIN payments p ON p.id = n.payment_id

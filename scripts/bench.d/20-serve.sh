@@ -60,7 +60,7 @@ serve_run() {
 	pid=$!
 	for _ in $(seq 400); do [[ -s serve.url ]] && break; sleep 0.05; done
 	url=$(head -1 serve.url)
-	[[ -n $url ]] || { echo "bench: inpctl serve did not start" >&2; cat "serve.err.$1" >&2; exit 1; }
+	[[ -n $url ]] || { kill "$pid" 2>/dev/null; wait "$pid" || true; echo "bench: inpctl serve did not start" >&2; cat "serve.err.$1" >&2; exit 1; }
 	"$OUT/bin/benchipn" send -url "$url" -c "$SERVE_CLIENTS" -wait "${url%/paybox/ipn}/healthz" serve-ipn.txt >"serve.$1" 2>>"serve.err.$1" || {
 		kill "$pid"; wait "$pid" || true
 		echo "bench: inpctl serve did not answer 200 to every notification" >&2; tail -5 "serve.err.$1" >&2; exit 1
