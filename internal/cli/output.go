@@ -220,11 +220,6 @@ func writeTable[T any](w io.Writer, rows []T, cols []Col[T], total []string) err
 	return err
 }
 
-// tableShare is the tablewriter.Table every table a command prints is
-// rendered with, Reset between uses: the Env owns one, and its data writer
-// (cleanWriter) hands it to writeTable. tablewriter.NewTable allocates a
-// 10 240-entry reflection cache (about 400 kB) that a table of strings never
-// reads: one per table made a quarter of "account show" (seven tables).
 // tablesWriter is a writer that carries the Env's table (withTables).
 type tablesWriter struct {
 	io.Writer
@@ -237,6 +232,11 @@ func (t tablesWriter) tables() *tableShare { return t.share }
 // around its data writer (account show buffers the whole position).
 func (e *Env) withTables(w io.Writer) io.Writer { return tablesWriter{w, &e.tables} }
 
+// tableShare is the tablewriter.Table every table a command prints is
+// rendered with, Reset between uses: the Env owns one, and its data writer
+// (cleanWriter) hands it to writeTable. tablewriter.NewTable allocates a
+// 10 240-entry reflection cache (about 400 kB) that a table of strings never
+// reads: one per table made a quarter of "account show" (seven tables).
 type tableShare struct {
 	sync.Mutex
 	t   *tablewriter.Table
