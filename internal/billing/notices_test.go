@@ -98,7 +98,7 @@ func TestNoticeWithoutAddressFailsAtOnce(t *testing.T) {
 	s, _ := planSvc(t)
 	ctx := context.Background()
 	rows := []store.ImportRow{{Student: store.Student{ID: "22100001", LastName: "Durand", FirstName: "Camille", Email: "camille-sans-arobase", Programme: "ING-GC-3A"}, Year: "2025-2026", Line: 2}}
-	if _, _, err := s.DB.ImportStudents(ctx, "s.csv", rows, false); err != nil {
+	if _, _, err := s.DB.ImportStudents(ctx, "s.csv", rows, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	declare(t, s, "22100001", "01")

@@ -44,7 +44,7 @@ func planSvc(t *testing.T) (*Service, string) {
 		s.Email = s.ID + "@etu.example.org"
 		rows = append(rows, store.ImportRow{Student: s, Year: fees.ExampleYear, Line: i + 2})
 	}
-	if _, _, err := db.ImportStudents(ctx, "s.csv", rows, false); err != nil {
+	if _, _, err := db.ImportStudents(ctx, "s.csv", rows, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	loc, err := time.LoadLocation("Europe/Paris")

@@ -88,7 +88,7 @@ func (y *posYard) students(rows ...store.Student) {
 		s.Email = s.ID + "@etu.example.org"
 		in = append(in, store.ImportRow{Student: s, Year: fees.ExampleYear, Line: i + 2})
 	}
-	_, conflicts, err := y.db.ImportStudents(y.ctx, "t.csv", in, false)
+	_, conflicts, err := y.db.ImportStudents(y.ctx, "t.csv", in, false, nil)
 	if err != nil || len(conflicts) > 0 {
 		y.t.Fatal(err, conflicts)
 	}

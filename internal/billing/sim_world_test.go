@@ -165,7 +165,7 @@ func (w *simWorld) importAll() error {
 					Email: st.id + "@etu.example.org", Programme: st.prog, Address: "1 rue des Essais", Postcode: "63000", City: "Clermont-Ferrand", Country: "France"}})
 			}
 		}
-		if _, c, err := w.db.ImportStudents(w.ctx, y+".csv", rows, false); err != nil || len(c) > 0 {
+		if _, c, err := w.db.ImportStudents(w.ctx, y+".csv", rows, false, nil); err != nil || len(c) > 0 {
 			return violation(invInternal, "import %s: %v %v", y, err, c)
 		}
 	}

@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -130,4 +131,26 @@ func (src *StudentSource) Rows(yield func(store.ImportRow) error) error {
 		return es.Fault()
 	}
 	return src.v.errs.Fault()
+}
+
+// ImportStudents writes the rows of src, all or nothing
+// (store.DB.ImportStudentsFrom), under the rule of an import: a programme
+// change is refused for a student whose dossier of the row's year has a
+// fee code (fees.CheckProgrammeChange). The refused rows are returned and
+// nothing is written.
+func (s *Service) ImportStudents(ctx context.Context, file string, src store.ImportSource, dryRun bool, progress ...func(done int)) (store.ImportResult, []store.RowConflict, error) {
+	return s.DB.ImportStudentsFrom(ctx, file, src, dryRun, keepProgramme, progress...)
+}
+
+// ImportStudentRows is ImportStudents for rows held in memory.
+func (s *Service) ImportStudentRows(ctx context.Context, file string, rows []store.ImportRow, dryRun bool) (store.ImportResult, []store.RowConflict, error) {
+	return s.DB.ImportStudents(ctx, file, rows, dryRun, keepProgramme)
+}
+
+// keepProgramme is the store.ImportCheck of an import.
+func keepProgramme(r store.ImportRow, prior store.ImportPrior) string {
+	if err := fees.CheckProgrammeChange(r.ID, r.Year, prior.Programme, r.Programme, prior.Code); err != nil {
+		return err.Error()
+	}
+	return ""
 }

@@ -57,7 +57,7 @@ func TestShowStripsControlSequences(t *testing.T) {
 	}
 	hostile := "Exemple\x1b[2J\x1b]0;pwned\x07\x00\u009b31m"
 	_, _, err = db.ImportStudents(ctx, "old.csv", []store.ImportRow{{Student: store.Student{ID: "22100001", LastName: hostile,
-		FirstName: "Camille", Email: "c@example.org", Programme: "ING-GC-3A"}, Year: "2025-2026", Line: 2}}, false)
+		FirstName: "Camille", Email: "c@example.org", Programme: "ING-GC-3A"}, Year: "2025-2026", Line: 2}}, false, nil)
 	db.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -60,7 +60,7 @@ func runStudentImport(ctx context.Context, o *studentImportOpts) error {
 	if err != nil {
 		return err
 	}
-	db, err := o.env.Store(ctx)
+	svc, err := o.env.Service(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -71,17 +71,13 @@ func runStudentImport(ctx context.Context, o *studentImportOpts) error {
 	if err := rd.Require("student_id", "last_name", "first_name", "email", "programme"); err != nil {
 		return err
 	}
-	cat, err := db.Catalogue(ctx)
-	if err != nil {
-		return err
-	}
 	// The rows are checked as they are written, in the import's one
 	// transaction: a bad line stops the writing, every other line is still
 	// checked for the report, and the error rolls everything back.
 	total := rd.Estimate()
 	progress := o.env.Progress("importing", total)
-	src := billing.NewStudentSource(rd, cat, cfg.AcademicYear)
-	res, conflicts, err := db.ImportStudentsFrom(ctx, rd.Name, src.Rows, o.dryRun, progress)
+	src := billing.NewStudentSource(rd, svc.Cat, cfg.AcademicYear)
+	res, conflicts, err := svc.ImportStudents(ctx, rd.Name, src.Rows, o.dryRun, progress)
 	if err != nil {
 		return err
 	}

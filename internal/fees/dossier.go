@@ -84,6 +84,19 @@ func CheckDeclare(c Catalogue, f Facts, code string, reason string) error {
 	return nil
 }
 
+// CheckProgrammeChange says whether a student's programme may go from
+// `from` to `to` in an import, given code, the fee code on their dossier of
+// the year ("" if none): once a code is set the programme is fixed, since
+// the code was chosen for it and a new programme would change what they owe
+// (*ErrProgrammeFixed). Changing the code first (dossier set-code) or
+// keeping the programme is the way out.
+func CheckProgrammeChange(studentID, year, from, to, code string) error {
+	if from == to || code == "" {
+		return nil
+	}
+	return &ErrProgrammeFixed{StudentID: studentID, Year: year, Code: code, From: from, To: to}
+}
+
 // CheckValidate says whether the student's dossier may be validated with
 // code. The dossier must be declared (*ErrBadStatus); the code rules of
 // CheckDeclare apply again (the catalogue may have changed); an extra-EU

@@ -276,3 +276,29 @@ func TestCheckDossierTransition(t *testing.T) {
 		t.Errorf("unknown status: %v", err)
 	}
 }
+
+// TestCheckProgrammeChange: a programme is fixed once the dossier has a
+// code; the same programme, or no code, passes.
+func TestCheckProgrammeChange(t *testing.T) {
+	for _, c := range []struct {
+		from, to, code string
+		refused        bool
+	}{
+		{"ING-GC-3A", "ING-INFO-3A", "01", true},
+		{"ING-GC-3A", "ING-INFO-3A", "", false},
+		{"ING-GC-3A", "ING-GC-3A", "01", false},
+	} {
+		err := CheckProgrammeChange("22100001", "2025-2026", c.from, c.to, c.code)
+		var e *ErrProgrammeFixed
+		if got := errors.As(err, &e); got != c.refused {
+			t.Errorf("%s → %s with code %q: %v, refused %v", c.from, c.to, c.code, err, c.refused)
+			continue
+		}
+		if c.refused {
+			want := "programme: student 22100001 has fee code 01 for 2025-2026 in ING-GC-3A; changing the programme to ING-INFO-3A would change what they owe"
+			if err.Error() != want || fault.KindOf(err) != fault.Conflict {
+				t.Errorf("got %q (%v), want %q (conflict)", err, fault.KindOf(err), want)
+			}
+		}
+	}
+}

@@ -68,6 +68,24 @@ func (e *ErrCodeNotAllowed) Error() string {
 // Unwrap classifies e as a refusal by a business rule.
 func (e *ErrCodeNotAllowed) Unwrap() error { return classify(fault.Conflict, "") }
 
+// ErrProgrammeFixed refuses a programme change for a student whose dossier
+// of the year already has a fee code.
+type ErrProgrammeFixed struct {
+	StudentID, Year, Code string
+	From, To              string // the stored programme, the one asked for
+}
+
+// Error returns the message.
+func (e *ErrProgrammeFixed) Error() string {
+	return fmt.Sprintf("programme: student %s has fee code %s for %s in %s; changing the programme to %s would change what they owe",
+		e.StudentID, e.Code, e.Year, e.From, e.To)
+}
+
+// Unwrap classifies e as a refusal by a business rule.
+func (e *ErrProgrammeFixed) Unwrap() error {
+	return classify(fault.Conflict, "change the fee code first (inpctl dossier set-code) or keep the programme")
+}
+
 // ErrApprenticeCode refuses any code but 01 for an apprentice.
 type ErrApprenticeCode struct {
 	StudentID, Code string

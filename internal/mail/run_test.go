@@ -46,7 +46,7 @@ func newWorld(t *testing.T) *world {
 		{Student: store.Student{ID: "22100002", LastName: "Durand", FirstName: "Hugo", Email: "hugo.durand@etu.example.org", Programme: "ING-GC-3A"}, Year: "2025-2026", Line: 3},
 		{Student: store.Student{ID: "22100003", LastName: "Petit", FirstName: "Inès", Email: "pas-une-adresse", Programme: "ING-GC-3A"}, Year: "2025-2026", Line: 4},
 	}
-	if _, _, err := db.ImportStudents(context.Background(), "s.csv", rows, false); err != nil {
+	if _, _, err := db.ImportStudents(context.Background(), "s.csv", rows, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	w.db = db

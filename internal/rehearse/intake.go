@@ -67,7 +67,7 @@ func (r *run) importStudents(ctx context.Context, _ clock.Date) (int, error) {
 			Address: s.Address, Postcode: s.Postcode, City: s.City, Country: s.Country,
 		}}
 	}
-	res, conflicts, err := r.k.Svc.DB.ImportStudents(ctx, file, rows, false)
+	res, conflicts, err := r.k.Svc.ImportStudentRows(ctx, file, rows, false)
 	if err != nil {
 		return 0, err
 	}

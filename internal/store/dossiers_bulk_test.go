@@ -20,7 +20,7 @@ func TestBulkDossiersAndOrders(t *testing.T) {
 		ids = append(ids, id)
 		rows = append(rows, ImportRow{Student: Student{ID: id, LastName: "L", FirstName: "F", Email: "a@b.fr", Programme: "ING-GC-3A"}, Year: "2025-2026", Line: i + 2})
 	}
-	if _, _, err := db.ImportStudents(ctx, "s.csv", rows, false); err != nil {
+	if _, _, err := db.ImportStudents(ctx, "s.csv", rows, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	err := db.InTx(ctx, func(tx *Tx) error {

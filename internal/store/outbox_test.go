@@ -11,7 +11,7 @@ import (
 func outboxStudent(t *testing.T, db *DB, id, email string) {
 	t.Helper()
 	rows := []ImportRow{{Student: Student{ID: id, LastName: "Exemple", FirstName: "Léa", Email: email, Programme: "ING-GC-3A"}, Year: "2025-2026", Line: 2}}
-	if _, _, err := db.ImportStudents(context.Background(), "s.csv", rows, false); err != nil {
+	if _, _, err := db.ImportStudents(context.Background(), "s.csv", rows, false, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -17,7 +17,7 @@ func orderFor(t *testing.T, db *DB, id, programme, code string) int64 {
 	t.Helper()
 	ctx := context.Background()
 	rows := []ImportRow{{Student: Student{ID: id, LastName: "Nom" + id, FirstName: "P", Email: id + "@etu.example.org", Programme: programme}, Year: fees.ExampleYear, Line: 2}}
-	if _, _, err := db.ImportStudents(ctx, "s.csv", rows, false); err != nil {
+	if _, _, err := db.ImportStudents(ctx, "s.csv", rows, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	var orderID int64

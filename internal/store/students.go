@@ -66,21 +66,36 @@ type ImportResult struct {
 	DryRun    bool `json:"dry_run"`
 }
 
-// RowConflict is a row refused by a rule (e.g. a programme change for a
-// student whose dossier already has a fee code).
+// RowConflict is a row refused by the import's ImportCheck (e.g. a
+// programme change for a student whose dossier already has a fee code).
 type RowConflict struct {
 	Line int
 	Msg  string
 }
 
+// ImportPrior is what is stored for the student of an import row: their
+// programme, and their dossier of the row's year when there is one.
+type ImportPrior struct {
+	Programme        string
+	Dossier          bool   // a dossier of the row's year is stored
+	DossierProgramme string // its programme ("" without a dossier)
+	Code             string // its fee code ("" if none, or without a dossier)
+}
+
+// ImportCheck decides whether row r may be written over what is stored for
+// its student (called for a stored student only, with r's absent columns
+// already taken from the stored row): it returns why the row is refused, or
+// "" to write it. The rule is billing's (issue 21: store holds rows and
+// decides nothing); nil refuses nothing.
+type ImportCheck func(r ImportRow, prior ImportPrior) string
+
 // ImportStudents upserts students by student_id, all or nothing, and
-// creates each student's dossier for the year when missing. A programme
-// change is refused for a student whose dossier of that year already has a
-// fee code: every such row is reported and nothing is written (conflict).
-// With dryRun the same work is done and rolled back.
+// creates each student's dossier for the year when missing. A row that
+// check refuses is reported, with every other such row, and nothing is
+// written (conflict). With dryRun the same work is done and rolled back.
 //
 // progress, when given, is called every 1 000 rows with the rows done.
-func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow, dryRun bool, progress ...func(done int)) (ImportResult, []RowConflict, error) {
+func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow, dryRun bool, check ImportCheck, progress ...func(done int)) (ImportResult, []RowConflict, error) {
 	return db.ImportStudentsFrom(ctx, file, func(yield func(ImportRow) error) error {
 		for _, r := range rows {
 			if err := yield(r); err != nil {
@@ -88,7 +103,7 @@ func (db *DB) ImportStudents(ctx context.Context, file string, rows []ImportRow,
 			}
 		}
 		return nil
-	}, dryRun, progress...)
+	}, dryRun, check, progress...)
 }
 
 // ImportSource hands an import's rows to yield one at a time, in file
@@ -102,7 +117,7 @@ type ImportSource func(yield func(ImportRow) error) error
 // (a 100 000-row file is never held in memory): the transaction is open
 // while src reads, and src's error rolls everything back. A student_id
 // that comes again updates what its earlier row wrote.
-func (db *DB) ImportStudentsFrom(ctx context.Context, file string, src ImportSource, dryRun bool, progress ...func(done int)) (ImportResult, []RowConflict, error) {
+func (db *DB) ImportStudentsFrom(ctx context.Context, file string, src ImportSource, dryRun bool, check ImportCheck, progress ...func(done int)) (ImportResult, []RowConflict, error) {
 	res := ImportResult{DryRun: dryRun}
 	var conflicts []RowConflict
 	errDry := errors.New("dry run")
@@ -126,7 +141,7 @@ func (db *DB) ImportStudentsFrom(ctx context.Context, file string, src ImportSou
 				progress[0](k)
 			}
 			_, found := existing[r.ID]
-			c, err := st.importRow(ctx, r, found, now, &res)
+			c, err := st.importRow(ctx, r, found, check, now, &res)
 			if err != nil {
 				return fmt.Errorf("line %d: %w", r.Line, err)
 			}
@@ -193,23 +208,25 @@ func (s *importStmts) close() {
 }
 
 // importRow writes one row; found says the student is stored. It returns
-// the conflict message of a refused row (nothing written for it).
-func (s *importStmts) importRow(ctx context.Context, r ImportRow, found bool, now string, res *ImportResult) (conflict string, err error) {
+// the conflict message of a row check refused (nothing written for it).
+func (s *importStmts) importRow(ctx context.Context, r ImportRow, found bool, check ImportCheck, now string, res *ImportResult) (conflict string, err error) {
 	var old Student
-	var hasDossier bool
-	var d dossierKey
+	var prior ImportPrior
 	if found {
 		if err := s.old.QueryRowContext(ctx, r.Year, r.ID).Scan(&old.ID, &old.LastName, &old.FirstName, &old.Email, &old.Programme,
 			&old.Apprentice, &old.ExtraEU, &old.Exchange, &old.Address, &old.Postcode, &old.City, &old.Country,
-			&hasDossier, &d.programme, &d.code); err != nil {
+			&prior.Dossier, &prior.DossierProgramme, &prior.Code); err != nil {
 			return "", err
 		}
 		r.Student = r.merge(old)
-	}
-	// A new student has no dossier: dossiers.student_id references students.
-	if found && old.Programme != r.Programme && hasDossier && d.code != "" {
-		return fmt.Sprintf("programme: student %s has fee code %s for %s in %s; changing the programme to %s would change what they owe",
-			r.ID, d.code, r.Year, old.Programme, r.Programme), nil
+		prior.Programme = old.Programme
+		// A new student has no dossier (dossiers.student_id references
+		// students): only a stored one has something to check against.
+		if check != nil {
+			if c := check(r, prior); c != "" {
+				return c, nil
+			}
+		}
 	}
 	switch {
 	case !found:
@@ -224,16 +241,14 @@ func (s *importStmts) importRow(ctx context.Context, r ImportRow, found bool, no
 	if err != nil {
 		return "", err
 	}
-	if !hasDossier {
+	if !prior.Dossier {
 		_, err = s.dossier.ExecContext(ctx, r.ID, r.Year, r.Programme, now)
 		res.Dossiers++
-	} else if d.programme != r.Programme {
+	} else if prior.DossierProgramme != r.Programme {
 		_, err = s.dossierProg.ExecContext(ctx, r.Programme, now, r.ID, r.Year)
 	}
 	return "", err
 }
-
-type dossierKey struct{ programme, code string }
 
 // loadStudentIDs returns the stored student ids (a set: 100 000 ids are a
 // few MB, where every stored student in full would be tens).
