@@ -122,7 +122,7 @@ func (s *Service) lowerOrder(ctx context.Context, tx *store.Tx, d store.Dossier,
 	}
 	if invoiced {
 		reason := fmt.Sprintf("Commission d'exonération, décision %s : droits ramenés à %s", ex.Decision, ex.Tariff)
-		cn, err := tx.IssueCreditNote(ctx, inv, diff, reason, s.today(tx).String(), s.docIssuer())
+		cn, err := s.issueCreditNote(ctx, tx, inv, diff, reason, s.today(tx).String())
 		if err != nil {
 			return err
 		}

@@ -136,7 +136,7 @@ func (s *Service) IssueCreditNote(ctx context.Context, number string, amount mon
 		if err != nil {
 			return err
 		}
-		cn, err = tx.IssueCreditNote(ctx, inv, amount, reason, s.today(tx).String(), s.docIssuer())
+		cn, err = s.issueCreditNote(ctx, tx, inv, amount, reason, s.today(tx).String())
 		if err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 		why = c.Reason // the same order re-addressed (dossier set-payer)
 	}
 	if old.Creditable() > 0 {
-		cn, err := tx.IssueCreditNote(ctx, old, old.Creditable(), why, date, s.docIssuer())
+		cn, err := s.issueCreditNote(ctx, tx, old, old.Creditable(), why, date)
 		if err != nil {
 			return store.Order{}, nil, err
 		}

@@ -217,7 +217,7 @@ func TestPositionThroughTheStore(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if _, err = tx.IssueCreditNote(y.ctx, inv, 331300, "commission d'exonération CE-2025-14", "2025-09-25", store.DocIssuer{}); err != nil {
+		if _, err = y.svc.issueCreditNote(y.ctx, tx, inv, 331300, "commission d'exonération CE-2025-14", "2025-09-25"); err != nil {
 			return err
 		}
 		return y.svc.followForTest(y.ctx, tx, five.OrderID, posDay("2025-09-25"))

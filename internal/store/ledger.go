@@ -25,16 +25,10 @@ type CreditNote struct {
 	Currency      money.CurrencyCode `json:"currency"`
 }
 
-// IssueCreditNote issues a credit note on an invoice, never for more than
-// what the invoice still has to cancel.
+// IssueCreditNote writes a credit note of amount on an invoice, with the
+// next credit-note number. Its bounds, and the allocations it releases, are
+// billing's (issueCreditNote); the table refuses an amount not above zero.
 func (tx *Tx) IssueCreditNote(ctx context.Context, inv Invoice, amount money.Cents, reason, date string, issuer DocIssuer) (CreditNote, error) {
-	if amount <= 0 {
-		return CreditNote{}, fault.New(fault.Usage, "a credit note must be for more than 0,00 €")
-	}
-	if amount > inv.Creditable() {
-		return CreditNote{}, fault.New(fault.Conflict, "invoice %s has %s left to credit; a credit note of %s is refused",
-			inv.Number, inv.Creditable(), amount)
-	}
 	prefix, n, err := tx.next(ctx, SeqCreditNote)
 	if err != nil {
 		return CreditNote{}, err
@@ -44,34 +38,10 @@ func (tx *Tx) IssueCreditNote(ctx context.Context, inv Invoice, amount money.Cen
 	res, err := tx.exec(ctx, `INSERT INTO credit_notes(number, seq, invoice_id, date, issued_at, amount, reason, issuer_name, issuer_address, issuer_siret)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, cn.Number, n, inv.ID, date, cn.IssuedAt, amount, reason, issuer.Name, issuer.Address, issuer.SIRET)
 	if err != nil {
-		return cn, err
+		return cn, mapErr(err)
 	}
 	cn.ID, _ = res.LastInsertId()
-	// What was paid beyond what is now owed is released as a credit.
-	over := inv.Allocated - (inv.TTC - inv.Credited - amount)
-	if over > 0 {
-		if err := tx.releaseAllocations(ctx, inv.ID, over); err != nil {
-			return cn, err
-		}
-	}
 	return cn, nil
-}
-
-// releaseAllocations takes back amount of what is allocated to an invoice,
-// newest payment first, with negative allocation rows (append-only).
-func (tx *Tx) releaseAllocations(ctx context.Context, invoiceID int64, amount money.Cents) error {
-	allocs, err := tx.AllocationsOf(ctx, invoiceID)
-	if err != nil {
-		return err
-	}
-	for i := len(allocs) - 1; i >= 0 && amount > 0; i-- {
-		take := min(allocs[i].Amount, amount)
-		if err := tx.Allocate(ctx, allocs[i].PaymentID, invoiceID, -take); err != nil {
-			return err
-		}
-		amount -= take
-	}
-	return nil
 }
 
 const creditNoteCols = `c.id, c.number, c.invoice_id, i.number, i.student_id, c.date, c.issued_at, c.amount, c.reason,
