@@ -30,7 +30,9 @@ var allowed = map[string][]string{
 		"internal/serve", "internal/siret", "internal/store"},
 	"internal/billing": {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/csvin", "internal/siret", "internal/mail"},
 	"internal/config":  {"", "internal/fees", "internal/schedule", "internal/money", "internal/fault", "internal/pan", "internal/siret"},
-	"internal/store":   {"internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault", "internal/pan", "internal/siret"},
+	// store takes a series' next position and stores the number docnum
+	// formats from it.
+	"internal/store":   {"internal/docnum", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault", "internal/pan", "internal/siret"},
 	"internal/invoice": {"internal/money", "internal/clock", "internal/fault", "internal/atomicfile"},
 	// atomicfile: the one way a file is written whole or not at all.
 	"internal/atomicfile":      {"internal/fault"},
@@ -44,6 +46,7 @@ var allowed = map[string][]string{
 	"internal/fault":           {},
 	"internal/csvin":           {"internal/fault", "internal/pan", "internal/siret"},
 	"internal/pan":             {},
+	"internal/docnum":          {},
 	"internal/siret":           {"internal/pan"},
 	"internal/synth":           {},
 	// serve: the HTTP side (issue 18); the caller gives it the applier.

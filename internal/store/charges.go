@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/inpctl/inpctl/internal/docnum"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
 )
@@ -177,7 +178,7 @@ func (tx *Tx) CreateAttempts(ctx context.Context, as []Attempt) ([]Attempt, erro
 		if a.Kind == "" {
 			a.Kind = "charge"
 		}
-		a.Reference = fmt.Sprintf("%s%08d", prefix, first+int64(k))
+		a.Reference = docnum.Reference(prefix, first+int64(k))
 		a.NumQuestion = (q+int64(k)-1)%maxNumQuestion + 1
 		a.State, a.CreatedAt = "sent", ts(tx.Now)
 		res, err := tx.exec(ctx, `INSERT INTO attempts(kind, reference, numquestion, instalment_id, refund_id, card_id, payment_id, note, amount, state, created_at)
@@ -299,7 +300,7 @@ func (tx *Tx) CreatePayRequest(ctx context.Context, r PayRequest) (PayRequest, e
 	if err != nil {
 		return r, err
 	}
-	r.Cmd = fmt.Sprintf("%sP%08d", prefix, n)
+	r.Cmd = docnum.PayRequest(prefix, n)
 	res, err := tx.exec(ctx, `INSERT INTO pay_requests(cmd, student_id, order_id, instalment_id, amount, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		r.Cmd, r.StudentID, r.OrderID, nullID(r.InstalmentID), r.Amount, ts(tx.Now))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/inpctl/inpctl/internal/docnum"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
 )
@@ -33,7 +34,7 @@ func (tx *Tx) IssueCreditNote(ctx context.Context, inv Invoice, amount money.Cen
 	if err != nil {
 		return CreditNote{}, err
 	}
-	cn := CreditNote{Number: fmt.Sprintf("%s%06d", prefix, n), InvoiceID: inv.ID, InvoiceNumber: inv.Number,
+	cn := CreditNote{Number: docnum.CreditNote(prefix, n), InvoiceID: inv.ID, InvoiceNumber: inv.Number,
 		StudentID: inv.StudentID, Date: date, IssuedAt: ts(tx.Now), Amount: amount, Reason: reason, Issuer: issuer}
 	res, err := tx.exec(ctx, `INSERT INTO credit_notes(number, seq, invoice_id, date, issued_at, amount, reason, issuer_name, issuer_address, issuer_siret)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, cn.Number, n, inv.ID, date, cn.IssuedAt, amount, reason, issuer.Name, issuer.Address, issuer.SIRET)
@@ -101,7 +102,7 @@ func (tx *Tx) RecordPayment(ctx context.Context, p Payment) (Payment, error) {
 	if err != nil {
 		return p, err
 	}
-	p.Number = fmt.Sprintf("%s%06d", prefix, n)
+	p.Number = docnum.Payment(prefix, n)
 	res, err := tx.exec(ctx, `INSERT INTO payments(number, student_id, date, amount, method, ref, numtrans, numappel, attempt_id, pay_request_id, payer_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.Number, p.StudentID, p.Date, p.Amount, p.Method, p.Ref, p.NumTrans, p.NumAppel,
 		nullID(p.AttemptID), nullID(p.PayRequestID), nullID(p.PayerID), ts(tx.Now))
