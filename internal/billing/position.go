@@ -115,12 +115,24 @@ func NotYetDue(r store.AccountRows, asOf clock.Date) money.Cents {
 		}
 		for _, n := range p.Instalments {
 			st := InstalmentStatusAt(p, n, day)
-			if (st == "pending" || st == "failed") && (n.Due > day || n.Due == "" && n.Seq > 1) {
+			if (st == "pending" || st == "failed") && scheduledAfter(n, day) {
 				sum += n.Amount
 			}
 		}
 	}
 	return sum
+}
+
+// scheduledAfter reports whether instalment n waits for a date after day:
+// dated after it, or undated and not the first (a plan approved but not
+// started owes its first instalment at once, the others wait for the dates
+// its start fixes). An unpaid instalment that is not scheduled after day
+// is due on day. This is the Go side of "what is due today": the charge
+// run's SQL (store.DueInstalments) debits the part of it a card can take
+// now, and the simulation holds the two together after every step
+// (invariant I8, simDueOf).
+func scheduledAfter(n store.InstalmentRow, day string) bool {
+	return n.Due > day || n.Due == "" && n.Seq > 1
 }
 
 // PlanScheduledAt reports whether a plan's instalments ran on their own

@@ -30,6 +30,7 @@ const (
 	invRule     = "I6 rule"           // an acceptance or a document the rules do not give
 	invInternal = "I0 internal error" // production failed with an unclassified error
 	invNotice   = "I7 notices"        // an event without its e-mail notice, or with two (issue 19)
+	invDue      = "I8 due today"      // the charge run's SQL (store.DueInstalments) and the Go rule (scheduledAfter) disagree
 )
 
 // check runs invariants 3 and 4 for the given students, and 5 when dbCheck
@@ -67,6 +68,9 @@ func (w *simWorld) check(students []string, dbCheck bool) error {
 				return violation(invPlan, "%s: the %s plan (%s) of order %d asks %s, the order owes %s%s",
 					id, p.Plan, p.Status, p.OrderID, left, want, simLedgerOwed(rows, p.OrderID))
 			}
+		}
+		if err := w.checkDue(id, rows); err != nil {
+			return err
 		}
 		got := Position(rows, today)
 		debit, credit := w.or.figures(id)

@@ -119,6 +119,7 @@ type PlanRow struct {
 
 // InstalmentRow is one échéance, in its current state.
 type InstalmentRow struct {
+	ID       int64
 	Seq      int
 	Amount   money.Cents
 	Due      string
@@ -321,12 +322,12 @@ func (r accountReader) plans(a *AccountRows) error {
 	if err != nil {
 		return err
 	}
-	return r.each(`SELECT n.plan_id, n.seq, n.amount, n.due_date, n.status, n.paid_date, n.attempts, n.next_try, n.last_code
+	return r.each(`SELECT n.plan_id, n.id, n.seq, n.amount, n.due_date, n.status, n.paid_date, n.attempts, n.next_try, n.last_code
 		FROM instalments n JOIN plans p ON p.id = n.plan_id JOIN orders o ON o.id = p.order_id JOIN dossiers d ON d.id = o.dossier_id
 		WHERE d.student_id = ? ORDER BY n.plan_id, n.seq`, func(rs *sql.Rows) error {
 		var planID int64
 		var n InstalmentRow
-		if err := rs.Scan(&planID, &n.Seq, &n.Amount, &n.Due, &n.Status, &n.PaidDate, &n.Attempts, &n.NextTry, &n.LastCode); err != nil {
+		if err := rs.Scan(&planID, &n.ID, &n.Seq, &n.Amount, &n.Due, &n.Status, &n.PaidDate, &n.Attempts, &n.NextTry, &n.LastCode); err != nil {
 			return err
 		}
 		p := &a.Plans[byID[planID]]
