@@ -201,7 +201,7 @@ func TestPositionThroughTheStore(t *testing.T) {
 	// 20/09: U1's cheque bounces; the order is blocked.
 	y.at("2025-09-20")
 	y.tx(func(tx *store.Tx) error {
-		if _, err := tx.RecordUnpaid(y.ctx, chq, "2025-09-20", "chèque sans provision", "unpaid"); err != nil {
+		if _, err := recordUnpaid(y.ctx, tx, chq, "2025-09-20", "chèque sans provision", "unpaid"); err != nil {
 			return err
 		}
 		o, _, err := tx.CurrentOrder(y.ctx, posDossier(y, tx, "U1").ID)
@@ -306,7 +306,7 @@ func TestMovements(t *testing.T) {
 	p := y.pay("U1", y.invoice("U1"), 62800)
 	y.at("2025-09-20")
 	y.tx(func(tx *store.Tx) error {
-		_, err := tx.RecordUnpaid(y.ctx, p, "2025-09-20", "rejet", "unpaid")
+		_, err := recordUnpaid(y.ctx, tx, p, "2025-09-20", "rejet", "unpaid")
 		return err
 	})
 	var got []string

@@ -29,6 +29,11 @@ type ReportFlows struct {
 // Collected is what came in by the four means.
 func (f ReportFlows) Collected() money.Cents { return f.Card + f.Cheque + f.Transfer + f.Cash }
 
+// Kept is what the school keeps of the money it received: what was paid
+// less what was refunded (a rehearsal's collected figure; the books' own,
+// store.YearFigures.Collected, is summed by the database).
+func Kept(paid, refunded money.Cents) money.Cents { return paid - refunded }
+
 // Net is what the flows leave owed: invoiced − credited − collected +
 // refunded (a Solde, summed).
 func (f ReportFlows) Net() money.Cents { return f.Invoiced - f.Credited - f.Collected() + f.Refunded }

@@ -32,7 +32,7 @@ func (s *Service) Unpaid(ctx context.Context, number, reason string) (store.Paym
 			return fault.New(fault.Conflict, "payment %s was partly refunded (%s): reverse the refund first", number, p.Refunded)
 		}
 		today := s.today(tx)
-		orders, err := tx.RecordUnpaid(ctx, p, today.String(), reason, "unpaid")
+		orders, err := recordUnpaid(ctx, tx, p, today.String(), reason, "unpaid")
 		if err != nil {
 			return err
 		}
@@ -52,6 +52,28 @@ func (s *Service) Unpaid(ctx context.Context, number, reason string) (store.Paym
 		return tx.Audit(ctx, "payment:"+number, fmt.Sprintf("unpaid (%s): %s reversed, %d order(s) blocked", reason, p.Amount, len(orders)))
 	})
 	return p, err
+}
+
+// recordUnpaid records the reversal of payment p (store.Tx.RecordUnpaid)
+// and takes back all it had allocated, with negative allocation rows
+// (append-only): every invoice it paid is owed again and its order no
+// longer settled. It returns those orders.
+func recordUnpaid(ctx context.Context, tx *store.Tx, p store.Payment, date, reason, kind string) ([]int64, error) {
+	nets, err := tx.RecordUnpaid(ctx, p, date, reason, kind)
+	if err != nil {
+		return nil, err
+	}
+	var orders []int64
+	for _, n := range nets {
+		if err := tx.Allocate(ctx, p.ID, n.InvoiceID, -n.Amount); err != nil {
+			return nil, err
+		}
+		if err := tx.ReopenOrder(ctx, n.OrderID); err != nil {
+			return nil, err
+		}
+		orders = append(orders, n.OrderID)
+	}
+	return orders, nil
 }
 
 // VoidPayment cancels a manual payment entered by mistake (never a card
@@ -82,7 +104,7 @@ func (s *Service) VoidPayment(ctx context.Context, number, reason string) (store
 			return fault.New(fault.Conflict, "payment %s was partly refunded (%s): it cannot be voided", number, p.Refunded)
 		}
 		today := s.today(tx)
-		orders, err := tx.RecordUnpaid(ctx, p, today.String(), reason, "void")
+		orders, err := recordUnpaid(ctx, tx, p, today.String(), reason, "void")
 		if err != nil {
 			return err
 		}

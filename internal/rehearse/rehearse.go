@@ -134,6 +134,17 @@ type run struct {
 	cards    map[string]string // student → sandbox card of the first payment
 	blocked  map[string]bool   // students whose order a decline blocked
 	picks    picks
+	// received and refunded are the amounts the rehearsal saw paid and
+	// given back, summed into Counts by tally.
+	received, refunded []money.Cents
+}
+
+// tally sums what the rehearsal saw paid and refunded into its counts.
+func (r *run) tally() {
+	c := &r.rep.Counts
+	id := func(c money.Cents) money.Cents { return c }
+	c.Paid, c.Refunded = money.Sum(r.received, id), money.Sum(r.refunded, id)
+	c.Collected = billing.Kept(c.Paid, c.Refunded)
 }
 
 // Run rehearses the year and returns the timing table, the counts, the
@@ -151,6 +162,7 @@ func Run(ctx context.Context, k Kit, opt Options) (*Report, error) {
 		opt.Workers = 2
 	}
 	r := &run{k: k, opt: opt, rep: &Report{Findings: []store.Finding{}}, cards: map[string]string{}, blocked: map[string]bool{}}
+	defer r.tally()
 	start := opt.Wall.Now()
 	for _, s := range r.plan() {
 		if err := r.step(ctx, s); err != nil {

@@ -92,8 +92,7 @@ func (r *run) charge(ctx context.Context, day clock.Date) (int, error) {
 	c.Declined += sum.Declined
 	c.Failed += sum.Failed + sum.Unknown + sum.Unavailable
 	c.Payments += sum.Approved
-	c.Paid += sum.Collected
-	c.Collected += sum.Collected
+	r.received = append(r.received, sum.Collected)
 	for _, it := range items {
 		if it.Blocked && !r.blocked[it.StudentID] {
 			r.blocked[it.StudentID] = true
@@ -136,8 +135,7 @@ func (r *run) bourse(ctx context.Context, _ clock.Date) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	r.rep.Counts.Refunded += ref.Amount
-	r.rep.Counts.Collected -= ref.Amount
+	r.refunded = append(r.refunded, ref.Amount)
 	return 2, nil
 }
 
@@ -167,8 +165,7 @@ func (r *run) cheque(ctx context.Context, _ clock.Date) (int, error) {
 // paid counts a payment the rehearsal recorded outside a charge run.
 func (r *run) paid(c money.Cents) {
 	r.rep.Counts.Payments++
-	r.rep.Counts.Paid += c
-	r.rep.Counts.Collected += c
+	r.received = append(r.received, c)
 }
 
 // render is "invoice render --all --out DIR/invoices --as-of day".

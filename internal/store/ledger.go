@@ -135,6 +135,7 @@ func (tx *Tx) Allocate(ctx context.Context, paymentID, invoiceID int64, amount m
 type Allocation struct {
 	PaymentID int64
 	InvoiceID int64
+	OrderID   int64 // the invoice's order (RecordUnpaid only)
 	Amount    money.Cents
 }
 
@@ -285,44 +286,36 @@ func (db *DB) ListPayments(ctx context.Context, f PaymentFilter) ([]Payment, err
 	return out, rows.Err()
 }
 
-// RecordUnpaid reverses a payment (kind "unpaid": an impayé; "void": a
-// manual payment entered by mistake): every invoice it was allocated
-// to is owed again (negative allocation rows), and the unpaid is recorded.
-// It returns the orders the payment had settled part of.
-func (tx *Tx) RecordUnpaid(ctx context.Context, p Payment, date, reason, kind string) ([]int64, error) {
+// RecordUnpaid records the reversal of a payment (kind "unpaid": an
+// impayé; "void": a manual payment entered by mistake) and returns what it
+// had allocated, net, to each invoice, with the invoice's order: billing
+// takes each back (recordUnpaid).
+func (tx *Tx) RecordUnpaid(ctx context.Context, p Payment, date, reason, kind string) ([]Allocation, error) {
 	if _, err := tx.exec(ctx, `INSERT INTO unpaids(payment_id, date, reason, kind, created_at) VALUES (?, ?, ?, ?, ?)`, p.ID, date, reason, kind, ts(tx.Now)); err != nil {
 		return nil, mapErr(err)
 	}
 	rows, err := tx.query(ctx, `SELECT a.invoice_id, i.order_id, SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id
-		WHERE a.payment_id = ? GROUP BY a.invoice_id HAVING SUM(a.amount) > 0`, p.ID)
+		WHERE a.payment_id = ? GROUP BY a.invoice_id HAVING SUM(a.amount) > 0 ORDER BY a.invoice_id`, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	type net struct {
-		invoice, order int64
-		amount         money.Cents
-	}
-	var nets []net
+	defer rows.Close()
+	var out []Allocation
 	for rows.Next() {
-		var n net
-		if err := rows.Scan(&n.invoice, &n.order, &n.amount); err != nil {
-			rows.Close()
+		a := Allocation{PaymentID: p.ID}
+		if err := rows.Scan(&a.InvoiceID, &a.OrderID, &a.Amount); err != nil {
 			return nil, err
 		}
-		nets = append(nets, n)
+		out = append(out, a)
 	}
-	rows.Close()
-	var orders []int64
-	for _, n := range nets {
-		if err := tx.Allocate(ctx, p.ID, n.invoice, -n.amount); err != nil {
-			return nil, err
-		}
-		if _, err := tx.exec(ctx, `UPDATE orders SET settled_date='' WHERE id=?`, n.order); err != nil {
-			return nil, err
-		}
-		orders = append(orders, n.order)
-	}
-	return orders, nil
+	return out, rows.Err()
+}
+
+// ReopenOrder marks an order as no longer settled (a payment of it was
+// reversed).
+func (tx *Tx) ReopenOrder(ctx context.Context, orderID int64) error {
+	_, err := tx.exec(ctx, `UPDATE orders SET settled_date='' WHERE id=?`, orderID)
+	return err
 }
 
 // Refund is money given back to a student.

@@ -63,17 +63,18 @@ func (p Plan) Paid() money.Cents { return p.Received }
 
 // Unpaid is the total of the instalments still to be paid (pending or failed).
 func (p Plan) Unpaid() money.Cents {
-	return p.sum(schedule.InstalmentPending) + p.sum(schedule.InstalmentFailed)
+	return money.Sum(p.Instalments, func(i Instalment) money.Cents {
+		if i.unpaid() {
+			return i.Amount
+		}
+		return 0
+	})
 }
 
-func (p Plan) sum(st schedule.InstalmentStatus) money.Cents {
-	var s money.Cents
-	for _, i := range p.Instalments {
-		if i.Status == string(st) {
-			s += i.Amount
-		}
-	}
-	return s
+// unpaid reports whether the instalment is still to be paid (pending or
+// failed).
+func (i Instalment) unpaid() bool {
+	return i.Status == string(schedule.InstalmentPending) || i.Status == string(schedule.InstalmentFailed)
 }
 
 // Live reports whether the plan is requested, approved or active.
@@ -335,17 +336,18 @@ func (tx *Tx) CancelPlan(ctx context.Context, planID int64, reason string) error
 	if err := tx.setPlanStatus(ctx, p, schedule.PlanCancelled, reason, p.Decision); err != nil {
 		return err
 	}
-	n, amount := 0, money.Cents(0)
+	var cancelled []Instalment
 	for _, i := range p.Instalments {
-		if i.Status != string(schedule.InstalmentPending) && i.Status != string(schedule.InstalmentFailed) {
+		if !i.unpaid() {
 			continue
 		}
 		if err := tx.setInstalmentStatus(ctx, i, schedule.InstalmentCancelled, ""); err != nil {
 			return err
 		}
-		n, amount = n+1, amount+i.Amount
+		cancelled = append(cancelled, i)
 	}
-	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan cancelled (%s): %d instalment(s) of %s cancelled", p.Plan, reason, n, amount))
+	amount := money.Sum(cancelled, func(i Instalment) money.Cents { return i.Amount })
+	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan cancelled (%s): %d instalment(s) of %s cancelled", p.Plan, reason, len(cancelled), amount))
 }
 
 // FailInstalment records a declined attempt on an instalment: it becomes
