@@ -28,9 +28,6 @@ type Service struct {
 	// ChargeWait is how long a plan change waits for a card debit of the
 	// same student in flight (DefaultChargeWait if zero).
 	ChargeWait time.Duration
-	// noRunGuard, set only by tests, lets a plan change through while a
-	// debit is in flight, to test what a charge run does when it meets one.
-	noRunGuard bool
 }
 
 // Issuer is what invoices say about who issues them.

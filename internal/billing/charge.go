@@ -23,9 +23,6 @@ type ChargeOptions struct {
 	Concurrency int
 	BatchSize   int // intents and outcomes committed per transaction
 	Progress    func(done, total int)
-	// Crash, set only by tests, is called at named points of the flow
-	// ("after-intent", "after-answer") so a test can kill the process there.
-	Crash func(point string)
 }
 
 // ChargeItem is one row of a run's report.
@@ -235,9 +232,6 @@ func (s *Service) feed(ctx context.Context, due []store.DueItem, batch int, opt 
 		if err != nil {
 			return fmt.Errorf("record charge intents: %w", err)
 		}
-		if opt.Crash != nil {
-			opt.Crash("after-intent")
-		}
 		for _, j := range jobs {
 			if j.notSent {
 				results <- j
@@ -270,9 +264,6 @@ func (s *Service) call(ctx context.Context, gw gateway.Gateway, opt ChargeOption
 		// A request we built wrong: nothing was sent that Paybox accepted,
 		// but stay on the safe side and look it up next run.
 		j.res = gateway.Result{Outcome: gateway.Unknown, Detail: j.err.Error()}
-	}
-	if opt.Crash != nil {
-		opt.Crash("after-answer")
 	}
 }
 

@@ -14,3 +14,10 @@ func (s *Service) followForTest(ctx context.Context, tx *store.Tx, orderID int64
 	_, _, err := s.replan(ctx, tx, orderID, day)
 	return err
 }
+
+// unguarded returns ctx with the run guard off: a plan change made with it
+// gets through while a card debit of the student is in flight (issue 17
+// refuses it), so a test can make the charge run meet one.
+func unguarded(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unguardedKey{}, true)
+}

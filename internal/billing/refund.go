@@ -17,10 +17,6 @@ type RefundRequest struct {
 	StudentID, Payment, Reason string
 	Amount                     money.Cents
 	Now                        time.Time
-	// Crash, set only by tests, is called at named points of the flow
-	// ("refund-after-intent", "refund-after-answer") so a test can kill the
-	// process there.
-	Crash func(point string)
 }
 
 // Refund gives back part of a student's credit: a card payment through the
@@ -58,14 +54,12 @@ func (s *Service) Refund(ctx context.Context, gw gateway.Gateway, r RefundReques
 		return ref, err
 	}
 	ref.Reference = att.Reference
-	crash(r.Crash, "refund-after-intent")
 	res, err := gw.Refund(context.WithoutCancel(ctx), gateway.RefundRequest{Reference: att.Reference, NumQuestion: att.NumQuestion,
 		Amount: r.Amount, NumTrans: pay.NumTrans, NumAppel: pay.NumAppel, When: r.Now})
 	if err != nil {
 		// A request we built wrong; stay on the safe side: look it up.
 		res = gateway.Result{Outcome: gateway.Unknown, Detail: err.Error()}
 	}
-	crash(r.Crash, "refund-after-answer")
 	att.Payment, att.StudentID, att.Note = pay.Number, r.StudentID, r.Reason
 	return s.settleRefund(ctx, att, res)
 }
@@ -88,12 +82,6 @@ func (s *Service) CheckRefund(ctx context.Context, r RefundRequest) error {
 }
 
 var errCheckOnly = errors.New("check only: rolled back")
-
-func crash(hook func(string), point string) {
-	if hook != nil {
-		hook(point)
-	}
-}
 
 // settleRefund records what Paybox said of refund attempt att (answered
 // now, or found by a lookup): approved → the refund is recorded and the

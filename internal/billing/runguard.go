@@ -35,6 +35,12 @@ func (s *Service) waitForCharges(ctx context.Context, studentID string) {
 	}
 }
 
+// unguardedKey marks a context whose plan changes get through while a
+// debit is in flight. Only billing's tests make one (export_test.go's
+// unguarded), to test what a charge run does when it meets such a change;
+// no caller outside the package can.
+type unguardedKey struct{}
+
 // guardCharges refuses, inside the transaction of a command that changes
 // a plan (code, cancellation, exemption, manual payment, void, unpaid,
 // payer, credit applied), while a card debit of the same student is on its
@@ -43,7 +49,7 @@ func (s *Service) waitForCharges(ctx context.Context, studentID string) {
 // SQLite, so a charge run either commits its intent before (and this
 // refuses) or after (and its intent sees the new plan).
 func (s *Service) guardCharges(ctx context.Context, tx *store.Tx, studentID string) error {
-	if s.noRunGuard {
+	if ctx.Value(unguardedKey{}) != nil {
 		return nil
 	}
 	a, holder, busy, err := tx.ChargeInFlight(ctx, studentID)

@@ -128,7 +128,7 @@ func runCharge(ctx context.Context, o *chargeOpts) error {
 	clk, _ := o.env.Clock()
 	items, sum, runErr := svc.Charge(ctx, gw, billing.ChargeOptions{
 		Today: today, Now: clk.Now, StudentID: o.student, DryRun: o.dryRun, Concurrency: o.concurrency,
-		Progress: o.env.ProgressFn("charging"), Crash: o.env.crashPoint(),
+		Progress: o.env.ProgressFn("charging"),
 	})
 	if err := printCharge(o.env, items, sum); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/config"
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/gateway"
 	"github.com/inpctl/inpctl/internal/store"
 )
 
@@ -48,6 +49,11 @@ type Env struct {
 	flags   globalFlags
 	// Now overrides the clock (tests); nil means system time or INPCTL_NOW.
 	Now func() time.Time
+	// wrapGateway, when set, wraps the gateway the commands get: the test
+	// binary's inpctl sets it to kill the process at a point of a card
+	// debit or refund (INPCTL_TEST_CRASH, crash_hook_test.go); inpctl
+	// itself never does.
+	wrapGateway func(gateway.Gateway) gateway.Gateway
 
 	cfgOnce sync.Once
 	cfg     config.Config

@@ -3,11 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/rsa"
-	"os"
-	"strconv"
 	"strings"
-	"sync/atomic"
-	"syscall"
 
 	"github.com/inpctl/inpctl/internal/config"
 	"github.com/inpctl/inpctl/internal/fault"
@@ -96,6 +92,9 @@ func (e *Env) gateway(ctx context.Context) (*gatewayKit, error) {
 			k.keys = append(k.keys, pub)
 		}
 	}
+	if e.wrapGateway != nil {
+		k.gw = e.wrapGateway(k.gw)
+	}
 	e.gwKit = k
 	return k, nil
 }
@@ -122,26 +121,6 @@ func (e *Env) closeGateway() {
 		e.gwKit.sb.Close()
 	}
 	e.gwKit = nil
-}
-
-// crashPoint returns, for crash tests only, a hook that kills this process
-// with SIGKILL the Nth time a named point of the charge flow is reached:
-// INPCTL_TEST_CRASH=after-intent:3. It is honoured only where INPCTL_NOW
-// is (sandbox or loopback gateway), never against a real Paybox host.
-func (e *Env) crashPoint() func(string) {
-	spec := e.Getenv("INPCTL_TEST_CRASH")
-	cfg, err := e.Config()
-	if spec == "" || err != nil || !cfg.TestClockAllowed() {
-		return nil
-	}
-	point, nth, _ := strings.Cut(spec, ":")
-	n, _ := strconv.Atoi(nth)
-	var hits atomic.Int64
-	return func(p string) {
-		if p == point && hits.Add(1) >= int64(max(n, 1)) {
-			syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		}
-	}
 }
 
 // hmacKey reads and decodes the Paybox HMAC key, and says where it came

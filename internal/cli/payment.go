@@ -323,7 +323,7 @@ func runRefund(ctx context.Context, o *refundOpts) error {
 		return err
 	}
 	clk, _ := o.env.Clock()
-	req.Now, req.Crash = clk.Now(), o.env.crashPoint()
+	req.Now = clk.Now()
 	r, err := svc.Refund(ctx, gw, req)
 	if err != nil {
 		return err

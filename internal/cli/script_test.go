@@ -17,7 +17,13 @@ var update = flag.Bool("update", false, "rewrite the cmp files of testscript scr
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"inpctl": func() { os.Exit(Main()) },
+		// inpctl as the binary runs it, with the crash hook of the crash
+		// tests (INPCTL_TEST_CRASH), which only the test binary knows.
+		"inpctl": func() {
+			env := osEnv()
+			env.wrapGateway = crashGateway(os.Getenv("INPCTL_TEST_CRASH"))
+			os.Exit(Run(env, os.Args[1:]))
+		},
 	})
 }
 
