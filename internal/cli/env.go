@@ -54,6 +54,9 @@ type Env struct {
 	// debit or refund (INPCTL_TEST_CRASH, crash_hook_test.go); inpctl
 	// itself never does.
 	wrapGateway func(gateway.Gateway) gateway.Gateway
+	// notifyWait, when set, is how long pay simulate waits for inpctl
+	// serve (the test binary's, from INPCTL_TEST_NOTIFY_WAIT).
+	notifyWait time.Duration
 
 	cfgOnce sync.Once
 	cfg     config.Config

@@ -129,13 +129,11 @@ func (o *paySimulateOpts) viaServe(ctx context.Context, svc *billing.Service, ki
 	return refusedErr(out)
 }
 
-// notifyWait is how long viaServe waits: notifyWait, or for tests
-// INPCTL_TEST_NOTIFY_WAIT (a Go duration), honoured only where INPCTL_NOW
-// is (the sandbox or a loopback gateway).
+// notifyWait is how long viaServe waits: notifyWait, or the Env's
+// (the test binary's, from INPCTL_TEST_NOTIFY_WAIT).
 func (o *paySimulateOpts) notifyWait() time.Duration {
-	cfg, err := o.env.Config()
-	if d, perr := time.ParseDuration(o.env.Getenv("INPCTL_TEST_NOTIFY_WAIT")); perr == nil && err == nil && cfg.TestClockAllowed() && d > 0 {
-		return d
+	if o.env.notifyWait > 0 {
+		return o.env.notifyWait
 	}
 	return notifyWait
 }

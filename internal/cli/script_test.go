@@ -17,11 +17,14 @@ var update = flag.Bool("update", false, "rewrite the cmp files of testscript scr
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		// inpctl as the binary runs it, with the crash hook of the crash
-		// tests (INPCTL_TEST_CRASH), which only the test binary knows.
+		// inpctl as the binary runs it, with the test hooks only the test
+		// binary knows: the crash points of the crash tests
+		// (INPCTL_TEST_CRASH) and pay simulate's wait for serve
+		// (INPCTL_TEST_NOTIFY_WAIT, a Go duration).
 		"inpctl": func() {
 			env := osEnv()
 			env.wrapGateway = crashGateway(os.Getenv("INPCTL_TEST_CRASH"))
+			env.notifyWait, _ = time.ParseDuration(os.Getenv("INPCTL_TEST_NOTIFY_WAIT"))
 			os.Exit(Run(env, os.Args[1:]))
 		},
 	})
