@@ -33,18 +33,31 @@ func (s *Service) RequestPlan(ctx context.Context, r PlanRequest) (store.Plan, e
 	return p, err
 }
 
+// PlansRequested is what RequestPlans recorded: how many plans, and how
+// many of them wait for schedule approve (3x and 5x; a 1x plan is approved
+// at once).
+type PlansRequested struct {
+	Recorded, Waiting int
+}
+
 // RequestPlans records many choices all or nothing: every refused row is
 // returned with its line, and then nothing is written.
-func (s *Service) RequestPlans(ctx context.Context, rs []PlanRequest, file string) (int, []RowError, error) {
+func (s *Service) RequestPlans(ctx context.Context, rs []PlanRequest, file string) (PlansRequested, []RowError, error) {
 	var rowErrs []RowError
+	var res PlansRequested
 	errRows := errors.New("rows refused")
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		for _, r := range rs {
-			if _, err := s.requestPlan(ctx, tx, r); err != nil {
+			p, err := s.requestPlan(ctx, tx, r)
+			if err != nil {
 				if fault.KindOf(err) == fault.Failure {
 					return err
 				}
 				rowErrs = append(rowErrs, RowError{r.Line, err})
+				continue
+			}
+			if p.Status == string(schedule.PlanRequested) {
+				res.Waiting++
 			}
 		}
 		if len(rowErrs) > 0 {
@@ -53,9 +66,13 @@ func (s *Service) RequestPlans(ctx context.Context, rs []PlanRequest, file strin
 		return tx.Audit(ctx, "plans", fmt.Sprintf("schedule request --from %s: %d plans requested", file, len(rs)))
 	})
 	if errors.Is(err, errRows) {
-		return 0, rowErrs, nil
+		return PlansRequested{}, rowErrs, nil
 	}
-	return len(rs), nil, err
+	if err != nil {
+		return PlansRequested{}, nil, err
+	}
+	res.Recorded = len(rs)
+	return res, nil, nil
 }
 
 func (s *Service) requestPlan(ctx context.Context, tx *store.Tx, r PlanRequest) (store.Plan, error) {

@@ -121,18 +121,18 @@ func TestRequestPlansAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	declare(t, s, "22100001", "01")
 	declare(t, s, "22100002", "05")
-	n, rowErrs, err := s.RequestPlans(ctx, []PlanRequest{
+	res, rowErrs, err := s.RequestPlans(ctx, []PlanRequest{
 		{StudentID: "22100002", Plan: "5x", Line: 2}, {StudentID: "22100001", Plan: "5x", Line: 3}, {StudentID: "22100003", Plan: "3x", Line: 4},
 	}, "plans.csv")
-	if err != nil || n != 0 || len(rowErrs) != 2 || rowErrs[0].Line != 3 || rowErrs[1].Line != 4 {
-		t.Fatalf("bad file: n=%d rows=%v err=%v", n, rowErrs, err)
+	if err != nil || res != (PlansRequested{}) || len(rowErrs) != 2 || rowErrs[0].Line != 3 || rowErrs[1].Line != 4 {
+		t.Fatalf("bad file: %+v rows=%v err=%v", res, rowErrs, err)
 	}
 	if list, _ := s.ListPlans(ctx, "", ""); len(list) != 0 {
 		t.Fatalf("a refused file wrote %d plans", len(list))
 	}
-	n, rowErrs, err = s.RequestPlans(ctx, []PlanRequest{{StudentID: "22100002", Plan: "5x", Line: 2}, {StudentID: "22100001", Plan: "3x", Line: 3}}, "plans.csv")
-	if err != nil || n != 2 || len(rowErrs) != 0 {
-		t.Fatalf("good file: n=%d rows=%v err=%v", n, rowErrs, err)
+	res, rowErrs, err = s.RequestPlans(ctx, []PlanRequest{{StudentID: "22100002", Plan: "5x", Line: 2}, {StudentID: "22100001", Plan: "1x", Line: 3}}, "plans.csv")
+	if err != nil || res != (PlansRequested{Recorded: 2, Waiting: 1}) || len(rowErrs) != 0 {
+		t.Fatalf("good file: %+v rows=%v err=%v; want 2 recorded, 1 waiting (the 1x is approved at once)", res, rowErrs, err)
 	}
 }
 

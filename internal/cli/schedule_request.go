@@ -94,7 +94,7 @@ func runScheduleRequests(ctx context.Context, o *scheduleRequestOpts) error {
 	if err != nil {
 		return err
 	}
-	waiting := 0 // 3x and 5x: the rest are 1x, approved at once
+	var waiting int // 3x and 5x (RequestPlans says): the rest are 1x, approved at once
 	return runBulk(ctx, o.env, o.from, bulkFile[billing.PlanRequest]{
 		columns: []string{"plan"},
 		// What is wrong in the file itself (an empty or unknown plan) is a
@@ -103,14 +103,16 @@ func runScheduleRequests(ctx context.Context, o *scheduleRequestOpts) error {
 			q := billing.PlanRequest{StudentID: r.Get("student_id"), Plan: r.Get("plan"), Line: r.Line}
 			if q.Plan == "" {
 				bad("plan", "is empty")
-			} else if p, err := schedule.ParsePlan(q.Plan); err != nil {
+			} else if _, err := schedule.ParsePlan(q.Plan); err != nil {
 				bad("plan", err.Error())
-			} else if p.NeedsApproval() {
-				waiting++
 			}
 			return q
 		},
-		apply: svc.RequestPlans,
+		apply: func(ctx context.Context, rows []billing.PlanRequest, file string) (int, []billing.RowError, error) {
+			res, rowErrs, err := svc.RequestPlans(ctx, rows, file)
+			waiting = res.Waiting
+			return res.Recorded, rowErrs, err
+		},
 		done: func(n int, file string) (string, string, string) {
 			// Say where the plans went: a clerk who then approves "all
 			// requested" and sees fewer must not think some were lost.

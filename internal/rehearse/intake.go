@@ -110,11 +110,11 @@ func (r *run) requestPlans(ctx context.Context, _ clock.Date) (int, error) {
 			reqs = append(reqs, billing.PlanRequest{StudentID: s.ID, Plan: s.Plan, Line: i + 2})
 		}
 	}
-	n, rowErrs, err := r.k.Svc.RequestPlans(ctx, reqs, file)
+	res, rowErrs, err := r.k.Svc.RequestPlans(ctx, reqs, file)
 	if err != nil {
 		return 0, err
 	}
-	return n, rowError(rowErrs)
+	return res.Recorded, rowError(rowErrs)
 }
 
 // approvePlans is "schedule approve --all-requested --yes".
