@@ -71,3 +71,31 @@ func exportedFuncs(t *testing.T, dir string) map[string]bool {
 	}
 	return out
 }
+
+// TestStoreSaysAPaymentsFreePartOnce: what a payment has allocated is
+// written once in store's SQL (allocatedSQL, and unallocatedSQL, its free
+// part, built on it and refundedSQL), not copied into each query that
+// needs it (issue 21).
+func TestStoreSaysAPaymentsFreePartOnce(t *testing.T) {
+	files, err := filepath.Glob("../store/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sub = "FROM allocations a WHERE a.payment_id = p.id"
+	var where []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range strings.Count(string(b), sub) {
+			where = append(where, filepath.Base(f))
+		}
+	}
+	if len(where) != 1 {
+		t.Errorf("%q is written %d times in store (%v): use allocatedSQL or unallocatedSQL", sub, len(where), where)
+	}
+}

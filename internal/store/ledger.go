@@ -163,9 +163,7 @@ func (tx *Tx) AllocationsOf(ctx context.Context, invoiceID int64) ([]Allocation,
 // nothing if the payment was reversed as unpaid).
 func (tx *Tx) Unallocated(ctx context.Context, paymentID int64) (money.Cents, error) {
 	var v money.Cents
-	err := tx.queryRow(ctx, `SELECT p.amount
-		- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
-		- `+refundedSQL+`
+	err := tx.queryRow(ctx, `SELECT `+unallocatedSQL+`
 		FROM payments p WHERE p.id = ? AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)`, paymentID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -181,6 +179,16 @@ func (tx *Tx) Unallocated(ctx context.Context, paymentID int64) (money.Cents, er
 // in flight cannot be spent a second time (issue 17).
 const refundedSQL = `(COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.payment_id = p.id), 0)
 	+ COALESCE((SELECT SUM(ra.amount) FROM attempts ra WHERE ra.kind = 'refund' AND ra.payment_id = p.id AND ra.state IN ('sent','unknown')), 0))`
+
+// allocatedSQL is what payment p has allocated, net, to invoices.
+const allocatedSQL = `COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)`
+
+// unallocatedSQL is the free part of payment p: what of it is neither
+// allocated nor spent by refunds (recorded or in flight: refundedSQL). It
+// is the one place that says it: Unallocated, PaymentsWithCredit,
+// DossierPaymentsWithCredit and ReportCredits use it. A reversed payment
+// has none: the callers leave those out (unpaids).
+const unallocatedSQL = `(p.amount - ` + allocatedSQL + ` - ` + refundedSQL + `)`
 
 // StudentCredit is what the student has paid and not had used or refunded:
 // Σ payments (not unpaid) − Σ net allocations − Σ refunds (recorded, or
@@ -199,9 +207,7 @@ func (tx *Tx) StudentCredit(ctx context.Context, studentID string) (money.Cents,
 // PaymentsWithCredit returns a student's payments that still have an
 // unallocated, unrefunded part, oldest first.
 func (tx *Tx) PaymentsWithCredit(ctx context.Context, studentID string) ([]Payment, error) {
-	return tx.freeParts(ctx, `SELECT p.id, p.number, COALESCE(p.payer_id, 0), p.amount
-		- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
-		- `+refundedSQL+`
+	return tx.freeParts(ctx, `SELECT p.id, p.number, COALESCE(p.payer_id, 0), `+unallocatedSQL+`
 		FROM payments p WHERE p.student_id = ? AND NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id`, studentID)
 }
 
@@ -240,7 +246,7 @@ func (tx *Tx) PaymentByNumber(ctx context.Context, number string) (Payment, erro
 
 const paymentCols = `p.id, p.number, p.student_id, p.date, p.amount, p.method, p.ref, p.numtrans, p.numappel,
 	COALESCE(p.attempt_id, 0), COALESCE(p.pay_request_id, 0),
-	COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0),
+	` + allocatedSQL + `,
 	COALESCE((SELECT SUM(amount) FROM refunds r WHERE r.payment_id = p.id), 0),
 	EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id),
 	COALESCE((SELECT date FROM unpaids u WHERE u.payment_id = p.id), ''),
@@ -377,9 +383,7 @@ func (tx *Tx) DossierPaymentsWithCredit(ctx context.Context, dossierID int64) ([
 			FROM allocations a JOIN invoices i ON i.id = a.invoice_id JOIN orders o ON o.id = i.order_id
 			WHERE o.dossier_id = ?),
 		lost AS (SELECT payment_id, MAX(total) - SUM(amount) AS amount FROM run GROUP BY payment_id)
-		SELECT p.id, p.number, COALESCE(p.payer_id, 0), MIN(l.amount, p.amount
-			- COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
-			- `+refundedSQL+`)
+		SELECT p.id, p.number, COALESCE(p.payer_id, 0), MIN(l.amount, `+unallocatedSQL+`)
 		FROM payments p JOIN lost l ON l.payment_id = p.id
 		WHERE NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id) ORDER BY p.id`, dossierID)
 }

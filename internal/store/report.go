@@ -157,10 +157,10 @@ type ReportCredit struct {
 // allocated have their refunds summed (refunds has no index on payment_id).
 func (db *DB) ReportCredits(ctx context.Context) ([]ReportCredit, error) {
 	rs, err := db.sql.QueryContext(ctx, `SELECT * FROM (SELECT p.student_id, s.last_name, s.first_name, p.number, p.date, p.method, p.numtrans, p.amount,
-		p.amount - COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0) - `+refundedSQL+` AS free
+		`+unallocatedSQL+` AS free
 		FROM payments p JOIN students s ON s.id = p.student_id
 		WHERE NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)
-		AND p.amount > COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
+		AND p.amount > `+allocatedSQL+`
 		ORDER BY p.student_id, p.id) WHERE free > 0`)
 	if err != nil {
 		return nil, mapErr(fmt.Errorf("report refunds: %w", err))
