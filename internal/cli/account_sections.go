@@ -125,7 +125,7 @@ func paymentsSection(a billing.Account) acctSection {
 	sec := acctSection{key: "reglements", title: "Règlements", data: a.Payments,
 		head: []string{"Date", "N°", "Mode", "Référence", "TTC", "Affecté TTC", "Impayé", "Impayé le"}}
 	for _, p := range a.Payments.Items {
-		sec.rows = append(sec.rows, []any{acctDate(p.Date), p.Number, acctMethod(p.Method), p.Ref, p.Amount, p.Allocated, acctOpt{p.Unpaid, "-"}, unpaidWhen(p)})
+		sec.rows = append(sec.rows, []any{acctDate(p.Date), p.Number, billing.MethodFR(p.Method), p.Ref, p.Amount, p.Allocated, acctOpt{p.Unpaid, "-"}, unpaidWhen(p)})
 	}
 	t := a.Payments.Total
 	sec.total = []any{"Total", "", "", "", t.Amount, t.Allocated, t.Unpaid, ""}
@@ -144,7 +144,7 @@ func creditNotesSection(a billing.Account) acctSection {
 func refundsSection(a billing.Account) acctSection {
 	sec := acctSection{key: "remboursements", title: "Remboursements", data: a.Refunds, head: []string{"Date", "Montant", "Mode", "Règlement", "Motif"}}
 	for _, f := range a.Refunds.Items {
-		sec.rows = append(sec.rows, []any{acctDate(f.Date), f.Amount, acctMethod(f.Method), f.PaymentNumber, f.Reason})
+		sec.rows = append(sec.rows, []any{acctDate(f.Date), f.Amount, billing.MethodFR(f.Method), f.PaymentNumber, f.Reason})
 	}
 	sec.total = []any{"Total", a.Refunds.Total.Amount, "", "", ""}
 	return sec
@@ -253,13 +253,6 @@ func acctWriteSectionCSV(p *Printer, s acctSection) error {
 		}
 	}
 	return cw.Flush()
-}
-
-func acctMethod(m string) string {
-	if v, ok := map[string]string{"card": "carte", "cheque": "chèque", "transfer": "virement", "cash": "espèces"}[m]; ok {
-		return v
-	}
-	return m
 }
 
 func acctAttemptState(s string) string {

@@ -54,8 +54,6 @@ func runReportRefunds(ctx context.Context, env *Env) error {
 	return PrintWithTotal(p, rows, cols, cells)
 }
 
-var methodFR = map[string]string{"card": "CB", "cheque": "chèque", "transfer": "virement", "cash": "espèces"}
-
 func reportRefundCols() []Col[billing.ReportRefundRow] {
 	text := func(h string, f func(billing.ReportRefundRow) string) Col[billing.ReportRefundRow] {
 		return Col[billing.ReportRefundRow]{Head: h, Cell: f}
@@ -66,7 +64,7 @@ func reportRefundCols() []Col[billing.ReportRefundRow] {
 		text("Prénom", func(r billing.ReportRefundRow) string { return r.FirstName }),
 		text("Paiement", func(r billing.ReportRefundRow) string { return r.Payment }),
 		text("Date", func(r billing.ReportRefundRow) string { return r.Date }),
-		text("Mode", func(r billing.ReportRefundRow) string { return methodFR[r.Method] }),
+		text("Mode", func(r billing.ReportRefundRow) string { return billing.MethodFR(r.Method) }),
 		text("NUMTRANS", func(r billing.ReportRefundRow) string { return r.NumTrans }),
 		text("Retour", func(r billing.ReportRefundRow) string {
 			if r.BackTo == "paybox" {
