@@ -153,8 +153,18 @@ func (l *ledger) invoiceLines() Section[InvoiceLine, InvoiceTotals] {
 // invoice is; a zero-amount order is settled on its date. It also returns
 // the block reason of a current order.
 func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTotals], string) {
+	// An order invoiced in parts (a payer's share) is invoiced for the sum
+	// of its parts, and settled when both are, on the later day.
 	byOrder := map[string]InvoiceLine{}
 	for _, i := range invoices {
+		if cur, ok := byOrder[i.OrderNumber]; ok {
+			i.TTC += cur.TTC
+			if cur.SettledDate == "" || i.SettledDate == "" {
+				i.SettledDate = ""
+			} else {
+				i.SettledDate = max(i.SettledDate, cur.SettledDate)
+			}
+		}
 		byOrder[i.OrderNumber] = i
 	}
 	s := Section[OrderLine, OrderTotals]{Items: []OrderLine{}}
@@ -163,7 +173,7 @@ func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTot
 		if o.Date > l.day {
 			continue
 		}
-		line := OrderLine{Date: o.Date, Number: o.Number, Year: o.Year, Code: o.Code, HT: o.HT, TVA: o.TVA, TTC: o.TTC, Financed: FinancedPart(o.TTC, o.Financed, o.PayerName),
+		line := OrderLine{Date: o.Date, Number: o.Number, Year: o.Year, Code: o.Code, HT: o.HT, TVA: o.TVA, TTC: o.TTC, Financed: FinancedPart(o.TTC, o.Financed, o.PayerName != "", o.PayerShare),
 			Superseded: o.SupersededDate != "" && o.SupersededDate <= l.day}
 		if inv, ok := byOrder[o.Number]; ok {
 			line.Invoiced, line.SettledDate = inv.TTC, inv.SettledDate
@@ -181,7 +191,7 @@ func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTot
 		}
 		s.Items = append(s.Items, line)
 		t := &s.Total
-		t.HT, t.TVA, t.TTC, t.Financed, t.Invoiced = t.HT+o.HT, t.TVA+o.TVA, t.TTC+o.TTC, t.Financed+o.Financed, t.Invoiced+line.Invoiced
+		t.HT, t.TVA, t.TTC, t.Financed, t.Invoiced = t.HT+o.HT, t.TVA+o.TVA, t.TTC+o.TTC, t.Financed+line.Financed, t.Invoiced+line.Invoiced
 	}
 	return s, blocked
 }

@@ -120,7 +120,7 @@ func (db *DB) ReportInstalments(ctx context.Context, month string) ([]ReportInst
 		CASE WHEN i.status IN ('pending','failed') THEN MAX(0, MIN(i.amount, `+owedSQL+`)) ELSE i.amount END,
 		i.status, i.attempts, i.next_try, i.last_code, i.paid_date, o.blocked_reason
 		FROM instalments i JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
-		LEFT JOIN invoices v ON v.order_id = o.id
+		`+studentInvoiceJoin+`
 		JOIN dossiers d ON d.id = o.dossier_id JOIN students s ON s.id = d.student_id
 		WHERE i.due_date BETWEEN ?1 || '-01' AND ?1 || '-31' AND i.status <> 'cancelled'
 		AND p.status IN ('approved','active','completed')
