@@ -173,7 +173,7 @@ func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTot
 		if o.Date > l.day {
 			continue
 		}
-		line := OrderLine{Date: o.Date, Number: o.Number, Year: o.Year, Code: o.Code, HT: o.HT, TVA: o.TVA, TTC: o.TTC, Financed: FinancedPart(o.TTC, o.Financed, o.PayerName != "", o.PayerShare),
+		line := OrderLine{Date: o.Date, Number: o.Number, Year: o.Year, Code: o.Code, HT: o.HT, TVA: o.TVA, TTC: o.TTC, Financed: l.financed(o),
 			Superseded: o.SupersededDate != "" && o.SupersededDate <= l.day}
 		if inv, ok := byOrder[o.Number]; ok {
 			line.Invoiced, line.SettledDate = inv.TTC, inv.SettledDate
@@ -331,4 +331,25 @@ func (l *ledger) card() (string, bool) {
 func mustTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339, s)
 	return t
+}
+
+// financed is an order's Financé TTC: the payer's part when it is invoiced
+// in parts; nothing when its one invoice is the student's though the
+// dossier now names a payer for a share (an order the share superseded);
+// else FinancedPart.
+func (l *ledger) financed(o store.OrderRow) money.Cents {
+	whole := false
+	for _, i := range l.r.Invoices {
+		if i.OrderID != o.ID {
+			continue
+		}
+		if i.Part == partPayer {
+			return i.TTC
+		}
+		whole = whole || i.Part == ""
+	}
+	if whole && o.PayerShare > 0 && o.PayerShare < o.TTC {
+		return 0
+	}
+	return FinancedPart(o.TTC, o.Financed, o.PayerName != "", o.PayerShare)
 }

@@ -83,6 +83,9 @@ type PaymentRow struct {
 	Number, Date string
 	Amount       money.Cents
 	Method, Ref  string
+	// ThirdParty: the payer's transfer for its share of an order
+	// (thirdPartySQL), no part of the student's figures.
+	ThirdParty bool
 }
 
 // AllocationRow is one signed allocation row; Date is the local date it
@@ -263,10 +266,10 @@ func (r accountReader) creditNotes(a *AccountRows) error {
 
 func (r accountReader) payments(a *AccountRows) error {
 	a.Payments = []PaymentRow{}
-	return r.each(`SELECT id, number, date, amount, method, ref FROM payments
-		WHERE student_id = ? AND date <= ? ORDER BY date, id`, func(rs *sql.Rows) error {
+	return r.each(`SELECT p.id, p.number, p.date, p.amount, p.method, p.ref, `+thirdPartySQL+` FROM payments p
+		WHERE p.student_id = ? AND p.date <= ? ORDER BY p.date, p.id`, func(rs *sql.Rows) error {
 		var p PaymentRow
-		err := rs.Scan(&p.ID, &p.Number, &p.Date, &p.Amount, &p.Method, &p.Ref)
+		err := rs.Scan(&p.ID, &p.Number, &p.Date, &p.Amount, &p.Method, &p.Ref, &p.ThirdParty)
 		a.Payments = append(a.Payments, p)
 		return err
 	}, r.id, r.day)

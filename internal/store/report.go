@@ -30,7 +30,7 @@ pm AS (SELECT p.student_id AS sid,
 	SUM(CASE WHEN p.method = 'transfer' THEN p.amount ELSE 0 END) AS transfer,
 	SUM(CASE WHEN p.method = 'cash' THEN p.amount ELSE 0 END) AS cash
 	FROM payments p LEFT JOIN unpaids u ON u.payment_id = p.id AND u.date <= ?1
-	WHERE p.date <= ?1 AND u.id IS NULL GROUP BY p.student_id)
+	WHERE p.date <= ?1 AND u.id IS NULL AND NOT ` + thirdPartySQL + ` GROUP BY p.student_id)
 SELECT s.id, s.last_name, s.first_name, d.programme, COALESCE(pr.session, ''), COALESCE(d.code, ''),
 	COALESCE(inv.v, 0), COALESCE(cn.v, 0), COALESCE(pay.v, 0), COALESCE(unp.v, 0), COALESCE(ref.v, 0),
 	COALESCE(nyd.v, 0), COALESCE(blk.v, ''),
