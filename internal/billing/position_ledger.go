@@ -141,7 +141,8 @@ func (l *ledger) invoiceLines() Section[InvoiceLine, InvoiceTotals] {
 			continue
 		}
 		line := InvoiceLine{Date: i.Date, Number: i.Number, OrderNumber: l.orderNumber[i.OrderID], SettledDate: l.settledDate(i),
-			HT: i.HT, TVA: i.TVA, TTC: i.TTC, Credited: l.credited(i.ID, l.day), Paid: l.allocated(i.ID, l.day), Refunded: refunded[i.ID]}
+			HT: i.HT, TVA: i.TVA, TTC: i.TTC, Credited: l.credited(i.ID, l.day), Paid: l.allocated(i.ID, l.day), Refunded: refunded[i.ID],
+			Payer: i.Part == partPayer}
 		line.Due = line.TTC - line.Credited - line.Paid
 		s.Items = append(s.Items, line)
 		s.Total = s.Total.add(line)
@@ -203,7 +204,7 @@ func (l *ledger) paymentLines() Section[PaymentLine, PaymentTotals] {
 		if p.Date > l.day {
 			continue
 		}
-		line := PaymentLine{Date: p.Date, Number: p.Number, Method: p.Method, Ref: p.Ref, Amount: p.Amount}
+		line := PaymentLine{Date: p.Date, Number: p.Number, Method: p.Method, Ref: p.Ref, Amount: p.Amount, Payer: p.ThirdParty}
 		if d, ok := l.unpaid[p.ID]; ok {
 			line.Unpaid, line.UnpaidDate = p.Amount, d
 			for _, u := range l.r.Unpaids {
