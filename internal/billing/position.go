@@ -56,7 +56,7 @@ func TotalsOf(r store.AccountRows, asOf clock.Date) Totals {
 	var t Totals
 	// A payer's share of an order is no part of the student's figures: its
 	// invoice, the credit notes on it and the payer's transfers for it are
-	// left out (store's accountSumsCTEs leave them out too).
+	// left out (store's accountSums(true), for account list, too).
 	payerPart := map[int64]bool{}
 	for _, i := range r.Invoices {
 		if i.Part == partPayer {

@@ -21,16 +21,17 @@ type ReportStudent struct {
 }
 
 // reportSummaryQuery is accountTotalsQuery restricted to the students with
-// a dossier of year ?5, with the payments split by method (a payment
+// a dossier of year ?5, a payer's share counted (accountSums(false)), with
+// the payments split by method (a payment
 // reversed by an unpaid or a void by then counts for nothing).
-const reportSummaryQuery = `WITH ` + accountSumsCTEs + `,
+var reportSummaryQuery = `WITH ` + accountSums(false) + `,
 pm AS (SELECT p.student_id AS sid,
 	SUM(CASE WHEN p.method = 'card' THEN p.amount ELSE 0 END) AS card,
 	SUM(CASE WHEN p.method = 'cheque' THEN p.amount ELSE 0 END) AS cheque,
 	SUM(CASE WHEN p.method = 'transfer' THEN p.amount ELSE 0 END) AS transfer,
 	SUM(CASE WHEN p.method = 'cash' THEN p.amount ELSE 0 END) AS cash
 	FROM payments p LEFT JOIN unpaids u ON u.payment_id = p.id AND u.date <= ?1
-	WHERE p.date <= ?1 AND u.id IS NULL AND NOT ` + thirdPartySQL + ` GROUP BY p.student_id)
+	WHERE p.date <= ?1 AND u.id IS NULL GROUP BY p.student_id)
 SELECT s.id, s.last_name, s.first_name, d.programme, COALESCE(pr.session, ''), COALESCE(d.code, ''),
 	COALESCE(inv.v, 0), COALESCE(cn.v, 0), COALESCE(pay.v, 0), COALESCE(unp.v, 0), COALESCE(ref.v, 0),
 	COALESCE(nyd.v, 0), COALESCE(blk.v, ''),
@@ -44,7 +45,8 @@ ORDER BY s.id`
 
 // ReportStudents returns, in one query, the figures of every student with
 // a dossier of year, as of asOf (timestamps read in loc). A student's
-// whole ledger is counted, as account list counts it.
+// whole ledger is counted, as account list counts it, and a payer's share
+// of the student's order too.
 func (db *DB) ReportStudents(ctx context.Context, year string, asOf clock.Date, loc *time.Location) ([]ReportStudent, error) {
 	day, cut := asOfBounds(asOf, loc)
 	rs, err := db.sql.QueryContext(ctx, reportSummaryQuery, day, "", "", cut, year)
