@@ -198,3 +198,48 @@ func TestPayerShareReaddressesTheStudentsInvoice(t *testing.T) {
 		}
 	}
 }
+
+// TestPayerShareOwedSQL: on an order a payer shares, the plan is for the
+// student's part, and owedSQL (what caps every debit, db check E001) is
+// OwedBy's Student, before and after the payer's transfer.
+func TestPayerShareOwedSQL(t *testing.T) {
+	ctx := context.Background()
+	s, _ := planSvc(t)
+	declare(t, s, "22100002", "05")
+	if _, err := s.SetPayer(ctx, PayerInput{StudentID: "22100002", Name: "OPCO Exemple", SIRET: testSIRET, Share: 200000}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RequestPlan(ctx, PlanRequest{StudentID: "22100002", Plan: "3x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, refusals, err := s.ApprovePlans(ctx, []string{"22100002"}); err != nil || len(refusals) > 0 {
+		t.Fatal(err, refusals)
+	}
+	// The first third by cheque starts the plan: 647,00 € of the student's 1 941,00 €.
+	if _, err := s.RecordPayment(ctx, ManualPayment{StudentID: "22100002", Method: "cheque", Ref: "CHQ 1", Amount: 64700}); err != nil {
+		t.Fatal(err)
+	}
+	for _, payer := range []bool{false, true} {
+		if payer {
+			if _, err := s.RecordPayment(ctx, ManualPayment{StudentID: "22100002", Method: "transfer", Ref: "VIR 1", Amount: 150000, Payer: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		due, err := s.DB.DueInstalments(ctx, "9999-12-31", "22100002")
+		if err != nil || len(due) != 1 {
+			t.Fatalf("due: %+v %v", due, err)
+		}
+		if got := owing(t, s, "22100002"); due[0].Owed != got.Student || due[0].Owed != 129400 || due[0].Amount != 64700 {
+			t.Errorf("payer paid %v: owedSQL %s (debit %s), OwedBy %+v", payer, due[0].Owed, due[0].Amount, got)
+		}
+	}
+	fs, err := s.DB.Check(ctx, time.Date(2025, 9, 6, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if !f.Warning {
+			t.Errorf("db check: %s", f)
+		}
+	}
+}
