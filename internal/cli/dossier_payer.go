@@ -81,12 +81,13 @@ func runSetPayer(ctx context.Context, o *setPayerOpts) error {
 		return err
 	}
 	if d.OrderNumber != "" {
-		what := "the payer of order"
+		what, then := "the payer of order", "an invoice already issued to the student is cancelled and issued again to the payer"
 		if in.Share > 0 {
 			what = "the payer of " + in.Share.String() + " of order"
+			then = "the order is invoiced in two parts, the payer's and the student's; an invoice already issued is cancelled first"
 		}
-		if err := o.env.Confirm(fmt.Sprintf("make %s (SIRET %s) %s %s of student %s (an invoice already issued to the student is cancelled and issued again to the payer)?",
-			o.name, siret.Format(siret.Normalize(o.siret)), what, d.OrderNumber, o.student)); err != nil {
+		if err := o.env.Confirm(fmt.Sprintf("make %s (SIRET %s) %s %s of student %s (%s)?",
+			o.name, siret.Format(siret.Normalize(o.siret)), what, d.OrderNumber, o.student, then)); err != nil {
 			return err
 		}
 	}
