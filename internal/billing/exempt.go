@@ -66,6 +66,13 @@ func (s *Service) Exempt(ctx context.Context, studentID, decision string) (Exemp
 			return refuseStudentPays(studentID, o, "an exemption (the student's fee) does not apply to it").
 				WithHint("to lower what the payer owes, issue a credit note: inpctl invoice credit NUMBER --amount A --reason TEXT")
 		}
+		if sharedOrder(o) {
+			// Which part the exemption would lower is the commission's and
+			// the payer's to say, not a rule's.
+			return fault.New(fault.Conflict, "student %s: %s pays %s of order %s; an exemption does not apply to an order a payer shares",
+				studentID, o.PayerName, o.PayerShare, o.Number).
+				WithHint("lower a part with a credit note: inpctl invoice credit NUMBER --amount A --reason TEXT")
+		}
 		ex.Tariff = s.ExemptTariff(d.Programme, d.Year)
 		m, err := tx.OrderMoney(ctx, o.ID, 0)
 		if err != nil {

@@ -72,46 +72,15 @@ func (s *Service) currentOrder(ctx context.Context, tx *store.Tx, studentID stri
 }
 
 // issueFor issues the invoice of order o inside tx: the one function every
-// path (explicit issue, first payment, re-invoicing) goes through.
+// path (explicit issue, first payment, re-invoicing) goes through. It
+// returns the invoice the student pays (the whole, or the student's part
+// of an order a payer pays a share of: issueParts issues both).
 func (s *Service) issueFor(ctx context.Context, tx *store.Tx, d store.Dossier, o store.Order, libelle string) (store.Invoice, error) {
-	if o.TTC <= 0 {
-		return store.Invoice{}, fault.New(fault.Conflict, "student %s: order %s is 0,00 €; a zero-amount order gets no invoice", d.StudentID, o.Number)
-	}
-	st, err := tx.StudentByID(ctx, d.StudentID)
+	invs, err := s.issueParts(ctx, tx, d, o, libelle)
 	if err != nil {
 		return store.Invoice{}, err
 	}
-	prog := s.Cat.Programmes[d.Programme]
-	draft := store.InvoiceDraft{
-		OrderID: o.ID, StudentID: d.StudentID, Date: s.today(tx).String(), Libelle: libelle,
-		// The session of the invoice's academic year (a 2024-2025 invoice
-		// says P2224_…, not this year's name).
-		Session:    strings.TrimSpace(strings.TrimPrefix(prog.SessionFor(d.Year)+" - "+prog.Label, " - ")),
-		ClientName: strings.TrimSpace(st.FirstName + " " + st.LastName), ClientAddress: address(st),
-		Lines: o.Lines, HT: o.HT, TVA: o.TVA, TTC: o.TTC, VATMention: s.Issuer.VATMention,
-		Issuer: s.docIssuer(),
-	}
-	payer, ok, err := tx.PayerOf(ctx, d.ID)
-	if err != nil {
-		return store.Invoice{}, err
-	}
-	if ok {
-		// An invoice to a business: addressed to the payer, naming the
-		// student, with its due date and the mentions the law requires.
-		terms := s.Issuer.PaymentTermsDays
-		if terms <= 0 {
-			terms = DefaultPaymentTermsDays
-		}
-		mentions := s.Issuer.BusinessMentions
-		if len(mentions) == 0 {
-			mentions = DefaultBusinessMentions
-		}
-		draft.StudentName = draft.ClientName + " (" + d.StudentID + ")"
-		draft.ClientName, draft.ClientAddress, draft.ClientSIRET, draft.ClientRef = payer.Name, payer.Address, payer.SIRET, payer.PORef
-		draft.DueDate = s.today(tx).AddDays(terms).String()
-		draft.Mentions = strings.Join(mentions, "\n")
-	}
-	return tx.IssueInvoice(ctx, draft)
+	return invs[0], nil
 }
 
 func address(st store.Student) string {
@@ -158,22 +127,32 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 	if strings.TrimSpace(c.Reason) == "" {
 		return store.Order{}, nil, fault.New(fault.Conflict, "student %s: order %s is invoiced; changing the code re-invoices and needs --reason", d.StudentID, cur.Number)
 	}
-	old, _, err := tx.InvoiceOfOrder(ctx, cur.ID)
+	olds, err := tx.InvoicesOfOrder(ctx, cur.ID)
 	if err != nil {
 		return store.Order{}, nil, err
 	}
-	r := &Reinvoice{OldInvoice: old.Number}
+	r := &Reinvoice{}
 	date := s.today(tx).String()
 	why := "changement de code " + cur.Code + " → " + c.Code + " : " + c.Reason
 	if c.Code == cur.Code {
 		why = c.Reason // the same order re-addressed (dossier set-payer)
 	}
-	if old.Creditable() > 0 {
+	libelle := ""
+	for _, old := range olds {
+		// Every part of the order is cancelled (a whole invoice, or the
+		// student's and the payer's parts).
+		if libelle == "" || old.Part != partPayer {
+			libelle = old.Libelle
+		}
+		r.OldInvoice = joinNumbers(r.OldInvoice, old.Number)
+		if old.Creditable() <= 0 {
+			continue
+		}
 		cn, err := s.issueCreditNote(ctx, tx, old, old.Creditable(), why, date)
 		if err != nil {
 			return store.Order{}, nil, err
 		}
-		r.CreditNote, r.Credited = cn.Number, cn.Amount
+		r.CreditNote, r.Credited = joinNumbers(r.CreditNote, cn.Number), r.Credited+cn.Amount
 		// A credit note is a document the student gets, whatever issued it
 		// (issue 19): the code change's too.
 		if err := s.noticeCreditNote(ctx, tx, cn, old); err != nil {
@@ -189,16 +168,15 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 	}
 	r.NewOrder = o.Number
 	if o.TTC > 0 {
-		inv, err := s.issueFor(ctx, tx, d, o, old.Libelle)
+		invs, err := s.issueParts(ctx, tx, d, o, libelle)
 		if err != nil {
 			return o, nil, err
 		}
-		r.NewInvoice = inv.Number
 		o.Invoiced = true
-		// The credit note released the old allocations. The money the
+		// The credit notes released the old allocations. The money the
 		// dossier's credit notes took off its payments follows it to the new
-		// invoice, oldest payment first, up to what it costs: the old
-		// invoice's payments, and those an earlier code change left as a
+		// invoices, oldest payment first, up to what each costs: the old
+		// invoices' payments, and those an earlier code change left as a
 		// credit (01 → 05 → 01 → 05 after a card payment must not ask for
 		// the card money again). An excess accepted as a credit, or another
 		// dossier's credit, moves only on `payment allocate`.
@@ -206,24 +184,24 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 		if err != nil {
 			return o, nil, err
 		}
-		due := inv.TTC
-		_, payer, err := tx.PayerOf(ctx, d.ID)
-		if err != nil {
-			return o, nil, err
-		}
-		for _, p := range free {
-			if (p.PayerID != 0) != payer {
-				continue // the payer's money pays its order only, the student's never a financed one
+		for _, inv := range invs {
+			r.NewInvoice = joinNumbers(r.NewInvoice, inv.Number)
+			due := inv.TTC
+			for k, p := range free {
+				if (p.PayerID != 0) != invoiceFinanced(inv) {
+					continue // the payer's money pays its part only, the student's never a financed one
+				}
+				take := min(p.Amount, due)
+				if take <= 0 {
+					continue
+				}
+				if err := tx.Allocate(ctx, p.ID, inv.ID, take); err != nil {
+					return o, nil, err
+				}
+				free[k].Amount -= take
+				due -= take
+				r.Moved += take
 			}
-			take := min(p.Amount, due)
-			if take <= 0 {
-				break
-			}
-			if err := tx.Allocate(ctx, p.ID, inv.ID, take); err != nil {
-				return o, nil, err
-			}
-			due -= take
-			r.Moved += take
 		}
 	}
 	if r.Credit, err = tx.StudentCredit(ctx, d.StudentID); err != nil {

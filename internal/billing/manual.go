@@ -61,16 +61,14 @@ func (s *Service) previewPayment(ctx context.Context, tx *store.Tx, m ManualPaym
 	if err != nil {
 		return PaymentPreview{}, err
 	}
-	owed, err := owedOf(ctx, tx, o.ID)
+	owing, err := owedOf(ctx, tx, o.ID)
 	if err != nil {
 		return PaymentPreview{}, err
 	}
 	if m.Payer {
-		return PaymentPreview{Owed: owed, Credit: max(m.Amount-owed, 0)}, nil
+		return PaymentPreview{Owed: owing.Payer, Credit: max(m.Amount-owing.Payer, 0)}, nil
 	}
-	if financed(o) {
-		owed = 0 // the student pays none of it
-	}
+	owed := owing.Student // nothing of what a third party pays
 	// Older open invoices of the student (another year) take the money first.
 	open, err := tx.OpenInvoices(ctx, m.StudentID)
 	if err != nil {

@@ -122,7 +122,7 @@ func (s *Service) owedAndCredit(ctx context.Context, tx *store.Tx, studentID str
 		if err != nil {
 			return err
 		}
-		d.Remaining = max(owed, 0)
+		d.Remaining = max(owed.Student, 0)
 	}
 	credit, err := tx.StudentCredit(ctx, studentID)
 	d.Credit = max(credit, 0)

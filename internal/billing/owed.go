@@ -11,22 +11,48 @@ import (
 	"github.com/inpctl/inpctl/internal/store"
 )
 
-// Owed is what an order still owes (SPEC §5): invoiced TTC − credit notes −
-// net payments allocated to its invoice (payments less unpaids, voids and
-// what credit notes released); an order not yet invoiced owes its TTC.
-// This is the one definition: plans, debits, payment links and db check
-// are computed from it, never from a stored running total.
-func Owed(m store.OrderMoney) money.Cents {
-	if !m.Invoiced {
-		return m.TTC
-	}
-	return m.TTC - m.Credited - m.Allocated
+// Owing is what an order still owes, and who owes it: the student, and
+// the third party that pays the order or a share of it (SPEC §4).
+type Owing struct {
+	Student money.Cents `json:"student_cents"`
+	Payer   money.Cents `json:"payer_cents"`
 }
 
-// planBase is what plan p must collect: what the order owes now plus what
-// was received on the plan since it was approved. At approval it is what
-// the order owed then.
-func planBase(m store.OrderMoney) money.Cents { return Owed(m) + m.AllocatedAfter }
+// Total is what the order owes, whoever pays it.
+func (o Owing) Total() money.Cents { return o.Student + o.Payer }
+
+// OwedBy is what an order still owes (SPEC §5): invoiced TTC − credit
+// notes − net payments allocated to its invoices (payments less unpaids,
+// voids and what credit notes released); an order not yet invoiced owes its
+// TTC. It is split by who owes it: an order invoiced in parts (a payer's
+// share) owes the payer what its invoice still owes and the student the
+// rest; an order a third party pays whole owes the payer all of it;
+// otherwise the student owes all of it. This is the one definition:
+// plans, debits, payment links and db check are computed from it, never
+// from a stored running total.
+func OwedBy(m store.OrderMoney) Owing {
+	financed := FinancedPart(m.TTC, m.Financed, m.Payer, m.Share)
+	if !m.Invoiced {
+		return Owing{Student: m.TTC - financed, Payer: financed}
+	}
+	total := m.TTC - m.Credited - m.Allocated
+	switch {
+	case m.InParts:
+		payer := m.PayerPart.TTC - m.PayerPart.Credited - m.PayerPart.Allocated
+		return Owing{Student: total - payer, Payer: payer}
+	case financed >= m.TTC:
+		return Owing{Payer: total}
+	}
+	return Owing{Student: total}
+}
+
+// planBase is what the student's plan p must collect: what the student
+// owes now plus what the student paid on the order since the plan was
+// approved (the payer's money is no part of a plan). At approval it is what
+// the student owed then.
+func planBase(m store.OrderMoney) money.Cents {
+	return OwedBy(m).Student + m.AllocatedAfter - m.PayerPart.AllocatedAfter
+}
 
 // replan brings the order's plan in line with the ledger (schedule.Replan),
 // in the caller's transaction, after any event that changed what the order
@@ -46,7 +72,7 @@ func (s *Service) replan(ctx context.Context, tx *store.Tx, orderID int64, today
 		return p, false, err
 	}
 	base := planBase(m)
-	slots := schedule.Replan(schedule.Plan(p.Plan), s.Rules, base, base-Owed(m))
+	slots := schedule.Replan(schedule.Plan(p.Plan), s.Rules, base, base-OwedBy(m).Student)
 	if len(slots) != len(p.Instalments) {
 		return p, false, fmt.Errorf("plan %d has %d instalments, its shape %d", p.ID, len(p.Instalments), len(slots))
 	}
@@ -119,7 +145,7 @@ func (s *Service) replan(ctx context.Context, tx *store.Tx, orderID int64, today
 		return p, true, nil
 	}
 	return p, true, tx.Audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan of order %s follows what it owes (%s, base %s): %s",
-		p.Plan, p.OrderNumber, Owed(m), base, strings.Join(changes, "; ")))
+		p.Plan, p.OrderNumber, OwedBy(m).Student, base, strings.Join(changes, "; ")))
 }
 
 // nextInstalment is what instalment in becomes under slot sl: its amount is
@@ -150,11 +176,12 @@ func nextInstalment(in store.Instalment, sl schedule.Slot, today clock.Date) sto
 	return out
 }
 
-// owedOf reads what an order owes now (the one rule, from the ledger).
-func owedOf(ctx context.Context, tx *store.Tx, orderID int64) (money.Cents, error) {
+// owedOf reads what an order owes now, and who owes it (the one rule,
+// from the ledger).
+func owedOf(ctx context.Context, tx *store.Tx, orderID int64) (Owing, error) {
 	m, err := tx.OrderMoney(ctx, orderID, 0)
 	if err != nil {
-		return 0, err
+		return Owing{}, err
 	}
-	return Owed(m), nil
+	return OwedBy(m), nil
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/inpctl/inpctl/internal/store"
 )
 
-// TestOwedSQLIsOwed: the SQL twin of Owed (store's owedSQL, which caps
+// TestOwedSQLIsOwed: the SQL twin of OwedBy's Student (store's owedSQL, which caps
 // every debit and which db check E001 uses) gives what Owed gives, for
 // orders with nothing paid, partly paid, and credited.
 func TestOwedSQLIsOwed(t *testing.T) {
@@ -25,7 +25,7 @@ func TestOwedSQLIsOwed(t *testing.T) {
 		var want int64
 		y.tx(func(tx *store.Tx) error {
 			m, err := tx.OrderMoney(y.ctx, it.OrderID, 0)
-			want = int64(Owed(m))
+			want = int64(OwedBy(m).Student)
 			return err
 		})
 		if int64(it.Owed) != want || it.Amount > it.Owed {

@@ -114,10 +114,11 @@ func (s *Service) nextInstalment(ctx context.Context, tx *store.Tx, studentID st
 				WithHint("inpctl schedule approve %s", studentID)
 		}
 	}
-	owed, err := owedOf(ctx, tx, o.ID)
+	owing, err := owedOf(ctx, tx, o.ID)
 	if err != nil {
 		return p, store.Instalment{}, err
 	}
+	owed := owing.Student // the payer's share is never the student's to pay
 	if owed <= 0 {
 		return p, store.Instalment{}, fault.New(fault.Conflict, "student %s has nothing left to pay on order %s", studentID, o.Number).
 			WithHint("inpctl account show %s", studentID)

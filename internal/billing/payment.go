@@ -35,9 +35,9 @@ func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment, o
 		if left == 0 {
 			break
 		}
-		// A payer's transfer pays its order only; a student's money never
-		// pays an order a third party finances (SPEC §4).
-		if (p.PayerID != 0 && inv.OrderID != orderID) || (p.PayerID == 0 && invoiceFinanced(inv)) {
+		// A payer's transfer pays its part of its order only; a student's
+		// money never pays what a third party finances (SPEC §4).
+		if p.PayerID != 0 && (inv.OrderID != orderID || !invoiceFinanced(inv)) || p.PayerID == 0 && invoiceFinanced(inv) {
 			continue
 		}
 		take := min(left, inv.Due())
@@ -46,8 +46,13 @@ func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment, o
 		}
 		left -= take
 		if take == inv.Due() {
-			if err := tx.SetOrderSettled(ctx, inv.OrderID, p.Date); err != nil {
+			// Settled when nothing is left, on every part of the order.
+			if owing, err := owedOf(ctx, tx, inv.OrderID); err != nil {
 				return 0, err
+			} else if owing.Total() <= 0 {
+				if err := tx.SetOrderSettled(ctx, inv.OrderID, p.Date); err != nil {
+					return 0, err
+				}
 			}
 		}
 		if _, _, err := s.replan(ctx, tx, inv.OrderID, day); err != nil {

@@ -95,10 +95,11 @@ func (s *Service) requestPlan(ctx context.Context, tx *store.Tx, r PlanRequest) 
 	case ok && cur.Status == string(schedule.PlanCompleted) && cur.OrderID == o.ID:
 		return store.Plan{}, fault.New(fault.Conflict, "student %s: order %s is already paid in full (%s plan completed)", r.StudentID, o.Number, cur.Plan)
 	}
-	owed, err := owedOf(ctx, tx, o.ID)
+	owing, err := owedOf(ctx, tx, o.ID)
 	if err != nil {
 		return store.Plan{}, err
 	}
+	owed := owing.Student // a plan schedules the student's part only
 	if owed <= 0 && o.TTC > 0 {
 		return store.Plan{}, fault.New(fault.Conflict, "student %s: order %s owes nothing (%s paid or credited)", r.StudentID, o.Number, o.TTC).
 			WithHint("see the account with: inpctl account show %s", r.StudentID)
@@ -209,11 +210,11 @@ func (s *Service) approvePlan(ctx context.Context, tx *store.Tx, studentID strin
 	}
 	// The plan is for what the order owes at approval: what was paid
 	// before (a first order's payment moved to this one) is not asked again.
-	owed, err := owedOf(ctx, tx, p.OrderID)
+	owing, err := owedOf(ctx, tx, p.OrderID)
 	if err != nil {
 		return p, "", err
 	}
-	amounts, err := schedule.Split(owed, schedule.Plan(p.Plan), s.Rules)
+	amounts, err := schedule.Split(owing.Student, schedule.Plan(p.Plan), s.Rules)
 	if err != nil {
 		return p, "", forStudent(studentID, err)
 	}

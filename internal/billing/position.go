@@ -54,19 +54,27 @@ func Position(r store.AccountRows, asOf clock.Date) Summary {
 func TotalsOf(r store.AccountRows, asOf clock.Date) Totals {
 	day := asOf.String()
 	var t Totals
+	// A payer's share of an order is no part of the student's figures: its
+	// invoice, the credit notes on it and the payer's transfers for it are
+	// left out (store's accountSums(true), for account list, too).
+	payerPart := map[int64]bool{}
 	for _, i := range r.Invoices {
+		if i.Part == partPayer {
+			payerPart[i.ID] = true
+			continue
+		}
 		if i.Date <= day {
 			t.Invoiced += i.TTC
 		}
 	}
 	for _, c := range r.CreditNotes {
-		if c.Date <= day {
+		if c.Date <= day && !payerPart[c.InvoiceID] {
 			t.CreditNotes += c.Amount
 		}
 	}
 	unpaid := unpaidAsOf(r, day)
 	for _, p := range r.Payments {
-		if p.Date <= day {
+		if p.Date <= day && !p.ThirdParty {
 			t.Payments += p.Amount
 			if _, ok := unpaid[p.ID]; ok {
 				t.Unpaid += p.Amount

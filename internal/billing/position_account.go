@@ -87,6 +87,9 @@ type InvoiceLine struct {
 	Paid        money.Cents `json:"paid_ttc_cents"`
 	Refunded    money.Cents `json:"refunded_ttc_cents"`
 	Due         money.Cents `json:"due_cents"`
+	// Payer: the payer's invoice for its share of the order (set-payer
+	// --share), listed here but no part of the student's figures.
+	Payer bool `json:"payer,omitempty"`
 }
 
 // InvoiceTotals is the total row of Factures.
@@ -118,6 +121,9 @@ type PaymentLine struct {
 	// Voided: the reversal is a void (entered by mistake), not an impayé;
 	// Unpaid and UnpaidDate then say how much and when.
 	Voided bool `json:"voided,omitempty"`
+	// Payer: the payer's transfer for its share of the order, listed here
+	// but no part of the student's figures.
+	Payer bool `json:"payer,omitempty"`
 }
 
 // PaymentTotals is the total row of Règlements.

@@ -141,7 +141,8 @@ func (l *ledger) invoiceLines() Section[InvoiceLine, InvoiceTotals] {
 			continue
 		}
 		line := InvoiceLine{Date: i.Date, Number: i.Number, OrderNumber: l.orderNumber[i.OrderID], SettledDate: l.settledDate(i),
-			HT: i.HT, TVA: i.TVA, TTC: i.TTC, Credited: l.credited(i.ID, l.day), Paid: l.allocated(i.ID, l.day), Refunded: refunded[i.ID]}
+			HT: i.HT, TVA: i.TVA, TTC: i.TTC, Credited: l.credited(i.ID, l.day), Paid: l.allocated(i.ID, l.day), Refunded: refunded[i.ID],
+			Payer: i.Part == partPayer}
 		line.Due = line.TTC - line.Credited - line.Paid
 		s.Items = append(s.Items, line)
 		s.Total = s.Total.add(line)
@@ -153,8 +154,18 @@ func (l *ledger) invoiceLines() Section[InvoiceLine, InvoiceTotals] {
 // invoice is; a zero-amount order is settled on its date. It also returns
 // the block reason of a current order.
 func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTotals], string) {
+	// An order invoiced in parts (a payer's share) is invoiced for the sum
+	// of its parts, and settled when both are, on the later day.
 	byOrder := map[string]InvoiceLine{}
 	for _, i := range invoices {
+		if cur, ok := byOrder[i.OrderNumber]; ok {
+			i.TTC += cur.TTC
+			if cur.SettledDate == "" || i.SettledDate == "" {
+				i.SettledDate = ""
+			} else {
+				i.SettledDate = max(i.SettledDate, cur.SettledDate)
+			}
+		}
 		byOrder[i.OrderNumber] = i
 	}
 	s := Section[OrderLine, OrderTotals]{Items: []OrderLine{}}
@@ -163,7 +174,7 @@ func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTot
 		if o.Date > l.day {
 			continue
 		}
-		line := OrderLine{Date: o.Date, Number: o.Number, Year: o.Year, Code: o.Code, HT: o.HT, TVA: o.TVA, TTC: o.TTC, Financed: FinancedPart(o.TTC, o.Financed, o.PayerName),
+		line := OrderLine{Date: o.Date, Number: o.Number, Year: o.Year, Code: o.Code, HT: o.HT, TVA: o.TVA, TTC: o.TTC, Financed: l.financed(o),
 			Superseded: o.SupersededDate != "" && o.SupersededDate <= l.day}
 		if inv, ok := byOrder[o.Number]; ok {
 			line.Invoiced, line.SettledDate = inv.TTC, inv.SettledDate
@@ -181,7 +192,7 @@ func (l *ledger) orderLines(invoices []InvoiceLine) (Section[OrderLine, OrderTot
 		}
 		s.Items = append(s.Items, line)
 		t := &s.Total
-		t.HT, t.TVA, t.TTC, t.Financed, t.Invoiced = t.HT+o.HT, t.TVA+o.TVA, t.TTC+o.TTC, t.Financed+o.Financed, t.Invoiced+line.Invoiced
+		t.HT, t.TVA, t.TTC, t.Financed, t.Invoiced = t.HT+o.HT, t.TVA+o.TVA, t.TTC+o.TTC, t.Financed+line.Financed, t.Invoiced+line.Invoiced
 	}
 	return s, blocked
 }
@@ -193,7 +204,7 @@ func (l *ledger) paymentLines() Section[PaymentLine, PaymentTotals] {
 		if p.Date > l.day {
 			continue
 		}
-		line := PaymentLine{Date: p.Date, Number: p.Number, Method: p.Method, Ref: p.Ref, Amount: p.Amount}
+		line := PaymentLine{Date: p.Date, Number: p.Number, Method: p.Method, Ref: p.Ref, Amount: p.Amount, Payer: p.ThirdParty}
 		if d, ok := l.unpaid[p.ID]; ok {
 			line.Unpaid, line.UnpaidDate = p.Amount, d
 			for _, u := range l.r.Unpaids {
@@ -321,4 +332,25 @@ func (l *ledger) card() (string, bool) {
 func mustTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339, s)
 	return t
+}
+
+// financed is an order's Financé TTC: the payer's part when it is invoiced
+// in parts; nothing when its one invoice is the student's though the
+// dossier now names a payer for a share (an order the share superseded);
+// else FinancedPart.
+func (l *ledger) financed(o store.OrderRow) money.Cents {
+	whole := false
+	for _, i := range l.r.Invoices {
+		if i.OrderID != o.ID {
+			continue
+		}
+		if i.Part == partPayer {
+			return i.TTC
+		}
+		whole = whole || i.Part == ""
+	}
+	if whole && o.PayerShare > 0 && o.PayerShare < o.TTC {
+		return 0
+	}
+	return FinancedPart(o.TTC, o.Financed, o.PayerName != "", o.PayerShare)
 }

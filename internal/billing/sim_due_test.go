@@ -29,7 +29,22 @@ func (w *simWorld) checkDue(id string, rows store.AccountRows) error {
 	for _, d := range due {
 		got[d.InstalmentID] = d.Amount
 	}
-	want := simDueOf(rows, today, inFlight)
+	// What each order owes the student, by billing's one definition
+	// (OwedBy: the student's part of a shared order).
+	owed := map[int64]money.Cents{}
+	if err := w.db.InTx(w.ctx, func(tx *store.Tx) error {
+		for _, o := range rows.Orders {
+			m, err := tx.OrderMoney(w.ctx, o.ID, 0)
+			if err != nil {
+				return err
+			}
+			owed[o.ID] = OwedBy(m).Student
+		}
+		return nil
+	}); err != nil {
+		return violation(invInternal, "order money of %s: %v", id, err)
+	}
+	want := simDueOf(rows, today, inFlight, owed)
 	for in, amount := range want {
 		if g, ok := got[in]; !ok || g != amount {
 			return violation(invDue, "%s on %s: instalment %d is due for %s by the Go rules; the charge run's SQL gives %s (listed: %v)", id, today, in, amount, g, ok)
@@ -48,32 +63,12 @@ func (w *simWorld) checkDue(id string, rows store.AccountRows) error {
 // that is not blocked, the earliest unpaid instalment, if it is due on day
 // (not scheduledAfter, dated: the first instalment of a plan not started
 // is paid when approved, not by the run), its retry date passed, no debit
-// of it in flight; for the instalment's amount capped by what the order
-// owes (Owed's rule over the rows), when that is above zero.
-func simDueOf(rows store.AccountRows, day string, inFlight map[int64]bool) map[int64]money.Cents {
+// of it in flight; for the instalment's amount capped by what the student
+// owes on the order (owed, OwedBy's Student), when that is above zero.
+func simDueOf(rows store.AccountRows, day string, inFlight map[int64]bool, owed map[int64]money.Cents) map[int64]money.Cents {
 	orders := map[int64]store.OrderRow{}
 	for _, o := range rows.Orders {
 		orders[o.ID] = o
-	}
-	owed := func(o store.OrderRow) money.Cents {
-		for _, inv := range rows.Invoices {
-			if inv.OrderID != o.ID {
-				continue
-			}
-			left := inv.TTC
-			for _, c := range rows.CreditNotes {
-				if c.InvoiceID == inv.ID {
-					left -= c.Amount
-				}
-			}
-			for _, a := range rows.Allocations {
-				if a.InvoiceID == inv.ID {
-					left -= a.Amount
-				}
-			}
-			return left
-		}
-		return o.TTC
 	}
 	out := map[int64]money.Cents{}
 	for _, p := range rows.Plans {
@@ -90,7 +85,7 @@ func simDueOf(rows store.AccountRows, day string, inFlight map[int64]bool) map[i
 			// earliest first, so a later one waits for it.
 			retry := n.NextTry <= day && (st == "pending" || n.NextTry != "")
 			if !scheduledAfter(n, day) && n.Due != "" && retry && !inFlight[n.ID] {
-				if left := owed(o); left > 0 {
+				if left := owed[o.ID]; left > 0 {
 					out[n.ID] = min(n.Amount, left)
 				}
 			}

@@ -43,11 +43,16 @@ func (w *simWorld) check(students []string, dbCheck bool) error {
 			return violation(invInternal, "account rows of %s: %v", id, err)
 		}
 		for _, r := range rows.Invoices {
-			o := w.or.orders[r.OrderID]
-			if o == nil || o.inv == nil || o.inv.ttc != r.TTC {
-				return violation(invRule, "%s: invoice %s of %s for order %d was not expected", id, r.Number, r.TTC, r.OrderID)
+			var inv *orInvoice
+			if o := w.or.orders[r.OrderID]; o != nil && r.Part == partPayer {
+				inv = o.pinv
+			} else if o != nil {
+				inv = o.inv
 			}
-			o.inv.number = r.Number
+			if inv == nil || inv.ttc != r.TTC || (r.Part == "") != (inv.order.pinv == nil) {
+				return violation(invRule, "%s: invoice %s (part %q) of %s for order %d was not expected", id, r.Number, r.Part, r.TTC, r.OrderID)
+			}
+			inv.number = r.Number
 		}
 		for _, inv := range w.or.invoices {
 			if inv.order.student == id && inv.number == "" {

@@ -187,12 +187,37 @@ func simDiff(g, e []string) string {
 // reinvoiceNotice records the credit_note notice of a code change or a
 // re-addressing of an invoiced order: a credit note cancels what was left
 // of the old invoice (creditable, by the oracle), when anything was.
-func (w *simWorld) reinvoiceNotice(desc, student string, r *Reinvoice, creditable money.Cents) error {
-	if (r.CreditNote != "") != (creditable > 0) {
-		return violation(invRule, "%s: credit note %q on %s, the oracle says %s was left to cancel", desc, r.CreditNote, r.OldInvoice, creditable)
+//
+// creditable is what the oracle says was left to cancel on each invoice of
+// the old order (the whole, or the student's part then the payer's), in
+// the order production lists them in r (OldInvoice, and CreditNote for
+// those with something to cancel).
+func (w *simWorld) reinvoiceNotice(desc, student string, r *Reinvoice, creditable []money.Cents) error {
+	olds, cns := simList(r.OldInvoice), simList(r.CreditNote)
+	if len(olds) != len(creditable) {
+		return violation(invRule, "%s: invoices %q cancelled, the oracle says the order had %d", desc, r.OldInvoice, len(creditable))
 	}
-	if r.CreditNote != "" {
-		w.or.notice(mail.CreditNote, student, whatCreditNote(r.CreditNote, r.OldInvoice, creditable))
+	k := 0
+	for i, c := range creditable {
+		if c <= 0 {
+			continue
+		}
+		if k >= len(cns) {
+			return violation(invRule, "%s: no credit note on %s, the oracle says %s was left to cancel", desc, olds[i], c)
+		}
+		w.or.notice(mail.CreditNote, student, whatCreditNote(cns[k], olds[i], c))
+		k++
+	}
+	if k != len(cns) {
+		return violation(invRule, "%s: credit notes %q on %s, the oracle says %v was left to cancel", desc, r.CreditNote, r.OldInvoice, creditable)
 	}
 	return nil
+}
+
+// simList splits a list of document numbers as a result gives it.
+func simList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ", ")
 }

@@ -28,10 +28,7 @@ func (w *simWorld) opSetCode(st *simStudent, year string) (string, error) {
 		return refused(desc, err)
 	}
 	ttc := simTariffs[year][code]
-	var creditable money.Cents // what a code change's credit note cancels
-	if o := w.cur(st, year); o != nil && o.inv != nil {
-		creditable = o.inv.ttc - o.inv.credited
-	}
+	creditable := w.or.creditable(w.cur(st, year)) // what a code change's credit notes cancel
 	if res.Order.TTC != ttc {
 		return desc, violation(invRule, "%s: order of %s, the tariff is %s", desc, res.Order.TTC, ttc)
 	}
@@ -86,7 +83,7 @@ func (w *simWorld) opCreditNote(st *simStudent, year string) (string, error) {
 	inv, number := o.inv, ""
 	invs, err := w.db.ListInvoices(w.ctx, store.InvoiceFilter{StudentID: st.id})
 	for _, i := range invs {
-		if i.OrderID == o.id {
+		if i.OrderID == o.id && i.Part != partPayer {
 			number = i.Number
 		}
 	}

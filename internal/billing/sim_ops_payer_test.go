@@ -9,13 +9,14 @@ import (
 	"github.com/inpctl/inpctl/internal/money"
 )
 
-// The third-party payer operations of the simulation: naming a payer and
-// its transfer.
+// The third-party payer operations of the simulation: naming a payer (and
+// its share) and its transfer.
 
-// opSetPayer names a company as the payer of the dossier's order: refused
-// unless nothing is paid on it and it has no plan (the sim checks the
-// first; production knows the plans).
-func (w *simWorld) opSetPayer(st *simStudent, year string) (string, error) {
+// opSetPayer names a company as the payer of the dossier's order, for the
+// whole of it or, withShare, a share (set-payer --share; one in four at or
+// above the TTC, refused): refused unless nothing is paid on it and it has
+// no plan (the sim checks the first; production knows the plans).
+func (w *simWorld) opSetPayer(st *simStudent, year string, withShare bool) (string, error) {
 	o, k := w.cur(st, year), [2]string{st.id, year}
 	desc := "dossier set-payer " + st.id + " " + year
 	if w.rng.IntN(2) == 0 {
@@ -25,23 +26,36 @@ func (w *simWorld) opSetPayer(st *simStudent, year string) (string, error) {
 			desc = "schedule cancel + " + desc
 		}
 	}
-	res, err := w.svc[year].SetPayer(w.ctx, PayerInput{StudentID: st.id, Name: "Exemple Formation SAS", SIRET: "41200123210004", PORef: fmt.Sprintf("BC-%d", w.next())})
+	var share money.Cents
+	switch r := w.rng.IntN(4); {
+	case o == nil || o.ttc <= 200 || !withShare:
+	case r > 0:
+		share = money.Cents(1+w.rng.Int64N(int64(o.ttc)/100-1)) * 100
+	default:
+		share = o.ttc + money.Cents(w.rng.Int64N(2))*100
+	}
+	if share > 0 {
+		desc += " --share " + share.String()
+	}
+	res, err := w.svc[year].SetPayer(w.ctx, PayerInput{StudentID: st.id, Name: "Exemple Formation SAS", SIRET: "41200123210004", PORef: fmt.Sprintf("BC-%d", w.next()), Share: share})
 	if err != nil {
 		return refused(desc, err)
 	}
 	switch {
 	case o == nil || o.ttc == 0:
 		return desc, violation(invRule, "%s: accepted, there is no order to pay", desc)
-	case o.inv != nil && (w.or.allocated(o.inv) != 0 || o.inv.credited != 0):
-		return desc, violation(invRule, "%s: accepted, %s is paid and %s credited on the order", desc, w.or.allocated(o.inv), o.inv.credited)
+	case share >= o.ttc:
+		return desc, violation(invRule, "%s: accepted, a share not below the order's %s", desc, o.ttc)
+	case o.inv != nil && (w.or.paid(o) != 0 || w.or.credited(o) != 0):
+		return desc, violation(invRule, "%s: accepted, %s is paid and %s credited on the order", desc, w.or.paid(o), w.or.credited(o))
 	}
-	was := w.or.payer[k]
-	var creditable money.Cents // what the re-addressing's credit note cancels
-	if o.inv != nil {
-		creditable = o.inv.ttc - o.inv.credited
-	}
-	w.or.payer[k] = true
-	if re := o.inv != nil && !was; re != (res.Reinvoiced != nil) {
+	creditable := w.or.creditable(o) // what the re-addressing's credit notes cancel
+	w.or.payer[k], w.or.share[k] = true, share
+	shared := w.or.shared(o)
+	// The invoices already say who pays what: the two parts for this share,
+	// or one invoice addressed to the payer of the whole.
+	as := o.inv != nil && (shared && o.pinv != nil && o.pinv.ttc == share || !shared && o.pinv == nil && o.inv.toPayer)
+	if re := o.inv != nil && !as; re != (res.Reinvoiced != nil) {
 		return desc, violation(invRule, "%s: re-addressed %v, expected %v", desc, res.Reinvoiced != nil, re)
 	}
 	if res.Reinvoiced != nil {
@@ -58,6 +72,14 @@ func (w *simWorld) opSetPayer(st *simStudent, year string) (string, error) {
 		if err := w.reinvoiceNotice(desc, st.id, res.Reinvoiced, creditable); err != nil {
 			return desc, err
 		}
+		return desc, nil
+	}
+	if want := o.inv == nil && shared; want != (len(res.Invoices) == 2) {
+		return desc, violation(invRule, "%s: invoices %v issued, expected the two parts: %v", desc, res.Invoices, want)
+	}
+	if len(res.Invoices) > 0 {
+		w.or.invoice(o)
+		desc += " → invoices " + strings.Join(res.Invoices, ", ")
 	}
 	return desc, nil
 }
@@ -77,7 +99,7 @@ func (w *simWorld) opPayerTransfer(st *simStudent, year string) (string, error) 
 		}
 	}
 	o, k := w.cur(st, year), [2]string{st.id, year}
-	owed := w.or.owed(o)
+	owed := w.or.owedPayer(o)
 	m := ManualPayment{StudentID: st.id, Method: "transfer", Ref: fmt.Sprintf("VIR %d", w.next()), Payer: true}
 	kind := []string{"full", "partial", "over"}[w.rng.IntN(3)]
 	switch {

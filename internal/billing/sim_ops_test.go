@@ -43,7 +43,8 @@ var simOps = []simOp{
 	{"exempt", 3, (*simWorld).opExempt},
 	{"credit-note", 2, (*simWorld).opCreditNote},
 	{"invoice", 1, (*simWorld).opInvoice},
-	{"set-payer", 3, (*simWorld).opSetPayer},
+	{"set-payer", 3, func(w *simWorld, st *simStudent, y string) (string, error) { return w.opSetPayer(st, y, false) }},
+	{"set-payer-share", 3, func(w *simWorld, st *simStudent, y string) (string, error) { return w.opSetPayer(st, y, true) }},
 	{"payer-transfer", 3, (*simWorld).opPayerTransfer},
 	{"cron", 8, func(w *simWorld, _ *simStudent, _ string) (string, error) { return w.opCron() }},
 	{"retry", 4, func(w *simWorld, _ *simStudent, _ string) (string, error) {

@@ -27,13 +27,19 @@ import (
 //     payment lost on the dossier since its peak there, as far as it is
 //     still free (an excess accepted as a credit stays one).
 //   - An unpaid or a void takes back everything the payment had allocated.
+//   - A payer with a share (set-payer --share, above 0 and below the TTC)
+//     splits the order in two invoices, the student's part (TTC − share)
+//     then the payer's (the share): the student's money pays the first only,
+//     the payer's the second only; plans and debits are for the student's
+//     part, and the student's figures leave the payer's part out.
 type simOracle struct {
 	orders   map[int64]*orOrder
-	current  map[[2]string]*orOrder // (student, year) → its current order
-	invoices []*orInvoice           // in issue order: "oldest first"
-	payments []*orPayment           // in recording order: "newest first" reversed
-	refunds  map[string]money.Cents // by student
-	payer    map[[2]string]bool     // (student, year) whose orders a third party pays
+	current  map[[2]string]*orOrder    // (student, year) → its current order
+	invoices []*orInvoice              // in issue order: "oldest first"
+	payments []*orPayment              // in recording order: "newest first" reversed
+	refunds  map[string]money.Cents    // by student
+	payer    map[[2]string]bool        // (student, year) whose orders a third party pays
+	share    map[[2]string]money.Cents // its share (0: the whole order)
 	// notices are the e-mail notices the events give (sim_notices_test.go).
 	notices []orNotice
 }
@@ -42,7 +48,8 @@ type orOrder struct {
 	id                  int64
 	student, year, code string
 	ttc                 money.Cents
-	inv                 *orInvoice
+	inv                 *orInvoice // the whole, or the student's part
+	pinv                *orInvoice // the payer's part of an order invoiced in two
 	superseded          bool
 }
 
@@ -50,6 +57,8 @@ type orInvoice struct {
 	order         *orOrder
 	number        string // production's, learnt after the fact
 	ttc, credited money.Cents
+	payer         bool // the payer's part
+	toPayer       bool // addressed to the payer (its part, or a whole order it pays)
 }
 
 type orPayment struct {
@@ -60,10 +69,12 @@ type orPayment struct {
 	alloc           map[*orInvoice]money.Cents
 	peak            map[[2]string]money.Cents // by (student, year): the most it ever paid of that dossier
 	only            *orOrder                  // a payer's transfer: the one order it may pay
+	toPart          bool                      // a payer's transfer that went to a payer's part (not in the student's figures)
 }
 
 func newSimOracle() *simOracle {
-	return &simOracle{orders: map[int64]*orOrder{}, current: map[[2]string]*orOrder{}, refunds: map[string]money.Cents{}, payer: map[[2]string]bool{}}
+	return &simOracle{orders: map[int64]*orOrder{}, current: map[[2]string]*orOrder{}, refunds: map[string]money.Cents{}, payer: map[[2]string]bool{},
+		share: map[[2]string]money.Cents{}}
 }
 
 func (or *simOracle) allocated(inv *orInvoice) (sum money.Cents) {
@@ -77,12 +88,33 @@ func (or *simOracle) due(inv *orInvoice) money.Cents {
 	return inv.ttc - inv.credited - or.allocated(inv)
 }
 
-// owed is what order o still owes.
+// owed is what the student still owes of order o: all of it, the rest of
+// a payer's share, nothing of an order a payer pays whole.
 func (or *simOracle) owed(o *orOrder) money.Cents {
-	if o == nil {
+	switch {
+	case o == nil || or.financed(o):
 		return 0
+	case o.inv == nil && or.shared(o):
+		return o.ttc - or.share[[2]string{o.student, o.year}]
+	case o.inv == nil:
+		return o.ttc
 	}
-	if o.inv == nil {
+	return or.due(o.inv)
+}
+
+// owedPayer is what the payer still owes of order o: its share, or all of
+// an order it pays whole.
+func (or *simOracle) owedPayer(o *orOrder) money.Cents {
+	switch {
+	case o == nil:
+		return 0
+	case or.shared(o) && o.pinv != nil:
+		return or.due(o.pinv)
+	case or.shared(o):
+		return or.share[[2]string{o.student, o.year}]
+	case !or.financed(o):
+		return 0
+	case o.inv == nil:
 		return o.ttc
 	}
 	return or.due(o.inv)
@@ -131,7 +163,7 @@ func (or *simOracle) owedTotal(student, year string) money.Cents {
 	}
 	sum := or.owed(cur)
 	for _, inv := range or.invoices {
-		if inv.order.student == student && (cur == nil || inv.order != cur) && !or.financed(inv.order) {
+		if inv.order.student == student && (cur == nil || inv.order != cur) && !inv.payer && !or.financed(inv.order) {
 			sum += max(or.due(inv), 0)
 		}
 	}
@@ -141,13 +173,13 @@ func (or *simOracle) owedTotal(student, year string) money.Cents {
 // figures are Débit, Crédit, Solde of SPEC §8.
 func (or *simOracle) figures(student string) (debit, credit money.Cents) {
 	for _, inv := range or.invoices {
-		if inv.order.student == student {
+		if inv.order.student == student && !inv.payer {
 			debit += inv.ttc
 			credit += inv.credited
 		}
 	}
 	for _, p := range or.payments {
-		if p.student == student && !p.reversed {
+		if p.student == student && !p.reversed && !p.toPart {
 			credit += p.amount
 		}
 	}
@@ -155,24 +187,47 @@ func (or *simOracle) figures(student string) (debit, credit money.Cents) {
 }
 
 func (or *simOracle) invoice(o *orOrder) {
-	if o.inv == nil && o.ttc > 0 && !o.superseded {
-		o.inv = &orInvoice{order: o, ttc: o.ttc}
-		or.invoices = append(or.invoices, o.inv)
+	if o.inv != nil || o.ttc <= 0 || o.superseded {
+		return
 	}
+	if or.shared(o) {
+		share := or.share[[2]string{o.student, o.year}]
+		o.inv = &orInvoice{order: o, ttc: o.ttc - share}
+		o.pinv = &orInvoice{order: o, ttc: share, payer: true, toPayer: true}
+		or.invoices = append(or.invoices, o.inv, o.pinv)
+		return
+	}
+	o.inv = &orInvoice{order: o, ttc: o.ttc, toPayer: or.financed(o)}
+	or.invoices = append(or.invoices, o.inv)
 }
 
-// financed: a third party pays o (SPEC §4: none of the student's money).
+// financed: a third party pays the whole of o (SPEC §4: none of the
+// student's money).
 func (or *simOracle) financed(o *orOrder) bool {
-	return o != nil && or.payer[[2]string{o.student, o.year}]
+	return o != nil && or.payer[[2]string{o.student, o.year}] && !or.shared(o)
 }
 
-// mayPay: a payer's transfer pays its order only; a student's money never
-// pays a financed order.
+// shared: a payer pays a share of o, the student the rest.
+func (or *simOracle) shared(o *orOrder) bool {
+	if o == nil {
+		return false
+	}
+	k := [2]string{o.student, o.year}
+	return or.payer[k] && or.share[k] > 0 && or.share[k] < o.ttc
+}
+
+// payersToPay: inv is the payer's (its part, or a whole order it pays).
+func (or *simOracle) payersToPay(inv *orInvoice) bool {
+	return inv.payer || inv.order.pinv == nil && or.financed(inv.order)
+}
+
+// mayPay: a payer's transfer pays its part of its order only; a student's
+// money never pays what a payer pays.
 func (or *simOracle) mayPay(p *orPayment, inv *orInvoice) bool {
 	if p.only != nil {
-		return inv.order == p.only
+		return inv.order == p.only && or.payersToPay(inv)
 	}
-	return inv.order.student == p.student && !or.financed(inv.order)
+	return inv.order.student == p.student && !or.payersToPay(inv)
 }
 
 // give allocates what is free of p to invs, in that order.
@@ -180,6 +235,7 @@ func (or *simOracle) give(p *orPayment, invs []*orInvoice) {
 	for _, inv := range invs {
 		if take := min(p.free(), or.due(inv)); take > 0 && or.mayPay(p, inv) {
 			p.alloc[inv] += take
+			p.toPart = p.toPart || inv.payer
 			p.track(inv.order)
 		}
 	}
@@ -238,18 +294,25 @@ func (or *simOracle) setCode(student, year, code string, id int64, ttc money.Cen
 		or.current[k], or.orders[id] = o, o
 		return false
 	}
-	old := cur.inv
-	for _, p := range or.payments {
-		delete(p.alloc, old) // the credit note releases them all
+	for _, old := range []*orInvoice{cur.inv, cur.pinv} {
+		if old == nil {
+			continue
+		}
+		for _, p := range or.payments {
+			delete(p.alloc, old) // the credit note releases them all
+		}
+		old.credited = old.ttc
 	}
-	old.credited = old.ttc
 	cur.superseded = true
 	o := &orOrder{id: id, student: student, year: year, code: code, ttc: ttc}
 	or.current[k], or.orders[id] = o, o
 	or.invoice(o)
 	// What credit notes of this dossier took off a payment since its peak
 	// there follows it, oldest payment first, as far as it is still free.
-	if o.inv != nil {
+	for _, inv := range []*orInvoice{o.inv, o.pinv} {
+		if inv == nil {
+			continue
+		}
 		for _, p := range or.payments {
 			if p.reversed {
 				continue
@@ -257,15 +320,16 @@ func (or *simOracle) setCode(student, year, code string, id int64, ttc money.Cen
 			if p.only != nil && (p.only.student != o.student || p.only.year != o.year) {
 				continue // another dossier's payer
 			}
-			if (p.only != nil) != or.financed(o) {
-				continue // the payer's money pays its order only, the student's never a financed one
+			if (p.only != nil) != or.payersToPay(inv) {
+				continue // the payer's money pays its part only, the student's never the payer's
 			}
 			if p.only != nil {
 				p.only = o // the payer's transfer follows its dossier to the new order
 			}
 			lost := p.peak[k] - p.net(k)
-			if take := min(lost, p.free(), or.due(o.inv)); take > 0 {
-				p.alloc[o.inv] += take
+			if take := min(lost, p.free(), or.due(inv)); take > 0 {
+				p.alloc[inv] += take
+				p.toPart = p.toPart || inv.payer
 				p.track(o)
 			}
 		}
@@ -292,8 +356,8 @@ func (or *simOracle) creditNote(inv *orInvoice, amount money.Cents) {
 // takes off (≤ 0: nothing to exempt, it must be refused).
 func (or *simOracle) exemptDiff(student, year string, tariff money.Cents) money.Cents {
 	switch o := or.current[[2]string{student, year}]; {
-	case o == nil || or.financed(o):
-		return 0 // a financed order is not exempted
+	case o == nil || or.financed(o) || or.shared(o):
+		return 0 // a financed order, or one a payer shares, is not exempted
 	case o.inv == nil:
 		return o.ttc - tariff
 	default:
@@ -332,4 +396,40 @@ func (or *simOracle) refund(number string, amount money.Cents) {
 	p.refunded += amount
 	or.refunds[p.student] += amount
 	or.notice(mail.Refund, p.student, whatPayment(number, amount))
+}
+
+// paid is the money allocated to order o's invoices (both parts).
+func (or *simOracle) paid(o *orOrder) (sum money.Cents) {
+	for _, inv := range []*orInvoice{o.inv, o.pinv} {
+		if inv != nil {
+			sum += or.allocated(inv)
+		}
+	}
+	return sum
+}
+
+// creditable is what is left to cancel on each invoice of order o (the
+// whole, or the student's part then the payer's): what a re-invoicing's
+// credit notes cancel.
+func (or *simOracle) creditable(o *orOrder) []money.Cents {
+	var out []money.Cents
+	if o == nil {
+		return out
+	}
+	for _, inv := range []*orInvoice{o.inv, o.pinv} {
+		if inv != nil {
+			out = append(out, inv.ttc-inv.credited)
+		}
+	}
+	return out
+}
+
+// credited is what credit notes cancelled of order o's invoices.
+func (or *simOracle) credited(o *orOrder) (sum money.Cents) {
+	for _, inv := range []*orInvoice{o.inv, o.pinv} {
+		if inv != nil {
+			sum += inv.credited
+		}
+	}
+	return sum
 }

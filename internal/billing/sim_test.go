@@ -213,6 +213,9 @@ func simCoverage(results []simResult) string {
 			if strings.Contains(d, " --payer ") {
 				k += " --payer"
 			}
+			if strings.Contains(d, " --share ") {
+				k += " --share"
+			}
 			switch {
 			case strings.Contains(d, " → refused ("):
 				k += " (refused)"
@@ -228,6 +231,8 @@ func simCoverage(results []simResult) string {
 				k += " (credit note)"
 			case strings.Contains(d, "→ re-addressed"):
 				k += " (re-addressed)"
+			case strings.Contains(d, "→ invoices"):
+				k += " (two parts issued)"
 			case strings.HasPrefix(k, "payment record"):
 				k += " " + strings.TrimSuffix(strings.Fields(d[strings.Index(d, "("):])[0][1:], ";")
 			}

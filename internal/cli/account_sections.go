@@ -114,7 +114,7 @@ func invoicesSection(a billing.Account) acctSection {
 	sec := acctSection{key: "factures", title: "Factures", data: a.Invoices,
 		head: []string{"Date", "N°", "Solde", "HT", "TVA", "TTC", "Avoir TTC", "Réglé TTC", "Remboursé TTC"}}
 	for _, i := range a.Invoices.Items {
-		sec.rows = append(sec.rows, []any{acctDate(i.Date), i.Number, acctDate(i.SettledDate), i.HT, i.TVA, i.TTC, i.Credited, i.Paid, i.Refunded})
+		sec.rows = append(sec.rows, []any{acctDate(i.Date), payerMark(i.Number, i.Payer), acctDate(i.SettledDate), i.HT, i.TVA, i.TTC, i.Credited, i.Paid, i.Refunded})
 	}
 	t := a.Invoices.Total
 	sec.total = []any{"Total", "", "", t.HT, t.TVA, t.TTC, t.Credited, t.Paid, t.Refunded}
@@ -125,7 +125,7 @@ func paymentsSection(a billing.Account) acctSection {
 	sec := acctSection{key: "reglements", title: "Règlements", data: a.Payments,
 		head: []string{"Date", "N°", "Mode", "Référence", "TTC", "Affecté TTC", "Impayé", "Impayé le"}}
 	for _, p := range a.Payments.Items {
-		sec.rows = append(sec.rows, []any{acctDate(p.Date), p.Number, billing.MethodFR(p.Method), p.Ref, p.Amount, p.Allocated, acctOpt{p.Unpaid, "-"}, unpaidWhen(p)})
+		sec.rows = append(sec.rows, []any{acctDate(p.Date), payerMark(p.Number, p.Payer), billing.MethodFR(p.Method), p.Ref, p.Amount, p.Allocated, acctOpt{p.Unpaid, "-"}, unpaidWhen(p)})
 	}
 	t := a.Payments.Total
 	sec.total = []any{"Total", "", "", "", t.Amount, t.Allocated, t.Unpaid, ""}
@@ -339,4 +339,13 @@ func attemptReason(f billing.FailedAttempt) string {
 		return f.Text
 	}
 	return gateway.DescribeFR(f.Code)
+}
+
+// payerMark marks a payer's row (its invoice for its share, its transfer
+// for it): listed, but no part of the student's Synthèse.
+func payerMark(number string, payer bool) string {
+	if payer {
+		return number + " (payeur)"
+	}
+	return number
 }

@@ -54,7 +54,7 @@ func viewOrder(o store.Order) *orderView {
 		return nil
 	}
 	v := &orderView{Number: o.Number, Date: o.Date, Code: o.Code, Lines: []lineView{}, HT: o.HT, TVA: o.TVA, TTC: o.TTC,
-		Financed: billing.FinancedPart(o.TTC, o.Financed, o.PayerName), Payer: o.PayerName, Currency: money.Currency, Blocked: o.BlockedReason, Invoiced: o.Invoiced}
+		Financed: billing.FinancedPart(o.TTC, o.Financed, o.PayerName != "", o.PayerShare), Payer: o.PayerName, Currency: money.Currency, Blocked: o.BlockedReason, Invoiced: o.Invoiced}
 	for _, l := range o.Lines {
 		v.Lines = append(v.Lines, lineView{l.Designation, l.Qty, l.UnitHT, l.VATRate, l.DiscountPct, l.HT()})
 	}

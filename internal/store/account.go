@@ -56,7 +56,8 @@ type OrderRow struct {
 	BlockedAt      string
 	UnblockedAt    string // the last lifting of a block (schedule unblock, a new card), "" if none
 	UnblockReason  string
-	PayerName      string // the dossier's payer (dossier set-payer), "" if none
+	PayerName      string      // the dossier's payer (dossier set-payer), "" if none
+	PayerShare     money.Cents // its share of the TTC (0: the whole order)
 }
 
 // InvoiceRow is one issued invoice.
@@ -64,6 +65,7 @@ type InvoiceRow struct {
 	ID, OrderID  int64
 	Number, Date string
 	HT, TVA, TTC money.Cents
+	Part         string // "", "student" or "payer" (Invoice.Part)
 }
 
 // CreditNoteRow is one issued credit note.
@@ -81,6 +83,9 @@ type PaymentRow struct {
 	Number, Date string
 	Amount       money.Cents
 	Method, Ref  string
+	// ThirdParty: the payer's transfer for its share of an order
+	// (thirdPartySQL), no part of the student's figures.
+	ThirdParty bool
 }
 
 // AllocationRow is one signed allocation row; Date is the local date it
@@ -225,12 +230,13 @@ func (r accountReader) orders(a *AccountRows) error {
 	a.Orders = []OrderRow{}
 	return r.each(`SELECT o.id, o.dossier_id, o.number, d.year, o.date, o.code, o.ht, o.tva, o.ttc, o.financed,
 		COALESCE((SELECT n.date FROM orders n WHERE n.id = o.superseded_by), ''), o.blocked_reason, o.blocked_at,
-		o.unblocked_at, o.unblock_reason, COALESCE((SELECT py.name FROM payers py WHERE py.dossier_id = o.dossier_id), '')
+		o.unblocked_at, o.unblock_reason, COALESCE((SELECT py.name FROM payers py WHERE py.dossier_id = o.dossier_id), ''),
+		COALESCE((SELECT py.share FROM payers py WHERE py.dossier_id = o.dossier_id), 0)
 		FROM orders o JOIN dossiers d ON d.id = o.dossier_id
 		WHERE d.student_id = ? AND o.date <= ? ORDER BY o.date, o.id`, func(rs *sql.Rows) error {
 		var o OrderRow
 		err := rs.Scan(&o.ID, &o.DossierID, &o.Number, &o.Year, &o.Date, &o.Code, &o.HT, &o.TVA, &o.TTC, &o.Financed,
-			&o.SupersededDate, &o.BlockedReason, &o.BlockedAt, &o.UnblockedAt, &o.UnblockReason, &o.PayerName)
+			&o.SupersededDate, &o.BlockedReason, &o.BlockedAt, &o.UnblockedAt, &o.UnblockReason, &o.PayerName, &o.PayerShare)
 		a.Orders = append(a.Orders, o)
 		return err
 	}, r.id, r.day)
@@ -238,10 +244,10 @@ func (r accountReader) orders(a *AccountRows) error {
 
 func (r accountReader) invoices(a *AccountRows) error {
 	a.Invoices = []InvoiceRow{}
-	return r.each(`SELECT id, order_id, number, date, ht, tva, ttc FROM invoices
+	return r.each(`SELECT id, order_id, number, date, ht, tva, ttc, part FROM invoices
 		WHERE student_id = ? AND date <= ? ORDER BY seq`, func(rs *sql.Rows) error {
 		var i InvoiceRow
-		err := rs.Scan(&i.ID, &i.OrderID, &i.Number, &i.Date, &i.HT, &i.TVA, &i.TTC)
+		err := rs.Scan(&i.ID, &i.OrderID, &i.Number, &i.Date, &i.HT, &i.TVA, &i.TTC, &i.Part)
 		a.Invoices = append(a.Invoices, i)
 		return err
 	}, r.id, r.day)
@@ -261,10 +267,10 @@ func (r accountReader) creditNotes(a *AccountRows) error {
 
 func (r accountReader) payments(a *AccountRows) error {
 	a.Payments = []PaymentRow{}
-	return r.each(`SELECT id, number, date, amount, method, ref FROM payments
-		WHERE student_id = ? AND date <= ? ORDER BY date, id`, func(rs *sql.Rows) error {
+	return r.each(`SELECT p.id, p.number, p.date, p.amount, p.method, p.ref, `+thirdPartySQL+` FROM payments p
+		WHERE p.student_id = ? AND p.date <= ? ORDER BY p.date, p.id`, func(rs *sql.Rows) error {
 		var p PaymentRow
-		err := rs.Scan(&p.ID, &p.Number, &p.Date, &p.Amount, &p.Method, &p.Ref)
+		err := rs.Scan(&p.ID, &p.Number, &p.Date, &p.Amount, &p.Method, &p.Ref, &p.ThirdParty)
 		a.Payments = append(a.Payments, p)
 		return err
 	}, r.id, r.day)

@@ -37,7 +37,7 @@ type AccountFilter struct {
 // accountTotalsQuery sums each kind of ledger row per student, one
 // GROUP BY per table, and joins the sums to the students: a fixed number of
 // table scans whatever the number of students.
-const accountTotalsQuery = `WITH ` + accountSumsCTEs + `
+var accountTotalsQuery = `WITH ` + accountSums(true) + `
 SELECT s.id, s.last_name, s.first_name, s.programme, COALESCE(pr.session, ''),
 	COALESCE(inv.v, 0), COALESCE(cn.v, 0), COALESCE(pay.v, 0), COALESCE(unp.v, 0), COALESCE(ref.v, 0),
 	COALESCE(nyd.v, 0), COALESCE(blk.v, '')
@@ -48,17 +48,29 @@ LEFT JOIN blk ON blk.sid = s.id
 WHERE (?2 = '' OR s.programme = ?2) AND (?3 = '' OR pr.session = ?3)
 ORDER BY s.id`
 
-// accountSumsCTEs are the per-student sums of the ledger as of ?1 (?4 the
+// accountSums are the per-student sums of the ledger as of ?1 (?4 the
 // cut of timestamps), one GROUP BY per table: inv, cn, pay, unp, ref, nyd
 // and blk, each keyed by sid. account list and report summary both read
-// them, so their figures are the same by construction.
-const accountSumsCTEs = `
-inv AS (SELECT student_id AS sid, SUM(ttc) AS v FROM invoices WHERE date <= ?1 GROUP BY student_id),
+// them, so their figures are the same by construction, but for one thing:
+//
+// A payer's share of an order (set-payer --share) is no part of the
+// student's figures: with studentOnly (account list, as billing.TotalsOf
+// for account show) its invoice (part 'payer'), the credit notes on it and
+// the payer's transfers for it (thirdPartySQL) are left out. report
+// summary counts them (studentOnly false): they are the school's books, and
+// its summary by month counts every movement.
+func accountSums(studentOnly bool) string {
+	notPayerInv, notPayerCN, notThirdParty := "", "", ""
+	if studentOnly {
+		notPayerInv, notPayerCN, notThirdParty = " AND part <> 'payer'", " AND i.part <> 'payer'", " AND NOT "+thirdPartySQL
+	}
+	return `
+inv AS (SELECT student_id AS sid, SUM(ttc) AS v FROM invoices WHERE date <= ?1` + notPayerInv + ` GROUP BY student_id),
 cn AS (SELECT i.student_id AS sid, SUM(c.amount) AS v FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id
-	WHERE c.date <= ?1 GROUP BY i.student_id),
-pay AS (SELECT student_id AS sid, SUM(amount) AS v FROM payments WHERE date <= ?1 GROUP BY student_id),
+	WHERE c.date <= ?1` + notPayerCN + ` GROUP BY i.student_id),
+pay AS (SELECT p.student_id AS sid, SUM(p.amount) AS v FROM payments p WHERE p.date <= ?1` + notThirdParty + ` GROUP BY p.student_id),
 unp AS (SELECT p.student_id AS sid, SUM(p.amount) AS v FROM unpaids u JOIN payments p ON p.id = u.payment_id
-	WHERE u.date <= ?1 AND p.date <= ?1 GROUP BY p.student_id),
+	WHERE u.date <= ?1 AND p.date <= ?1` + notThirdParty + ` GROUP BY p.student_id),
 ref AS (SELECT student_id AS sid, SUM(amount) AS v FROM refunds WHERE date <= ?1 GROUP BY student_id),
 nyd AS (SELECT d.student_id AS sid, SUM(n.amount) AS v FROM instalments n JOIN plans p ON p.id = n.plan_id
 	JOIN orders o ON o.id = p.order_id JOIN dossiers d ON d.id = o.dossier_id
@@ -74,6 +86,12 @@ blk AS (SELECT d.student_id AS sid, MIN(o.blocked_reason) AS v FROM orders o JOI
 	WHERE o.blocked_reason <> '' AND o.date <= ?1 AND (o.blocked_at = '' OR substr(o.blocked_at, 1, 10) <= ?1)
 	AND (o.superseded_by IS NULL OR (SELECT n.date FROM orders n WHERE n.id = o.superseded_by) > ?1)
 	GROUP BY d.student_id)`
+}
+
+// thirdPartySQL says whether payment p is a payer's transfer for its
+// share of an order: from the payer, allocated to the payer's part.
+const thirdPartySQL = `(p.payer_id IS NOT NULL AND EXISTS (SELECT 1 FROM allocations a JOIN invoices i ON i.id = a.invoice_id
+	WHERE a.payment_id = p.id AND i.part = 'payer'))`
 
 // AccountTotals returns the ledger sums of every student (of a programme
 // or session) as of asOf (timestamps read in loc), in student order.

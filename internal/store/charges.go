@@ -62,10 +62,23 @@ type DueItem struct {
 	HasCard      bool        `json:"-"`
 }
 
-// owedSQL is what order o (with its invoice v, LEFT JOINed) owes now: the
-// SQL twin of billing.Owed, which a test holds it to.
-const owedSQL = `(COALESCE(v.ttc, o.ttc) - COALESCE((SELECT SUM(c.amount) FROM credit_notes c WHERE c.invoice_id = v.id), 0)
-	- COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_id = v.id), 0))`
+// owedSQL is what the student owes now on order o (with v, LEFT JOINed
+// with studentInvoiceJoin, its invoice the student pays): the SQL twin of
+// billing.OwedBy's Student, which a test holds it to. Plans, debits and
+// db check E001 are about the student's part only.
+const owedSQL = `(CASE WHEN v.id IS NULL THEN o.ttc - ` + financedSQL + `
+	WHEN v.part = '' AND ` + financedSQL + ` >= v.ttc THEN 0
+	ELSE v.ttc - COALESCE((SELECT SUM(c.amount) FROM credit_notes c WHERE c.invoice_id = v.id), 0)
+	- COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_id = v.id), 0) END)`
+
+// financedSQL is billing.FinancedPart of order o: the payer's share (all
+// of it when 0), else what its code finances.
+const financedSQL = `COALESCE((SELECT CASE WHEN py.share > 0 THEN MIN(py.share, o.ttc) ELSE o.ttc END FROM payers py WHERE py.dossier_id = o.dossier_id),
+	MIN(o.financed, o.ttc))`
+
+// studentInvoiceJoin joins v, the invoice of order o the student pays: its
+// only invoice, or the student's part of an order invoiced in parts.
+const studentInvoiceJoin = ` LEFT JOIN invoices v ON v.order_id = o.id AND v.part <> 'payer'`
 
 // dueCols: the amount of a debit is the instalment's, capped by what the
 // order owes, computed in the same query (never a stored figure alone).
@@ -76,7 +89,7 @@ const dueCols = `i.id, i.plan_id, p.order_id, d.student_id, s.first_name || ' ' 
 const dueFrom = ` FROM instalments i
 	JOIN plans p ON p.id = i.plan_id AND p.status = 'active'
 	JOIN orders o ON o.id = p.order_id AND o.blocked_reason = '' AND o.superseded_by IS NULL
-	LEFT JOIN invoices v ON v.order_id = o.id
+	` + studentInvoiceJoin + `
 	JOIN dossiers d ON d.id = o.dossier_id
 	JOIN students s ON s.id = d.student_id
 	LEFT JOIN cards c ON c.id = (SELECT MAX(id) FROM cards c2 WHERE c2.student_id = d.student_id AND c2.deleted_at = '')
@@ -336,7 +349,8 @@ func (db *DB) FirstPaymentDue(ctx context.Context, year string) ([]string, error
 		JOIN orders o ON o.dossier_id = d.id AND o.superseded_by IS NULL
 		WHERE d.year = ? AND o.ttc > 0 AND o.financed = 0 AND o.blocked_reason = ''
 		  AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.order_id = o.id AND p.status IN ('requested','active','completed'))
-		  AND NOT EXISTS (SELECT 1 FROM invoices i JOIN allocations a ON a.invoice_id = i.id WHERE i.order_id = o.id)
+		  AND NOT EXISTS (SELECT 1 FROM invoices i JOIN allocations a ON a.invoice_id = i.id WHERE i.order_id = o.id AND i.part <> 'payer')
+		  AND NOT EXISTS (SELECT 1 FROM payers py WHERE py.dossier_id = d.id AND (py.share = 0 OR py.share >= o.ttc))
 		ORDER BY d.student_id`, year)
 	if err != nil {
 		return nil, mapErr(err)

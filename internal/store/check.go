@@ -31,10 +31,10 @@ var checks = []struct {
 	code, query string
 }{
 	// E001: the unpaid instalments of a live plan are what its order owes
-	// (billing.Owed, as owedSQL writes it).
+	// (billing.OwedBy, the student's part, as owedSQL writes it).
 	{"E001", `SELECT 'plan of order ' || o.number || ': its unpaid instalments sum to ' || COALESCE(SUM(CASE WHEN i.status IN ('pending','failed') THEN i.amount END), 0)
 		|| ' cents, the order owes ' || ` + owedSQL + `
-		FROM plans p JOIN orders o ON o.id = p.order_id LEFT JOIN invoices v ON v.order_id = o.id JOIN instalments i ON i.plan_id = p.id
+		FROM plans p JOIN orders o ON o.id = p.order_id` + studentInvoiceJoin + ` JOIN instalments i ON i.plan_id = p.id
 		WHERE p.status IN ('approved','active')
 		GROUP BY p.id HAVING COALESCE(SUM(CASE WHEN i.status IN ('pending','failed') THEN i.amount END), 0) <> ` + owedSQL},
 	// E015: card money kept for a dossier (not reversed, less its refunds)

@@ -40,10 +40,16 @@ type Invoice struct {
 	StudentName string `json:"student_name,omitempty"`
 	DueDate     string `json:"due_date,omitempty"`
 	Mentions    string `json:"mentions,omitempty"` // one per line
-	// OrderFinanced and PayerName say who pays the order: a third party
-	// when the code is financed (42) or the dossier names a payer.
+	// Part is the part of its order the invoice is (migration 0012): ""
+	// the whole order, "student" or "payer" when a payer pays a share of it
+	// (dossier set-payer --share) and the order has an invoice for each.
+	Part string `json:"part,omitempty"`
+	// OrderFinanced, PayerName and PayerShare say who pays the order: a
+	// third party when the code is financed (42) or the dossier names a
+	// payer (for its share, 0 being the whole order).
 	OrderFinanced money.Cents        `json:"-"`
 	PayerName     string             `json:"-"`
+	PayerShare    money.Cents        `json:"-"`
 	Credited      money.Cents        `json:"credited_cents"`
 	Allocated     money.Cents        `json:"allocated_cents"`
 	Currency      money.CurrencyCode `json:"currency"`
@@ -68,6 +74,7 @@ type InvoiceDraft struct {
 	ClientSIRET, ClientRef    string
 	StudentName, DueDate      string
 	Mentions                  string
+	Part                      string // "", "student" or "payer" (Invoice.Part)
 }
 
 // DocIssuer is the issuer as an issued document printed it (issue 16: a
@@ -81,8 +88,9 @@ type DocIssuer struct {
 
 const invoiceCols = `i.id, i.number, i.order_id, o.number, i.student_id, i.date, i.issued_at, i.libelle, i.session, i.client_name, i.client_address,
 	i.ht, i.tva, i.ttc, i.vat_mention, i.issuer_name, i.issuer_address, i.issuer_siret,
-	i.client_siret, i.client_ref, i.student_name, i.due_date, i.mentions,
+	i.client_siret, i.client_ref, i.student_name, i.due_date, i.mentions, i.part,
 	o.financed, COALESCE((SELECT py.name FROM payers py WHERE py.dossier_id = o.dossier_id), ''),
+	COALESCE((SELECT py.share FROM payers py WHERE py.dossier_id = o.dossier_id), 0),
 	COALESCE((SELECT SUM(amount) FROM credit_notes c WHERE c.invoice_id = i.id), 0),
 	COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_id = i.id), 0)`
 
@@ -93,7 +101,7 @@ func scanInvoice(sc scanner, more ...any) (Invoice, error) {
 	var i Invoice
 	err := sc.Scan(append([]any{&i.ID, &i.Number, &i.OrderID, &i.OrderNumber, &i.StudentID, &i.Date, &i.IssuedAt, &i.Libelle, &i.Session,
 		&i.ClientName, &i.ClientAddress, &i.HT, &i.TVA, &i.TTC, &i.VATMention, &i.Issuer.Name, &i.Issuer.Address, &i.Issuer.SIRET,
-		&i.ClientSIRET, &i.ClientRef, &i.StudentName, &i.DueDate, &i.Mentions, &i.OrderFinanced, &i.PayerName, &i.Credited, &i.Allocated}, more...)...)
+		&i.ClientSIRET, &i.ClientRef, &i.StudentName, &i.DueDate, &i.Mentions, &i.Part, &i.OrderFinanced, &i.PayerName, &i.PayerShare, &i.Credited, &i.Allocated}, more...)...)
 	return i, err
 }
 
@@ -104,7 +112,7 @@ func (tx *Tx) IssueInvoice(ctx context.Context, d InvoiceDraft) (Invoice, error)
 		return Invoice{}, fault.New(fault.Conflict, "a zero-amount order gets no invoice")
 	}
 	var exists string
-	err := tx.queryRow(ctx, `SELECT number FROM invoices WHERE order_id = ?`, d.OrderID).Scan(&exists)
+	err := tx.queryRow(ctx, `SELECT number FROM invoices WHERE order_id = ? AND (part = ? OR part = '' OR ? = '')`, d.OrderID, d.Part, d.Part).Scan(&exists)
 	if err == nil {
 		return Invoice{}, fault.New(fault.Conflict, "the order is already invoiced (invoice %s)", exists)
 	}
@@ -114,10 +122,10 @@ func (tx *Tx) IssueInvoice(ctx context.Context, d InvoiceDraft) (Invoice, error)
 	}
 	number := fmt.Sprintf("%s%d", prefix, n)
 	res, err := tx.exec(ctx, `INSERT INTO invoices(number, seq, order_id, student_id, date, issued_at, libelle, session, client_name, client_address,
-		ht, tva, ttc, vat_mention, issuer_name, issuer_address, issuer_siret, client_siret, client_ref, student_name, due_date, mentions)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, number, n, d.OrderID, d.StudentID, d.Date, ts(tx.Now), d.Libelle, d.Session,
+		ht, tva, ttc, vat_mention, issuer_name, issuer_address, issuer_siret, client_siret, client_ref, student_name, due_date, mentions, part)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, number, n, d.OrderID, d.StudentID, d.Date, ts(tx.Now), d.Libelle, d.Session,
 		d.ClientName, d.ClientAddress, d.HT, d.TVA, d.TTC, d.VATMention, d.Issuer.Name, d.Issuer.Address, d.Issuer.SIRET,
-		d.ClientSIRET, d.ClientRef, d.StudentName, d.DueDate, d.Mentions)
+		d.ClientSIRET, d.ClientRef, d.StudentName, d.DueDate, d.Mentions, d.Part)
 	if err != nil {
 		return Invoice{}, fmt.Errorf("insert invoice: %w", err)
 	}
@@ -140,10 +148,12 @@ func (tx *Tx) invoiceByID(ctx context.Context, id int64) (Invoice, error) {
 	return inv, err
 }
 
-// InvoiceOfOrder returns the invoice of an order, if issued.
+// InvoiceOfOrder returns the invoice of an order, if issued: the one the
+// student's money pays (its whole, or the student's part of an order a
+// payer pays a share of; InvoicesOfOrder has both parts).
 func (tx *Tx) InvoiceOfOrder(ctx context.Context, orderID int64) (Invoice, bool, error) {
 	var id int64
-	err := tx.queryRow(ctx, `SELECT id FROM invoices WHERE order_id = ?`, orderID).Scan(&id)
+	err := tx.queryRow(ctx, `SELECT id FROM invoices WHERE order_id = ? AND part <> 'payer'`, orderID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Invoice{}, false, nil
 	}
@@ -154,12 +164,44 @@ func (tx *Tx) InvoiceOfOrder(ctx context.Context, orderID int64) (Invoice, bool,
 	return inv, err == nil, err
 }
 
+// InvoicesOfOrder returns every invoice of an order (one for the whole,
+// or its student's and payer's parts), in number order.
+func (tx *Tx) InvoicesOfOrder(ctx context.Context, orderID int64) ([]Invoice, error) {
+	var ids []int64
+	rows, err := tx.query(ctx, `SELECT id FROM invoices WHERE order_id = ? ORDER BY seq`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Invoice, 0, len(ids))
+	for _, id := range ids {
+		inv, err := tx.invoiceByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inv)
+	}
+	return out, nil
+}
+
 // InvoiceNumberOfOrder returns the number of an order's invoice, if
-// issued: the cheap question of the payment paths, which only need to
-// know whether the invoice exists.
+// issued (the student's part when it is invoiced in parts): the cheap
+// question of the payment paths, which only need to know whether the
+// invoice exists.
 func (tx *Tx) InvoiceNumberOfOrder(ctx context.Context, orderID int64) (string, bool, error) {
 	var num string
-	err := tx.queryRow(ctx, `SELECT number FROM invoices WHERE order_id = ?`, orderID).Scan(&num)
+	err := tx.queryRow(ctx, `SELECT number FROM invoices WHERE order_id = ? AND part <> 'payer'`, orderID).Scan(&num)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}

@@ -71,7 +71,7 @@ func (db *DB) NotificationsApplied(ctx context.Context, ns []Notification) ([]Ap
 	for k, n := range ns {
 		a := &out[k]
 		err := q.QueryRowContext(ctx, `SELECT r.student_id, r.amount, n.outcome, COALESCE(p.number, ''),
-			COALESCE((SELECT i.number FROM invoices i WHERE i.order_id = r.order_id), ''),
+			COALESCE((SELECT i.number FROM invoices i WHERE i.order_id = r.order_id AND i.part <> 'payer'), ''),
 			EXISTS (SELECT 1 FROM cards c WHERE c.refabonne = 'AB' || r.cmd)
 			FROM notifications n JOIN pay_requests r ON r.id = n.pay_request_id LEFT JOIN payments p ON p.id = n.payment_id
 			WHERE n.cmd = ? AND n.numtrans = ? AND n.numappel = ? AND n.auth = ? AND n.code = ?`,

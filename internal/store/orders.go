@@ -28,15 +28,18 @@ type Order struct {
 	// PayerName is the third party the dossier names as paying the order
 	// (dossier set-payer), empty when there is none.
 	PayerName string `json:"payer,omitempty"`
+	// PayerShare is the payer's share of the TTC (0: the whole order).
+	PayerShare money.Cents `json:"payer_share_cents,omitempty"`
 }
 
 const orderCols = `o.id, o.number, o.dossier_id, o.date, o.code, o.ht, o.tva, o.ttc, o.financed, o.blocked_reason, o.settled_date,
 	EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id),
-	COALESCE((SELECT py.name FROM payers py WHERE py.dossier_id = o.dossier_id), '')`
+	COALESCE((SELECT py.name FROM payers py WHERE py.dossier_id = o.dossier_id), ''),
+	COALESCE((SELECT py.share FROM payers py WHERE py.dossier_id = o.dossier_id), 0)`
 
 func scanOrder(sc scanner) (Order, error) {
 	var o Order
-	err := sc.Scan(&o.ID, &o.Number, &o.DossierID, &o.Date, &o.Code, &o.HT, &o.TVA, &o.TTC, &o.Financed, &o.BlockedReason, &o.SettledDate, &o.Invoiced, &o.PayerName)
+	err := sc.Scan(&o.ID, &o.Number, &o.DossierID, &o.Date, &o.Code, &o.HT, &o.TVA, &o.TTC, &o.Financed, &o.BlockedReason, &o.SettledDate, &o.Invoiced, &o.PayerName, &o.PayerShare)
 	return o, err
 }
 

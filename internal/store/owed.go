@@ -8,34 +8,62 @@ import (
 	"github.com/inpctl/inpctl/internal/schedule"
 )
 
-// OrderMoney is what the ledger holds of one order: the sums billing.Owed
-// computes what the order still owes from. Nothing here is a stored
-// running total: each figure is a SUM over the ledger's rows.
+// OrderMoney is what the ledger holds of one order: the sums billing.OwedBy
+// computes what the order still owes, and who owes it, from. Nothing here
+// is a stored running total: each figure is a SUM over the ledger's rows.
 type OrderMoney struct {
 	OrderID  int64
-	TTC      money.Cents // the order's total (the invoice's, once invoiced)
-	Financed money.Cents // the part a third party pays
+	TTC      money.Cents // the order's total (its invoices', once invoiced)
+	Financed money.Cents // the part its fee code has a third party pay
+	Payer    bool        // the dossier names a payer (dossier set-payer)
+	Share    money.Cents // the payer's share (0: the whole order)
 	Invoiced bool
-	Credited money.Cents // credit notes on its invoice
-	// Allocated is the net of the allocation rows on its invoice (an
+	Credited money.Cents // credit notes on its invoices
+	// Allocated is the net of the allocation rows on its invoices (an
 	// unpaid, a void and a credit note's release are negative rows).
 	Allocated money.Cents
 	// AllocatedAfter is the part of Allocated that comes from payments
 	// numbered after a given payment id (a plan's paid_before).
 	AllocatedAfter money.Cents
-	Blocked        bool
+	// PayerPart holds the same sums over the payer's invoice of an order
+	// invoiced in parts (set-payer --share); InParts says there is one.
+	InParts   bool
+	PayerPart PartMoney
+	Blocked   bool
+}
+
+// PartMoney is the sums of one invoice of an order.
+type PartMoney struct {
+	TTC, Credited, Allocated, AllocatedAfter money.Cents
+}
+
+// orderMoneyPart is the SQL of the sums over the invoices i of order o
+// that cond selects.
+func orderMoneyPart(cond string) string {
+	return `COALESCE((SELECT SUM(i.ttc) FROM invoices i WHERE i.order_id = o.id AND ` + cond + `), 0),
+		COALESCE((SELECT SUM(c.amount) FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE i.order_id = o.id AND ` + cond + `), 0),
+		COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE i.order_id = o.id AND ` + cond + `), 0),
+		COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE i.order_id = o.id AND ` + cond + ` AND a.payment_id > ?1), 0)`
 }
 
 // OrderMoney reads an order's sums, with the allocations of payments after
 // paymentID counted apart, in one query.
 func (tx *Tx) OrderMoney(ctx context.Context, orderID, paymentID int64) (OrderMoney, error) {
 	m := OrderMoney{OrderID: orderID}
-	err := tx.queryRow(ctx, `SELECT COALESCE(i.ttc, o.ttc), o.financed, i.id IS NOT NULL, o.blocked_reason <> '',
-		COALESCE((SELECT SUM(c.amount) FROM credit_notes c WHERE c.invoice_id = i.id), 0),
-		COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_id = i.id), 0),
-		COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_id = i.id AND a.payment_id > ?), 0)
-		FROM orders o LEFT JOIN invoices i ON i.order_id = o.id WHERE o.id = ?`, paymentID, orderID).
-		Scan(&m.TTC, &m.Financed, &m.Invoiced, &m.Blocked, &m.Credited, &m.Allocated, &m.AllocatedAfter)
+	var invoiced money.Cents
+	err := tx.queryRow(ctx, `SELECT o.ttc, o.financed, o.blocked_reason <> '',
+		EXISTS (SELECT 1 FROM payers py WHERE py.dossier_id = o.dossier_id),
+		COALESCE((SELECT py.share FROM payers py WHERE py.dossier_id = o.dossier_id), 0),
+		EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.part = 'payer'),
+		`+orderMoneyPart("1")+`,
+		`+orderMoneyPart("i.part = 'payer'")+`
+		FROM orders o WHERE o.id = ?2`, paymentID, orderID).
+		Scan(&m.TTC, &m.Financed, &m.Blocked, &m.Payer, &m.Share, &m.InParts,
+			&invoiced, &m.Credited, &m.Allocated, &m.AllocatedAfter,
+			&m.PayerPart.TTC, &m.PayerPart.Credited, &m.PayerPart.Allocated, &m.PayerPart.AllocatedAfter)
+	if invoiced > 0 {
+		m.TTC, m.Invoiced = invoiced, true
+	}
 	return m, err
 }
 

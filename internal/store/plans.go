@@ -88,7 +88,7 @@ func (p Plan) Live() bool {
 
 const planCols = `p.id, p.order_id, d.student_id, s.last_name, s.first_name, d.programme, d.year, o.number, o.ttc,
 	p.plan, p.status, p.requested_at, p.decided_at, p.reason, p.decision, p.paid_before,
-	COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN invoices v ON v.id = a.invoice_id WHERE v.order_id = p.order_id AND a.payment_id > p.paid_before), 0),
+	COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN invoices v ON v.id = a.invoice_id WHERE v.order_id = p.order_id AND v.part <> 'payer' AND a.payment_id > p.paid_before), 0),
 	COALESCE((SELECT i.due_date FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), ''),
 	COALESCE((SELECT i.amount FROM instalments i WHERE i.plan_id = p.id AND i.status IN ('pending','failed') ORDER BY i.seq LIMIT 1), 0),
 	o.superseded_by IS NOT NULL`

@@ -193,6 +193,9 @@ func (r *renderReader) plans() error {
 	}
 	byPlan := map[int64][]int{} // chosen plan id → indexes in out
 	for k := range r.out {
+		if r.out[k].Part == "payer" {
+			continue // the student's plan is no part of the payer's invoice
+		}
 		if p, ok := chosen[r.out[k].OrderID]; ok {
 			byPlan[p.id] = append(byPlan[p.id], k)
 			r.out[k].HasPlan, r.out[k].Instalments = true, []Instalment{}

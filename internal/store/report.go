@@ -21,9 +21,10 @@ type ReportStudent struct {
 }
 
 // reportSummaryQuery is accountTotalsQuery restricted to the students with
-// a dossier of year ?5, with the payments split by method (a payment
+// a dossier of year ?5, a payer's share counted (accountSums(false)), with
+// the payments split by method (a payment
 // reversed by an unpaid or a void by then counts for nothing).
-const reportSummaryQuery = `WITH ` + accountSumsCTEs + `,
+var reportSummaryQuery = `WITH ` + accountSums(false) + `,
 pm AS (SELECT p.student_id AS sid,
 	SUM(CASE WHEN p.method = 'card' THEN p.amount ELSE 0 END) AS card,
 	SUM(CASE WHEN p.method = 'cheque' THEN p.amount ELSE 0 END) AS cheque,
@@ -44,7 +45,8 @@ ORDER BY s.id`
 
 // ReportStudents returns, in one query, the figures of every student with
 // a dossier of year, as of asOf (timestamps read in loc). A student's
-// whole ledger is counted, as account list counts it.
+// whole ledger is counted, as account list counts it, and a payer's share
+// of the student's order too.
 func (db *DB) ReportStudents(ctx context.Context, year string, asOf clock.Date, loc *time.Location) ([]ReportStudent, error) {
 	day, cut := asOfBounds(asOf, loc)
 	rs, err := db.sql.QueryContext(ctx, reportSummaryQuery, day, "", "", cut, year)
@@ -120,7 +122,7 @@ func (db *DB) ReportInstalments(ctx context.Context, month string) ([]ReportInst
 		CASE WHEN i.status IN ('pending','failed') THEN MAX(0, MIN(i.amount, `+owedSQL+`)) ELSE i.amount END,
 		i.status, i.attempts, i.next_try, i.last_code, i.paid_date, o.blocked_reason
 		FROM instalments i JOIN plans p ON p.id = i.plan_id JOIN orders o ON o.id = p.order_id
-		LEFT JOIN invoices v ON v.order_id = o.id
+		`+studentInvoiceJoin+`
 		JOIN dossiers d ON d.id = o.dossier_id JOIN students s ON s.id = d.student_id
 		WHERE i.due_date BETWEEN ?1 || '-01' AND ?1 || '-31' AND i.status <> 'cancelled'
 		AND p.status IN ('approved','active','completed')

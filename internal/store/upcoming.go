@@ -20,7 +20,7 @@ func (db *DB) UpcomingDebits(ctx context.Context, from, to string) ([]DueItem, e
 		FROM instalments i
 		JOIN plans p ON p.id = i.plan_id AND p.status = 'active'
 		JOIN orders o ON o.id = p.order_id AND o.blocked_reason = '' AND o.superseded_by IS NULL
-		LEFT JOIN invoices v ON v.order_id = o.id
+		`+studentInvoiceJoin+`
 		JOIN dossiers d ON d.id = o.dossier_id
 		JOIN students s ON s.id = d.student_id
 		JOIN cards c ON c.id = (SELECT MAX(id) FROM cards c2 WHERE c2.student_id = d.student_id AND c2.deleted_at = '')
