@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/inpctl/inpctl/internal/fault"
@@ -395,15 +396,16 @@ func readPrivateFile(path, what string) ([]byte, error) {
 	return b, nil
 }
 
-var invalidKeysRe = regexp.MustCompile(`'([^']*)' has invalid keys: ([^\n;]+)`)
+// Compiled at first use, not at package init: most commands never use it.
+var invalidKeysRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`'([^']*)' has invalid keys: ([^\n;]+)`) })
 
 // cleanDecodeError turns mapstructure's multi-line message into one line
 // that still names each key.
 func cleanDecodeError(err error) string {
 	msg := err.Error()
 	msg = strings.ReplaceAll(msg, "decoding failed due to the following error(s):\n\n", "")
-	msg = invalidKeysRe.ReplaceAllStringFunc(msg, func(m string) string {
-		sub := invalidKeysRe.FindStringSubmatch(m)
+	msg = invalidKeysRe().ReplaceAllStringFunc(msg, func(m string) string {
+		sub := invalidKeysRe().FindStringSubmatch(m)
 		var keys []string
 		for _, k := range strings.Split(sub[2], ", ") {
 			if sub[1] != "" {
