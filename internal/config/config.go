@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/spf13/viper"
@@ -255,7 +256,7 @@ func readRaw(path string) (map[string]any, string, error) {
 // an alias of database. An INPCTL_ variable naming no key is an error, so a
 // typo never passes silently.
 func applyEnv(v *viper.Viper, environ []string, passwordEnv string) error {
-	var keys map[string]string // built at the first INPCTL_ variable: most environments have none or one
+	var keys []string // listed at the first INPCTL_ variable: most environments have none or one
 	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true, "INPCTL_TEST_NOTIFY_WAIT": true, passwordEnv: true}
 	for _, kv := range environ {
 		name, val, _ := strings.Cut(kv, "=")
@@ -263,9 +264,9 @@ func applyEnv(v *viper.Viper, environ []string, passwordEnv string) error {
 			continue
 		}
 		if keys == nil {
-			keys = envKeys(v)
+			keys = append(v.AllKeys(), configKeys()...)
 		}
-		key, ok := keys[name]
+		key, ok := envKey(name, keys)
 		if !ok {
 			return fault.New(fault.Usage, "environment variable %s names no config key", name).
 				WithHint("variables are INPCTL_ + the key with dots as underscores, e.g. INPCTL_GATEWAY_KIND")
@@ -279,20 +280,62 @@ func applyEnv(v *viper.Viper, environ []string, passwordEnv string) error {
 	return nil
 }
 
-// envKeys maps each INPCTL_ variable that names a key to the key.
-func envKeys(v *viper.Viper) map[string]string {
-	keys := map[string]string{"INPCTL_DB": "database", "INPCTL_GATEWAY_PAYBOX_HMAC_KEY": "gateway.paybox.hmac_key"}
-	for _, k := range append(v.AllKeys(), structKeys(reflect.TypeOf(Config{}), "")...) {
-		keys["INPCTL_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_"))] = k
+// envKey returns the key the INPCTL_ variable name sets: one of the two
+// aliases, or the key whose name upper-cased with dots as underscores
+// follows INPCTL_ (the last of keys if two read the same). It compares in
+// place: building every key's variable name (a map of ~300 names, each
+// upper-cased) cost more than the rest of applyEnv.
+func envKey(name string, keys []string) (string, bool) {
+	switch name {
+	case "INPCTL_DB":
+		return "database", true
+	case "INPCTL_GATEWAY_PAYBOX_HMAC_KEY":
+		return "gateway.paybox.hmac_key", true
 	}
-	return keys
+	want := strings.TrimPrefix(name, "INPCTL_")
+	key, ok := "", false
+	for _, k := range keys {
+		if namesKey(want, k) {
+			key, ok = k, true
+		}
+	}
+	return key, ok
 }
+
+// namesKey reports whether want is k upper-cased with its dots as
+// underscores.
+func namesKey(want, k string) bool {
+	for i := 0; i < len(k); i++ {
+		if k[i] >= utf8.RuneSelf { // not ASCII: upper-casing may change its length
+			return want == strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
+		}
+	}
+	if len(want) != len(k) {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '.':
+			c = '_'
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		if c != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// configKeys is structKeys of Config, listed once for the process.
+var configKeys = sync.OnceValue(func() []string { return structKeys(reflect.TypeOf(Config{}), "") })
 
 // checkKeys refuses any key of the YAML that names no config key, even
 // one with an empty value (viper drops those silently before decoding).
 func checkKeys(raw map[string]any, source string) error {
 	known := map[string]bool{}
-	for _, k := range structKeys(reflect.TypeOf(Config{}), "") {
+	for _, k := range configKeys() {
 		for p := k; p != ""; {
 			known[p] = true
 			i := strings.LastIndexByte(p, '.')
