@@ -395,7 +395,7 @@ func structKeys(t reflect.Type, prefix string) []string {
 	var keys []string
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+		tag, _, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
 		if tag == "" || tag == "-" {
 			continue
 		}
