@@ -16,6 +16,7 @@
 # one instalment per active plan, the earliest unpaid), BENCH_RENDER_STUDENTS
 # (intake whose invoices invoice render --all draws, 16600 ≈ 12 000),
 # BENCH_COPIES (account show database = headline year × copies, 5),
+# BENCH_SHOW_ROUNDS (rounds of 7 account show runs against the floor, 5),
 # BENCH_RENDER_ROUNDS (invoice render runs between raw gopdf runs, 3),
 # BENCH_ROUNDS (rounds of import, set-code and charge --due, 2),
 # BENCH_BASE (the commit compared with; default the newest tag, else the
@@ -39,13 +40,14 @@ ROWS=${BENCH_ROWS:-100000}
 CHARGE_STUDENTS=${BENCH_CHARGE_STUDENTS:-43000}
 RENDER_STUDENTS=${BENCH_RENDER_STUDENTS:-16600}
 COPIES=${BENCH_COPIES:-5}
+SHOW_ROUNDS=${BENCH_SHOW_ROUNDS:-5}
 RENDER_ROUNDS=${BENCH_RENDER_ROUNDS:-3}
 ROUNDS=${BENCH_ROUNDS:-2}
 BASE_ROUNDS=${BENCH_BASE_ROUNDS:-3}
 HEADLINE_ROUNDS=${BENCH_HEADLINE_ROUNDS:-2}
 BASE_STUDENTS=${BENCH_BASE_STUDENTS:-3000}
 BASE_ROWS=${BENCH_BASE_ROWS:-20000}
-for v in RENDER_ROUNDS ROUNDS BASE_ROUNDS HEADLINE_ROUNDS BASE_STUDENTS BASE_ROWS; do
+for v in RENDER_ROUNDS ROUNDS SHOW_ROUNDS BASE_ROUNDS HEADLINE_ROUNDS BASE_STUDENTS BASE_ROWS; do
 	if ! [[ ${!v} =~ ^[1-9][0-9]*$ ]]; then
 		echo "bench: BENCH_$v must be a whole number of 1 or more, not \"${!v}\"" >&2
 		exit 2
@@ -134,7 +136,6 @@ mid() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 # memok VERDICT PEAK LIMIT: a verdict that also needs PEAK ≤ LIMIT MB.
 memok() { if (($2 <= $3)); then echo "$1"; else echo "**FAIL** (memory)"; fi; }
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000)); }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -208,16 +209,20 @@ no index reached a dossier's plans, no statement cache across transactions, a 2 
 
 ## The benchmarks that miss their target, and why
 
-- **6. account show (1.87× to 1.96× the floor, against the first target of 1.5×; now ≤ 2.5×).** It was 2.19×: tablewriter.NewTable
-  allocates a 10 240-entry cache (~400 kB, each 4 kB page faulted in at ~13 µs on this VM), once per
-  section; one table Reset between sections saves ~5 ms. The rest is the binary, not the command: the
-  floor's own work (open the same file with the same DSN, PRAGMA user_version) run inside the inpctl
-  binary, through cobra and the config, measures 1.54× the floor by bench.sh's clock (37.0 against
-  24.1 ms; 28.7 against 17.3 ms under perf stat). inpctl initialises 292 packages before main
-  against 146 (~11 ms of package init, tablewriter's 2 ms of it, against ~5 ms) and takes 1 530 page
-  faults against 490. account show adds its own work (config, schema, queries, tables) to that, so
-  1.5× cannot be reached by the command: it needs a binary that does not link every command's
-  dependencies (a small read-only binary, or no viper/tablewriter), which is the user's call.
+- **6. account show (was 2.0–2.9× in wall time, the verdict flipping with the load; now 2.39–2.44×
+  the floor in instructions, every run).** Where the instructions of one account show went at
+  d69786d's successor 05450b3 (callgrind, 32.9 M with GOGC=off against the floor's 10.0 M): the
+  config load 12.4 M (the built-in YAML parsed by yaml.v3, viper, mapstructure, the checks), the
+  schema and open 8.0 M (the floor's own work), the 13 queries 4.2 M, the 7 tables 3.1 M
+  (tablewriter), the binary's start 5.0 M against the floor's 1.5 M (146 package inits, among them
+  17 regular expressions, and the cobra tree of ~80 commands). Cut since, each measured in its
+  commit: the built-in configuration is a Go value, not parsed (BenchmarkLoadBuiltIn 1.22 → 0.59 ms),
+  one Replacer in money.Parse, INPCTL_ variables matched in place (12.4 → 4.9 M per load), the
+  regular expressions and paybox's country table of a few commands built at first use, and only
+  the command run built under the root (inpctl version 5.04 → 3.62 M). What is left over the floor
+  (24.2 M against 10.0 M): viper and mapstructure decoding the config (4.9 M), the queries, the
+  tables, and the inpctl binary's start (3.6 M: tablewriter's twwidth allocates an 8 192-entry
+  cache at init, and NewTable a 10 240-entry one that a table of strings never reads).
 
 EOF
 }
@@ -533,31 +538,93 @@ row "7. \`rehearse --students $STUDENTS\` (whole year, whole CLI; $HEADLINE_ROUN
 	"$(memok "$(judge le 1.10 "${HEAD_R[@]}")" "$HEADLINE_PEAK" 500)"
 
 # --- 6. account show on the year × COPIES vs process start ---------------------
+# The two sides are whole processes: account show, and the floor
+# (cmd/benchfloor: process start, the same file opened through
+# internal/store with the same DSN, PRAGMA user_version). Each is measured
+# two ways (issue 23: the verdict must not depend on the load):
+# - in instructions (callgrind, median of 3 runs each: a run that happens
+#   to collect garbage counts ~4 M more), a count no load changes; this is
+#   the verdict when valgrind is installed. Wall times moved the ratio from
+#   2.3–2.5× on a quiet machine to 2.0–2.9× with one busy core for the same
+#   binaries, and CPU times by as much under a load of 8 (other builds).
+# - in CPU time (user + system, every thread; benchfloor -rusage), in
+#   rounds of 7 triples in turn (floor, inpctl version, account show): a
+#   round is account show's median over the floor's, judged round by round
+#   (rounds on both sides of the target read "unsteady"); the verdict
+#   without valgrind. Wall times are shown as well.
+# inpctl version is the inpctl binary's own start (no config, no
+# database): what of the gap is the binary rather than the command.
 
-log "account show on $((STUDENTS * COPIES)) students vs the process-start floor"
+log "account show on $((STUDENTS * COPIES)) students vs the process-start floor, $SHOW_ROUNDS rounds"
 cp year/inpctl.db big.db
 ID=$("$OUT/bin/benchfloor" -replicate "$COPIES" big.db)
 export INPCTL_NOW=2026-06-30T09:00:00+02:00
 timed show "$BIN" --db big.db account show "$ID"
 expect show 0
 SHOW_PEAK=$PEAK
-ms "$OUT/bin/benchfloor" big.db >/dev/null # warm
-SHOW_R=() SHOW_ALL=() FLOOR_ALL=() # microseconds; 3 rounds of 5 pairs
-for r in 1 2 3; do
-	SHOW=() FLOOR=()
-	for _ in 1 2 3 4 5; do
-		SHOW+=("$(ms "$BIN" --db big.db account show "$ID")")
-		FLOOR+=("$(ms "$OUT/bin/benchfloor" big.db)")
+# usage CMD…: "WALL CPU" of one run, in microseconds (exit status 0 expected).
+usage() {
+	if ! "$OUT/bin/benchfloor" -rusage "$OUT/usage.txt" -- "$@" >/dev/null 2>"$OUT/usage.err"; then
+		echo "bench: $* failed" >&2
+		tail -5 "$OUT/usage.err" >&2
+		return 1
+	fi
+	awk '{printf "%d %d\n", $1 * 1e6, $3 * 1e6}' "$OUT/usage.txt"
+}
+# insns N CMD…: the median instructions of N runs under callgrind. Go's
+# asynchronous preemption signals abort callgrind, hence asyncpreemptoff.
+insns() {
+	local n=$1 i
+	shift
+	for ((i = 0; i < n; i++)); do
+		GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+			awk '/Collected :/ {print $NF}' || true
+	done | grep -E '^[0-9]+$' | median | awk '{printf "%.0f", $1}'
+}
+usage "$OUT/bin/benchfloor" big.db >/dev/null # warm
+SHOW_R=() SHOW_WR=() CPU_SHOW=() CPU_FLOOR=() CPU_VERSION=() WALL_SHOW=() WALL_FLOOR=()
+for ((r = 1; r <= SHOW_ROUNDS; r++)); do
+	cs=() cf=() ws=() wf=()
+	for _ in 1 2 3 4 5 6 7; do
+		u=$(usage "$OUT/bin/benchfloor" big.db)
+		read -r w c <<<"$u"
+		cf+=("$c") wf+=("$w")
+		u=$(usage "$BIN" version)
+		read -r w c <<<"$u"
+		CPU_VERSION+=("$c")
+		u=$(usage "$BIN" --db big.db account show "$ID")
+		read -r w c <<<"$u"
+		cs+=("$c") ws+=("$w")
 	done
-	SHOW_ALL+=("${SHOW[@]}") FLOOR_ALL+=("${FLOOR[@]}")
-	SHOW_R+=("$(calc %.3f "$(printf '%s\n' "${SHOW[@]}" | median) / $(printf '%s\n' "${FLOOR[@]}" | median)")")
+	CPU_SHOW+=("${cs[@]}") CPU_FLOOR+=("${cf[@]}") WALL_SHOW+=("${ws[@]}") WALL_FLOOR+=("${wf[@]}")
+	SHOW_R+=("$(calc %.3f "$(printf '%s\n' "${cs[@]}" | median) / $(printf '%s\n' "${cf[@]}" | median)")")
+	SHOW_WR+=("$(calc %.3f "$(printf '%s\n' "${ws[@]}" | median) / $(printf '%s\n' "${wf[@]}" | median)")")
 done
+IS="" IF="" IV=""
+if command -v valgrind >/dev/null 2>&1; then
+	IS=$(insns 3 "$BIN" --db big.db account show "$ID") || IS=""
+	IF=$(insns 3 "$OUT/bin/benchfloor" big.db) || IF=""
+	IV=$(insns 1 "$BIN" version) || IV=""
+fi
 unset INPCTL_NOW
-SHOW_US=$(printf '%s\n' "${SHOW_ALL[@]}" | median)
-FLOOR_US=$(printf '%s\n' "${FLOOR_ALL[@]}" | median)
-R=$(calc %.2f "$SHOW_US / $FLOOR_US")
-row "6. \`account show\` on $((STUDENTS * COPIES)) students, a year of movements (median of 15; 3 rounds of 5: $(rounds "${SHOW_R[@]}"))" "$(calc %.1f "$SHOW_US / 1000") ms" \
-	"$(calc %.1f "$FLOOR_US / 1000") ms process start + open + PRAGMA user_version" "$R×" "$SHOW_PEAK MB" "≤ 2.5× the floor" "$(judge le 2.5 "${SHOW_R[@]}")"
+ms6() { printf '%s\n' "$@" | median | awk '{printf "%.1f", $1 / 1000}'; }
+spread6() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {printf "%.1f–%.1f", a[1] / 1000, a[NR] / 1000}'; }
+CPU_VERDICT=$(judge le 2.5 "${SHOW_R[@]}")
+CPU_R=$(calc %.2f "$(mid "${SHOW_R[@]}")")
+SHOW_CPU="$(ms6 "${CPU_SHOW[@]}") ms CPU ($(spread6 "${CPU_SHOW[@]}"))"
+FLOOR_CPU="$(ms6 "${CPU_FLOOR[@]}") ms CPU ($(spread6 "${CPU_FLOOR[@]}"))"
+SHOW_HOW="CPU time (user + system), $SHOW_ROUNDS rounds of 7: $(rounds "${SHOW_R[@]}"), $CPU_VERDICT; wall time $(ms6 "${WALL_SHOW[@]}") ms against $(ms6 "${WALL_FLOOR[@]}") ms, rounds $(rounds "${SHOW_WR[@]}")"
+if [[ $IS =~ ^[1-9][0-9]*$ && $IF =~ ^[1-9][0-9]*$ ]]; then
+	R=$(calc %.2f "$IS / $IF")
+	row "6. \`account show\` on $((STUDENTS * COPIES)) students, a year of movements (instructions: callgrind, median of 3 runs each; $SHOW_HOW)" \
+		"$(calc %.1f "$IS / 1e6") M instructions; $SHOW_CPU" \
+		"$(calc %.1f "$IF / 1e6") M instructions; $FLOOR_CPU: process start + open + PRAGMA user_version (cmd/benchfloor); \`inpctl version\` $(calc %.1f "${IV:-0} / 1e6") M, $(ms6 "${CPU_VERSION[@]}") ms" \
+		"$R× ($CPU_R× in CPU time)" "$SHOW_PEAK MB" "≤ 2.5× the floor's instructions" "$(verdict ge 2.5 "$R")"
+else
+	row "6. \`account show\` on $((STUDENTS * COPIES)) students, a year of movements (no valgrind: $SHOW_HOW)" "$SHOW_CPU" \
+		"$FLOOR_CPU: process start + open + PRAGMA user_version (cmd/benchfloor); \`inpctl version\` $(ms6 "${CPU_VERSION[@]}") ms" \
+		"$CPU_R×" "$SHOW_PEAK MB" "≤ 2.5× the floor's CPU time" "$CPU_VERDICT"
+fi
 
 # --- 8 and after: one file per benchmark in scripts/bench.d ------------------
 # Each part is sourced here, in $OUT, after the headline year (year/inpctl.db)
@@ -658,11 +725,29 @@ Notes on what is compared:
   About 5 % of the students have sandbox cards that decline: the run exits 3, as it should.
 - **6.** The database is the headline year (7.) copied $COPIES times under new student numbers
   (\`benchfloor -replicate\`, store.ReplicateForBench: every document, plan, card, charge and payment
-  of every student). The account shown is the one with the most payments ($ID). The floor is
+  of every student). The account shown is the one with the most payments ($ID). The two sides are
+  whole processes: \`inpctl account show\` (config, schema, 13 queries, 7 tables), and the floor,
   cmd/benchfloor: a Go binary that opens the same file through internal/store with the same DSN and
-  runs \`PRAGMA user_version\`.
-- **6, target.** ≤ 2.5× the floor: most of the gap is the binary's package initialisation, not the
-  command (see "The benchmarks that miss their target" below); 3 rounds of 5 alternated pairs.
+  runs \`PRAGMA user_version\` (process start, open, schema). \`inpctl version\` is shown beside it: the
+  inpctl binary's own start, no config and no database.
+- **6, how it is measured.** In instructions (valgrind's callgrind, median of 3 runs of each side),
+  which no load changes: this is the verdict when valgrind is installed. Also in CPU time (user +
+  system of every thread, getrusage through \`benchfloor -rusage\`), $SHOW_ROUNDS rounds of 7 triples
+  in turn (floor, version, account show), each round judged; that is the verdict without valgrind.
+  Wall time, what this row used to measure, is shown last. On 2026-12-04 the wall-time rounds of the
+  same binaries read pass on a machine at load 4 (2.23–2.37× five times) and **FAIL** or unsteady
+  with one busy loop added (1.97–4.44×, rounds 0.83× to 7.40×): the time a process waits for a core
+  is counted in its wall time, and not in the same share for a 10 ms process as for a 4 ms one.
+  CPU time did not move with the busy loop in its median (2.37–2.54× quiet, 2.38–2.54× busy) but
+  its rounds spread by ±8 % at loads of 4 to 11, so near the target they read "unsteady".
+  Instruction counts moved by less than 1 % (24.0–24.3 M quiet, 24.2–24.3 M busy).
+- **6, target.** ≤ 2.5× the floor, the issue's figure, now in instructions. It is not looser than
+  the same figure in seconds: the instruction ratio is the higher one for the command that went in
+  (2.39–2.44× against 2.0× in wall time and 2.37–2.54× in CPU time), and it counts all the work the
+  command adds, so a regression of account show raises it; what it does not see is kernel work
+  (page faults, system calls), which the CPU-time rounds beside it still show. One trap: a run
+  that crosses the collector's first 4 MB trigger counts ~4 M more (the command before these
+  cuts did under callgrind every time, 38.7–39.5 M, and 32.9 M with GOGC=off), hence the median of 3.
 - **7.** The base is $BASE_SHA ($BASE_WHY), built from its source by this run; the two rehearse the
   same year in turn ($HEADLINE_ROUNDS rounds), and the ratio is this commit's wall time over the base's
   just before it. The timing table of this commit's first headline rehearsal, as \`inpctl rehearse\` printed it:

@@ -10,8 +10,10 @@
 // nothing but Go: "benchfloor -replicate N DATABASE" makes a rehearsed year
 // N times as large (store.ReplicateForBench) and prints its busiest
 // student; "benchfloor -rusage FILE -- CMD ARGS…" runs a command and writes
-// its wall time (s) and peak memory (KiB) to FILE, for machines without
-// /usr/bin/time; "benchfloor -journal FROM:TO -out FILE DATABASE" is the
+// its wall time (s), peak memory (KiB) and CPU time (user + system, s) to
+// FILE, for machines without /usr/bin/time and for bench.sh's figure 6
+// (the CPU time of a process does not count the time it waited for a core:
+// see scripts/bench.sh); "benchfloor -journal FROM:TO -out FILE DATABASE" is the
 // raw limit of inpctl journal (journal.go).
 //
 // It uses the benchmark-only part of internal/store, so it builds only with
@@ -99,7 +101,8 @@ func run(file string, args []string) error {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss // KiB on Linux
 	}
-	if err := os.WriteFile(file, fmt.Appendf(nil, "%.3f %d\n", wall.Seconds(), rss), 0o644); err != nil {
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	if err := os.WriteFile(file, fmt.Appendf(nil, "%.6f %d %.6f\n", wall.Seconds(), rss, cpu.Seconds()), 0o644); err != nil {
 		return err
 	}
 	os.Exit(cmd.ProcessState.ExitCode())

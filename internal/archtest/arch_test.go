@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 		"internal/mail/smtp", "internal/mail/smtptest", "internal/money", "internal/pan", "internal/rehearse", "internal/schedule",
 		"internal/serve", "internal/siret", "internal/store"},
 	"internal/billing": {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/csvin", "internal/siret", "internal/mail"},
-	"internal/config":  {"", "internal/fees", "internal/schedule", "internal/money", "internal/fault", "internal/pan", "internal/siret"},
+	"internal/config":  {"internal/fees", "internal/schedule", "internal/money", "internal/fault", "internal/pan", "internal/siret"},
 	// store takes a series' next position and stores the number docnum
 	// formats from it.
 	"internal/store":   {"internal/docnum", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault", "internal/pan", "internal/siret"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/inpctl/inpctl/internal/csvin"
 	"github.com/inpctl/inpctl/internal/fees"
@@ -14,9 +15,10 @@ import (
 // The rules of a student row of an import file (issue 21: they were in
 // cli/student_import.go).
 
+// Compiled at first use, not at package init: most commands never use them.
 var (
-	emailRe     = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$`)
-	studentIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+	emailRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$`) })
+	studentIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`) })
 )
 
 // studentChecker checks student rows one at a time.
@@ -55,7 +57,7 @@ func (v *studentChecker) check(r csvin.Record) (row store.ImportRow, ok bool) {
 	switch prev, dup := v.firstLine[s.ID]; {
 	case s.ID == "":
 		v.bad(r.Line, "student_id", "is empty")
-	case !studentIDRe.MatchString(s.ID):
+	case !studentIDRe().MatchString(s.ID):
 		v.bad(r.Line, "student_id", "%q is not a student number (letters, digits, - or _)", s.ID)
 	case dup:
 		v.bad(r.Line, "student_id", "%s appears twice in the file (lines %d and %d)", s.ID, prev, r.Line)
@@ -68,7 +70,7 @@ func (v *studentChecker) check(r csvin.Record) (row store.ImportRow, ok bool) {
 	if s.FirstName == "" {
 		v.bad(r.Line, "first_name", "is empty")
 	}
-	if !emailRe.MatchString(s.Email) {
+	if !emailRe().MatchString(s.Email) {
 		v.bad(r.Line, "email", "%q is not an e-mail address", s.Email)
 	}
 	if _, ok := v.cat.Programmes[s.Programme]; !ok {

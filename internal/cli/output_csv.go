@@ -5,6 +5,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/inpctl/inpctl/internal/config"
 	"github.com/inpctl/inpctl/internal/fault"
@@ -131,11 +132,12 @@ func (c *csvWriter) Flush() error {
 	return c.cw.Error()
 }
 
+// Compiled at first use, not at package init: most commands never use them.
 var (
-	isoDateRe     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	frDateRe      = regexp.MustCompile(`^\d{2}/\d{2}/\d{4}$`)
-	plainDecRe    = regexp.MustCompile(`^-?\d+\.\d+$`)
-	looksNumberRe = regexp.MustCompile(`^[0-9][0-9/.,:-]*$`)
+	isoDateRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`) })
+	frDateRe      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{2}/\d{2}/\d{4}$`) })
+	plainDecRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?\d+\.\d+$`) })
+	looksNumberRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9][0-9/.,:-]*$`) })
 )
 
 func (c *csvWriter) cell(cell CSVCell) string {
@@ -147,7 +149,7 @@ func (c *csvWriter) cell(cell CSVCell) string {
 		return cell.c.Plain()
 	case 'n':
 		s := cleanText(cell.s)
-		if c.excel && plainDecRe.MatchString(s) {
+		if c.excel && plainDecRe().MatchString(s) {
 			s = strings.Replace(s, ".", ",", 1)
 		}
 		return CSVSafe(s)
@@ -155,11 +157,11 @@ func (c *csvWriter) cell(cell CSVCell) string {
 	s := cleanText(cell.s)
 	if c.excel {
 		switch {
-		case isoDateRe.MatchString(s):
+		case isoDateRe().MatchString(s):
 			return frDate(s)
-		case frDateRe.MatchString(s):
+		case frDateRe().MatchString(s):
 			return s
-		case looksNumberRe.MatchString(s):
+		case looksNumberRe().MatchString(s):
 			return `="` + s + `"`
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"syscall"
 
 	"github.com/inpctl/inpctl/internal/fault"
@@ -14,7 +15,10 @@ import (
 // digits>.tmp"), and the ".inpctl-tmp-" names kept for later use. A render
 // killed mid-run leaves them behind; the next render into the folder
 // removes them.
-var renderTmpRe = regexp.MustCompile(`^(\.(FACTURE|AVOIR)-.*\.pdf\.[0-9]+\.tmp|\.inpctl-tmp-.*)$`)
+// Compiled at first use, not at package init: most commands never use it.
+var renderTmpRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\.(FACTURE|AVOIR)-.*\.pdf\.[0-9]+\.tmp|\.inpctl-tmp-.*)$`)
+})
 
 // lockRenderDir locks the output folder for the run (flock on the folder
 // itself: no lock file is left behind) and, holding it, removes the
@@ -42,7 +46,7 @@ func lockRenderDir(dir string) (func(), error) {
 		return nil, fault.Wrap(fault.Failure, err, "read %s", dir)
 	}
 	for _, n := range names {
-		if renderTmpRe.MatchString(n) {
+		if renderTmpRe().MatchString(n) {
 			if err := os.Remove(filepath.Join(dir, n)); err != nil && !os.IsNotExist(err) {
 				unlock()
 				return nil, fault.Wrap(fault.Failure, err, "remove the leftover %s", filepath.Join(dir, n))

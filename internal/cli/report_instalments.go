@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"sync"
 
 	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/fault"
@@ -16,7 +17,8 @@ type reportInstalmentsOpts struct {
 	month string
 }
 
-var monthRe = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+// Compiled at first use, not at package init: most commands never use it.
+var monthRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`) })
 
 func newReportInstalmentsCmd(env *Env) *cobra.Command {
 	o := &reportInstalmentsOpts{env: env}
@@ -55,7 +57,7 @@ func runReportInstalments(ctx context.Context, o *reportInstalmentsOpts) error {
 			return err
 		}
 		month = today.String()[:7]
-	} else if !monthRe.MatchString(month) {
+	} else if !monthRe().MatchString(month) {
 		return fault.New(fault.Usage, "--month %q is not a month", month).WithHint("give it as YYYY-MM, e.g. --month 2025-11")
 	}
 	db, err := o.env.Store(ctx)

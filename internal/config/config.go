@@ -17,9 +17,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
-	"github.com/inpctl/inpctl"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
@@ -196,21 +197,8 @@ func Load(path string, environ []string) (Config, error) {
 	setMailDefaults(v)
 	setAccountingDefaults(v)
 	setOutputDefaults(v)
-	data, source := inpctl.ExampleConfig, BuiltIn
-	if path != "" {
-		b, err := readPrivateFile(path, "config file")
-		if err != nil {
-			return Config{}, err
-		}
-		data, source = b, path
-	}
-	// The YAML is parsed once: the map is checked for unknown keys and
-	// given to viper (ReadConfig would parse it again, 1 ms of every command).
-	var raw map[string]any
-	if err := yaml.Unmarshal(data, &raw); err != nil {
-		return Config{}, fault.Wrap(fault.Usage, err, "config %s is not valid YAML", source)
-	}
-	if err := checkKeys(raw, source); err != nil {
+	raw, source, err := readRaw(path)
+	if err != nil {
 		return Config{}, err
 	}
 	if err := v.MergeConfigMap(raw); err != nil {
@@ -238,23 +226,47 @@ func Load(path string, environ []string) (Config, error) {
 	return c, nil
 }
 
+// readRaw returns the configuration file at path as a map, its keys
+// checked, or the built-in configuration when path is "". The YAML is
+// parsed once: the map is checked for unknown keys and given to viper
+// (ReadConfig would parse it again, 1 ms of every command). The built-in
+// one is not parsed at all: builtInRaw is config.example.yaml as a Go
+// value (TestBuiltInRawIsTheExample keeps the two equal and its keys
+// known), which saves every command that runs on it the 0.4 ms that
+// yaml.Unmarshal takes on those 13 kB of comments and keys.
+func readRaw(path string) (map[string]any, string, error) {
+	if path == "" {
+		return builtInRaw(), BuiltIn, nil
+	}
+	data, err := readPrivateFile(path, "config file")
+	if err != nil {
+		return nil, path, err
+	}
+	var raw map[string]any
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, path, fault.Wrap(fault.Usage, err, "config %s is not valid YAML", path)
+	}
+	if err := checkKeys(raw, path); err != nil {
+		return nil, path, err
+	}
+	return raw, path, nil
+}
+
 // applyEnv sets every INPCTL_* variable that names a known key. INPCTL_DB is
 // an alias of database. An INPCTL_ variable naming no key is an error, so a
 // typo never passes silently.
 func applyEnv(v *viper.Viper, environ []string, passwordEnv string) error {
-	keys := map[string]string{}
-	for _, k := range append(v.AllKeys(), structKeys(reflect.TypeOf(Config{}), "")...) {
-		keys["INPCTL_"+strings.ToUpper(strings.NewReplacer(".", "_").Replace(k))] = k
-	}
-	keys["INPCTL_DB"] = "database"
-	keys["INPCTL_GATEWAY_PAYBOX_HMAC_KEY"] = "gateway.paybox.hmac_key"
+	var keys []string // listed at the first INPCTL_ variable: most environments have none or one
 	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true, "INPCTL_TEST_NOTIFY_WAIT": true, passwordEnv: true}
 	for _, kv := range environ {
 		name, val, _ := strings.Cut(kv, "=")
 		if !strings.HasPrefix(name, "INPCTL_") || notKeys[name] {
 			continue
 		}
-		key, ok := keys[name]
+		if keys == nil {
+			keys = append(v.AllKeys(), configKeys()...)
+		}
+		key, ok := envKey(name, keys)
 		if !ok {
 			return fault.New(fault.Usage, "environment variable %s names no config key", name).
 				WithHint("variables are INPCTL_ + the key with dots as underscores, e.g. INPCTL_GATEWAY_KIND")
@@ -268,11 +280,62 @@ func applyEnv(v *viper.Viper, environ []string, passwordEnv string) error {
 	return nil
 }
 
+// envKey returns the key the INPCTL_ variable name sets: one of the two
+// aliases, or the key whose name upper-cased with dots as underscores
+// follows INPCTL_ (the last of keys if two read the same). It compares in
+// place: building every key's variable name (a map of ~300 names, each
+// upper-cased) cost more than the rest of applyEnv.
+func envKey(name string, keys []string) (string, bool) {
+	switch name {
+	case "INPCTL_DB":
+		return "database", true
+	case "INPCTL_GATEWAY_PAYBOX_HMAC_KEY":
+		return "gateway.paybox.hmac_key", true
+	}
+	want := strings.TrimPrefix(name, "INPCTL_")
+	key, ok := "", false
+	for _, k := range keys {
+		if namesKey(want, k) {
+			key, ok = k, true
+		}
+	}
+	return key, ok
+}
+
+// namesKey reports whether want is k upper-cased with its dots as
+// underscores.
+func namesKey(want, k string) bool {
+	for i := 0; i < len(k); i++ {
+		if k[i] >= utf8.RuneSelf { // not ASCII: upper-casing may change its length
+			return want == strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
+		}
+	}
+	if len(want) != len(k) {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '.':
+			c = '_'
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		if c != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// configKeys is structKeys of Config, listed once for the process.
+var configKeys = sync.OnceValue(func() []string { return structKeys(reflect.TypeOf(Config{}), "") })
+
 // checkKeys refuses any key of the YAML that names no config key, even
 // one with an empty value (viper drops those silently before decoding).
 func checkKeys(raw map[string]any, source string) error {
 	known := map[string]bool{}
-	for _, k := range structKeys(reflect.TypeOf(Config{}), "") {
+	for _, k := range configKeys() {
 		for p := k; p != ""; {
 			known[p] = true
 			i := strings.LastIndexByte(p, '.')
@@ -332,7 +395,7 @@ func structKeys(t reflect.Type, prefix string) []string {
 	var keys []string
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+		tag, _, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
 		if tag == "" || tag == "-" {
 			continue
 		}
@@ -376,15 +439,16 @@ func readPrivateFile(path, what string) ([]byte, error) {
 	return b, nil
 }
 
-var invalidKeysRe = regexp.MustCompile(`'([^']*)' has invalid keys: ([^\n;]+)`)
+// Compiled at first use, not at package init: most commands never use it.
+var invalidKeysRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`'([^']*)' has invalid keys: ([^\n;]+)`) })
 
 // cleanDecodeError turns mapstructure's multi-line message into one line
 // that still names each key.
 func cleanDecodeError(err error) string {
 	msg := err.Error()
 	msg = strings.ReplaceAll(msg, "decoding failed due to the following error(s):\n\n", "")
-	msg = invalidKeysRe.ReplaceAllStringFunc(msg, func(m string) string {
-		sub := invalidKeysRe.FindStringSubmatch(m)
+	msg = invalidKeysRe().ReplaceAllStringFunc(msg, func(m string) string {
+		sub := invalidKeysRe().FindStringSubmatch(m)
 		var keys []string
 		for _, k := range strings.Split(sub[2], ", ") {
 			if sub[1] != "" {

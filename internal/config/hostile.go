@@ -1,9 +1,9 @@
 package config
 
 import (
-	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/pan"
@@ -45,7 +45,7 @@ func walkStrings(v reflect.Value, key string, fn func(key, v string)) {
 	case reflect.Struct:
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {
-			tag := strings.Split(t.Field(i).Tag.Get("mapstructure"), ",")[0]
+			tag, _, _ := strings.Cut(t.Field(i).Tag.Get("mapstructure"), ",")
 			if tag == "" || tag == "-" || !t.Field(i).IsExported() {
 				continue
 			}
@@ -53,7 +53,7 @@ func walkStrings(v reflect.Value, key string, fn func(key, v string)) {
 		}
 	case reflect.Slice:
 		for i := 0; i < v.Len(); i++ {
-			walkStrings(v.Index(i), fmt.Sprintf("%s[%d]", key, i), fn)
+			walkStrings(v.Index(i), key+"["+strconv.Itoa(i)+"]", fn)
 		}
 	case reflect.Map:
 		keys := v.MapKeys()

@@ -7,7 +7,7 @@ const ExampleYear = "2025-2026"
 
 // ExampleCatalogue returns the example and test catalogue: the programmes
 // and 2025-2026 tariffs of SPEC §3, the same as the catalogue of the
-// embedded config.example.yaml (the two must be kept in step). The amounts
+// built-in config.example.yaml (the two must be kept in step). The amounts
 // of codes 14, 20, 25, 42 and 43 are examples for the school to set; 628,00 €
 // (01) and 3 941,00 € (05) are the national 2025-2026 fees.
 //

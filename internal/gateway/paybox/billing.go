@@ -2,6 +2,7 @@ package paybox
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/inpctl/inpctl/internal/pan"
@@ -99,9 +100,10 @@ func xmlEscape(s string) string { return xmlEscaper.Replace(s) }
 
 // countries maps common country names and codes (upper-case, accents
 // stripped) to ISO 3166-1 numeric codes.
-var countries = map[string]string{}
-
-func init() {
+// The table is built at the first CountryCode: most commands never send a
+// card holder's address, and package init built it for every one.
+var countries = sync.OnceValue(func() map[string]string {
+	countries := map[string]string{}
 	for _, c := range [...]struct{ num, a2, a3, names string }{
 		{"250", "FR", "FRA", "FRANCE"}, {"056", "BE", "BEL", "BELGIQUE|BELGIUM"},
 		{"756", "CH", "CHE", "SUISSE|SWITZERLAND"}, {"442", "LU", "LUX", "LUXEMBOURG"},
@@ -134,7 +136,8 @@ func init() {
 			countries[k] = c.num
 		}
 	}
-}
+	return countries
+})
 
 // CountryCode returns the ISO 3166-1 numeric code of a country name or
 // code, or "" if the country is not in the table.
@@ -143,5 +146,5 @@ func CountryCode(country string) string {
 	if pan.Digits(k, 3, 3) {
 		return k
 	}
-	return countries[k]
+	return countries()[k]
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/gateway"
@@ -136,7 +137,8 @@ func parseRetour(retour string) (map[string]byte, string) {
 }
 
 // subscriberData matches U: token++YYMM++--- (or with spaces for +).
-var subscriberData = regexp.MustCompile(`^(.*)(?:\+\+|  )(\d{4})(?:\+\+|  )([^+ ]*)$`)
+// Compiled at first use, not at package init: most commands never use it.
+var subscriberData = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*)(?:\+\+|  )(\d{4})(?:\+\+|  )([^+ ]*)$`) })
 
 // decode fills n from the signed fields.
 func (n *Notification) decode(signed string, letters map[string]byte) error {
@@ -181,7 +183,7 @@ func (n *Notification) set(letter byte, v string) error {
 		u := strings.ToUpper(strings.NewReplacer("-", "", "_", "", " ", "").Replace(v))
 		n.ECard = u == "ECARD"
 	case 'U':
-		if m := subscriberData.FindStringSubmatch(v); m != nil {
+		if m := subscriberData().FindStringSubmatch(v); m != nil {
 			n.Token, n.Expiry = strings.TrimSpace(m[1]), gateway.StoredExpiry(m[2])
 		} else {
 			n.Token = strings.TrimSpace(v)
