@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+)
+
+// PostgreSQL (issue 22): db.url postgres://… selects it; everything else
+// is a SQLite file. The schema is migrations_pg/, forward-only like the
+// SQLite one; a new database starts at 0011_schema.sql, which is SQLite's
+// 0001 to 0011 in one file, and the migrations after it come in pairs.
+
+//go:embed migrations_pg/*.sql
+var pgMigrationFS embed.FS
+
+// IsURL reports whether a database name is a PostgreSQL URL rather than
+// a SQLite file path.
+func IsURL(name string) bool {
+	return strings.HasPrefix(name, "postgres://") || strings.HasPrefix(name, "postgresql://")
+}
+
+// RedactURL is a database name fit for a message: a URL without its
+// password.
+func RedactURL(name string) string {
+	if !IsURL(name) {
+		return name
+	}
+	u, err := url.Parse(name)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
+}
+
+func openPostgres(ctx context.Context, dbURL string, clk clock.Clock, mode OpenMode, opts ...Option) (*DB, error) {
+	sqldb, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return nil, fault.Wrap(fault.Usage, err, "database URL %s", RedactURL(dbURL))
+	}
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fault.Wrap(fault.NoDB, err, "cannot reach database %s", RedactURL(dbURL)).
+			WithHint("check db.url (or INPCTL_DB_URL) and that the PostgreSQL server is running")
+	}
+	db := newDB(sqldb, RedactURL(dbURL), clk, true)
+	db.url = dbURL
+	if mode == MustExist {
+		var exists bool
+		if err := db.sql.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+			sqldb.Close()
+			return nil, mapErr(err)
+		}
+		if !exists {
+			sqldb.Close()
+			return nil, fault.New(fault.NoDB, "database %s has no inpctl books yet", db.path).
+				WithHint("create them with: inpctl init")
+		}
+	}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	for _, o := range opts {
+		o(db)
+	}
+	return db, nil
+}
+
+// pgMigrations returns the embedded PostgreSQL migration names in order.
+func pgMigrations() ([]string, error) {
+	entries, err := fs.ReadDir(pgMigrationFS, "migrations_pg")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// identityTable finds the tables the PostgreSQL schema gives a generated id.
+var identityTable = regexp.MustCompile(`(?m)^CREATE TABLE (\w+) \(\s*id BIGINT GENERATED`)
+
+func init() {
+	names, _ := pgMigrations()
+	for _, n := range names {
+		body, _ := pgMigrationFS.ReadFile("migrations_pg/" + n)
+		for _, m := range identityTable.FindAllStringSubmatch(string(body), -1) {
+			identityTables[m[1]] = true
+		}
+	}
+}
+
+// txOptions are the options of a write transaction. SQLite has one writer
+// at a time (BEGIN IMMEDIATE); PostgreSQL runs them side by side, so they
+// are SERIALIZABLE: every rule checked in a transaction still holds at its
+// commit, or the commit fails and inTx runs the transaction again.
+func (db *DB) txOptions() *sql.TxOptions {
+	if db.pg {
+		return &sql.TxOptions{Isolation: sql.LevelSerializable}
+	}
+	return nil
+}
+
+// pgRetries is how many times a PostgreSQL write transaction is run again
+// after a serialization failure or a deadlock before the command gives up
+// with exit 11.
+const pgRetries = 8
+
+// retryable reports whether a PostgreSQL error means "run the transaction
+// again": a serialization failure (40001) or a deadlock (40P01).
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	return false
+}
+
+// inTxRetry runs fn, again when PostgreSQL asks for it, with a short
+// growing pause between tries.
+func (db *DB) inTxRetry(ctx context.Context, fn func(*Tx) error) error {
+	var err error
+	for try := 0; try <= pgRetries; try++ {
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(try*try) * 5 * time.Millisecond):
+			}
+		}
+		err = db.inTx1(ctx, fn)
+		if !retryable(err) {
+			return err
+		}
+	}
+	return fault.Wrap(fault.Locked, err, "database is busy: other inpctl commands kept changing the same rows (%d tries)", pgRetries+1).
+		WithHint("try again in a moment")
+}
+
+// mapPgErr is mapErr for PostgreSQL's errors.
+func mapPgErr(err error, pe *pgconn.PgError) error {
+	switch {
+	case pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03":
+		return fault.Wrap(fault.Locked, err, "database is busy (another inpctl is writing)").
+			WithHint("try again in a moment")
+	case pe.Code == "25006":
+		return fault.Wrap(fault.Failure, err, "database is read-only")
+	case pe.Code == "53100":
+		return fault.Wrap(fault.Failure, err, "the database server's disk is full")
+	case pe.Code == "42501":
+		return fault.Wrap(fault.Conflict, err, "permission denied by the database")
+	case pe.Code == "22P02" && strings.Contains(pe.Message, "json"):
+		return fault.Wrap(fault.Conflict, err, "conflict") // SQLite's CHECK (json_valid(…))
+	case strings.HasPrefix(pe.Code, "23"):
+		if strings.Contains(pe.Message, "immutable") || strings.Contains(pe.Message, "append-only") {
+			return fault.Wrap(fault.Conflict, err, "refused")
+		}
+		return fault.Wrap(fault.Conflict, err, "conflict")
+	}
+	return fmt.Errorf("%w", err)
+}
+
+// pgDump is db backup on PostgreSQL: pg_dump's custom format (pg_restore
+// reads it) into path, which Backup has just created empty.
+func (db *DB) pgDump(ctx context.Context, path string) error {
+	bin, err := exec.LookPath("pg_dump")
+	if err != nil {
+		return fault.New(fault.Failure, "pg_dump is not installed: a PostgreSQL database is backed up with it").
+			WithHint("install PostgreSQL's client programs (apt-get install postgresql-client), or back up the server as its administrator does")
+	}
+	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+path, "--dbname="+db.url)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fault.Wrap(fault.Failure, err, "pg_dump of %s: %s", db.path, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
