@@ -34,13 +34,13 @@ var migrationFS embed.FS
 
 // DB is an open inpctl database.
 type DB struct {
-	sql   *sqlDB
+	sql *sqlDB
 	// pg says the database is PostgreSQL (db.url postgres://…): the few
 	// places that cannot share SQL take their own branch (dialect.go).
 	pg bool
 	// url is the PostgreSQL URL as given (with its password, so never
 	// printed: path holds it redacted), for pg_dump.
-	url string
+	url   string
 	clock clock.Clock
 	path  string
 	actor Actor
