@@ -27,7 +27,10 @@ import (
 
 // Config is the effective configuration.
 type Config struct {
-	Database     string     `mapstructure:"database" json:"database" yaml:"database"`
+	Database string `mapstructure:"database" json:"database" yaml:"database"`
+	// DB.URL, when set, is a postgres:// URL and takes the place of
+	// Database (which may also hold such a URL).
+	DB           DB         `mapstructure:"db" json:"db,omitempty" yaml:"db,omitempty"`
 	Timezone     string     `mapstructure:"timezone" json:"timezone" yaml:"timezone"`
 	AcademicYear string     `mapstructure:"academic_year" json:"academic_year" yaml:"academic_year"`
 	Operator     string     `mapstructure:"operator" json:"operator" yaml:"operator"`
@@ -46,6 +49,11 @@ type Config struct {
 	Source string `mapstructure:"-" json:"-" yaml:"-"`
 	// Location is Timezone loaded by Validate.
 	Location *time.Location `mapstructure:"-" json:"-" yaml:"-"`
+}
+
+// DB selects a database server (issue 22): db.url, or INPCTL_DB_URL.
+type DB struct {
+	URL string `mapstructure:"url" json:"url,omitempty" yaml:"url,omitempty"`
 }
 
 // Issuer is who issues invoices.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"os/exec"
 	"regexp"
 	"sort"
@@ -45,6 +46,27 @@ func RedactURL(name string) string {
 		return "postgres://…"
 	}
 	return u.Redacted()
+}
+
+// BooksExist reports whether the database name names already holds
+// inpctl's books: a SQLite file that exists, a PostgreSQL database with
+// inpctl's schema.
+func BooksExist(ctx context.Context, name string) (bool, error) {
+	if !IsURL(name) {
+		_, err := os.Stat(name)
+		return !errors.Is(err, fs.ErrNotExist), nil
+	}
+	sqldb, err := sql.Open("pgx", name)
+	if err != nil {
+		return false, fault.Wrap(fault.Usage, err, "database URL %s", RedactURL(name))
+	}
+	defer sqldb.Close()
+	var exists bool
+	if err := sqldb.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return false, fault.Wrap(fault.NoDB, err, "cannot reach database %s", RedactURL(name)).
+			WithHint("check db.url (or INPCTL_DB_URL) and that the PostgreSQL server is running")
+	}
+	return exists, nil
 }
 
 func openPostgres(ctx context.Context, dbURL string, clk clock.Clock, mode OpenMode, opts ...Option) (*DB, error) {

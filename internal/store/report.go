@@ -163,7 +163,7 @@ func (db *DB) ReportCredits(ctx context.Context) ([]ReportCredit, error) {
 		FROM payments p JOIN students s ON s.id = p.student_id
 		WHERE NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)
 		AND p.amount > COALESCE((SELECT SUM(amount) FROM allocations a WHERE a.payment_id = p.id), 0)
-		ORDER BY p.student_id, p.id) WHERE free > 0`)
+		ORDER BY p.student_id, p.id) f WHERE free > 0`)
 	if err != nil {
 		return nil, mapErr(fmt.Errorf("report refunds: %w", err))
 	}
