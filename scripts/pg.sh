@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pg.sh start|stop|url DIR: a throwaway PostgreSQL server for the tests
+# pg.sh start|stop|url|createdb DIR: a throwaway PostgreSQL server for the tests
 # (issue 22), in DIR, on a free loopback port, reachable only from this
 # machine (trust authentication on 127.0.0.1, no other listener).
 #
@@ -12,12 +12,12 @@
 # the postgres user (created by the Debian package) and DIR belongs to it.
 set -euo pipefail
 cmd=${1:?usage: pg.sh start|stop|url DIR}
-dir=${2:?usage: pg.sh start|stop|url DIR}
+dir=${2:?usage: pg.sh start|stop|url DIR, or createdb URL NAME}
 
 find_bin() {
 	local b
 	if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
-		dirname "$(command -v initdb)"
+		dirname "$(readlink -f "$(command -v initdb)")"
 		return
 	fi
 	for b in /usr/lib/postgresql/*/bin; do
@@ -69,8 +69,17 @@ stop)
 url)
 	cat "$dir/url"
 	;;
+createdb)
+	# pg.sh createdb URL NAME: an empty database NAME on the server of URL
+	# (dropped first if it exists); prints its URL.
+	name=${3:?usage: pg.sh createdb URL NAME}
+	base=$dir
+	PGOPTIONS='-c client_min_messages=warning' "$bin/dropdb" --if-exists --force --maintenance-db="$base" "$name" >&2
+	"$bin/createdb" --maintenance-db="$base" "$name" >&2
+	echo "$base" | sed -E "s#^(postgres(ql)?://[^/]+)/[^?]*#\1/$name#"
+	;;
 *)
-	echo "usage: pg.sh start|stop|url DIR" >&2
+	echo "usage: pg.sh start|stop|url|createdb DIR [NAME]" >&2
 	exit 2
 	;;
 esac

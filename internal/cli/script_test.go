@@ -2,6 +2,7 @@ package cli
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inpctl/inpctl/internal/store/storetest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -34,11 +36,27 @@ func scriptParams(dir string) testscript.Params {
 		UpdateScripts:       *update,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("INPCTL_DB", filepath.Join(e.WorkDir, "inpctl.db"))
+			if storetest.Postgres() {
+				// The same script on a PostgreSQL database of its own
+				// (issue 22); [postgres] marks what only SQLite has.
+				u, drop, err := storetest.Create(os.Getenv(storetest.Env), "")
+				if err != nil {
+					return err
+				}
+				e.Defer(func() { _ = drop() })
+				e.Setenv("INPCTL_DB", u)
+			}
 			e.Setenv("INPCTL_NOW", "2025-09-01T09:00:00+02:00")
 			e.Setenv("HOME", e.WorkDir)
 			e.Setenv("XDG_CONFIG_HOME", filepath.Join(e.WorkDir, ".config"))
 			e.Setenv("USER", "clerk")
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "postgres" {
+				return storetest.Postgres(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits":    cmdExits,

@@ -256,7 +256,7 @@ func applyEnv(v *viper.Viper, environ []string, passwordEnv string) error {
 	}
 	keys["INPCTL_DB"] = "database"
 	keys["INPCTL_GATEWAY_PAYBOX_HMAC_KEY"] = "gateway.paybox.hmac_key"
-	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true, "INPCTL_TEST_NOTIFY_WAIT": true, passwordEnv: true}
+	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true, "INPCTL_TEST_PG": true, "INPCTL_TEST_NOTIFY_WAIT": true, passwordEnv: true}
 	for _, kv := range environ {
 		name, val, _ := strings.Cut(kv, "=")
 		if !strings.HasPrefix(name, "INPCTL_") || notKeys[name] {

@@ -38,6 +38,10 @@ type DB struct {
 	// pg says the database is PostgreSQL (db.url postgres://…): the few
 	// places that cannot share SQL take their own branch (dialect.go).
 	pg bool
+	// lockConns are the sessions holding PostgreSQL advisory locks
+	// (acquirePgLock); Close ends them, as the end of the process would.
+	lockMu    sync.Mutex
+	lockConns []*sqlConn
 	// url is the PostgreSQL URL as given (with its password, so never
 	// printed: path holds it redacted), for pg_dump.
 	url   string
@@ -152,6 +156,18 @@ func newDB(sqldb *sql.DB, path string, clk clock.Clock, pg bool) *DB {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.lockMu.Lock()
+	for _, c := range db.lockConns {
+		c.Raw(func(dc any) error {
+			if cl, ok := dc.(interface{ Close() error }); ok {
+				cl.Close() // the session ends: the server frees its locks
+			}
+			return nil
+		})
+		c.Close()
+	}
+	db.lockConns = nil
+	db.lockMu.Unlock()
 	db.stmtCache.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	db.wsem <- struct{}{}
 	if db.wconn != nil {

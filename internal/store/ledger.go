@@ -323,7 +323,7 @@ func (tx *Tx) RecordUnpaid(ctx context.Context, p Payment, date, reason, kind st
 		return nil, mapErr(err)
 	}
 	rows, err := tx.query(ctx, `SELECT a.invoice_id, i.order_id, SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id
-		WHERE a.payment_id = ? GROUP BY a.invoice_id HAVING SUM(a.amount) > 0`, p.ID)
+		WHERE a.payment_id = ? GROUP BY a.invoice_id, i.order_id HAVING SUM(a.amount) > 0`, p.ID)
 	if err != nil {
 		return nil, err
 	}

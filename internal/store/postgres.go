@@ -79,6 +79,9 @@ func openPostgres(ctx context.Context, dbURL string, clk clock.Clock, mode OpenM
 		return nil, fault.Wrap(fault.NoDB, err, "cannot reach database %s", RedactURL(dbURL)).
 			WithHint("check db.url (or INPCTL_DB_URL) and that the PostgreSQL server is running")
 	}
+	// A PostgreSQL connection is a server process: keep the few a
+	// command uses open rather than start one for each read.
+	sqldb.SetMaxIdleConns(8)
 	db := newDB(sqldb, RedactURL(dbURL), clk, true)
 	db.url = dbURL
 	if mode == MustExist {
@@ -213,4 +216,77 @@ func (db *DB) pgDump(ctx context.Context, path string) error {
 		return fault.Wrap(fault.Failure, err, "pg_dump of %s: %s", db.path, strings.TrimSpace(string(out)))
 	}
 	return nil
+}
+
+// acquirePgLock is AcquireLock on PostgreSQL: an advisory lock held by a
+// connection of its own for as long as the run lasts. The server frees it
+// the moment that session ends, so a run killed on another machine frees
+// the lock at once, with no process to look for. The locks row only names
+// the holder for the messages (and ChargeInFlight); one left by a run that
+// died is replaced, and the audit log says so.
+func (db *DB) acquirePgLock(ctx context.Context, name string, me LockHolder) (func() error, error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	key := "inpctl:" + name
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext(?))`, key).Scan(&got); err != nil {
+		conn.Close()
+		return nil, mapErr(err)
+	}
+	if !got {
+		conn.Close()
+		var cur LockHolder
+		var since string
+		err := db.sql.QueryRowContext(ctx, `SELECT holder, pid, host, acquired_at FROM locks WHERE name = ?`, name).Scan(&cur.Holder, &cur.PID, &cur.Host, &since)
+		if err != nil {
+			return nil, fault.New(fault.Locked, "%s is locked by another inpctl session", name).
+				WithHint("wait for that run to finish; nothing was done")
+		}
+		return nil, fault.New(fault.Locked, "%s is locked: %s (pid %d on %s) holds it since %s", name, cur.Holder, cur.PID, cur.Host, since).
+			WithHint("wait for that run to finish; nothing was done")
+	}
+	db.lockMu.Lock()
+	db.lockConns = append(db.lockConns, conn)
+	db.lockMu.Unlock()
+	unlock := func() {
+		db.lockMu.Lock()
+		defer db.lockMu.Unlock()
+		for i, c := range db.lockConns {
+			if c == conn {
+				_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext(?))`, key)
+				conn.Close()
+				db.lockConns = append(db.lockConns[:i], db.lockConns[i+1:]...)
+				return
+			}
+		}
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		var cur LockHolder
+		err := tx.queryRow(ctx, `SELECT holder, pid, host FROM locks WHERE name = ?`, name).Scan(&cur.Holder, &cur.PID, &cur.Host)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			if err := tx.audit(ctx, "lock:"+name, fmt.Sprintf("stale lock of pid %d on %s (%s) taken over: its session is gone", cur.PID, cur.Host, cur.Holder)); err != nil {
+				return err
+			}
+		}
+		_, err = tx.exec(ctx, `INSERT INTO locks(name, holder, pid, host, acquired_at, proc_start) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, pid=excluded.pid, host=excluded.host,
+			acquired_at=excluded.acquired_at, proc_start=excluded.proc_start`,
+			name, me.Holder, me.PID, me.Host, ts(tx.Now), me.Start)
+		return err
+	})
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	return func() error {
+		defer unlock()
+		_, err := db.sql.ExecContext(context.WithoutCancel(ctx), `DELETE FROM locks WHERE name = ? AND pid = ? AND host = ? AND proc_start = ?`, name, me.PID, me.Host, me.Start)
+		return mapErr(err)
+	}, nil
 }
