@@ -45,6 +45,9 @@ func scriptParams(dir string) testscript.Params {
 				}
 				e.Defer(func() { _ = drop() })
 				e.Setenv("INPCTL_DB", u)
+				// The scripts' sandbox keeps its state where it would
+				// next to a SQLite file.
+				e.Setenv("INPCTL_GATEWAY_SANDBOX_STATE", filepath.Join(e.WorkDir, "inpctl.db.sandbox"))
 			}
 			e.Setenv("INPCTL_NOW", "2025-09-01T09:00:00+02:00")
 			e.Setenv("HOME", e.WorkDir)

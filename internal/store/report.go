@@ -41,6 +41,9 @@ LEFT JOIN inv ON inv.sid = s.id LEFT JOIN cn ON cn.sid = s.id LEFT JOIN pay ON p
 LEFT JOIN unp ON unp.sid = s.id LEFT JOIN ref ON ref.sid = s.id LEFT JOIN nyd ON nyd.sid = s.id
 LEFT JOIN blk ON blk.sid = s.id LEFT JOIN pm ON pm.sid = s.id
 WHERE d.year = ?5
+-- ?2 and ?3 are account list's filters, empty here; named so that
+-- PostgreSQL, which types every parameter, knows them as text.
+AND CAST(?2 AS TEXT) = '' AND CAST(?3 AS TEXT) = ''
 ORDER BY s.id`
 
 // ReportStudents returns, in one query, the figures of every student with
