@@ -7,6 +7,8 @@
 -- text order is time order and the same queries compare them), flags BIGINT 0/1.
 -- A guard is a BEFORE trigger that raises integrity_constraint_violation with the
 -- SQLite trigger's message (store maps both to the same fault).
+-- The foreign keys are DEFERRABLE (checked at once, as on SQLite) so that db
+-- copy can check them at the commit of the rows it copies.
 
 -- inpctl_chain is store.chainHasher in PL/pgSQL: SHA-256 over the format, the
 -- previous hash, the series, the position, then each column as name and typed
@@ -374,45 +376,45 @@ CREATE TABLE journal_numbers (
   UNIQUE (journal, seq)
 );
 
-ALTER TABLE programme_codes ADD FOREIGN KEY (programme) REFERENCES programmes(id);
-ALTER TABLE programme_codes ADD FOREIGN KEY (code) REFERENCES fee_codes(code);
-ALTER TABLE tariffs ADD FOREIGN KEY (programme) REFERENCES programmes(id);
-ALTER TABLE tariffs ADD FOREIGN KEY (code) REFERENCES fee_codes(code);
-ALTER TABLE students ADD FOREIGN KEY (programme) REFERENCES programmes(id);
-ALTER TABLE dossiers ADD FOREIGN KEY (student_id) REFERENCES students(id);
-ALTER TABLE dossiers ADD FOREIGN KEY (programme) REFERENCES programmes(id);
-ALTER TABLE dossiers ADD FOREIGN KEY (code) REFERENCES fee_codes(code);
-ALTER TABLE orders ADD FOREIGN KEY (dossier_id) REFERENCES dossiers(id);
-ALTER TABLE orders ADD FOREIGN KEY (code) REFERENCES fee_codes(code);
-ALTER TABLE orders ADD FOREIGN KEY (superseded_by) REFERENCES orders(id);
-ALTER TABLE order_lines ADD FOREIGN KEY (order_id) REFERENCES orders(id);
-ALTER TABLE invoices ADD FOREIGN KEY (order_id) REFERENCES orders(id);
-ALTER TABLE invoices ADD FOREIGN KEY (student_id) REFERENCES students(id);
-ALTER TABLE invoice_lines ADD FOREIGN KEY (invoice_id) REFERENCES invoices(id);
-ALTER TABLE credit_notes ADD FOREIGN KEY (invoice_id) REFERENCES invoices(id);
-ALTER TABLE plans ADD FOREIGN KEY (order_id) REFERENCES orders(id);
-ALTER TABLE instalments ADD FOREIGN KEY (plan_id) REFERENCES plans(id);
-ALTER TABLE cards ADD FOREIGN KEY (student_id) REFERENCES students(id);
-ALTER TABLE pay_requests ADD FOREIGN KEY (student_id) REFERENCES students(id);
-ALTER TABLE pay_requests ADD FOREIGN KEY (order_id) REFERENCES orders(id);
-ALTER TABLE pay_requests ADD FOREIGN KEY (instalment_id) REFERENCES instalments(id);
-ALTER TABLE attempts ADD FOREIGN KEY (instalment_id) REFERENCES instalments(id);
-ALTER TABLE attempts ADD FOREIGN KEY (card_id) REFERENCES cards(id);
-ALTER TABLE attempts ADD FOREIGN KEY (payment_id) REFERENCES payments(id);
-ALTER TABLE payments ADD FOREIGN KEY (student_id) REFERENCES students(id);
-ALTER TABLE payments ADD FOREIGN KEY (attempt_id) REFERENCES attempts(id);
-ALTER TABLE payments ADD FOREIGN KEY (pay_request_id) REFERENCES pay_requests(id);
-ALTER TABLE payments ADD FOREIGN KEY (payer_id) REFERENCES payers(id);
-ALTER TABLE allocations ADD FOREIGN KEY (payment_id) REFERENCES payments(id);
-ALTER TABLE allocations ADD FOREIGN KEY (invoice_id) REFERENCES invoices(id);
-ALTER TABLE unpaids ADD FOREIGN KEY (payment_id) REFERENCES payments(id);
-ALTER TABLE refunds ADD FOREIGN KEY (student_id) REFERENCES students(id);
-ALTER TABLE refunds ADD FOREIGN KEY (payment_id) REFERENCES payments(id);
-ALTER TABLE payers ADD FOREIGN KEY (dossier_id) REFERENCES dossiers(id);
-ALTER TABLE outbox ADD FOREIGN KEY (student_id) REFERENCES students(id);
-ALTER TABLE notifications ADD FOREIGN KEY (pay_request_id) REFERENCES pay_requests(id);
-ALTER TABLE notifications ADD FOREIGN KEY (payment_id) REFERENCES payments(id);
-ALTER TABLE journal_numbers ADD FOREIGN KEY (export_id) REFERENCES journal_exports(id);
+ALTER TABLE programme_codes ADD FOREIGN KEY (programme) REFERENCES programmes(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE programme_codes ADD FOREIGN KEY (code) REFERENCES fee_codes(code) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE tariffs ADD FOREIGN KEY (programme) REFERENCES programmes(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE tariffs ADD FOREIGN KEY (code) REFERENCES fee_codes(code) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE students ADD FOREIGN KEY (programme) REFERENCES programmes(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE dossiers ADD FOREIGN KEY (student_id) REFERENCES students(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE dossiers ADD FOREIGN KEY (programme) REFERENCES programmes(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE dossiers ADD FOREIGN KEY (code) REFERENCES fee_codes(code) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE orders ADD FOREIGN KEY (dossier_id) REFERENCES dossiers(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE orders ADD FOREIGN KEY (code) REFERENCES fee_codes(code) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE orders ADD FOREIGN KEY (superseded_by) REFERENCES orders(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE order_lines ADD FOREIGN KEY (order_id) REFERENCES orders(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE invoices ADD FOREIGN KEY (order_id) REFERENCES orders(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE invoices ADD FOREIGN KEY (student_id) REFERENCES students(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE invoice_lines ADD FOREIGN KEY (invoice_id) REFERENCES invoices(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE credit_notes ADD FOREIGN KEY (invoice_id) REFERENCES invoices(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE plans ADD FOREIGN KEY (order_id) REFERENCES orders(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE instalments ADD FOREIGN KEY (plan_id) REFERENCES plans(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE cards ADD FOREIGN KEY (student_id) REFERENCES students(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE pay_requests ADD FOREIGN KEY (student_id) REFERENCES students(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE pay_requests ADD FOREIGN KEY (order_id) REFERENCES orders(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE pay_requests ADD FOREIGN KEY (instalment_id) REFERENCES instalments(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE attempts ADD FOREIGN KEY (instalment_id) REFERENCES instalments(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE attempts ADD FOREIGN KEY (card_id) REFERENCES cards(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE attempts ADD FOREIGN KEY (payment_id) REFERENCES payments(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE payments ADD FOREIGN KEY (student_id) REFERENCES students(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE payments ADD FOREIGN KEY (attempt_id) REFERENCES attempts(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE payments ADD FOREIGN KEY (pay_request_id) REFERENCES pay_requests(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE payments ADD FOREIGN KEY (payer_id) REFERENCES payers(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE allocations ADD FOREIGN KEY (payment_id) REFERENCES payments(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE allocations ADD FOREIGN KEY (invoice_id) REFERENCES invoices(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE unpaids ADD FOREIGN KEY (payment_id) REFERENCES payments(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE refunds ADD FOREIGN KEY (student_id) REFERENCES students(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE refunds ADD FOREIGN KEY (payment_id) REFERENCES payments(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE payers ADD FOREIGN KEY (dossier_id) REFERENCES dossiers(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE outbox ADD FOREIGN KEY (student_id) REFERENCES students(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE notifications ADD FOREIGN KEY (pay_request_id) REFERENCES pay_requests(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE notifications ADD FOREIGN KEY (payment_id) REFERENCES payments(id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE journal_numbers ADD FOREIGN KEY (export_id) REFERENCES journal_exports(id) DEFERRABLE INITIALLY IMMEDIATE;
 
 CREATE INDEX students_programme ON students(programme);
 CREATE INDEX dossiers_status ON dossiers(status);
