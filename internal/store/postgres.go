@@ -215,6 +215,12 @@ func (db *DB) pgDump(ctx context.Context, path string) error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fault.Wrap(fault.Failure, err, "pg_dump of %s: %s", db.path, strings.TrimSpace(string(out)))
 	}
+	// The archive is read back whole: a truncated one fails here.
+	if restore, err := exec.LookPath("pg_restore"); err == nil {
+		if out, err := exec.CommandContext(ctx, restore, "--list", path).CombinedOutput(); err != nil {
+			return fault.Wrap(fault.Failure, err, "the backup %s cannot be read back: %s", path, strings.TrimSpace(string(out)))
+		}
+	}
 	return nil
 }
 
