@@ -1,5 +1,6 @@
-// Package store is the SQLite database of inpctl: the only user of
-// database/sql and modernc.org/sqlite.
+// Package store is the database of inpctl, a SQLite file or a PostgreSQL
+// database (postgres.go, dialect.go): the only user of database/sql,
+// modernc.org/sqlite and pgx.
 //
 // Every pragma is in the DSN so each pooled connection has it; writers start
 // with BEGIN IMMEDIATE; migrations are forward-only SQL files embedded in the
