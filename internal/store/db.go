@@ -296,7 +296,9 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		}
 		err = db.inTx(ctx, func(tx *Tx) error {
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+			// tx.tx.Tx: a migration is run as written, in its dialect
+			// (the rewrite of dialect.go is for the store's statements).
+			if _, err := tx.tx.Tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", n, err)
 			}
 			if step := goMigrations[n]; step != nil && !db.pg {
