@@ -19,7 +19,7 @@ func newDBCmd(env *Env) *cobra.Command {
 		Example: "  inpctl db check\n  inpctl db backup /srv/backup/inpctl-$(date +%F).db",
 		Args:    noArgs,
 	}
-	cmd.AddCommand(newDBCheckCmd(env), newDBBackupCmd(env), newDBCopyCmd(env))
+	cmd.AddCommand(newDBCheckCmd(env), newDBBackupCmd(env), newDBCopyCmd(env), newDBRolesCmd(env))
 	return cmd
 }
 

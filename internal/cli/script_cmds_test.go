@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"time"
 
@@ -159,4 +160,45 @@ func pgContentSum(url string, h io.Writer) error {
 		fmt.Fprintf(h, "%s\n%s\n", t, content)
 	}
 	return nil
+}
+
+// cmdPgSQL runs SQL on the script's PostgreSQL database, as its owner or,
+// with -as VAR, as the URL held by $VAR: "pgsql [-as VAR] FILE|'SQL'".
+// With !, the SQL must fail (its error on stderr).
+func cmdPgSQL(ts *testscript.TestScript, neg bool, args []string) {
+	url := ts.Getenv("INPCTL_DB")
+	if len(args) > 2 && args[0] == "-as" {
+		url, args = ts.Getenv(args[1]), args[2:]
+	}
+	if len(args) != 1 || !store.IsURL(url) {
+		ts.Fatalf("usage: pgsql [-as VAR] FILE|SQL (on PostgreSQL)")
+	}
+	q := args[0]
+	if b, err := os.ReadFile(ts.MkAbs(q)); err == nil {
+		q = string(b)
+	}
+	raw, err := sql.Open("pgx", url)
+	ts.Check(err)
+	defer raw.Close()
+	_, err = raw.Exec(q)
+	if neg {
+		if err == nil {
+			ts.Fatalf("pgsql: the SQL went through")
+		}
+		fmt.Fprintln(ts.Stderr(), err)
+		return
+	}
+	ts.Check(err)
+}
+
+// cmdPgUser sets $VAR to the script's database URL with another login
+// role: "pguser VAR ROLE" (the test server trusts loopback logins).
+func cmdPgUser(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: pguser VAR ROLE")
+	}
+	u, err := url.Parse(ts.Getenv("INPCTL_DB"))
+	ts.Check(err)
+	u.User = url.User(args[1])
+	ts.Setenv(args[0], u.String())
 }

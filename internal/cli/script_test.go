@@ -72,6 +72,8 @@ func scriptParams(dir string) testscript.Params {
 			"httpget":  cmdHTTPGet,
 			"sqlexec":  cmdSQLExec,
 			"utf16":    cmdUTF16,
+			"pgsql":    cmdPgSQL,
+			"pguser":   cmdPgUser,
 		},
 	}
 }

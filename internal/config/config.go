@@ -30,10 +30,14 @@ type Config struct {
 	Database string `mapstructure:"database" json:"database" yaml:"database"`
 	// DB.URL, when set, is a postgres:// URL and takes the place of
 	// Database (which may also hold such a URL).
-	DB           DB         `mapstructure:"db" json:"db,omitempty" yaml:"db,omitempty"`
-	Timezone     string     `mapstructure:"timezone" json:"timezone" yaml:"timezone"`
-	AcademicYear string     `mapstructure:"academic_year" json:"academic_year" yaml:"academic_year"`
-	Operator     string     `mapstructure:"operator" json:"operator" yaml:"operator"`
+	DB           DB     `mapstructure:"db" json:"db,omitempty" yaml:"db,omitempty"`
+	Timezone     string `mapstructure:"timezone" json:"timezone" yaml:"timezone"`
+	AcademicYear string `mapstructure:"academic_year" json:"academic_year" yaml:"academic_year"`
+	Operator     string `mapstructure:"operator" json:"operator" yaml:"operator"`
+	// OperatorRole is the office role of this config's clerk on SQLite,
+	// where roles are advisory (lecture, scolarite, comptabilite; empty:
+	// every role). On PostgreSQL the database's roles decide.
+	OperatorRole string     `mapstructure:"operator_role" json:"operator_role,omitempty" yaml:"operator_role,omitempty"`
 	Issuer       Issuer     `mapstructure:"issuer" json:"issuer" yaml:"issuer"`
 	Numbering    Numbering  `mapstructure:"numbering" json:"numbering" yaml:"numbering"`
 	Catalogue    Catalogue  `mapstructure:"catalogue" json:"catalogue" yaml:"catalogue"`

@@ -35,6 +35,11 @@ func (c *Config) Validate() error {
 			c.Database = u
 		}
 	}
+	switch c.OperatorRole {
+	case "", "lecture", "scolarite", "comptabilite":
+	default:
+		errs.add("operator_role", "%q is not a role (lecture, scolarite or comptabilite; empty: every role)", c.OperatorRole)
+	}
 	if strings.TrimSpace(c.Database) == "" {
 		errs.add("database", "must not be empty")
 	}

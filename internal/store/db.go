@@ -266,8 +266,18 @@ func migrations() ([]string, error) {
 // migrate applies the missing migrations, each in its own transaction, and
 // refuses a database that lists a migration this binary does not know.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.sql.ExecContext(ctx, schemaMigrationsSQL); err != nil {
-		return mapErr(fmt.Errorf("prepare migrations: %w", err))
+	// On PostgreSQL only the owner may create a table: a clerk's role
+	// reads the list of migrations, it does not try to make it.
+	exists := false
+	if db.pg {
+		if err := db.sql.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+			return mapErr(fmt.Errorf("read migrations: %w", err))
+		}
+	}
+	if !exists {
+		if _, err := db.sql.ExecContext(ctx, schemaMigrationsSQL); err != nil {
+			return mapErr(fmt.Errorf("prepare migrations: %w", err))
+		}
 	}
 	applied, err := db.appliedMigrations(ctx)
 	if err != nil {
@@ -310,6 +320,10 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		})
 		if err != nil {
+			if db.pg && errors.As(err, new(*pgconn.PgError)) && strings.Contains(err.Error(), "42501") {
+				return fault.Wrap(fault.NoDB, err, "database %s needs migration %s, which only its owner may apply", db.path, n).
+					WithHint("run any inpctl command once as the database's owner (e.g. inpctl db check)")
+			}
 			return err
 		}
 		db.migrated = append(db.migrated, n)
