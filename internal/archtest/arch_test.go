@@ -62,6 +62,9 @@ var allowed = map[string][]string{
 	"internal/mail":          {"internal/store", "internal/money", "internal/clock", "internal/fault"},
 	"internal/mail/smtp":     {"internal/mail", "internal/fault"},
 	"internal/mail/smtptest": {},
+	// storetest: the tests' fresh databases (SQLite, or PostgreSQL with
+	// INPCTL_TEST_PG); it creates PostgreSQL databases with database/sql.
+	"internal/store/storetest": {},
 }
 
 // homes: a third-party (or sensitive standard) import and the only packages
@@ -70,7 +73,8 @@ var homes = map[string][]string{
 	"github.com/spf13/cobra":            {"internal/cli"},
 	"github.com/olekukonko/tablewriter": {"internal/cli"},
 	"github.com/spf13/viper":            {"internal/config"},
-	"database/sql":                      {"internal/store"},
+	"database/sql":                      {"internal/store", "internal/store/storetest"},
+	"github.com/jackc/pgx/v5":           {"internal/store", "internal/store/storetest"},
 	"modernc.org/sqlite":                {"internal/store"},
 	"github.com/signintech/gopdf":       {"internal/invoice"},
 	// cmd/benchipn: the load generator and the bare verify-only handler of

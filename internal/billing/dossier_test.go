@@ -2,11 +2,9 @@ package billing
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 
 	"github.com/inpctl/inpctl/internal/fees"
-	"github.com/inpctl/inpctl/internal/store"
 )
 
 func orderNumber(t *testing.T, s *Service, id string) string {
@@ -57,11 +55,7 @@ func TestSetCodesTwiceInAFile(t *testing.T) {
 	if err != nil || len(rowErrs) > 0 {
 		t.Fatalf("SetCodes: %v %v", rowErrs, err)
 	}
-	raw, err := sql.Open("sqlite", store.DSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := rawOpen(t, path)
 	var orders, current int
 	var next int64
 	if err := raw.QueryRow(`SELECT COUNT(*), COUNT(*) FILTER (WHERE superseded_by IS NULL) FROM orders`).Scan(&orders, &current); err != nil {

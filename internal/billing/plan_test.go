@@ -2,9 +2,7 @@ package billing
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/inpctl/inpctl/internal/store"
+	"github.com/inpctl/inpctl/internal/store/storetest"
 )
 
 // planSvc is a service on a fresh database with the example catalogue and
@@ -22,7 +21,7 @@ import (
 func planSvc(t *testing.T) (*Service, string) {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t.db")
+	path := storetest.DB(t)
 	now := clock.Fixed(time.Date(2025, 9, 5, 8, 0, 0, 0, time.UTC))
 	db, err := store.Open(ctx, path, now, store.Create)
 	if err != nil {
@@ -377,11 +376,7 @@ func TestCheckCardForPlan(t *testing.T) {
 	}
 
 	// A card on file that cannot pay the plan: approval warns, and stands.
-	raw, err := sql.Open("sqlite", store.DSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := rawOpen(t, path)
 	declare(t, s, "22100001", "01")
 	s.RequestPlan(ctx, PlanRequest{StudentID: "22100001", Plan: "3x"})
 	if _, err := raw.Exec(`INSERT INTO cards(student_id, refabonne, token, expiry, ecard, card_type, created_at)

@@ -2,7 +2,6 @@ package billing
 
 import (
 	"context"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/inpctl/inpctl/internal/store"
+	"github.com/inpctl/inpctl/internal/store/storetest"
 )
 
 // posClock is a clock the test moves forward.
@@ -39,7 +39,7 @@ func newPosYard(t *testing.T) *posYard {
 	}
 	y := &posYard{t: t, ctx: context.Background(), clk: &posClock{}, loc: loc}
 	y.at("2025-06-01")
-	y.db, err = store.Open(y.ctx, filepath.Join(t.TempDir(), "t.db"), y.clk, store.Create, store.WithBeforeCommit(y.beforeCommit))
+	y.db, err = store.Open(y.ctx, storetest.DB(t), y.clk, store.Create, store.WithBeforeCommit(y.beforeCommit))
 	if err != nil {
 		t.Fatal(err)
 	}

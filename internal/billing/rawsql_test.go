@@ -14,7 +14,18 @@ import (
 // functions (store/chain.go), and store.DSN gives it the same pragmas.
 func rawSQL(t *testing.T, db *store.DB) *sql.DB {
 	t.Helper()
-	raw, err := sql.Open("sqlite", store.DSN(db.Path()))
+	return rawOpen(t, db.Path())
+}
+
+// rawOpen opens the database name as rawSQL does: a SQLite file, or a
+// PostgreSQL database (INPCTL_TEST_PG; the tests' URLs have no password).
+func rawOpen(t *testing.T, name string) *sql.DB {
+	t.Helper()
+	driver, dsn := "sqlite", store.DSN(name)
+	if store.IsURL(name) {
+		driver, dsn = "pgx", name
+	}
+	raw, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

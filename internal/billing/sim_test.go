@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/inpctl/inpctl/internal/store/storetest"
 	"maps"
 	"os"
 	"path/filepath"
@@ -124,6 +125,9 @@ func simOne(seed uint64, base string, strict bool, logf func(string, ...any)) si
 		res.err = violation(invInternal, "set up: %v", err)
 		return res
 	}
+	if w.drop != nil {
+		defer w.drop()
+	}
 	defer w.db.Close()
 	defer w.sb.Close()
 	if logf != nil {
@@ -138,8 +142,16 @@ func simOne(seed uint64, base string, strict bool, logf func(string, ...any)) si
 func TestSimulation(t *testing.T) {
 	seeds, replay := simSeeds(t)
 	base := simBase(t)
-	if _, err := simTemplate(context.Background(), base); err != nil {
+	tmpl, err := simTemplate(context.Background(), base)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if storetest.Postgres() {
+		t.Cleanup(func() {
+			if err := storetest.Drop(os.Getenv(storetest.Env), tmpl); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 	if replay {
 		r := simOne(seeds[0], base, true, t.Logf)

@@ -20,6 +20,7 @@ import (
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/schedule"
 	"github.com/inpctl/inpctl/internal/store"
+	"github.com/inpctl/inpctl/internal/store/storetest"
 )
 
 const simOld, simNew = "2024-2025", "2025-2026"
@@ -64,6 +65,7 @@ type simWorld struct {
 	clk      *simClock
 	loc      *time.Location
 	db       *store.DB
+	drop     func() error // drops the sequence's PostgreSQL database
 	svc      map[string]*Service
 	gw       gateway.Gateway
 	sb       *sandbox.Sandbox
@@ -98,6 +100,17 @@ var simNames = []string{"Aubert Lina", "Besson Théo", "Carvalho Inès", "Diallo
 // tenth of the run).
 func simTemplate(ctx context.Context, dir string) (string, error) {
 	path := filepath.Join(dir, "template.db")
+	if storetest.Postgres() {
+		// On PostgreSQL the template is a database, its URL in the file.
+		u, _, err := storetest.Create(os.Getenv(storetest.Env), "")
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(path+".url", []byte(u), 0o600); err != nil {
+			return "", err
+		}
+		path = u
+	}
 	db, err := store.Open(ctx, path, clock.Fixed(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)), store.Create)
 	if err != nil {
 		return "", err
@@ -118,14 +131,25 @@ func newSimWorld(ctx context.Context, seed uint64, dir, template string, student
 	w := &simWorld{ctx: ctx, rng: rand.New(rand.NewPCG(seed, 0x16)), clk: &simClock{time.Date(2025, 6, 2, 9, 0, 0, 0, loc)}, loc: loc,
 		svc: map[string]*Service{}, or: newSimOracle(), logf: func(string, ...any) {},
 		refOrder: map[string]int64{}, instOrder: map[int64]int64{}, inflight: map[int64]money.Cents{}, lastRef: map[string][3]string{}}
-	b, err := os.ReadFile(template)
-	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, "sim.db"), b, 0o600)
+	name := filepath.Join(dir, "sim.db")
+	if storetest.Postgres() {
+		tmpl, err := os.ReadFile(template + ".url")
+		if err != nil {
+			return nil, err
+		}
+		if name, w.drop, err = storetest.Create(os.Getenv(storetest.Env), string(tmpl)); err != nil {
+			return nil, err
+		}
+	} else {
+		b, err := os.ReadFile(template)
+		if err == nil {
+			err = os.WriteFile(name, b, 0o600)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	if w.db, err = store.Open(ctx, filepath.Join(dir, "sim.db"), w.clk, store.MustExist); err != nil {
+	if w.db, err = store.Open(ctx, name, w.clk, store.MustExist); err != nil {
 		return nil, err
 	}
 	cat := simCatalogue()

@@ -19,7 +19,7 @@ func newDBCmd(env *Env) *cobra.Command {
 		Example: "  inpctl db check\n  inpctl db backup /srv/backup/inpctl-$(date +%F).db",
 		Args:    noArgs,
 	}
-	cmd.AddCommand(newDBCheckCmd(env), newDBBackupCmd(env))
+	cmd.AddCommand(newDBCheckCmd(env), newDBBackupCmd(env), newDBCopyCmd(env), newDBRolesCmd(env))
 	return cmd
 }
 
@@ -157,6 +157,14 @@ other commands run, then run db check on the copy. FILE must not exist.` + exitD
 			}
 			if err := db.Backup(ctx, args[0]); err != nil {
 				return err
+			}
+			if store.IsURL(db.Path()) {
+				// pg_dump's archive, checked complete by pg_restore --list.
+				env.Infof("✓ backup of %s written to %s (restore it with pg_restore)", db.Path(), args[0])
+				return PrintObject(env.Printer(), map[string]string{"backup": args[0]}, func(w io.Writer) error {
+					_, err := fmt.Fprintln(w, args[0])
+					return err
+				})
 			}
 			copyDB, err := store.Open(ctx, args[0], clock.System{}, store.MustExist)
 			if err != nil {

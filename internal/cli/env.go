@@ -147,6 +147,10 @@ func (e *Env) openStore(ctx context.Context, mode store.OpenMode) (*store.DB, er
 	if err != nil {
 		return nil, err
 	}
+	if err := e.checkRole(ctx, db, cfg.OperatorRole); err != nil {
+		db.Close()
+		return nil, err
+	}
 	db.SetActor(store.Actor{Operator: e.Operator(), Command: e.auditCommand, Args: e.auditArgs})
 	e.db = db
 	return db, nil

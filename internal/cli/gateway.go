@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/rsa"
+	"net/url"
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/config"
@@ -11,6 +12,7 @@ import (
 	"github.com/inpctl/inpctl/internal/gateway/paybox"
 	"github.com/inpctl/inpctl/internal/gateway/sandbox"
 	"github.com/inpctl/inpctl/internal/serve"
+	"github.com/inpctl/inpctl/internal/store"
 )
 
 // gatewayKit is everything the payment commands need from the gateway
@@ -54,7 +56,7 @@ func (e *Env) gateway(ctx context.Context) (*gatewayKit, error) {
 	if cfg.Gateway.Kind == "sandbox" {
 		state := cfg.Gateway.SandboxState
 		if state == "" {
-			state = cfg.Database + ".sandbox"
+			state = sandboxStateOf(cfg.Database)
 		}
 		key, _ := paybox.DecodeKey(sandbox.TestKeyHex)
 		pcfg.Key, k.link.Key = key, key
@@ -139,4 +141,18 @@ func hmacKey(cfg config.Config) ([]byte, error) {
 		return nil, fault.Wrap(fault.Usage, err, "%s", from).WithHint("%s", fault.HintOf(err))
 	}
 	return key, nil
+}
+
+// sandboxStateOf is where the sandbox keeps its state when the config
+// does not say (gateway.sandbox_state): next to a SQLite file, or, for a
+// PostgreSQL database, in the working folder, named after the database.
+func sandboxStateOf(database string) string {
+	if !store.IsURL(database) {
+		return database + ".sandbox"
+	}
+	name := "inpctl"
+	if u, err := url.Parse(database); err == nil && strings.Trim(u.Path, "/") != "" {
+		name = strings.Trim(u.Path, "/")
+	}
+	return name + ".sandbox"
 }

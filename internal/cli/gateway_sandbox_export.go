@@ -21,7 +21,7 @@ func runSandboxExport(o *sandboxOpts) error {
 	state := o.state
 	if state == "" {
 		if state = cfg.Gateway.SandboxState; state == "" {
-			state = cfg.Database + ".sandbox"
+			state = sandboxStateOf(cfg.Database)
 		}
 	}
 	if _, err := os.Stat(state); err != nil {

@@ -2,10 +2,7 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/store"
@@ -34,14 +31,16 @@ func runInit(ctx context.Context, o *initOpts) error {
 	if err != nil {
 		return err
 	}
-	_, statErr := os.Stat(cfg.Database)
-	existed := !errors.Is(statErr, fs.ErrNotExist)
+	existed, err := store.BooksExist(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
 	db, err := o.env.openStore(ctx, store.Create)
 	if err != nil {
 		return err
 	}
 	if existed && len(db.Migrated()) == 0 {
-		return fault.New(fault.Conflict, "database %s already exists and is up to date", cfg.Database).
+		return fault.New(fault.Conflict, "database %s already exists and is up to date", store.RedactURL(cfg.Database)).
 			WithHint("to reload the catalogue from the config use: inpctl fees load")
 	}
 	cat, err := catalogueOf(cfg)
@@ -57,6 +56,6 @@ func runInit(ctx context.Context, o *initOpts) error {
 		verb = fmt.Sprintf("migrated (%d migration(s))", len(db.Migrated()))
 	}
 	o.env.Infof("✓ database %s %s; catalogue: %d codes, %d programmes, %d tariffs (config: %s)",
-		cfg.Database, verb, ch.Codes, ch.Programmes, ch.TariffsAdded+ch.TariffsChanged+ch.Unchanged, cfg.Source)
+		store.RedactURL(cfg.Database), verb, ch.Codes, ch.Programmes, ch.TariffsAdded+ch.TariffsChanged+ch.Unchanged, cfg.Source)
 	return nil
 }

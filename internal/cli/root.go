@@ -18,6 +18,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/pan"
+	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
 )
 
@@ -99,7 +100,7 @@ Exit statuses: see "inpctl help exit-codes".`,
 	})
 	f := root.PersistentFlags()
 	f.StringVar(&env.flags.config, "config", "", "config file (default: $INPCTL_CONFIG, ./inpctl.yaml, ~/.config/inpctl/config.yaml, else built-in)")
-	f.StringVar(&env.flags.db, "db", "", "database file (overrides the config's database)")
+	f.StringVar(&env.flags.db, "db", "", "database: a SQLite file or a postgres:// URL (overrides the config's database)")
 	f.StringVarP(&env.flags.output, "output", "o", "table", "output format: table, json or csv")
 	f.StringVar(&env.flags.csvDialect, "csv-dialect", "", "CSV of -o csv: rfc4180 (scripts) or excel-fr (French Excel and LibreOffice); default: the config's output.csv, else rfc4180")
 	f.StringVar(&env.flags.operator, "operator", "", "operator recorded in the audit log (default: login name)")
@@ -261,6 +262,9 @@ func redactArgs(path string, args []string) []string {
 				out = append(out, a)
 				hideNext = true
 			}
+		case store.IsURL(a) || strings.HasPrefix(a, "--db=") && store.IsURL(a[5:]):
+			// A PostgreSQL URL may carry its password.
+			out = append(out, store.RedactURL(strings.TrimPrefix(a, "--db=")))
 		case strings.HasSuffix(path, "pay ipn") && strings.Contains(a, "="):
 			sum := sha256.Sum256([]byte(a))
 			out = append(out, "<notification sha256:"+hex.EncodeToString(sum[:8])+">")

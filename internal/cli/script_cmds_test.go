@@ -3,10 +3,13 @@ package cli
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"io"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"time"
 
@@ -20,6 +23,12 @@ import (
 // prove a command wrote nothing: dbsum > before.txt … cmp.
 func cmdDBSum(ts *testscript.TestScript, neg bool, args []string) {
 	h := sha256.New()
+	if db := ts.Getenv("INPCTL_DB"); store.IsURL(db) {
+		// On PostgreSQL: every row of every table, as text, in order.
+		ts.Check(pgContentSum(db, h))
+		fmt.Fprintln(ts.Stdout(), hex.EncodeToString(h.Sum(nil)))
+		return
+	}
 	for _, suffix := range []string{"", "-wal"} {
 		b, err := os.ReadFile(ts.MkAbs("inpctl.db" + suffix))
 		if err == nil {
@@ -78,7 +87,7 @@ var scripts = struct {
 // charge is a payment in the database, once.
 func checkExactlyOnce(ts *testscript.TestScript, sb *sandbox.Sandbox) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, ts.MkAbs("inpctl.db"), clock.Fixed(time.Now()), store.MustExist)
+	db, err := store.Open(ctx, scriptDB(ts), clock.Fixed(time.Now()), store.MustExist)
 	ts.Check(err)
 	defer db.Close()
 	attempts, err := db.AttemptInstalments(ctx)
@@ -109,4 +118,87 @@ func checkExactlyOnce(ts *testscript.TestScript, sb *sandbox.Sandbox) {
 		}
 	}
 	fmt.Fprintf(ts.Stdout(), "%d charges approved at Paybox, each recorded once\n", charges)
+}
+
+// scriptDB is the script's database: $WORK/inpctl.db, or the PostgreSQL
+// database the harness made for it.
+func scriptDB(ts *testscript.TestScript) string {
+	if db := ts.Getenv("INPCTL_DB"); store.IsURL(db) {
+		return db
+	}
+	return ts.MkAbs("inpctl.db")
+}
+
+// pgContentSum hashes the content of every table of the PostgreSQL
+// database at url into h: each table's name, then its rows as text, sorted.
+func pgContentSum(url string, h io.Writer) error {
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	rows, err := raw.Query(`SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	for _, t := range tables {
+		var content string
+		if err := raw.QueryRow(`SELECT COALESCE(string_agg(x::text, E'\n' ORDER BY x::text), '') FROM "` + t + `" x`).Scan(&content); err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\n%s\n", t, content)
+	}
+	return nil
+}
+
+// cmdPgSQL runs SQL on the script's PostgreSQL database, as its owner or,
+// with -as VAR, as the URL held by $VAR: "pgsql [-as VAR] FILE|'SQL'".
+// With !, the SQL must fail (its error on stderr).
+func cmdPgSQL(ts *testscript.TestScript, neg bool, args []string) {
+	url := ts.Getenv("INPCTL_DB")
+	if len(args) > 2 && args[0] == "-as" {
+		url, args = ts.Getenv(args[1]), args[2:]
+	}
+	if len(args) != 1 || !store.IsURL(url) {
+		ts.Fatalf("usage: pgsql [-as VAR] FILE|SQL (on PostgreSQL)")
+	}
+	q := args[0]
+	if b, err := os.ReadFile(ts.MkAbs(q)); err == nil {
+		q = string(b)
+	}
+	raw, err := sql.Open("pgx", url)
+	ts.Check(err)
+	defer raw.Close()
+	_, err = raw.Exec(q)
+	if neg {
+		if err == nil {
+			ts.Fatalf("pgsql: the SQL went through")
+		}
+		fmt.Fprintln(ts.Stderr(), err)
+		return
+	}
+	ts.Check(err)
+}
+
+// cmdPgUser sets $VAR to the script's database URL with another login
+// role: "pguser VAR ROLE" (the test server trusts loopback logins).
+func cmdPgUser(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: pguser VAR ROLE")
+	}
+	u, err := url.Parse(ts.Getenv("INPCTL_DB"))
+	ts.Check(err)
+	u.User = url.User(args[1])
+	ts.Setenv(args[0], u.String())
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inpctl/inpctl/internal/store/storetest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -43,11 +45,30 @@ func scriptParams(dir string) testscript.Params {
 		UpdateScripts:       *update,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("INPCTL_DB", filepath.Join(e.WorkDir, "inpctl.db"))
+			if storetest.Postgres() {
+				// The same script on a PostgreSQL database of its own
+				// (issue 22); [postgres] marks what only SQLite has.
+				u, drop, err := storetest.Create(os.Getenv(storetest.Env), "")
+				if err != nil {
+					return err
+				}
+				e.Defer(func() { _ = drop() })
+				e.Setenv("INPCTL_DB", u)
+				// The scripts' sandbox keeps its state where it would
+				// next to a SQLite file.
+				e.Setenv("INPCTL_GATEWAY_SANDBOX_STATE", filepath.Join(e.WorkDir, "inpctl.db.sandbox"))
+			}
 			e.Setenv("INPCTL_NOW", "2025-09-01T09:00:00+02:00")
 			e.Setenv("HOME", e.WorkDir)
 			e.Setenv("XDG_CONFIG_HOME", filepath.Join(e.WorkDir, ".config"))
 			e.Setenv("USER", "clerk")
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "postgres" {
+				return storetest.Postgres(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits":    cmdExits,
@@ -60,6 +81,8 @@ func scriptParams(dir string) testscript.Params {
 			"httpget":  cmdHTTPGet,
 			"sqlexec":  cmdSQLExec,
 			"utf16":    cmdUTF16,
+			"pgsql":    cmdPgSQL,
+			"pguser":   cmdPgUser,
 		},
 	}
 }

@@ -28,10 +28,17 @@ import (
 
 // Config is the effective configuration.
 type Config struct {
-	Database     string     `mapstructure:"database" json:"database" yaml:"database"`
-	Timezone     string     `mapstructure:"timezone" json:"timezone" yaml:"timezone"`
-	AcademicYear string     `mapstructure:"academic_year" json:"academic_year" yaml:"academic_year"`
-	Operator     string     `mapstructure:"operator" json:"operator" yaml:"operator"`
+	Database string `mapstructure:"database" json:"database" yaml:"database"`
+	// DB.URL, when set, is a postgres:// URL and takes the place of
+	// Database (which may also hold such a URL).
+	DB           DB     `mapstructure:"db" json:"db,omitempty" yaml:"db,omitempty"`
+	Timezone     string `mapstructure:"timezone" json:"timezone" yaml:"timezone"`
+	AcademicYear string `mapstructure:"academic_year" json:"academic_year" yaml:"academic_year"`
+	Operator     string `mapstructure:"operator" json:"operator" yaml:"operator"`
+	// OperatorRole is the office role of this config's clerk on SQLite,
+	// where roles are advisory (lecture, scolarite, comptabilite; empty:
+	// every role). On PostgreSQL the database's roles decide.
+	OperatorRole string     `mapstructure:"operator_role" json:"operator_role,omitempty" yaml:"operator_role,omitempty"`
 	Issuer       Issuer     `mapstructure:"issuer" json:"issuer" yaml:"issuer"`
 	Numbering    Numbering  `mapstructure:"numbering" json:"numbering" yaml:"numbering"`
 	Catalogue    Catalogue  `mapstructure:"catalogue" json:"catalogue" yaml:"catalogue"`
@@ -47,6 +54,11 @@ type Config struct {
 	Source string `mapstructure:"-" json:"-" yaml:"-"`
 	// Location is Timezone loaded by Validate.
 	Location *time.Location `mapstructure:"-" json:"-" yaml:"-"`
+}
+
+// DB selects a database server (issue 22): db.url, or INPCTL_DB_URL.
+type DB struct {
+	URL string `mapstructure:"url" json:"url,omitempty" yaml:"url,omitempty"`
 }
 
 // Issuer is who issues invoices.
@@ -257,7 +269,7 @@ func readRaw(path string) (map[string]any, string, error) {
 // typo never passes silently.
 func applyEnv(v *viper.Viper, environ []string, passwordEnv string) error {
 	var keys []string // listed at the first INPCTL_ variable: most environments have none or one
-	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true, "INPCTL_TEST_NOTIFY_WAIT": true, passwordEnv: true}
+	notKeys := map[string]bool{"INPCTL_NOW": true, "INPCTL_CONFIG": true, "INPCTL_TEST_CRASH": true, "INPCTL_TEST_PG": true, "INPCTL_TEST_NOTIFY_WAIT": true, passwordEnv: true}
 	for _, kv := range environ {
 		name, val, _ := strings.Cut(kv, "=")
 		if !strings.HasPrefix(name, "INPCTL_") || notKeys[name] {

@@ -28,6 +28,18 @@ func (f *fieldErrs) add(key, format string, args ...any) {
 // (exit 2). It also loads the time zone into c.Location.
 func (c *Config) Validate() error {
 	var errs fieldErrs
+	if u := strings.TrimSpace(c.DB.URL); u != "" {
+		if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+			errs.add("db.url", "must be a postgres:// URL (a SQLite file is given as database)")
+		} else {
+			c.Database = u
+		}
+	}
+	switch c.OperatorRole {
+	case "", "lecture", "scolarite", "comptabilite":
+	default:
+		errs.add("operator_role", "%q is not a role (lecture, scolarite or comptabilite; empty: every role)", c.OperatorRole)
+	}
 	if strings.TrimSpace(c.Database) == "" {
 		errs.add("database", "must not be empty")
 	}

@@ -2,7 +2,6 @@ package mail_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/inpctl/inpctl/internal/mail/smtptest"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
+	"github.com/inpctl/inpctl/internal/store/storetest"
 )
 
 var t0 = time.Date(2025, 10, 10, 7, 0, 0, 0, time.UTC)
@@ -32,7 +32,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, now: t0}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), clock.Fixed(t0), store.Create)
+	db, err := store.Open(context.Background(), storetest.DB(t), clock.Fixed(t0), store.Create)
 	if err != nil {
 		t.Fatal(err)
 	}

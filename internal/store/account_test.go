@@ -120,6 +120,9 @@ func TestAccountTotalsScale(t *testing.T) {
 		t.Skip("100 000 students")
 	}
 	db := newTestDB(t)
+	if db.pg {
+		t.Skip("the rows are made with SQLite's rowid and printf; PostgreSQL's scale is make bench's")
+	}
 	const n = 100000
 	for _, q := range []string{
 		`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM k WHERE i < 100000)

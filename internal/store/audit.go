@@ -88,7 +88,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (badID int64, err error) {
 // AuditLog returns the last n audit rows, newest last.
 func (db *DB) AuditLog(ctx context.Context, n int) ([]AuditRow, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, at, operator, command, args, entity, summary, prev_hash, hash
-		FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT ?) ORDER BY id`, n)
+		FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT ?) last ORDER BY id`, n)
 	if err != nil {
 		return nil, err
 	}

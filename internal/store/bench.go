@@ -36,7 +36,7 @@ func OpenRaw(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return newDB(sqldb, path, clock.System{}), nil
+	return newDB(sqldb, path, clock.System{}, false), nil
 }
 
 // RawStudent is one row of the raw-insert benchmark.

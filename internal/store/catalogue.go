@@ -139,7 +139,7 @@ func (db *DB) Catalogue(ctx context.Context) (fees.Catalogue, error) {
 	}
 	rows.Close()
 	rows, err = db.sql.QueryContext(ctx, `SELECT id, label, session, diploma, apprenticeship, session_year, sessions,
-		COALESCE((SELECT group_concat(code, ',') FROM (SELECT code FROM programme_codes pc WHERE pc.programme = p.id ORDER BY code)), '')
+		COALESCE((SELECT group_concat(code, ',') FROM (SELECT code FROM programme_codes pc WHERE pc.programme = p.id ORDER BY code) codes), '')
 		FROM programmes p`)
 	if err != nil {
 		return cat, mapErr(err)

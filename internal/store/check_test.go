@@ -48,7 +48,7 @@ func TestCheckFindsEachBreach(t *testing.T) {
 			t.Errorf("E003 message: %s", f.Message)
 		}
 	}
-	db.sql.Exec(`DROP TRIGGER audit_no_update`)
+	db.sql.Exec(dropTrigger(db, "audit_no_update", "audit_log"))
 	db.sql.Exec(`UPDATE audit_log SET summary = 'forged' WHERE id = 1`)
 	fs, _ = db.Check(ctx, time.Now())
 	if !strings.Contains(codes(fs), "E010") {

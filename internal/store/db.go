@@ -1,5 +1,6 @@
-// Package store is the SQLite database of inpctl: the only user of
-// database/sql and modernc.org/sqlite.
+// Package store is the database of inpctl, a SQLite file or a PostgreSQL
+// database (postgres.go, dialect.go): the only user of database/sql,
+// modernc.org/sqlite and pgx.
 //
 // Every pragma is in the DSN so each pooled connection has it; writers start
 // with BEGIN IMMEDIATE; migrations are forward-only SQL files embedded in the
@@ -24,6 +25,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/jackc/pgx/v5/pgconn"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -33,7 +35,17 @@ var migrationFS embed.FS
 
 // DB is an open inpctl database.
 type DB struct {
-	sql   *sql.DB
+	sql *sqlDB
+	// pg says the database is PostgreSQL (db.url postgres://…): the few
+	// places that cannot share SQL take their own branch (dialect.go).
+	pg bool
+	// lockConns are the sessions holding PostgreSQL advisory locks
+	// (acquirePgLock); Close ends them, as the end of the process would.
+	lockMu    sync.Mutex
+	lockConns []*sqlConn
+	// url is the PostgreSQL URL as given (with its password, so never
+	// printed: path holds it redacted), for pg_dump.
+	url   string
 	clock clock.Clock
 	path  string
 	actor Actor
@@ -58,7 +70,7 @@ type DB struct {
 	// charge --due). On one connection the cache stays warm. Other
 	// processes still write through SQLite's own locks (busy_timeout).
 	wsem  chan struct{}
-	wconn *sql.Conn
+	wconn *sqlConn
 }
 
 // Actor is who is changing the database and with which command: every
@@ -71,7 +83,7 @@ type Actor struct {
 
 // Tx is a write transaction with the one instant all its rows share.
 type Tx struct {
-	tx  *sql.Tx
+	tx  *sqlTx
 	db  *DB
 	Now time.Time
 	// stmts caches the statements prepared in this transaction: bulk flows
@@ -110,6 +122,9 @@ func DSN(path string) string {
 // Open opens (and if needed migrates) the database at path. The options
 // apply once the database is migrated.
 func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode, opts ...Option) (*DB, error) {
+	if IsURL(path) {
+		return openPostgres(ctx, path, clk, mode, opts...)
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && mode == MustExist {
 		return nil, fault.New(fault.NoDB, "database %s does not exist", path).
 			WithHint("create it with: inpctl init (or pass --db PATH)")
@@ -125,7 +140,7 @@ func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode, opts
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := newDB(sqldb, path, clk)
+	db := newDB(sqldb, path, clk, false)
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, db.diskFull(err)
@@ -136,12 +151,24 @@ func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode, opts
 	return db, nil
 }
 
-func newDB(sqldb *sql.DB, path string, clk clock.Clock) *DB {
-	return &DB{sql: sqldb, clock: clk, path: path, wsem: make(chan struct{}, 1), renderChunk: defaultRenderChunk}
+func newDB(sqldb *sql.DB, path string, clk clock.Clock, pg bool) *DB {
+	return &DB{sql: &sqlDB{DB: sqldb, d: &dialect{pg: pg}}, pg: pg, clock: clk, path: path, wsem: make(chan struct{}, 1), renderChunk: defaultRenderChunk}
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.lockMu.Lock()
+	for _, c := range db.lockConns {
+		c.Raw(func(dc any) error {
+			if cl, ok := dc.(interface{ Close() error }); ok {
+				cl.Close() // the session ends: the server frees its locks
+			}
+			return nil
+		})
+		c.Close()
+	}
+	db.lockConns = nil
+	db.lockMu.Unlock()
 	db.stmtCache.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	db.wsem <- struct{}{}
 	if db.wconn != nil {
@@ -154,7 +181,7 @@ func (db *DB) Close() error {
 
 // writer waits for the write connection (see DB.wconn) and returns it
 // with the function that hands it back.
-func (db *DB) writer(ctx context.Context) (*sql.Conn, func(), error) {
+func (db *DB) writer(ctx context.Context) (*sqlConn, func(), error) {
 	select {
 	case db.wsem <- struct{}{}:
 	case <-ctx.Done():
@@ -205,7 +232,24 @@ var goMigrations = map[string]func(context.Context, chainDB) error{
 	"0010_chains.sql": backfillChains,
 }
 
-// migrations returns the embedded migration names in order.
+// migrations returns the embedded migration names of the database's
+// dialect in order.
+func (db *DB) migrations() ([]string, error) {
+	if db.pg {
+		return pgMigrations()
+	}
+	return migrations()
+}
+
+// migrationBody is the text of migration n of the database's dialect.
+func (db *DB) migrationBody(n string) ([]byte, error) {
+	if db.pg {
+		return pgMigrationFS.ReadFile("migrations_pg/" + n)
+	}
+	return migrationFS.ReadFile("migrations/" + n)
+}
+
+// migrations returns the embedded SQLite migration names in order.
 func migrations() ([]string, error) {
 	entries, err := fs.ReadDir(migrationFS, "migrations")
 	if err != nil {
@@ -222,14 +266,24 @@ func migrations() ([]string, error) {
 // migrate applies the missing migrations, each in its own transaction, and
 // refuses a database that lists a migration this binary does not know.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.sql.ExecContext(ctx, schemaMigrationsSQL); err != nil {
-		return mapErr(fmt.Errorf("prepare migrations: %w", err))
+	// On PostgreSQL only the owner may create a table: a clerk's role
+	// reads the list of migrations, it does not try to make it.
+	exists := false
+	if db.pg {
+		if err := db.sql.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+			return mapErr(fmt.Errorf("read migrations: %w", err))
+		}
+	}
+	if !exists {
+		if _, err := db.sql.ExecContext(ctx, schemaMigrationsSQL); err != nil {
+			return mapErr(fmt.Errorf("prepare migrations: %w", err))
+		}
 	}
 	applied, err := db.appliedMigrations(ctx)
 	if err != nil {
 		return err
 	}
-	names, err := migrations()
+	names, err := db.migrations()
 	if err != nil {
 		return err
 	}
@@ -247,15 +301,17 @@ func (db *DB) migrate(ctx context.Context) error {
 		if applied[n] {
 			continue
 		}
-		body, err := migrationFS.ReadFile("migrations/" + n)
+		body, err := db.migrationBody(n)
 		if err != nil {
 			return err
 		}
 		err = db.inTx(ctx, func(tx *Tx) error {
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+			// tx.tx.Tx: a migration is run as written, in its dialect
+			// (the rewrite of dialect.go is for the store's statements).
+			if _, err := tx.tx.Tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", n, err)
 			}
-			if step := goMigrations[n]; step != nil {
+			if step := goMigrations[n]; step != nil && !db.pg {
 				if err := step(ctx, tx.tx); err != nil {
 					return fmt.Errorf("migration %s: %w", n, err)
 				}
@@ -264,6 +320,10 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		})
 		if err != nil {
+			if db.pg && errors.As(err, new(*pgconn.PgError)) && strings.Contains(err.Error(), "42501") {
+				return fault.Wrap(fault.NoDB, err, "database %s needs migration %s, which only its owner may apply", db.path, n).
+					WithHint("run any inpctl command once as the database's owner (e.g. inpctl db check)")
+			}
 			return err
 		}
 		db.migrated = append(db.migrated, n)
@@ -291,6 +351,9 @@ func (db *DB) appliedMigrations(ctx context.Context) (map[string]bool, error) {
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE); every row it
 // writes shares tx.Now. The transaction is rolled back if fn fails.
 func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	if db.pg {
+		return db.inTxRetry(ctx, fn)
+	}
 	return db.diskFull(db.inTx1(ctx, fn))
 }
 
@@ -300,7 +363,7 @@ func (db *DB) inTx1(ctx context.Context, fn func(*Tx) error) error {
 		return mapErr(fmt.Errorf("begin: %w", err))
 	}
 	defer release()
-	t, err := conn.BeginTx(ctx, nil)
+	t, err := conn.BeginTx(ctx, db.txOptions())
 	if err != nil {
 		// A broken connection is not kept: the next transaction opens a
 		// new one.
@@ -329,7 +392,7 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	if err != nil {
 		return nil, err
 	}
-	return st.ExecContext(ctx, args...)
+	return tx.db.sql.d.stmtExec(ctx, st, q, args)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
@@ -338,7 +401,7 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 		// Let the error surface through Scan, as QueryRowContext would.
 		return tx.tx.QueryRowContext(ctx, q, args...)
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st.QueryRowContext(ctx, tx.db.sql.d.args(args)...)
 }
 
 // stmt returns q prepared for this transaction. The statement is prepared
@@ -374,6 +437,10 @@ func mapErr(err error) error {
 	var fe *fault.Error
 	if errors.As(err, &fe) {
 		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return mapPgErr(err, pe)
 	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
@@ -419,7 +486,7 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(ctx, args...)
+	return st.QueryContext(ctx, tx.db.sql.d.args(args)...)
 }
 
 // cached is the transaction as a queryer that goes through its statement
@@ -445,7 +512,7 @@ func (p prep) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 	if err != nil {
 		return p.db.sql.QueryRowContext(ctx, q, args...) // the error surfaces through Scan
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st.QueryRowContext(ctx, p.db.sql.d.args(args)...)
 }
 
 func (p prep) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
@@ -453,7 +520,7 @@ func (p prep) QueryContext(ctx context.Context, q string, args ...any) (*sql.Row
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(ctx, args...)
+	return st.QueryContext(ctx, p.db.sql.d.args(args)...)
 }
 
 // createPrivate creates a database file that does not exist yet readable

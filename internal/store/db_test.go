@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/fees"
+	"github.com/inpctl/inpctl/internal/store/storetest"
 )
 
 var testNow = clock.Fixed(time.Date(2025, 9, 1, 7, 0, 0, 0, time.UTC))
@@ -18,7 +18,7 @@ var testNow = clock.Fixed(time.Date(2025, 9, 1, 7, 0, 0, 0, time.UTC))
 // newTestDB opens a fresh database in a temp dir with the example catalogue.
 func newTestDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), testNow, Create)
+	db, err := Open(context.Background(), storetest.DB(t), testNow, Create)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +65,11 @@ func TestMigrations(t *testing.T) {
 
 func TestPragmasOnEveryConnection(t *testing.T) {
 	db := newTestDB(t)
+	if db.pg {
+		t.Skip("SQLite's pragmas")
+	}
 	ctx := context.Background()
-	conns := make([]*sql.Conn, 3)
+	conns := make([]*sqlConn, 3)
 	for i := range conns {
 		c, err := db.sql.Conn(ctx)
 		if err != nil {
@@ -104,7 +107,7 @@ func TestAuditAppendOnlyAndChained(t *testing.T) {
 		}
 	}
 	// Tamper with the triggers out of the way: VerifyAudit must find the row.
-	db.sql.Exec(`DROP TRIGGER audit_no_update`)
+	db.sql.Exec(dropTrigger(db, "audit_no_update", "audit_log"))
 	if _, err := db.sql.Exec(`UPDATE audit_log SET summary='forged' WHERE id=3`); err != nil {
 		t.Fatal(err)
 	}
@@ -147,8 +150,14 @@ func TestImmutableTablesRefuseRawSQL(t *testing.T) {
 			// (the guards: the _chain trigger of 0010 and invoices_parts of
 			// 0012 fire on INSERT).
 			var n int
-			db.sql.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type='trigger' AND tbl_name=?
-				AND (sql LIKE '%BEFORE UPDATE%' OR sql LIKE '%BEFORE DELETE%')`, tbl).Scan(&n)
+			count := `SELECT COUNT(*) FROM sqlite_master WHERE type='trigger' AND tbl_name=?
+				AND (sql LIKE '%BEFORE UPDATE%' OR sql LIKE '%BEFORE DELETE%')`
+			if db.pg {
+				count = `SELECT COUNT(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+					WHERE NOT t.tgisinternal AND c.relname = ?
+					AND (pg_get_triggerdef(t.oid) LIKE '%BEFORE UPDATE%' OR pg_get_triggerdef(t.oid) LIKE '%BEFORE DELETE%')`
+			}
+			db.sql.QueryRow(count, tbl).Scan(&n)
 			if n != 2 {
 				t.Fatalf("%s: %d triggers, want 2 (%s)", tbl, n, q)
 			}

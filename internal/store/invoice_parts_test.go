@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/inpctl/inpctl/internal/fees"
@@ -45,7 +46,7 @@ func TestInvoiceParts(t *testing.T) {
 	// insert goes through for an order with no invoice, not for one in parts.
 	raw := func(seq int, orderID int64, id, part string) error {
 		_, err := db.sql.Exec(`INSERT INTO invoices(number, seq, order_id, student_id, date, issued_at, libelle, session, client_name, client_address,
-			ht, tva, ttc, vat_mention, part) VALUES ('X' || ?1, ?1, ?2, ?3, '2025-09-01', '', '', '', '', '', 1, 0, 1, '', ?4)`, seq, orderID, id, part)
+			ht, tva, ttc, vat_mention, part) VALUES (?5, ?1, ?2, ?3, '2025-09-01', '', '', '', '', '', 1, 0, 1, '', ?4)`, seq, orderID, id, part, fmt.Sprintf("X%d", seq))
 		return err
 	}
 	if err := raw(99990, orderFor(t, db, "22100003", "ING-GC-3A", "01"), "22100003", "payer"); err != nil {

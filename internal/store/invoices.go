@@ -261,7 +261,7 @@ type InvoiceFilter struct {
 // invoiceWhere is the condition over invoices i that f selects, with its
 // arguments.
 func invoiceWhere(f InvoiceFilter) (string, []any) {
-	where, args := "1", []any{}
+	where, args := "TRUE", []any{}
 	for _, c := range []struct{ cond, v string }{{"i.student_id = ?", f.StudentID}, {"i.session = ?", f.Session},
 		{"i.date >= ?", f.From}, {"i.date <= ?", f.To}} {
 		if c.v != "" {

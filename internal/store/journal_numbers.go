@@ -32,6 +32,11 @@ type JournalExport struct {
 	db       *DB
 	tx       *Tx // record only
 	id       int64
+	// pending are the numbers given while the period streams, on
+	// PostgreSQL: one connection cannot write while it streams a query
+	// (SQLite's can), so they are written when the stream ends, in the
+	// same transaction.
+	pending [][]any
 }
 
 // ExportJournal runs fn with an export of the movements dated from from to
@@ -67,6 +72,11 @@ func (db *DB) ExportJournal(ctx context.Context, from, to clock.Date, record boo
 		if err := fn(x); err != nil {
 			return err
 		}
+		for _, args := range x.pending {
+			if _, err := tx.exec(ctx, insertJournalNumber, args...); err != nil {
+				return fmt.Errorf("record the number of %s %v: %w", args[0], args[1], err)
+			}
+		}
 		return tx.audit(ctx, fmt.Sprintf("journal:%s..%s", from, to),
 			fmt.Sprintf("journal exported from %s to %s (export %d): %d new entry numbers recorded", from, to, x.id, x.Numbered))
 	})
@@ -92,14 +102,21 @@ func (x *JournalExport) Number(ctx context.Context, m JournalMovement, code, lib
 	if m.Seq != 0 {
 		return fmt.Errorf("journal: %s %d already has number %d of %s", m.Kind, m.ID, m.Seq, m.Numbered)
 	}
-	_, err := x.tx.exec(ctx, `INSERT INTO journal_numbers(kind, movement_id, journal, journal_lib, seq, date, export_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.Kind, m.ID, code, lib, seq, date, x.id)
+	if x.db.pg {
+		x.pending = append(x.pending, []any{m.Kind, m.ID, code, lib, seq, date, x.id})
+		x.Numbered++
+		return nil
+	}
+	_, err := x.tx.exec(ctx, insertJournalNumber, m.Kind, m.ID, code, lib, seq, date, x.id)
 	if err != nil {
 		return fmt.Errorf("record the number of %s %s: %w", m.Kind, m.Number, err)
 	}
 	x.Numbered++
 	return nil
 }
+
+const insertJournalNumber = `INSERT INTO journal_numbers(kind, movement_id, journal, journal_lib, seq, date, export_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
 
 // InExported reports whether date (YYYY-MM-DD) is in a period an earlier
 // export recorded.

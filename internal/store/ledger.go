@@ -301,7 +301,7 @@ func (tx *Tx) RecordUnpaid(ctx context.Context, p Payment, date, reason, kind st
 		return nil, mapErr(err)
 	}
 	rows, err := tx.query(ctx, `SELECT a.invoice_id, i.order_id, SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id
-		WHERE a.payment_id = ? GROUP BY a.invoice_id HAVING SUM(a.amount) > 0 ORDER BY a.invoice_id`, p.ID)
+		WHERE a.payment_id = ? GROUP BY a.invoice_id, i.order_id HAVING SUM(a.amount) > 0 ORDER BY a.invoice_id`, p.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,9 @@ type LockHolder struct {
 // the lock yet): a run before us that died, as happens when every run is
 // pid 1 of a container.
 func (db *DB) AcquireLock(ctx context.Context, name string, me LockHolder, alive func(pid int, start string) bool) (release func() error, err error) {
+	if db.pg {
+		return db.acquirePgLock(ctx, name, me)
+	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var cur LockHolder
 		var since string

@@ -2,13 +2,19 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/store/storetest"
 )
 
 func TestLock(t *testing.T) {
 	db := newTestDB(t)
+	if db.pg {
+		t.Skip("SQLite's lock row and process check; PostgreSQL's advisory lock: TestPostgresLockFreedWithItsSession")
+	}
 	ctx := context.Background()
 	alive := map[int]bool{100: true}
 	isAlive := func(pid int, _ string) bool { return alive[pid] }
@@ -45,6 +51,9 @@ func TestLock(t *testing.T) {
 // is not ours, it is taken over.
 func TestLockSamePIDIsStale(t *testing.T) {
 	db := newTestDB(t)
+	if db.pg {
+		t.Skip("SQLite's process check")
+	}
 	ctx := context.Background()
 	always := func(int, string) bool { return true }
 	if _, err := db.AcquireLock(ctx, "charge", LockHolder{"charge", 1, "h", "t1"}, always); err != nil {
@@ -52,5 +61,66 @@ func TestLockSamePIDIsStale(t *testing.T) {
 	}
 	if _, err := db.AcquireLock(ctx, "charge", LockHolder{"charge", 1, "h", "t2"}, always); err != nil {
 		t.Fatalf("a dead pid-1 run's lock must be taken over by the next pid-1 run: %v", err)
+	}
+}
+
+// TestPostgresLockFreedWithItsSession (issue 22): on PostgreSQL the charge
+// run's lock is an advisory lock of the run's session. A second run on
+// another connection (another machine) is refused with the holder named;
+// when the holder's session ends without a release (the run was killed),
+// the next run takes the lock at once, and the audit log says the stale
+// holder was replaced.
+func TestPostgresLockFreedWithItsSession(t *testing.T) {
+	if !storetest.Postgres() {
+		t.Skip("PostgreSQL only (INPCTL_TEST_PG)")
+	}
+	ctx := context.Background()
+	name := storetest.DB(t)
+	open := func() *DB {
+		db, err := Open(ctx, name, testNow, Create)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetActor(Actor{Operator: "tester", Command: "inpctl test"})
+		return db
+	}
+	a, b := open(), open()
+	defer b.Close()
+	never := func(int, string) bool { t.Fatal("PostgreSQL never asks whether a process is alive"); return false }
+	if _, err := a.AcquireLock(ctx, "charge", LockHolder{"charge --due by a", 100, "machine-a", "s"}, never); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.AcquireLock(ctx, "charge", LockHolder{"charge --due by b", 200, "machine-b", "s"}, never)
+	if !fault.Is(err, fault.Locked) || !strings.Contains(err.Error(), "charge --due by a (pid 100 on machine-a)") {
+		t.Fatalf("second run on another connection: want Locked naming the holder, got %v", err)
+	}
+	a.Close() // killed: no release
+	// The server ends the session's backend when it sees the connection
+	// closed, a few milliseconds later: the next run may have to try again
+	// once, never to wait for a timeout.
+	var rel func() error
+	start := time.Now()
+	for {
+		rel, err = b.AcquireLock(ctx, "charge", LockHolder{"charge --due by b", 200, "machine-b", "s"}, never)
+		if err == nil || time.Since(start) > 5*time.Second {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("the lock of a session that ended was not freed in 5 s: %v", err)
+	}
+	t.Logf("the lock was free %v after its session ended", time.Since(start).Round(time.Millisecond))
+	var n int
+	if err := b.sql.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE summary LIKE 'stale lock of pid 100 on machine-a%'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("audit of the takeover: %d rows, %v", n, err)
+	}
+	if err := rel(); err != nil {
+		t.Fatal(err)
+	}
+	c := open()
+	defer c.Close()
+	if _, err := c.AcquireLock(ctx, "charge", LockHolder{"charge --due by c", 300, "machine-c", "s"}, never); err != nil {
+		t.Fatalf("after release: %v", err)
 	}
 }

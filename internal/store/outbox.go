@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -76,7 +77,7 @@ func (tx *Tx) QueueNotice(ctx context.Context, n Notice) (id int64, queued bool,
 // at or before now), oldest first, at most limit (0: all).
 func (db *DB) DueNotices(ctx context.Context, now time.Time, limit int) ([]Notice, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = math.MaxInt // no limit (SQLite's -1 is not PostgreSQL's)
 	}
 	return db.notices(ctx, `WHERE o.status = 'pending' AND o.next_try_at <= ? ORDER BY o.id LIMIT ?`, ts(now), limit)
 }

@@ -55,7 +55,7 @@ func (tx *Tx) OrderMoney(ctx context.Context, orderID, paymentID int64) (OrderMo
 		EXISTS (SELECT 1 FROM payers py WHERE py.dossier_id = o.dossier_id),
 		COALESCE((SELECT py.share FROM payers py WHERE py.dossier_id = o.dossier_id), 0),
 		EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.part = 'payer'),
-		`+orderMoneyPart("1")+`,
+		`+orderMoneyPart("TRUE")+`,
 		`+orderMoneyPart("i.part = 'payer'")+`
 		FROM orders o WHERE o.id = ?2`, paymentID, orderID).
 		Scan(&m.TTC, &m.Financed, &m.Blocked, &m.Payer, &m.Share, &m.InParts,

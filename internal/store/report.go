@@ -41,6 +41,9 @@ LEFT JOIN inv ON inv.sid = s.id LEFT JOIN cn ON cn.sid = s.id LEFT JOIN pay ON p
 LEFT JOIN unp ON unp.sid = s.id LEFT JOIN ref ON ref.sid = s.id LEFT JOIN nyd ON nyd.sid = s.id
 LEFT JOIN blk ON blk.sid = s.id LEFT JOIN pm ON pm.sid = s.id
 WHERE d.year = ?5
+-- ?2 and ?3 are account list's filters, empty here; named so that
+-- PostgreSQL, which types every parameter, knows them as text.
+AND CAST(?2 AS TEXT) = '' AND CAST(?3 AS TEXT) = ''
 ORDER BY s.id`
 
 // ReportStudents returns, in one query, the figures of every student with
@@ -163,7 +166,7 @@ func (db *DB) ReportCredits(ctx context.Context) ([]ReportCredit, error) {
 		FROM payments p JOIN students s ON s.id = p.student_id
 		WHERE NOT EXISTS (SELECT 1 FROM unpaids u WHERE u.payment_id = p.id)
 		AND p.amount > `+allocatedSQL+`
-		ORDER BY p.student_id, p.id) WHERE free > 0`)
+		ORDER BY p.student_id, p.id) f WHERE free > 0`)
 	if err != nil {
 		return nil, mapErr(fmt.Errorf("report refunds: %w", err))
 	}

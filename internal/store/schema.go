@@ -95,11 +95,17 @@ func schemaObjects(ctx context.Context, q chainDB) (map[string]schemaObject, err
 // weakened or replaced, a table altered, an object added: E017 (an added
 // index changes no row, and is only a warning, W004).
 func (db *DB) checkSchema(ctx context.Context) ([]Finding, error) {
-	want, err := expectedSchema(ctx)
+	var want map[string]schemaObject
+	var err error
+	if db.pg {
+		want, err = db.expectedSchemaPG(ctx)
+	} else {
+		want, err = expectedSchema(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
-	have, err := schemaObjects(ctx, db.sql)
+	have, err := db.currentSchemaObjects(ctx)
 	if err != nil {
 		return nil, err
 	}

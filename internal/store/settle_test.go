@@ -14,7 +14,7 @@ func TestWritesShareOneConnection(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
 	inTx(t, db, func(ctx context.Context, tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `CREATE TEMP TABLE conn_mark(x)`)
+		_, err := tx.tx.ExecContext(ctx, `CREATE TEMP TABLE conn_mark(x INTEGER)`)
 		return err
 	})
 	var wg sync.WaitGroup
@@ -24,7 +24,7 @@ func TestWritesShareOneConnection(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			errs <- db.InTx(ctx, func(tx *Tx) error {
-				_, err := tx.tx.ExecContext(ctx, `INSERT INTO temp.conn_mark VALUES (1)`)
+				_, err := tx.tx.ExecContext(ctx, `INSERT INTO `+tempSchema(db)+`.conn_mark VALUES (1)`)
 				return err
 			})
 		}()
@@ -142,4 +142,20 @@ func TestCreateAttemptsTakesBlocks(t *testing.T) {
 	if next.NumQuestion != 2 {
 		t.Errorf("after a rolled-back batch NUMQUESTION = %d, want 2 (no gap)", next.NumQuestion)
 	}
+}
+
+// tempSchema is the schema of the connection's temporary tables.
+func tempSchema(db *DB) string {
+	if db.pg {
+		return "pg_temp"
+	}
+	return "temp"
+}
+
+// dropTrigger is the statement that drops trigger name of table.
+func dropTrigger(db *DB, name, table string) string {
+	if db.pg {
+		return "DROP TRIGGER " + name + " ON " + table
+	}
+	return "DROP TRIGGER " + name
 }

@@ -230,10 +230,10 @@ func (s *importStmts) importRow(ctx context.Context, r ImportRow, found bool, ch
 	}
 	switch {
 	case !found:
-		_, err = s.insert.ExecContext(ctx, r.ID, r.LastName, r.FirstName, r.Email, r.Programme, r.Apprentice, r.ExtraEU, r.Exchange, r.Address, r.Postcode, r.City, r.Country, now, now)
+		_, err = s.insert.ExecContext(ctx, r.ID, r.LastName, r.FirstName, r.Email, r.Programme, flag(r.Apprentice), flag(r.ExtraEU), flag(r.Exchange), r.Address, r.Postcode, r.City, r.Country, now, now)
 		res.Created++
 	case old != r.Student:
-		_, err = s.update.ExecContext(ctx, r.LastName, r.FirstName, r.Email, r.Programme, r.Apprentice, r.ExtraEU, r.Exchange, r.Address, r.Postcode, r.City, r.Country, now, r.ID)
+		_, err = s.update.ExecContext(ctx, r.LastName, r.FirstName, r.Email, r.Programme, flag(r.Apprentice), flag(r.ExtraEU), flag(r.Exchange), r.Address, r.Postcode, r.City, r.Country, now, r.ID)
 		res.Updated++
 	default:
 		res.Unchanged++

@@ -1,0 +1,298 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/inpctl/inpctl/internal/clock"
+	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+)
+
+// PostgreSQL (issue 22): db.url postgres://… selects it; everything else
+// is a SQLite file. The schema is migrations_pg/, forward-only like the
+// SQLite one; a new database starts at 0011_schema.sql, which is SQLite's
+// 0001 to 0011 in one file, and the migrations after it come in pairs.
+
+//go:embed migrations_pg/*.sql
+var pgMigrationFS embed.FS
+
+// IsURL reports whether a database name is a PostgreSQL URL rather than
+// a SQLite file path.
+func IsURL(name string) bool {
+	return strings.HasPrefix(name, "postgres://") || strings.HasPrefix(name, "postgresql://")
+}
+
+// RedactURL is a database name fit for a message: a URL without its
+// password.
+func RedactURL(name string) string {
+	if !IsURL(name) {
+		return name
+	}
+	u, err := url.Parse(name)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
+}
+
+// BooksExist reports whether the database name names already holds
+// inpctl's books: a SQLite file that exists, a PostgreSQL database with
+// inpctl's schema.
+func BooksExist(ctx context.Context, name string) (bool, error) {
+	if !IsURL(name) {
+		_, err := os.Stat(name)
+		return !errors.Is(err, fs.ErrNotExist), nil
+	}
+	sqldb, err := sql.Open("pgx", name)
+	if err != nil {
+		return false, fault.Wrap(fault.Usage, err, "database URL %s", RedactURL(name))
+	}
+	defer sqldb.Close()
+	var exists bool
+	if err := sqldb.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return false, fault.Wrap(fault.NoDB, err, "cannot reach database %s", RedactURL(name)).
+			WithHint("check db.url (or INPCTL_DB_URL) and that the PostgreSQL server is running")
+	}
+	return exists, nil
+}
+
+func openPostgres(ctx context.Context, dbURL string, clk clock.Clock, mode OpenMode, opts ...Option) (*DB, error) {
+	sqldb, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return nil, fault.Wrap(fault.Usage, err, "database URL %s", RedactURL(dbURL))
+	}
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fault.Wrap(fault.NoDB, err, "cannot reach database %s", RedactURL(dbURL)).
+			WithHint("check db.url (or INPCTL_DB_URL) and that the PostgreSQL server is running")
+	}
+	// A PostgreSQL connection is a server process: keep the few a
+	// command uses open rather than start one for each read.
+	sqldb.SetMaxIdleConns(8)
+	db := newDB(sqldb, RedactURL(dbURL), clk, true)
+	db.url = dbURL
+	if mode == MustExist {
+		var exists bool
+		if err := db.sql.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+			sqldb.Close()
+			return nil, mapErr(err)
+		}
+		if !exists {
+			sqldb.Close()
+			return nil, fault.New(fault.NoDB, "database %s has no inpctl books yet", db.path).
+				WithHint("create them with: inpctl init")
+		}
+	}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	for _, o := range opts {
+		o(db)
+	}
+	return db, nil
+}
+
+// pgMigrations returns the embedded PostgreSQL migration names in order.
+func pgMigrations() ([]string, error) {
+	entries, err := fs.ReadDir(pgMigrationFS, "migrations_pg")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// identityTable finds the tables the PostgreSQL schema gives a generated id.
+var identityTable = regexp.MustCompile(`(?m)^CREATE TABLE (\w+) \(\s*id BIGINT GENERATED`)
+
+func init() {
+	names, _ := pgMigrations()
+	for _, n := range names {
+		body, _ := pgMigrationFS.ReadFile("migrations_pg/" + n)
+		for _, m := range identityTable.FindAllStringSubmatch(string(body), -1) {
+			identityTables[m[1]] = true
+		}
+	}
+}
+
+// txOptions are the options of a write transaction. SQLite has one writer
+// at a time (BEGIN IMMEDIATE); PostgreSQL runs them side by side, so they
+// are SERIALIZABLE: every rule checked in a transaction still holds at its
+// commit, or the commit fails and inTx runs the transaction again.
+func (db *DB) txOptions() *sql.TxOptions {
+	if db.pg {
+		return &sql.TxOptions{Isolation: sql.LevelSerializable}
+	}
+	return nil
+}
+
+// pgRetries is how many times a PostgreSQL write transaction is run again
+// after a serialization failure or a deadlock before the command gives up
+// with exit 11.
+const pgRetries = 8
+
+// retryable reports whether a PostgreSQL error means "run the transaction
+// again": a serialization failure (40001) or a deadlock (40P01).
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	return false
+}
+
+// inTxRetry runs fn, again when PostgreSQL asks for it, with a short
+// growing pause between tries.
+func (db *DB) inTxRetry(ctx context.Context, fn func(*Tx) error) error {
+	var err error
+	for try := 0; try <= pgRetries; try++ {
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(try*try) * 5 * time.Millisecond):
+			}
+		}
+		err = db.inTx1(ctx, fn)
+		if !retryable(err) {
+			return err
+		}
+	}
+	return fault.Wrap(fault.Locked, err, "database is busy: other inpctl commands kept changing the same rows (%d tries)", pgRetries+1).
+		WithHint("try again in a moment")
+}
+
+// mapPgErr is mapErr for PostgreSQL's errors.
+func mapPgErr(err error, pe *pgconn.PgError) error {
+	switch {
+	case pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03":
+		return fault.Wrap(fault.Locked, err, "database is busy (another inpctl is writing)").
+			WithHint("try again in a moment")
+	case pe.Code == "25006":
+		return fault.Wrap(fault.Failure, err, "database is read-only")
+	case pe.Code == "53100":
+		return fault.Wrap(fault.Failure, err, "the database server's disk is full")
+	case pe.Code == "42501":
+		return fault.Wrap(fault.Conflict, err, "permission denied by the database")
+	case pe.Code == "22P02" && strings.Contains(pe.Message, "json"):
+		return fault.Wrap(fault.Conflict, err, "conflict") // SQLite's CHECK (json_valid(…))
+	case strings.HasPrefix(pe.Code, "23"):
+		if strings.Contains(pe.Message, "immutable") || strings.Contains(pe.Message, "append-only") {
+			return fault.Wrap(fault.Conflict, err, "refused")
+		}
+		return fault.Wrap(fault.Conflict, err, "conflict")
+	}
+	return fmt.Errorf("%w", err)
+}
+
+// pgDump is db backup on PostgreSQL: pg_dump's custom format (pg_restore
+// reads it) into path, which Backup has just created empty.
+func (db *DB) pgDump(ctx context.Context, path string) error {
+	bin, err := exec.LookPath("pg_dump")
+	if err != nil {
+		return fault.New(fault.Failure, "pg_dump is not installed: a PostgreSQL database is backed up with it").
+			WithHint("install PostgreSQL's client programs (apt-get install postgresql-client), or back up the server as its administrator does")
+	}
+	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+path, "--dbname="+db.url)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fault.Wrap(fault.Failure, err, "pg_dump of %s: %s", db.path, strings.TrimSpace(string(out)))
+	}
+	// The archive is read back whole: a truncated one fails here.
+	if restore, err := exec.LookPath("pg_restore"); err == nil {
+		if out, err := exec.CommandContext(ctx, restore, "--list", path).CombinedOutput(); err != nil {
+			return fault.Wrap(fault.Failure, err, "the backup %s cannot be read back: %s", path, strings.TrimSpace(string(out)))
+		}
+	}
+	return nil
+}
+
+// acquirePgLock is AcquireLock on PostgreSQL: an advisory lock held by a
+// connection of its own for as long as the run lasts. The server frees it
+// the moment that session ends, so a run killed on another machine frees
+// the lock at once, with no process to look for. The locks row only names
+// the holder for the messages (and ChargeInFlight); one left by a run that
+// died is replaced, and the audit log says so.
+func (db *DB) acquirePgLock(ctx context.Context, name string, me LockHolder) (func() error, error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	key := "inpctl:" + name
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext(?))`, key).Scan(&got); err != nil {
+		conn.Close()
+		return nil, mapErr(err)
+	}
+	if !got {
+		conn.Close()
+		var cur LockHolder
+		var since string
+		err := db.sql.QueryRowContext(ctx, `SELECT holder, pid, host, acquired_at FROM locks WHERE name = ?`, name).Scan(&cur.Holder, &cur.PID, &cur.Host, &since)
+		if err != nil {
+			return nil, fault.New(fault.Locked, "%s is locked by another inpctl session", name).
+				WithHint("wait for that run to finish; nothing was done")
+		}
+		return nil, fault.New(fault.Locked, "%s is locked: %s (pid %d on %s) holds it since %s", name, cur.Holder, cur.PID, cur.Host, since).
+			WithHint("wait for that run to finish; nothing was done")
+	}
+	db.lockMu.Lock()
+	db.lockConns = append(db.lockConns, conn)
+	db.lockMu.Unlock()
+	unlock := func() {
+		db.lockMu.Lock()
+		defer db.lockMu.Unlock()
+		for i, c := range db.lockConns {
+			if c == conn {
+				_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext(?))`, key)
+				conn.Close()
+				db.lockConns = append(db.lockConns[:i], db.lockConns[i+1:]...)
+				return
+			}
+		}
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		var cur LockHolder
+		err := tx.queryRow(ctx, `SELECT holder, pid, host FROM locks WHERE name = ?`, name).Scan(&cur.Holder, &cur.PID, &cur.Host)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			if err := tx.audit(ctx, "lock:"+name, fmt.Sprintf("stale lock of pid %d on %s (%s) taken over: its session is gone", cur.PID, cur.Host, cur.Holder)); err != nil {
+				return err
+			}
+		}
+		_, err = tx.exec(ctx, `INSERT INTO locks(name, holder, pid, host, acquired_at, proc_start) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, pid=excluded.pid, host=excluded.host,
+			acquired_at=excluded.acquired_at, proc_start=excluded.proc_start`,
+			name, me.Holder, me.PID, me.Host, ts(tx.Now), me.Start)
+		return err
+	})
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	return func() error {
+		defer unlock()
+		_, err := db.sql.ExecContext(context.WithoutCancel(ctx), `DELETE FROM locks WHERE name = ? AND pid = ? AND host = ? AND proc_start = ?`, name, me.PID, me.Host, me.Start)
+		return mapErr(err)
+	}, nil
+}
