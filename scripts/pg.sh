@@ -49,7 +49,12 @@ as_owner() {
 case $cmd in
 start)
 	mkdir -p "$dir"
-	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+	if [ "$(id -u)" = 0 ]; then
+		# The server runs as postgres (the Debian package creates it; a
+		# machine with the binaries but not the user gets one).
+		id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dir" --shell /usr/sbin/nologin postgres
+		chown postgres: "$dir"
+	fi
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 			{ cat "$dir/initdb.log" >&2; exit 1; }
