@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/inpctl/inpctl/internal/docnum"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/fees"
 	"github.com/inpctl/inpctl/internal/money"
@@ -120,7 +121,7 @@ func (tx *Tx) IssueInvoice(ctx context.Context, d InvoiceDraft) (Invoice, error)
 	if err != nil {
 		return Invoice{}, err
 	}
-	number := fmt.Sprintf("%s%d", prefix, n)
+	number := docnum.Invoice(prefix, n)
 	res, err := tx.exec(ctx, `INSERT INTO invoices(number, seq, order_id, student_id, date, issued_at, libelle, session, client_name, client_address,
 		ht, tva, ttc, vat_mention, issuer_name, issuer_address, issuer_siret, client_siret, client_ref, student_name, due_date, mentions, part)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, number, n, d.OrderID, d.StudentID, d.Date, ts(tx.Now), d.Libelle, d.Session,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/inpctl/inpctl/internal/docnum"
 	"github.com/inpctl/inpctl/internal/fees"
 	"github.com/inpctl/inpctl/internal/money"
 )
@@ -145,7 +146,7 @@ func (tx *Tx) insertOrder(ctx context.Context, o Order) (Order, error) {
 // insertNumberedOrder writes order o (not its lines) with number n of the
 // order series.
 func (tx *Tx) insertNumberedOrder(ctx context.Context, o Order, prefix string, n int64) (Order, error) {
-	o.Number = fmt.Sprintf("%s%06d", prefix, n)
+	o.Number = docnum.Order(prefix, n)
 	res, err := tx.exec(ctx, `INSERT INTO orders(number, dossier_id, date, code, ht, tva, ttc, financed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.Number, o.DossierID, o.Date, o.Code, o.HT, o.TVA, o.TTC, o.Financed, ts(tx.Now))
 	if err != nil {
