@@ -107,11 +107,10 @@ func scanInvoice(sc scanner, more ...any) (Invoice, error) {
 }
 
 // IssueInvoice issues an invoice: its number is taken from the series
-// inside this transaction, so a rollback leaves no gap.
+// inside this transaction, so a rollback leaves no gap. It writes the
+// draft it is given; what may be invoiced (not a zero-amount order) is
+// billing's decision.
 func (tx *Tx) IssueInvoice(ctx context.Context, d InvoiceDraft) (Invoice, error) {
-	if d.TTC <= 0 {
-		return Invoice{}, fault.New(fault.Conflict, "a zero-amount order gets no invoice")
-	}
 	var exists string
 	err := tx.queryRow(ctx, `SELECT number FROM invoices WHERE order_id = ? AND (part = ? OR part = '' OR ? = '')`, d.OrderID, d.Part, d.Part).Scan(&exists)
 	if err == nil {
