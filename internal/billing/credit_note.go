@@ -19,7 +19,7 @@ func checkCreditNote(inv store.Invoice, amount money.Cents) error {
 	if amount <= 0 {
 		return fault.New(fault.Usage, "a credit note must be for more than 0,00 €")
 	}
-	if left := inv.Creditable(); amount > left {
+	if left := Creditable(inv); amount > left {
 		return fault.New(fault.Conflict, "invoice %s has %s left to credit; a credit note of %s is refused",
 			inv.Number, left, amount)
 	}

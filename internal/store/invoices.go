@@ -56,12 +56,6 @@ type Invoice struct {
 	Currency      money.CurrencyCode `json:"currency"`
 }
 
-// Due is what remains to be paid on the invoice.
-func (i Invoice) Due() money.Cents { return i.TTC - i.Credited - i.Allocated }
-
-// Creditable is what a credit note may still cancel.
-func (i Invoice) Creditable() money.Cents { return i.TTC - i.Credited }
-
 // InvoiceDraft is what issuing an invoice needs.
 type InvoiceDraft struct {
 	OrderID                   int64
@@ -291,9 +285,9 @@ func (db *DB) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, err
 	return out, rows.Err()
 }
 
-// OpenInvoices returns a student's invoices with something still due,
-// oldest first (the allocation order).
-func (tx *Tx) OpenInvoices(ctx context.Context, studentID string) ([]Invoice, error) {
+// StudentInvoices returns a student's invoices, oldest first (the
+// allocation order); billing keeps those with something still due.
+func (tx *Tx) StudentInvoices(ctx context.Context, studentID string) ([]Invoice, error) {
 	rows, err := tx.query(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE i.student_id = ? ORDER BY i.seq`, studentID)
 	if err != nil {
 		return nil, err
@@ -305,9 +299,7 @@ func (tx *Tx) OpenInvoices(ctx context.Context, studentID string) ([]Invoice, er
 		if err != nil {
 			return nil, err
 		}
-		if inv.Due() > 0 {
-			out = append(out, inv)
-		}
+		out = append(out, inv)
 	}
 	return out, rows.Err()
 }
