@@ -340,22 +340,6 @@ func (db *DB) InvoiceCreditedAsOf(ctx context.Context, invoiceID int64, asOf str
 	return sum, mapErr(err)
 }
 
-// CreditNoteByNumber returns a credit note.
-func (db *DB) CreditNoteByNumber(ctx context.Context, number string) (CreditNote, error) {
-	var c CreditNote
-	err := db.sql.QueryRowContext(ctx, `SELECT `+creditNoteCols+` FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE c.number = ?`, number).
-		Scan(&c.ID, &c.Number, &c.InvoiceID, &c.InvoiceNumber, &c.StudentID, &c.Date, &c.IssuedAt, &c.Amount, &c.Reason, &c.Issuer.Name, &c.Issuer.Address, &c.Issuer.SIRET)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, fault.New(fault.NotFound, "no credit note %s", number)
-	}
-	return c, mapErr(err)
-}
-
-// PlanOfOrder returns an order's plan: its live one, else its latest.
-func (db *DB) PlanOfOrder(ctx context.Context, orderID int64) (Plan, bool, error) {
-	return onePlan(ctx, prep{db}, `p.order_id = ?`+liveFirst, orderID)
-}
-
 // InvoiceSessions lists the sessions the invoices print, sorted.
 func (db *DB) InvoiceSessions(ctx context.Context) ([]string, error) {
 	return db.strings(ctx, `SELECT DISTINCT session FROM invoices WHERE session <> '' ORDER BY session`)
