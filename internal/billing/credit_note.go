@@ -8,9 +8,9 @@ import (
 	"github.com/inpctl/inpctl/internal/store"
 )
 
-// The rules of a credit note (issue 21: they were in store/ledger.go, which
-// now only writes the row): its bounds, and what it gives back of the
-// payments of its invoice.
+// The rules of a credit note (issue 21: they were in store/ledger.go;
+// store/credit_notes.go now only writes the row): its bounds, and what it
+// gives back of the payments of its invoice.
 
 // checkCreditNote refuses a credit note of amount on inv that is not for
 // more than zero (a usage error) or is for more than what the invoice still

@@ -7,6 +7,29 @@
 // binary, each applied in its own transaction; every transaction captures
 // one Now. Legal documents and money movements are append-only (triggers).
 // store imports money, clock, fault, fees and schedule (types only).
+//
+// The files follow the aggregates, each with its types (issue 21):
+//
+//   - students: students.go (import, list, show)
+//   - dossiers and orders: dossiers.go (dossiers, payers), orders.go
+//     (orders, their lines and money, block and settle)
+//   - documents: invoices.go, credit_notes.go, render.go (the batch read
+//     of invoice render)
+//   - plans: plans.go, instalments.go (instalments, what is due, upcoming
+//     debits)
+//   - cards and attempts: cards.go, charges.go (attempts, pay requests)
+//   - payments: payments.go, allocations.go (and credit), unpaids.go,
+//     refunds.go, notifications.go (hosted-page notifications applied),
+//     reconcile.go; the ledger's readers journal.go, journal_numbers.go,
+//     account.go, account_totals.go
+//   - audit: audit.go, chains.go, chains_check.go, chains_verify.go,
+//     seal.go, check.go
+//   - notices to students: outbox.go
+//   - reference data and figures: catalogue.go, report.go, figures.go
+//   - infrastructure: db.go (Open, transactions, mapErr), migrations.go,
+//     dialect.go, postgres.go, schema.go, schema_pg.go, options.go,
+//     lock.go, sequence.go, copy.go (db copy, Backup), roles.go,
+//     diskfull.go; bench.go (build tag bench) for the benchmarks
 package store
 
 import (
