@@ -8,9 +8,9 @@ import (
 	"github.com/inpctl/inpctl/internal/store"
 )
 
-// The rules of a credit note (issue 21: they were in store/ledger.go, which
-// now only writes the row): its bounds, and what it gives back of the
-// payments of its invoice.
+// The rules of a credit note (issue 21: they were in store/ledger.go;
+// store/credit_notes.go now only writes the row): its bounds, and what it
+// gives back of the payments of its invoice.
 
 // checkCreditNote refuses a credit note of amount on inv that is not for
 // more than zero (a usage error) or is for more than what the invoice still
@@ -19,7 +19,7 @@ func checkCreditNote(inv store.Invoice, amount money.Cents) error {
 	if amount <= 0 {
 		return fault.New(fault.Usage, "a credit note must be for more than 0,00 €")
 	}
-	if left := inv.Creditable(); amount > left {
+	if left := Creditable(inv); amount > left {
 		return fault.New(fault.Conflict, "invoice %s has %s left to credit; a credit note of %s is refused",
 			inv.Number, left, amount)
 	}

@@ -87,7 +87,7 @@ func TestCreditNoteReleasesWhatIsPaidBeyond(t *testing.T) {
 	if got := credit(); got != 1000 || inv.Allocated != 61800 {
 		t.Fatalf("a credit note into what is paid: credit %s, allocated %s; want 10,00 €, 618,00 €", got, inv.Allocated)
 	}
-	if _, err := s.IssueCreditNote(ctx, "9200", inv.Creditable()+1, "trop"); fault.KindOf(err) != fault.Conflict {
+	if _, err := s.IssueCreditNote(ctx, "9200", Creditable(inv)+1, "trop"); fault.KindOf(err) != fault.Conflict {
 		t.Fatalf("over the bound: %v, want a conflict", err)
 	}
 }

@@ -145,10 +145,10 @@ func (s *Service) reinvoice(ctx context.Context, tx *store.Tx, d store.Dossier, 
 			libelle = old.Libelle
 		}
 		r.OldInvoice = joinNumbers(r.OldInvoice, old.Number)
-		if old.Creditable() <= 0 {
+		if Creditable(old) <= 0 {
 			continue
 		}
-		cn, err := s.issueCreditNote(ctx, tx, old, old.Creditable(), why, date)
+		cn, err := s.issueCreditNote(ctx, tx, old, Creditable(old), why, date)
 		if err != nil {
 			return store.Order{}, nil, err
 		}

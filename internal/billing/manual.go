@@ -70,14 +70,14 @@ func (s *Service) previewPayment(ctx context.Context, tx *store.Tx, m ManualPaym
 	}
 	owed := owing.Student // nothing of what a third party pays
 	// Older open invoices of the student (another year) take the money first.
-	open, err := tx.OpenInvoices(ctx, m.StudentID)
+	open, err := openInvoices(ctx, tx, m.StudentID)
 	if err != nil {
 		return PaymentPreview{}, err
 	}
 	var other money.Cents
 	for _, inv := range open {
 		if inv.OrderID != o.ID && !invoiceFinanced(inv) {
-			other += inv.Due()
+			other += InvoiceDue(inv)
 		}
 	}
 	pv := PaymentPreview{Owed: owed + other}

@@ -19,7 +19,7 @@ import (
 // allocated anywhere moves its plan, whatever the year. What is left over
 // stays unallocated: a credit in the student's favour.
 func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment, orderID int64) (money.Cents, error) {
-	open, err := tx.OpenInvoices(ctx, p.StudentID)
+	open, err := openInvoices(ctx, tx, p.StudentID)
 	if err != nil {
 		return 0, err
 	}
@@ -40,12 +40,12 @@ func (s *Service) allocate(ctx context.Context, tx *store.Tx, p store.Payment, o
 		if p.PayerID != 0 && (inv.OrderID != orderID || !invoiceFinanced(inv)) || p.PayerID == 0 && invoiceFinanced(inv) {
 			continue
 		}
-		take := min(left, inv.Due())
+		take := min(left, InvoiceDue(inv))
 		if err := tx.Allocate(ctx, p.ID, inv.ID, take); err != nil {
 			return 0, err
 		}
 		left -= take
-		if take == inv.Due() {
+		if take == InvoiceDue(inv) {
 			// Settled when nothing is left, on every part of the order.
 			if owing, err := owedOf(ctx, tx, inv.OrderID); err != nil {
 				return 0, err

@@ -11,7 +11,7 @@ import (
 // own, outside the store's Go API, as anyone holding the file could, so a
 // test can prove the database itself refuses what the API never does (the
 // triggers). The "sqlite" driver is the store's: it has the store's SQL
-// functions (store/chain.go), and store.DSN gives it the same pragmas.
+// functions (store/chains.go), and store.DSN gives it the same pragmas.
 func rawSQL(t *testing.T, db *store.DB) *sql.DB {
 	t.Helper()
 	return rawOpen(t, db.Path())

@@ -145,7 +145,7 @@ func (s *Service) AllocateCredit(ctx context.Context, studentID string) (CreditA
 		if err != nil {
 			return err
 		}
-		open, err := tx.OpenInvoices(ctx, studentID)
+		open, err := openInvoices(ctx, tx, studentID)
 		if err != nil {
 			return err
 		}

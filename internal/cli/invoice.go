@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/inpctl/inpctl/internal/billing"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/store"
 	"github.com/spf13/cobra"
@@ -31,7 +32,7 @@ type invoiceView struct {
 }
 
 func viewInvoice(inv store.Invoice) invoiceView {
-	v := invoiceView{Invoice: inv, Lines: []lineView{}, Due: inv.Due(), Currency: money.Currency}
+	v := invoiceView{Invoice: inv, Lines: []lineView{}, Due: billing.InvoiceDue(inv), Currency: money.Currency}
 	for _, l := range inv.Lines {
 		v.Lines = append(v.Lines, lineView{l.Designation, l.Qty, l.UnitHT, l.VATRate, l.DiscountPct, l.HT()})
 	}
@@ -120,7 +121,7 @@ var invoiceCols = []Col[store.Invoice]{
 	{Head: "TTC", Money: func(i store.Invoice) money.Cents { return i.TTC }, Right: true},
 	{Head: "Avoir TTC", Money: func(i store.Invoice) money.Cents { return i.Credited }, Right: true},
 	{Head: "Réglé TTC", Money: func(i store.Invoice) money.Cents { return i.Allocated }, Right: true},
-	{Head: "Reste dû", Money: func(i store.Invoice) money.Cents { return i.Due() }, Right: true},
+	{Head: "Reste dû", Money: func(i store.Invoice) money.Cents { return billing.InvoiceDue(i) }, Right: true},
 }
 
 func newInvoiceListCmd(env *Env) *cobra.Command {

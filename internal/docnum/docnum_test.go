@@ -6,6 +6,10 @@ import "testing"
 // them (a change here renumbers nothing stored, but every new document).
 func TestFormats(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
+		{Invoice("FA", 1), "FA1"},
+		{Invoice("FA-2025-", 123456), "FA-2025-123456"},
+		{Order("CMD", 1), "CMD000001"},
+		{Order("CMD", 1234567), "CMD1234567"},
 		{CreditNote("AV", 1), "AV000001"},
 		{CreditNote("AV-2025-", 123456), "AV-2025-123456"},
 		{CreditNote("AV", 1234567), "AV1234567"},

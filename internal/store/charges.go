@@ -11,132 +11,6 @@ import (
 	"github.com/inpctl/inpctl/internal/money"
 )
 
-// Card is a row of the cards table: a Paybox Direct Plus subscriber, never
-// a card number. It is the one type of that table: what a charge sends
-// (Token), what the plan rules check (Expiry, ECard) and what the account
-// position shows (CreatedDate, Deleted) are its fields; a reader fills
-// those it selects.
-type Card struct {
-	ID        int64  `json:"-"`
-	StudentID string `json:"student_id"`
-	RefAbonne string `json:"refabonne"`
-	Token     string `json:"-"`
-	Expiry    string `json:"expiry"` // YYMM, as Paybox sends it
-	ECard     bool   `json:"ecard"`  // a temporary card (e-carte)
-	CardType  string `json:"card_type"`
-	// CreatedDate is the local date the card was registered on, and
-	// Deleted says a later card retired it before the position's date
-	// (account position only).
-	CreatedDate string `json:"-"`
-	Deleted     bool   `json:"-"`
-}
-
-// SaveCard stores a student's card; an earlier card is kept but retired.
-func (tx *Tx) SaveCard(ctx context.Context, c Card) (Card, error) {
-	if _, err := tx.exec(ctx, `UPDATE cards SET deleted_at=? WHERE student_id=? AND deleted_at='' AND refabonne<>?`, ts(tx.Now), c.StudentID, c.RefAbonne); err != nil {
-		return c, err
-	}
-	res, err := tx.exec(ctx, `INSERT INTO cards(student_id, refabonne, token, expiry, ecard, card_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(refabonne) DO UPDATE SET token=excluded.token, expiry=excluded.expiry, ecard=excluded.ecard, card_type=excluded.card_type, deleted_at=''`,
-		c.StudentID, c.RefAbonne, c.Token, c.Expiry, c.ECard, c.CardType, ts(tx.Now))
-	if err != nil {
-		return c, err
-	}
-	c.ID, _ = res.LastInsertId()
-	return c, nil
-}
-
-// DueItem is an instalment a charge run should debit.
-type DueItem struct {
-	InstalmentID int64       `json:"-"`
-	PlanID       int64       `json:"-"`
-	OrderID      int64       `json:"-"`
-	StudentID    string      `json:"student_id"`
-	Name         string      `json:"name"`
-	Seq          int         `json:"seq"`
-	Amount       money.Cents `json:"amount_cents"`
-	Due          string      `json:"due_date"`
-	Attempts     int         `json:"attempts"`
-	Owed         money.Cents `json:"-"` // what the order owes now (Amount never exceeds it)
-	Card         Card        `json:"-"`
-	HasCard      bool        `json:"-"`
-}
-
-// owedSQL is what the student owes now on order o (with v, LEFT JOINed
-// with studentInvoiceJoin, its invoice the student pays): the SQL twin of
-// billing.OwedBy's Student, which a test holds it to. Plans, debits and
-// db check E001 are about the student's part only.
-const owedSQL = `(CASE WHEN v.id IS NULL THEN o.ttc - ` + financedSQL + `
-	WHEN v.part = '' AND ` + financedSQL + ` >= v.ttc THEN 0
-	ELSE v.ttc - COALESCE((SELECT SUM(c.amount) FROM credit_notes c WHERE c.invoice_id = v.id), 0)
-	- COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_id = v.id), 0) END)`
-
-// financedSQL is billing.FinancedPart of order o: the payer's share (all
-// of it when 0), else what its code finances.
-const financedSQL = `COALESCE((SELECT CASE WHEN py.share > 0 THEN MIN(py.share, o.ttc) ELSE o.ttc END FROM payers py WHERE py.dossier_id = o.dossier_id),
-	MIN(o.financed, o.ttc))`
-
-// studentInvoiceJoin joins v, the invoice of order o the student pays: its
-// only invoice, or the student's part of an order invoiced in parts.
-const studentInvoiceJoin = ` LEFT JOIN invoices v ON v.order_id = o.id AND v.part <> 'payer'`
-
-// dueCols: the amount of a debit is the instalment's, capped by what the
-// order owes, computed in the same query (never a stored figure alone).
-const dueCols = `i.id, i.plan_id, p.order_id, d.student_id, s.first_name || ' ' || s.last_name, i.seq, MIN(i.amount, ` + owedSQL + `), i.due_date, i.attempts,
-	` + owedSQL + `,
-	COALESCE(c.id, 0), COALESCE(c.refabonne, ''), COALESCE(c.token, ''), COALESCE(c.expiry, ''), COALESCE(c.ecard, 0)`
-
-const dueFrom = ` FROM instalments i
-	JOIN plans p ON p.id = i.plan_id AND p.status = 'active'
-	JOIN orders o ON o.id = p.order_id AND o.blocked_reason = '' AND o.superseded_by IS NULL
-	` + studentInvoiceJoin + `
-	JOIN dossiers d ON d.id = o.dossier_id
-	JOIN students s ON s.id = d.student_id
-	LEFT JOIN cards c ON c.id = (SELECT MAX(id) FROM cards c2 WHERE c2.student_id = d.student_id AND c2.deleted_at = '')
-	WHERE ((i.status = 'pending' AND i.due_date <> '' AND i.due_date <= ?1 AND i.next_try <= ?1)
-	    OR (i.status = 'failed' AND i.next_try <> '' AND i.next_try <= ?1))
-	  AND i.seq = (SELECT MIN(j.seq) FROM instalments j WHERE j.plan_id = i.plan_id AND j.status IN ('pending','failed'))
-	  AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.instalment_id = i.id AND a.kind = 'charge' AND a.state IN ('sent','unknown'))
-	  AND ` + owedSQL + ` > 0`
-
-func scanDue(sc scanner) (DueItem, error) {
-	var it DueItem
-	err := sc.Scan(&it.InstalmentID, &it.PlanID, &it.OrderID, &it.StudentID, &it.Name, &it.Seq, &it.Amount, &it.Due, &it.Attempts, &it.Owed,
-		&it.Card.ID, &it.Card.RefAbonne, &it.Card.Token, &it.Card.Expiry, &it.Card.ECard)
-	it.HasCard = it.Card.ID != 0
-	it.Card.StudentID = it.StudentID
-	return it, err
-}
-
-// DueInstalments lists what a charge run should debit as of today: the
-// earliest unpaid instalment of each active plan (money counts against the
-// earliest instalments first, so a later one waits while an earlier one
-// waits for its retry), due on or before today, not blocked, no attempt in
-// flight or unknown, retry dates respected, its amount capped by what the
-// order owes. studentID narrows it to one.
-func (db *DB) DueInstalments(ctx context.Context, today, studentID string) ([]DueItem, error) {
-	q := `SELECT ` + dueCols + dueFrom
-	args := []any{today}
-	if studentID != "" {
-		q += ` AND d.student_id = ?2`
-		args = append(args, studentID)
-	}
-	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY i.due_date, i.id`, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []DueItem
-	for rows.Next() {
-		it, err := scanDue(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
 // Attempt is one call to the gateway, written before the call is made.
 type Attempt struct {
 	ID           int64       `json:"-"`
@@ -284,18 +158,6 @@ func (db *DB) AttemptsOf(ctx context.Context, studentID string) ([]Attempt, erro
 	return out, rows.Err()
 }
 
-// BlockOrder marks an order blocked with a reason (shown in the account).
-func (tx *Tx) BlockOrder(ctx context.Context, orderID int64, reason string) error {
-	_, err := tx.exec(ctx, `UPDATE orders SET blocked_reason=?, blocked_at=? WHERE id=? AND blocked_reason=''`, reason, ts(tx.Now), orderID)
-	return err
-}
-
-// SetOrderSettled records the date an order became fully paid.
-func (tx *Tx) SetOrderSettled(ctx context.Context, orderID int64, date string) error {
-	_, err := tx.exec(ctx, `UPDATE orders SET settled_date=? WHERE id=? AND settled_date=''`, date, orderID)
-	return err
-}
-
 // PayRequest is a hosted-page payment request (PBX_CMD is unique).
 type PayRequest struct {
 	ID           int64
@@ -341,32 +203,6 @@ func (tx *Tx) ClosePayRequest(ctx context.Context, id int64, status, code string
 	return err
 }
 
-// FirstPaymentDue lists the students of year whose first payment is due:
-// a current order above zero, not financed by a third party, with an
-// approved plan not yet started or no plan at all (they pay in one go).
-func (db *DB) FirstPaymentDue(ctx context.Context, year string) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT d.student_id FROM dossiers d
-		JOIN orders o ON o.dossier_id = d.id AND o.superseded_by IS NULL
-		WHERE d.year = ? AND o.ttc > 0 AND o.financed = 0 AND o.blocked_reason = ''
-		  AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.order_id = o.id AND p.status IN ('requested','active','completed'))
-		  AND NOT EXISTS (SELECT 1 FROM invoices i JOIN allocations a ON a.invoice_id = i.id WHERE i.order_id = o.id AND i.part <> 'payer')
-		  AND NOT EXISTS (SELECT 1 FROM payers py WHERE py.dossier_id = d.id AND (py.share = 0 OR py.share >= o.ttc))
-		ORDER BY d.student_id`, year)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 // AttemptInstalments maps every charge attempt's REFERENCE to its
 // instalment and state (tests compare it with the gateway's own records).
 func (db *DB) AttemptInstalments(ctx context.Context) (map[string]Attempt, error) {
@@ -403,4 +239,10 @@ func (db *DB) PaidByCard(ctx context.Context) (map[int64]int, error) {
 		out[id] = n
 	}
 	return out, rows.Err()
+}
+
+// SetAttemptPayment links a refund attempt to the payment it refunds.
+func (tx *Tx) SetAttemptPayment(ctx context.Context, attemptID, paymentID int64) error {
+	_, err := tx.exec(ctx, `UPDATE attempts SET payment_id=? WHERE id=?`, paymentID, attemptID)
+	return err
 }

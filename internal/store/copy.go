@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sort"
 	"strings"
 
@@ -11,6 +14,35 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
+
+// Backup writes a consistent copy of the database to path (VACUUM INTO),
+// while other commands may be running; it refuses an existing path. The
+// file is created first (empty, which VACUUM INTO accepts), so that it is
+// ours: a backup that fails (a full disk) removes it, and a retry is not
+// refused by the partial file of the failed one.
+func (db *DB) Backup(ctx context.Context, path string) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fault.New(fault.Conflict, "%s already exists: a backup never overwrites a file", path).WithHint("choose a new file name")
+	}
+	if err != nil {
+		return mapErr(fmt.Errorf("backup to %s: %w", path, err))
+	}
+	f.Close()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(path)
+			_ = os.Remove(path + "-journal")
+		}
+	}()
+	if db.pg {
+		return db.pgDump(ctx, path)
+	}
+	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return mapErr(fmt.Errorf("backup to %s: %w", path, err))
+	}
+	return nil
+}
 
 // CopyResult is what CopyTo copied: rows per table.
 type CopyResult struct {

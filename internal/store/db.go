@@ -7,18 +7,39 @@
 // binary, each applied in its own transaction; every transaction captures
 // one Now. Legal documents and money movements are append-only (triggers).
 // store imports money, clock, fault, fees and schedule (types only).
+//
+// The files follow the aggregates, each with its types (issue 21):
+//
+//   - students: students.go (import, list, show)
+//   - dossiers and orders: dossiers.go (dossiers, payers), orders.go
+//     (orders, their lines and money, block and settle)
+//   - documents: invoices.go, credit_notes.go, render.go (the batch read
+//     of invoice render)
+//   - plans: plans.go, instalments.go (instalments, what is due, upcoming
+//     debits)
+//   - cards and attempts: cards.go, charges.go (attempts, pay requests)
+//   - payments: payments.go, allocations.go (and credit), unpaids.go,
+//     refunds.go, notifications.go (hosted-page notifications applied),
+//     reconcile.go; the ledger's readers journal.go, journal_numbers.go,
+//     account.go, account_totals.go
+//   - audit: audit.go, chains.go, chains_check.go, chains_verify.go,
+//     seal.go, check.go
+//   - notices to students: outbox.go
+//   - reference data and figures: catalogue.go, report.go, figures.go
+//   - infrastructure: db.go (Open, transactions, mapErr), migrations.go,
+//     dialect.go, postgres.go, schema.go, schema_pg.go, options.go,
+//     lock.go, sequence.go, copy.go (db copy, Backup), roles.go,
+//     diskfull.go; bench.go (build tag bench) for the benchmarks
 package store
 
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -29,9 +50,6 @@ import (
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
-
-//go:embed migrations/*.sql
-var migrationFS embed.FS
 
 // DB is an open inpctl database.
 type DB struct {
@@ -221,133 +239,6 @@ func (db *DB) Path() string { return db.path }
 // SetActor sets who the following writes are audited as.
 func (db *DB) SetActor(a Actor) { db.actor = a }
 
-// schemaMigrationsSQL creates the table of applied migrations.
-const schemaMigrationsSQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`
-
-// goMigrations are the Go steps of migrations, run in the migration's
-// transaction right after its SQL (goose's Go migrations): what SQL alone
-// cannot do, such as chaining the rows already written (0010).
-var goMigrations = map[string]func(context.Context, chainDB) error{
-	"0010_chains.sql": backfillChains,
-}
-
-// migrations returns the embedded migration names of the database's
-// dialect in order.
-func (db *DB) migrations() ([]string, error) {
-	if db.pg {
-		return pgMigrations()
-	}
-	return migrations()
-}
-
-// migrationBody is the text of migration n of the database's dialect.
-func (db *DB) migrationBody(n string) ([]byte, error) {
-	if db.pg {
-		return pgMigrationFS.ReadFile("migrations_pg/" + n)
-	}
-	return migrationFS.ReadFile("migrations/" + n)
-}
-
-// migrations returns the embedded SQLite migration names in order.
-func migrations() ([]string, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names, nil
-}
-
-// migrate applies the missing migrations, each in its own transaction, and
-// refuses a database that lists a migration this binary does not know.
-func (db *DB) migrate(ctx context.Context) error {
-	// On PostgreSQL only the owner may create a table: a clerk's role
-	// reads the list of migrations, it does not try to make it.
-	exists := false
-	if db.pg {
-		if err := db.sql.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
-			return mapErr(fmt.Errorf("read migrations: %w", err))
-		}
-	}
-	if !exists {
-		if _, err := db.sql.ExecContext(ctx, schemaMigrationsSQL); err != nil {
-			return mapErr(fmt.Errorf("prepare migrations: %w", err))
-		}
-	}
-	applied, err := db.appliedMigrations(ctx)
-	if err != nil {
-		return err
-	}
-	names, err := db.migrations()
-	if err != nil {
-		return err
-	}
-	known := map[string]bool{}
-	for _, n := range names {
-		known[n] = true
-	}
-	for n := range applied {
-		if !known[n] {
-			return fault.New(fault.NoDB, "database %s was created by a newer inpctl (it has migration %s)", db.path, n).
-				WithHint("upgrade inpctl; never downgrade a database")
-		}
-	}
-	for _, n := range names {
-		if applied[n] {
-			continue
-		}
-		body, err := db.migrationBody(n)
-		if err != nil {
-			return err
-		}
-		err = db.inTx(ctx, func(tx *Tx) error {
-			// tx.tx.Tx: a migration is run as written, in its dialect
-			// (the rewrite of dialect.go is for the store's statements).
-			if _, err := tx.tx.Tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", n, err)
-			}
-			if step := goMigrations[n]; step != nil && !db.pg {
-				if err := step(ctx, tx.tx); err != nil {
-					return fmt.Errorf("migration %s: %w", n, err)
-				}
-			}
-			_, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)`, n, ts(tx.Now))
-			return err
-		})
-		if err != nil {
-			if db.pg && errors.As(err, new(*pgconn.PgError)) && strings.Contains(err.Error(), "42501") {
-				return fault.Wrap(fault.NoDB, err, "database %s needs migration %s, which only its owner may apply", db.path, n).
-					WithHint("run any inpctl command once as the database's owner (e.g. inpctl db check)")
-			}
-			return err
-		}
-		db.migrated = append(db.migrated, n)
-	}
-	return nil
-}
-
-func (db *DB) appliedMigrations(ctx context.Context) (map[string]bool, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT name FROM schema_migrations`)
-	if err != nil {
-		return nil, mapErr(fmt.Errorf("read migrations: %w", err))
-	}
-	defer rows.Close()
-	applied := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		applied[n] = true
-	}
-	return applied, rows.Err()
-}
-
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE); every row it
 // writes shares tx.Now. The transaction is rolled back if fn fails.
 func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
@@ -464,9 +355,6 @@ func mapErr(err error) error {
 	}
 	return err
 }
-
-// Migrated returns the migrations this Open applied.
-func (db *DB) Migrated() []string { return db.migrated }
 
 // InTx runs fn in one write transaction, for billing code that must check
 // a rule and write in the same transaction (no race between the two).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/inpctl/inpctl/internal/docnum"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/fees"
 	"github.com/inpctl/inpctl/internal/money"
@@ -55,12 +56,6 @@ type Invoice struct {
 	Currency      money.CurrencyCode `json:"currency"`
 }
 
-// Due is what remains to be paid on the invoice.
-func (i Invoice) Due() money.Cents { return i.TTC - i.Credited - i.Allocated }
-
-// Creditable is what a credit note may still cancel.
-func (i Invoice) Creditable() money.Cents { return i.TTC - i.Credited }
-
 // InvoiceDraft is what issuing an invoice needs.
 type InvoiceDraft struct {
 	OrderID                   int64
@@ -106,11 +101,10 @@ func scanInvoice(sc scanner, more ...any) (Invoice, error) {
 }
 
 // IssueInvoice issues an invoice: its number is taken from the series
-// inside this transaction, so a rollback leaves no gap.
+// inside this transaction, so a rollback leaves no gap. It writes the
+// draft it is given; what may be invoiced (not a zero-amount order) is
+// billing's decision.
 func (tx *Tx) IssueInvoice(ctx context.Context, d InvoiceDraft) (Invoice, error) {
-	if d.TTC <= 0 {
-		return Invoice{}, fault.New(fault.Conflict, "a zero-amount order gets no invoice")
-	}
 	var exists string
 	err := tx.queryRow(ctx, `SELECT number FROM invoices WHERE order_id = ? AND (part = ? OR part = '' OR ? = '')`, d.OrderID, d.Part, d.Part).Scan(&exists)
 	if err == nil {
@@ -120,7 +114,7 @@ func (tx *Tx) IssueInvoice(ctx context.Context, d InvoiceDraft) (Invoice, error)
 	if err != nil {
 		return Invoice{}, err
 	}
-	number := fmt.Sprintf("%s%d", prefix, n)
+	number := docnum.Invoice(prefix, n)
 	res, err := tx.exec(ctx, `INSERT INTO invoices(number, seq, order_id, student_id, date, issued_at, libelle, session, client_name, client_address,
 		ht, tva, ttc, vat_mention, issuer_name, issuer_address, issuer_siret, client_siret, client_ref, student_name, due_date, mentions, part)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, number, n, d.OrderID, d.StudentID, d.Date, ts(tx.Now), d.Libelle, d.Session,
@@ -291,9 +285,9 @@ func (db *DB) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, err
 	return out, rows.Err()
 }
 
-// OpenInvoices returns a student's invoices with something still due,
-// oldest first (the allocation order).
-func (tx *Tx) OpenInvoices(ctx context.Context, studentID string) ([]Invoice, error) {
+// StudentInvoices returns a student's invoices, oldest first (the
+// allocation order); billing keeps those with something still due.
+func (tx *Tx) StudentInvoices(ctx context.Context, studentID string) ([]Invoice, error) {
 	rows, err := tx.query(ctx, `SELECT `+invoiceCols+invoiceFrom+` WHERE i.student_id = ? ORDER BY i.seq`, studentID)
 	if err != nil {
 		return nil, err
@@ -305,9 +299,7 @@ func (tx *Tx) OpenInvoices(ctx context.Context, studentID string) ([]Invoice, er
 		if err != nil {
 			return nil, err
 		}
-		if inv.Due() > 0 {
-			out = append(out, inv)
-		}
+		out = append(out, inv)
 	}
 	return out, rows.Err()
 }
@@ -346,22 +338,6 @@ func (db *DB) InvoiceCreditedAsOf(ctx context.Context, invoiceID int64, asOf str
 	err := prep{db}.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM credit_notes WHERE invoice_id = ? AND date <= ?`,
 		invoiceID, asOf).Scan(&sum)
 	return sum, mapErr(err)
-}
-
-// CreditNoteByNumber returns a credit note.
-func (db *DB) CreditNoteByNumber(ctx context.Context, number string) (CreditNote, error) {
-	var c CreditNote
-	err := db.sql.QueryRowContext(ctx, `SELECT `+creditNoteCols+` FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE c.number = ?`, number).
-		Scan(&c.ID, &c.Number, &c.InvoiceID, &c.InvoiceNumber, &c.StudentID, &c.Date, &c.IssuedAt, &c.Amount, &c.Reason, &c.Issuer.Name, &c.Issuer.Address, &c.Issuer.SIRET)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, fault.New(fault.NotFound, "no credit note %s", number)
-	}
-	return c, mapErr(err)
-}
-
-// PlanOfOrder returns an order's plan: its live one, else its latest.
-func (db *DB) PlanOfOrder(ctx context.Context, orderID int64) (Plan, bool, error) {
-	return onePlan(ctx, prep{db}, `p.order_id = ?`+liveFirst, orderID)
 }
 
 // InvoiceSessions lists the sessions the invoices print, sorted.

@@ -6,9 +6,22 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/inpctl/inpctl/internal/docnum"
 	"github.com/inpctl/inpctl/internal/fees"
 	"github.com/inpctl/inpctl/internal/money"
 )
+
+// BlockOrder marks an order blocked with a reason (shown in the account).
+func (tx *Tx) BlockOrder(ctx context.Context, orderID int64, reason string) error {
+	_, err := tx.exec(ctx, `UPDATE orders SET blocked_reason=?, blocked_at=? WHERE id=? AND blocked_reason=''`, reason, ts(tx.Now), orderID)
+	return err
+}
+
+// SetOrderSettled records the date an order became fully paid.
+func (tx *Tx) SetOrderSettled(ctx context.Context, orderID int64, date string) error {
+	_, err := tx.exec(ctx, `UPDATE orders SET settled_date=? WHERE id=? AND settled_date=''`, date, orderID)
+	return err
+}
 
 // Order is what a dossier costs (commande).
 type Order struct {
@@ -145,7 +158,7 @@ func (tx *Tx) insertOrder(ctx context.Context, o Order) (Order, error) {
 // insertNumberedOrder writes order o (not its lines) with number n of the
 // order series.
 func (tx *Tx) insertNumberedOrder(ctx context.Context, o Order, prefix string, n int64) (Order, error) {
-	o.Number = fmt.Sprintf("%s%06d", prefix, n)
+	o.Number = docnum.Order(prefix, n)
 	res, err := tx.exec(ctx, `INSERT INTO orders(number, dossier_id, date, code, ht, tva, ttc, financed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.Number, o.DossierID, o.Date, o.Code, o.HT, o.TVA, o.TTC, o.Financed, ts(tx.Now))
 	if err != nil {
@@ -207,4 +220,77 @@ func (tx *Tx) OrderWithDossier(ctx context.Context, orderID int64) (Dossier, Ord
 	}
 	o, ok, err := tx.CurrentOrder(ctx, d.ID)
 	return d, o, ok && o.ID == orderID, err
+}
+
+// OrderMoney is what the ledger holds of one order: the sums billing.OwedBy
+// computes what the order still owes, and who owes it, from. Nothing here
+// is a stored running total: each figure is a SUM over the ledger's rows.
+type OrderMoney struct {
+	OrderID  int64
+	TTC      money.Cents // the order's total (its invoices', once invoiced)
+	Financed money.Cents // the part its fee code has a third party pay
+	Payer    bool        // the dossier names a payer (dossier set-payer)
+	Share    money.Cents // the payer's share (0: the whole order)
+	Invoiced bool
+	Credited money.Cents // credit notes on its invoices
+	// Allocated is the net of the allocation rows on its invoices (an
+	// unpaid, a void and a credit note's release are negative rows).
+	Allocated money.Cents
+	// AllocatedAfter is the part of Allocated that comes from payments
+	// numbered after a given payment id (a plan's paid_before).
+	AllocatedAfter money.Cents
+	// PayerPart holds the same sums over the payer's invoice of an order
+	// invoiced in parts (set-payer --share); InParts says there is one.
+	InParts   bool
+	PayerPart PartMoney
+	Blocked   bool
+}
+
+// PartMoney is the sums of one invoice of an order.
+type PartMoney struct {
+	TTC, Credited, Allocated, AllocatedAfter money.Cents
+}
+
+// orderMoneyPart is the SQL of the sums over the invoices i of order o
+// that cond selects.
+func orderMoneyPart(cond string) string {
+	return `COALESCE((SELECT SUM(i.ttc) FROM invoices i WHERE i.order_id = o.id AND ` + cond + `), 0),
+		COALESCE((SELECT SUM(c.amount) FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE i.order_id = o.id AND ` + cond + `), 0),
+		COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE i.order_id = o.id AND ` + cond + `), 0),
+		COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE i.order_id = o.id AND ` + cond + ` AND a.payment_id > ?1), 0)`
+}
+
+// OrderMoney reads an order's sums, with the allocations of payments after
+// paymentID counted apart, in one query.
+func (tx *Tx) OrderMoney(ctx context.Context, orderID, paymentID int64) (OrderMoney, error) {
+	m := OrderMoney{OrderID: orderID}
+	var invoiced money.Cents
+	err := tx.queryRow(ctx, `SELECT o.ttc, o.financed, o.blocked_reason <> '',
+		EXISTS (SELECT 1 FROM payers py WHERE py.dossier_id = o.dossier_id),
+		COALESCE((SELECT py.share FROM payers py WHERE py.dossier_id = o.dossier_id), 0),
+		EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.part = 'payer'),
+		`+orderMoneyPart("TRUE")+`,
+		`+orderMoneyPart("i.part = 'payer'")+`
+		FROM orders o WHERE o.id = ?2`, paymentID, orderID).
+		Scan(&m.TTC, &m.Financed, &m.Blocked, &m.Payer, &m.Share, &m.InParts,
+			&invoiced, &m.Credited, &m.Allocated, &m.AllocatedAfter,
+			&m.PayerPart.TTC, &m.PayerPart.Credited, &m.PayerPart.Allocated, &m.PayerPart.AllocatedAfter)
+	if invoiced > 0 {
+		m.TTC, m.Invoiced = invoiced, true
+	}
+	return m, err
+}
+
+// UnblockOrder lifts an order's block, keeping when and why.
+func (tx *Tx) UnblockOrder(ctx context.Context, orderID int64, reason string) error {
+	_, err := tx.exec(ctx, `UPDATE orders SET blocked_reason='', blocked_at='', unblocked_at=?, unblock_reason=? WHERE id=? AND blocked_reason<>''`,
+		ts(tx.Now), reason, orderID)
+	return err
+}
+
+// ReopenOrder marks an order as no longer settled (a payment of it was
+// reversed).
+func (tx *Tx) ReopenOrder(ctx context.Context, orderID int64) error {
+	_, err := tx.exec(ctx, `UPDATE orders SET settled_date='' WHERE id=?`, orderID)
+	return err
 }

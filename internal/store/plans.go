@@ -5,14 +5,37 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
-	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/fault"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/schedule"
 )
+
+// PlanOfOrder returns an order's plan: its live one, else its latest.
+func (db *DB) PlanOfOrder(ctx context.Context, orderID int64) (Plan, bool, error) {
+	return onePlan(ctx, prep{db}, `p.order_id = ?`+liveFirst, orderID)
+}
+
+// SetPlanPaidBefore records the last payment that existed when the plan
+// was approved.
+func (tx *Tx) SetPlanPaidBefore(ctx context.Context, planID, paymentID int64) error {
+	_, err := tx.exec(ctx, `UPDATE plans SET paid_before=? WHERE id=?`, paymentID, planID)
+	return err
+}
+
+// SetPlanStatus moves a plan to status to (billing checked schedule's
+// state machine), keeping its reason and decision unless new ones are
+// given.
+func (tx *Tx) SetPlanStatus(ctx context.Context, p Plan, to schedule.PlanStatus, reason, decision string) error {
+	if reason == "" {
+		reason = p.Reason
+	}
+	if decision == "" {
+		decision = p.Decision
+	}
+	return tx.setPlanStatus(ctx, p, to, reason, decision)
+}
 
 // Plan is an instalment plan (échéancier) of an order, with who it is for
 // and what the order costs. Every status change appends an audit row
@@ -42,20 +65,6 @@ type Plan struct {
 	Instalments []Instalment `json:"instalments"`
 }
 
-// Instalment is one échéance of a plan.
-type Instalment struct {
-	ID       int64       `json:"-"`
-	PlanID   int64       `json:"-"`
-	Seq      int         `json:"seq"`
-	Amount   money.Cents `json:"amount_cents"`
-	Due      string      `json:"due_date"`
-	Status   string      `json:"status"`
-	Attempts int         `json:"attempts"`
-	NextTry  string      `json:"next_try"`
-	LastCode string      `json:"last_code"`
-	PaidDate string      `json:"paid_date"`
-}
-
 // Paid is what the plan has received: the net of the payments allocated to
 // its order's invoice since the plan was approved (a cheque for part of an
 // instalment counts, though no instalment is paid in full by it).
@@ -69,12 +78,6 @@ func (p Plan) Unpaid() money.Cents {
 		}
 		return 0
 	})
-}
-
-// unpaid reports whether the instalment is still to be paid (pending or
-// failed).
-func (i Instalment) unpaid() bool {
-	return i.Status == string(schedule.InstalmentPending) || i.Status == string(schedule.InstalmentFailed)
 }
 
 // Live reports whether the plan is requested, approved or active.
@@ -121,24 +124,6 @@ func onePlan(ctx context.Context, q dbtx, where string, args ...any) (Plan, bool
 	}
 	p.Instalments, err = instalmentsOf(ctx, q, p.ID)
 	return p, err == nil, err
-}
-
-func instalmentsOf(ctx context.Context, q rowsQueryer, planID int64) ([]Instalment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, plan_id, seq, amount, due_date, status, attempts, next_try, last_code, paid_date
-		FROM instalments WHERE plan_id = ? ORDER BY seq`, planID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := []Instalment{}
-	for rows.Next() {
-		var i Instalment
-		if err := rows.Scan(&i.ID, &i.PlanID, &i.Seq, &i.Amount, &i.Due, &i.Status, &i.Attempts, &i.NextTry, &i.LastCode, &i.PaidDate); err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
 }
 
 // LivePlan returns the order's requested, approved or active plan.
@@ -245,16 +230,6 @@ func (tx *Tx) CreatePlan(ctx context.Context, orderID int64, plan schedule.Plan,
 	return p, tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan %s for order %s (%s)", p.Plan, p.Status, p.OrderNumber, p.Total))
 }
 
-func (tx *Tx) insertInstalments(ctx context.Context, planID int64, amounts []money.Cents) error {
-	for i, a := range amounts {
-		if _, err := tx.exec(ctx, `INSERT INTO instalments(plan_id, seq, amount, status) VALUES (?, ?, ?, 'pending')`,
-			planID, i+1, a); err != nil {
-			return fmt.Errorf("insert instalment %d: %w", i+1, err)
-		}
-	}
-	return nil
-}
-
 // setPlanStatus moves a plan to status to. The state machine is
 // schedule's, checked by billing first; the database's trigger
 // plans_transition refuses a move that skipped it (a conflict).
@@ -266,16 +241,6 @@ func (tx *Tx) setPlanStatus(ctx context.Context, p Plan, to schedule.PlanStatus,
 	_, err := tx.exec(ctx, `UPDATE plans SET status=?, decided_at=?, reason=?, decision=? WHERE id=?`,
 		string(to), decided, reason, decision, p.ID)
 	return mapErr(err)
-}
-
-// setInstalmentStatus moves an instalment to status to (trigger
-// instalments_transition guards the state machine).
-func (tx *Tx) setInstalmentStatus(ctx context.Context, i Instalment, to schedule.InstalmentStatus, paid string) error {
-	_, err := tx.exec(ctx, `UPDATE instalments SET status=?, paid_date=? WHERE id=?`, string(to), paid, i.ID)
-	if err != nil {
-		return fmt.Errorf("instalment %d: %w", i.Seq, mapErr(err))
-	}
-	return nil
 }
 
 // ApprovePlan approves a requested plan and fixes its amounts: one pending
@@ -350,73 +315,10 @@ func (tx *Tx) CancelPlan(ctx context.Context, planID int64, reason string) error
 	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan cancelled (%s): %d instalment(s) of %s cancelled", p.Plan, reason, len(cancelled), amount))
 }
 
-// FailInstalment records a declined attempt on an instalment: it becomes
-// failed, its attempt count grows, and the decline code and the date of the
-// next try ("" for none) are kept.
-func (tx *Tx) FailInstalment(ctx context.Context, instalmentID int64, code string, nextTry clock.Date) error {
-	p, err := tx.planOfInstalment(ctx, instalmentID)
-	if err != nil {
-		return err
-	}
-	k := slices.IndexFunc(p.Instalments, func(i Instalment) bool { return i.ID == instalmentID })
-	if k < 0 {
-		return fault.New(fault.NotFound, "no instalment %d", instalmentID)
-	}
-	i := p.Instalments[k]
-	if err := tx.setInstalmentStatus(ctx, i, schedule.InstalmentFailed, ""); err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `UPDATE instalments SET attempts=attempts+1, last_code=?, next_try=? WHERE id=?`,
-		code, nextTry.String(), i.ID); err != nil {
-		return err
-	}
-	return tx.audit(ctx, "plan:"+p.StudentID, fmt.Sprintf("%s plan: instalment %d (%s) declined (%s), attempt %d, next try %q",
-		p.Plan, i.Seq, i.Amount, code, i.Attempts+1, nextTry.String()))
-}
-
-// DeferInstalment keeps an unpaid instalment from being charged before
-// notBefore (never earlier than a retry date it already has), without
-// counting an attempt: a debit whose outcome was lost and that Paybox does
-// not know may have been declined, so it waits the retry gap a decline
-// would have given it rather than being sent again the same day.
-func (tx *Tx) DeferInstalment(ctx context.Context, instalmentID int64, notBefore clock.Date) error {
-	_, err := tx.exec(ctx, `UPDATE instalments SET next_try = MAX(next_try, ?) WHERE id = ? AND status IN ('pending','failed')`,
-		notBefore.String(), instalmentID)
-	return err
-}
-
-// planOfInstalment reads the plan an instalment belongs to, with all its
-// instalments, in one query.
-func (tx *Tx) planOfInstalment(ctx context.Context, instalmentID int64) (Plan, error) {
-	p, ok, err := onePlan(ctx, cached{tx}, `p.id = (SELECT plan_id FROM instalments WHERE id = ?)`, instalmentID)
-	if err == nil && !ok {
-		err = fault.New(fault.NotFound, "no instalment %d", instalmentID)
-	}
-	return p, err
-}
-
-// PlanOfInstalment reads the plan an instalment belongs to.
-func (tx *Tx) PlanOfInstalment(ctx context.Context, instalmentID int64) (Plan, error) {
-	return tx.planOfInstalment(ctx, instalmentID)
-}
-
 // OrderPlan returns the order's plan that follows its money: the live one
 // (requested, approved, active), else a completed one (an unpaid can make
 // it owe again).
 func (tx *Tx) OrderPlan(ctx context.Context, orderID int64) (Plan, bool, error) {
 	return onePlan(ctx, cached{tx}, `p.order_id = ? AND p.status IN ('requested','approved','active','completed')
 		ORDER BY p.status IN ('requested','approved','active') DESC, p.id DESC LIMIT 1`, orderID)
-}
-
-// StudentCard returns the student's current card: the latest registered
-// and not deleted.
-func (tx *Tx) StudentCard(ctx context.Context, studentID string) (Card, bool, error) {
-	var c Card
-	err := tx.queryRow(ctx, `SELECT id, student_id, refabonne, expiry, ecard, card_type FROM cards
-		WHERE student_id = ? AND deleted_at = '' ORDER BY id DESC LIMIT 1`, studentID).
-		Scan(&c.ID, &c.StudentID, &c.RefAbonne, &c.Expiry, &c.ECard, &c.CardType)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, false, nil
-	}
-	return c, err == nil, err
 }
