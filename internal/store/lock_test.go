@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,5 +124,64 @@ func TestPostgresLockFreedWithItsSession(t *testing.T) {
 	defer c.Close()
 	if _, err := c.AcquireLock(ctx, "charge", LockHolder{"charge --due by c", 300, "machine-c", "s"}, never); err != nil {
 		t.Fatalf("after release: %v", err)
+	}
+}
+
+// TestPostgresFourRunsOneLock (issue 22): four charge runs started at once
+// on four machines (four DB handles): exactly one takes the lock, the
+// three others are refused with the holder named (exit 11), whatever the
+// order the server sees them in.
+func TestPostgresFourRunsOneLock(t *testing.T) {
+	if !storetest.Postgres() {
+		t.Skip("PostgreSQL only (INPCTL_TEST_PG)")
+	}
+	ctx := context.Background()
+	name := storetest.DB(t)
+	never := func(int, string) bool { return false }
+	for round := range 5 {
+		dbs := make([]*DB, 4)
+		for i := range dbs {
+			db, err := Open(ctx, name, testNow, Create)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.SetActor(Actor{Operator: "tester", Command: "inpctl charge --due"})
+			dbs[i] = db
+		}
+		start := make(chan struct{})
+		errs := make([]error, 4)
+		rels := make([]func() error, 4)
+		var wg sync.WaitGroup
+		for i, db := range dbs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				rels[i], errs[i] = db.AcquireLock(ctx, "charge", LockHolder{fmt.Sprintf("charge --due on machine %d", i), 100 + i, fmt.Sprintf("m%d", i), "s"}, never)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		won := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case fault.Is(err, fault.Locked) && strings.Contains(err.Error(), "holds it since"):
+			default:
+				t.Fatalf("round %d, run %d: %v", round, i, err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d runs took the lock, want 1 (%v)", round, won, errs)
+		}
+		for i, rel := range rels {
+			if rel != nil {
+				if err := rel(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dbs[i].Close()
+		}
 	}
 }

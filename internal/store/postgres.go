@@ -245,7 +245,16 @@ func (db *DB) acquirePgLock(ctx context.Context, name string, me LockHolder) (fu
 		conn.Close()
 		var cur LockHolder
 		var since string
-		err := db.sql.QueryRowContext(ctx, `SELECT holder, pid, host, acquired_at FROM locks WHERE name = ?`, name).Scan(&cur.Holder, &cur.PID, &cur.Host, &since)
+		// The holder writes its row just after it takes the lock: a run
+		// that comes in between waits a moment for the name to give.
+		var err error
+		for try := 0; try < 20; try++ {
+			err = db.sql.QueryRowContext(ctx, `SELECT holder, pid, host, acquired_at FROM locks WHERE name = ?`, name).Scan(&cur.Holder, &cur.PID, &cur.Host, &since)
+			if err == nil || !errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
 		if err != nil {
 			return nil, fault.New(fault.Locked, "%s is locked by another inpctl session", name).
 				WithHint("wait for that run to finish; nothing was done")
