@@ -138,7 +138,7 @@ func (db *DB) CopyTo(ctx context.Context, url string, progress func(table string
 			if progress != nil {
 				progress(t.name, n)
 			}
-			if identityTables[t.name] {
+			if identityTables()[t.name] {
 				if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('`+t.name+`', 'id'), COALESCE((SELECT MAX(id) FROM "`+t.name+`"), 0) + 1, false)`); err != nil {
 					return err
 				}

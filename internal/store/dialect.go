@@ -46,12 +46,13 @@ var pgStatements = map[string]string{
 		AND table_name <> 'schema_migrations' ORDER BY table_name`,
 }
 
-// identityTables are the tables whose key is an id PostgreSQL generates.
-var identityTables = map[string]bool{}
+// crossJoinOn and insertInto are compiled the first time a PostgreSQL
+// statement is rewritten, not by every command at start.
+var crossJoinOn = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?is)^\s+JOIN\s+\w+(\s+\w+)?\s+ON\b`)
+})
 
-var crossJoinOn = regexp.MustCompile(`(?is)^\s+JOIN\s+\w+(\s+\w+)?\s+ON\b`)
-
-var insertInto = regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s+"?(\w+)"?`)
+var insertInto = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s+"?(\w+)"?`) })
 
 func (d *dialect) rewrite(q string) *pgStmt {
 	if v, ok := d.cache.Load(q); ok {
@@ -61,7 +62,7 @@ func (d *dialect) rewrite(q string) *pgStmt {
 	if w, ok := pgStatements[strings.TrimSpace(q)]; ok {
 		s.text = w
 	}
-	if m := insertInto.FindStringSubmatch(q); m != nil && identityTables[strings.ToLower(m[1])] &&
+	if m := insertInto().FindStringSubmatch(q); m != nil && identityTables()[strings.ToLower(m[1])] &&
 		!strings.Contains(strings.ToUpper(q), "RETURNING") {
 		s.text = strings.TrimRight(strings.TrimSpace(s.text), ";") + " RETURNING id"
 		s.returning = true
@@ -159,7 +160,7 @@ func pgSQL(q string) string {
 			case "CROSS":
 				// SQLite's CROSS JOIN … ON fixes the join order; on
 				// PostgreSQL it is a plain JOIN (a CROSS JOIN has no ON).
-				if crossJoinOn.MatchString(q[j:]) {
+				if crossJoinOn().MatchString(q[j:]) {
 					w = "INNER"
 				}
 			}

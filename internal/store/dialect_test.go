@@ -83,3 +83,20 @@ func split(q string) (quoted, rest string) {
 	}
 	return qb.String(), rb.String()
 }
+
+// TestIdentityTables: the tables whose id PostgreSQL generates, read from
+// the PostgreSQL migrations, are those whose id SQLite's schema makes an
+// INTEGER PRIMARY KEY (the INSERTs that read LastInsertId).
+func TestIdentityTables(t *testing.T) {
+	got := identityTables()
+	for _, want := range []string{"invoices", "payments", "allocations", "refunds", "attempts", "audit_log", "outbox", "orders", "dossiers"} {
+		if !got[want] {
+			t.Errorf("%s is not an identity table (%v)", want, got)
+		}
+	}
+	for _, not := range []string{"students", "sequences", "chain_links", "chain_heads", "tariffs", "invoice_lines"} {
+		if got[not] {
+			t.Errorf("%s has no generated id", not)
+		}
+	}
+}

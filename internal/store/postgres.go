@@ -10,9 +10,9 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/inpctl/inpctl/internal/clock"
@@ -120,18 +120,29 @@ func pgMigrations() ([]string, error) {
 	return names, nil
 }
 
-// identityTable finds the tables the PostgreSQL schema gives a generated id.
-var identityTable = regexp.MustCompile(`(?m)^CREATE TABLE (\w+) \(\s*id BIGINT GENERATED`)
-
-func init() {
+// identityTables are the tables the PostgreSQL schema gives a generated
+// id ("CREATE TABLE name (" then "  id BIGINT GENERATED …" on the next
+// line), read from the migrations the first time a PostgreSQL statement
+// needs them: never by a command on SQLite (a regular expression over the
+// schema at package init cost every command 11 M instructions).
+var identityTables = sync.OnceValue(func() map[string]bool {
+	tables := map[string]bool{}
 	names, _ := pgMigrations()
 	for _, n := range names {
 		body, _ := pgMigrationFS.ReadFile("migrations_pg/" + n)
-		for _, m := range identityTable.FindAllStringSubmatch(string(body), -1) {
-			identityTables[m[1]] = true
+		lines := strings.Split(string(body), "\n")
+		for i, l := range lines {
+			name, ok := strings.CutPrefix(l, "CREATE TABLE ")
+			if !ok || i+1 >= len(lines) || !strings.HasPrefix(strings.TrimSpace(lines[i+1]), "id BIGINT GENERATED") {
+				continue
+			}
+			if name, ok = strings.CutSuffix(name, " ("); ok {
+				tables[name] = true
+			}
 		}
 	}
-}
+	return tables
+})
 
 // txOptions are the options of a write transaction. SQLite has one writer
 // at a time (BEGIN IMMEDIATE); PostgreSQL runs them side by side, so they
