@@ -41,11 +41,13 @@ refused. The SQLite file is only read.` + exitDoc(
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", "the PostgreSQL database to fill (postgres://user@host/dbname)")
-	_ = cmd.MarkFlagRequired("to")
 	return cmd
 }
 
 func runDBCopy(ctx context.Context, env *Env, to string) error {
+	if to == "" {
+		return fault.New(fault.Usage, "db copy needs --to postgres://user@host/dbname, the empty database to fill")
+	}
 	if !store.IsURL(to) {
 		return fault.New(fault.Usage, "--to %q is not a postgres:// URL", store.RedactURL(to))
 	}
