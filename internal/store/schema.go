@@ -53,21 +53,28 @@ func expectedSchema(ctx context.Context) (map[string]schemaObject, error) {
 		if err != nil {
 			return nil, err
 		}
-		for k, o := range objs {
-			if w, ok := want[k]; ok {
-				o.from = w.from
-			} else {
-				o.from = n
-			}
-			want[k] = o
-		}
-		for k := range want {
-			if _, ok := objs[k]; !ok {
-				delete(want, k) // dropped by a later migration
-			}
-		}
+		afterMigration(want, objs, n)
 	}
 	return want, nil
+}
+
+// afterMigration makes want the objects objs that exist after migration
+// n, each marked with the migration that created it (kept from want when
+// an earlier one did); an object a later migration dropped is dropped.
+func afterMigration(want, objs map[string]schemaObject, n string) {
+	for k, o := range objs {
+		if w, ok := want[k]; ok {
+			o.from = w.from
+		} else {
+			o.from = n
+		}
+		want[k] = o
+	}
+	for k := range want {
+		if _, ok := objs[k]; !ok {
+			delete(want, k)
+		}
+	}
 }
 
 // schemaObjects reads sqlite_master (SQLite's own objects left out), by

@@ -92,19 +92,7 @@ func (db *DB) expectedSchemaPG(ctx context.Context) (map[string]schemaObject, er
 		if err != nil {
 			return nil, err
 		}
-		for k, o := range objs {
-			if w, ok := want[k]; ok {
-				o.from = w.from
-			} else {
-				o.from = n
-			}
-			want[k] = o
-		}
-		for k := range want {
-			if _, ok := objs[k]; !ok {
-				delete(want, k)
-			}
-		}
+		afterMigration(want, objs, n)
 	}
 	return want, nil
 }
