@@ -146,7 +146,7 @@ func (db *DB) ReplicateForBench(ctx context.Context, copies int) error {
 
 // replicate inserts copy k of the original rows of table.
 func (tx *Tx) replicate(ctx context.Context, table string, rules map[string]string, k int64, top map[string]int64, seq int64) error {
-	cols, err := tx.columns(ctx, table)
+	cols, err := tableColumns(ctx, tx.tx, table)
 	if err != nil {
 		return err
 	}
@@ -187,24 +187,6 @@ func (tx *Tx) relink(ctx context.Context, table string, rules map[string]string,
 		}
 	}
 	return nil
-}
-
-// columns lists the columns of table.
-func (tx *Tx) columns(ctx context.Context, table string) ([]string, error) {
-	rows, err := tx.query(ctx, `SELECT name FROM pragma_table_info(?)`, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
-	}
-	return cols, rows.Err()
 }
 
 // BusiestStudent returns the student with the most payments (the last

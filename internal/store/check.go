@@ -272,7 +272,7 @@ func (db *DB) findCardNumbers(ctx context.Context) ([]Finding, error) {
 	}
 	var out []Finding
 	for _, t := range tables {
-		cols, err := db.strings(ctx, `SELECT name FROM pragma_table_info(?)`, t)
+		cols, err := tableColumns(ctx, db.sql, t)
 		if err != nil {
 			return nil, err
 		}

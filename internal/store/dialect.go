@@ -106,28 +106,12 @@ func pgSQL(q string) string {
 	n := 0 // placeholders so far
 	for i := 0; i < len(q); {
 		c := q[i]
+		if end := quotedEnd(q, i); end > i {
+			b.WriteString(q[i:end])
+			i = end
+			continue
+		}
 		switch {
-		case c == '\'' || c == '"':
-			j := i + 1
-			for j < len(q) {
-				if q[j] == c {
-					if j+1 < len(q) && q[j+1] == c { // doubled quote
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			b.WriteString(q[i:min(j+1, len(q))])
-			i = j + 1
-		case c == '-' && i+1 < len(q) && q[i+1] == '-':
-			j := strings.IndexByte(q[i:], '\n')
-			if j < 0 {
-				j = len(q) - i
-			}
-			b.WriteString(q[i : i+j])
-			i += j
 		case c == '?':
 			j := i + 1
 			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
@@ -174,18 +158,43 @@ func pgSQL(q string) string {
 	return b.String()
 }
 
+// quotedEnd is where the string literal, quoted identifier or comment
+// that starts at q[i] ends (an unterminated one runs to the end of q); i
+// itself when none starts there.
+func quotedEnd(q string, i int) int {
+	switch c := q[i]; {
+	case c == '\'' || c == '"':
+		j := i + 1
+		for j < len(q) {
+			if q[j] == c {
+				if j+1 < len(q) && q[j+1] == c { // doubled quote
+					j += 2
+					continue
+				}
+				return j + 1
+			}
+			j++
+		}
+		return len(q)
+	case c == '-' && i+1 < len(q) && q[i+1] == '-':
+		if j := strings.IndexByte(q[i:], '\n'); j >= 0 {
+			return i + j
+		}
+		return len(q)
+	}
+	return i
+}
+
 // topLevelComma reports whether the parenthesis that opens s holds a comma
 // outside nested parentheses and literals (MIN(a, b) rather than MIN(a)).
 func topLevelComma(s string) bool {
 	depth := 0
 	for i := 0; i < len(s); i++ {
+		if end := quotedEnd(s, i); end > i {
+			i = end - 1
+			continue
+		}
 		switch s[i] {
-		case '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return false
-			}
-			i += j + 1
 		case '(':
 			depth++
 		case ')':

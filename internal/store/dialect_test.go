@@ -53,50 +53,13 @@ func bare(q string) string        { _, b := split(q); return b }
 func split(q string) (quoted, rest string) {
 	var qb, rb strings.Builder
 	for i := 0; i < len(q); {
-		c := q[i]
-		switch {
-		case c == '\'' || c == '"':
-			j := i + 1
-			for j < len(q) {
-				if q[j] == c {
-					if j+1 < len(q) && q[j+1] == c {
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			qb.WriteString(q[i:min(j+1, len(q))])
-			i = j + 1
-		case c == '-' && i+1 < len(q) && q[i+1] == '-':
-			j := strings.IndexByte(q[i:], '\n')
-			if j < 0 {
-				j = len(q) - i
-			}
-			qb.WriteString(q[i : i+j])
-			i += j
-		default:
-			rb.WriteByte(c)
-			i++
+		if end := quotedEnd(q, i); end > i {
+			qb.WriteString(q[i:end])
+			i = end
+			continue
 		}
+		rb.WriteByte(q[i])
+		i++
 	}
 	return qb.String(), rb.String()
-}
-
-// TestIdentityTables: the tables whose id PostgreSQL generates, read from
-// the PostgreSQL migrations, are those whose id SQLite's schema makes an
-// INTEGER PRIMARY KEY (the INSERTs that read LastInsertId).
-func TestIdentityTables(t *testing.T) {
-	got := identityTables()
-	for _, want := range []string{"invoices", "payments", "allocations", "refunds", "attempts", "audit_log", "outbox", "orders", "dossiers"} {
-		if !got[want] {
-			t.Errorf("%s is not an identity table (%v)", want, got)
-		}
-	}
-	for _, not := range []string{"students", "sequences", "chain_links", "chain_heads", "tariffs", "invoice_lines"} {
-		if got[not] {
-			t.Errorf("%s has no generated id", not)
-		}
-	}
 }
