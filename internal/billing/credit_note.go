@@ -29,7 +29,7 @@ func checkCreditNote(inv store.Invoice, amount money.Cents) error {
 // paidBeyond is what of inv's allocated payments a credit note of amount
 // leaves paid beyond what the invoice then owes (0 if nothing).
 func paidBeyond(inv store.Invoice, amount money.Cents) money.Cents {
-	return max(0, inv.Allocated-(inv.TTC-inv.Credited-amount))
+	return max(0, inv.Allocated-(Creditable(inv)-amount))
 }
 
 // issueCreditNote issues a credit note of amount on inv, dated date, in

@@ -35,10 +35,10 @@ func OwedBy(m store.OrderMoney) Owing {
 	if !m.Invoiced {
 		return Owing{Student: m.TTC - financed, Payer: financed}
 	}
-	total := m.TTC - m.Credited - m.Allocated
+	total := due(m.TTC, m.Credited, m.Allocated)
 	switch {
 	case m.InParts:
-		payer := m.PayerPart.TTC - m.PayerPart.Credited - m.PayerPart.Allocated
+		payer := due(m.PayerPart.TTC, m.PayerPart.Credited, m.PayerPart.Allocated)
 		return Owing{Student: total - payer, Payer: payer}
 	case financed >= m.TTC:
 		return Owing{Payer: total}

@@ -143,7 +143,7 @@ func (l *ledger) invoiceLines() Section[InvoiceLine, InvoiceTotals] {
 		line := InvoiceLine{Date: i.Date, Number: i.Number, OrderNumber: l.orderNumber[i.OrderID], SettledDate: l.settledDate(i),
 			HT: i.HT, TVA: i.TVA, TTC: i.TTC, Credited: l.credited(i.ID, l.day), Paid: l.allocated(i.ID, l.day), Refunded: refunded[i.ID],
 			Payer: i.Part == partPayer}
-		line.Due = line.TTC - line.Credited - line.Paid
+		line.Due = due(line.TTC, line.Credited, line.Paid)
 		s.Items = append(s.Items, line)
 		s.Total = s.Total.add(line)
 	}

@@ -139,7 +139,10 @@ Without --print-sql: who this connection is and the roles it may act in.` + exit
 				return err
 			}
 			if !store.IsURL(db.Path()) {
-				cfg, _ := env.Config()
+				cfg, err := env.Config()
+				if err != nil {
+					return err
+				}
 				role := cfg.OperatorRole
 				if role == "" {
 					role = "every role (operator_role is not set)"

@@ -175,22 +175,22 @@ type chainDB interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
+// tablesQuery and columnsQuery read SQLite's catalogue: the tables of the
+// books, and a table's columns in their order. PostgreSQL gets its own
+// text for each (dialect.go's pgStatements, keyed by these constants).
+const (
+	tablesQuery  = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	columnsQuery = `SELECT name FROM pragma_table_info(?)`
+)
+
+// tableNames lists the tables of the books, by name.
+func tableNames(ctx context.Context, q chainDB) ([]string, error) {
+	return queryStrings(ctx, q, tablesQuery)
+}
+
 // tableColumns lists a table's columns in their order.
 func tableColumns(ctx context.Context, q chainDB, table string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
-	}
-	return cols, rows.Err()
+	return queryStrings(ctx, q, columnsQuery, table)
 }
 
 // quoted is cols as SQL identifiers of t.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -194,7 +195,14 @@ func (db *DB) check(ctx context.Context, now time.Time) ([]Finding, error) {
 }
 
 func (db *DB) strings(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	return queryStrings(ctx, db.sql, q, args...)
+}
+
+// queryStrings is the one text column of the rows of q.
+func queryStrings(ctx context.Context, r interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, args ...any) ([]string, error) {
+	rows, err := r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +267,7 @@ const cardDigitsSQL = `length(?) - length(replace(replace(replace(replace(replac
 // pan's detector: inpctl must never store a card number. Each column is
 // scanned alone, so that digits of two columns never join.
 func (db *DB) findCardNumbers(ctx context.Context) ([]Finding, error) {
-	tables, err := db.strings(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	tables, err := tableNames(ctx, db.sql)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/inpctl/inpctl/internal/fault"
@@ -80,7 +79,14 @@ func (db *DB) CopyTo(ctx context.Context, url string, progress func(table string
 		return res, err
 	}
 	defer tgt.Close()
-	tables, err := db.copyTables(ctx)
+	// The source is read in one transaction: the rows, links and heads
+	// copied are those of one moment, whatever other commands write.
+	src, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return res, mapErr(err)
+	}
+	defer func() { _ = src.Rollback() }()
+	tables, err := copyTables(ctx, src)
 	if err != nil {
 		return res, err
 	}
@@ -130,7 +136,7 @@ func (db *DB) CopyTo(ctx context.Context, url string, progress func(table string
 			return err
 		}
 		for _, t := range tables {
-			n, err := db.copyTable(ctx, tx, t)
+			n, err := copyOne(ctx, src, tx, t)
 			if err != nil {
 				return fmt.Errorf("copy %s: %w", t.name, err)
 			}
@@ -167,18 +173,17 @@ type copyTable struct {
 
 // copyTables lists the tables of the books (not schema_migrations, whose
 // names are each dialect's own).
-func (db *DB) copyTables(ctx context.Context) ([]copyTable, error) {
-	names, err := db.strings(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+func copyTables(ctx context.Context, src chainDB) ([]copyTable, error) {
+	names, err := tableNames(ctx, src)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
 	var out []copyTable
 	for _, n := range names {
 		if n == "schema_migrations" {
 			continue
 		}
-		cols, err := tableColumns(ctx, db.sql, n)
+		cols, err := tableColumns(ctx, src, n)
 		if err != nil {
 			return nil, err
 		}
@@ -187,13 +192,13 @@ func (db *DB) copyTables(ctx context.Context) ([]copyTable, error) {
 	return out, nil
 }
 
-// copyTable streams one table into the target with PostgreSQL's COPY.
-func (db *DB) copyTable(ctx context.Context, tx pgx.Tx, t copyTable) (int64, error) {
+// copyOne streams one table of src into the target with PostgreSQL's COPY.
+func copyOne(ctx context.Context, src chainDB, tx pgx.Tx, t copyTable) (int64, error) {
 	q := make([]string, len(t.cols))
 	for i, c := range t.cols {
 		q[i] = `"` + c + `"`
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+strings.Join(q, ", ")+` FROM "`+t.name+`"`)
+	rows, err := src.QueryContext(ctx, `SELECT `+strings.Join(q, ", ")+` FROM "`+t.name+`"`)
 	if err != nil {
 		return 0, err
 	}

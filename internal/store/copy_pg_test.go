@@ -40,12 +40,12 @@ func TestPostgresSchemaMatchesSQLite(t *testing.T) {
 	}
 	ctx := context.Background()
 	lite, pg := sqliteTestDB(t), newTestDB(t)
-	tables, err := lite.copyTables(ctx)
+	tables, err := copyTables(ctx, lite.sql)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var pgTables []string
-	rows, err := pg.sql.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	rows, err := pg.sql.Query(tablesQuery)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,9 +39,9 @@ type pgStmt struct {
 // pgStatements are the statements PostgreSQL spells differently as a
 // whole: SQLite's catalogue.
 var pgStatements = map[string]string{
-	`SELECT name FROM pragma_table_info(?)`: `SELECT column_name FROM information_schema.columns
+	columnsQuery: `SELECT column_name FROM information_schema.columns
 		WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
-	`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`: `SELECT table_name
+	tablesQuery: `SELECT table_name
 		FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
 		AND table_name <> 'schema_migrations' ORDER BY table_name`,
 }
@@ -64,7 +64,8 @@ func (d *dialect) rewrite(q string) *pgStmt {
 	}
 	if m := insertInto().FindStringSubmatch(q); m != nil && identityTables()[strings.ToLower(m[1])] &&
 		!strings.Contains(strings.ToUpper(q), "RETURNING") {
-		s.text = strings.TrimRight(strings.TrimSpace(s.text), ";") + " RETURNING id"
+		// On a line of its own: a statement may end with a comment.
+		s.text = strings.TrimRight(strings.TrimSpace(s.text), ";") + "\nRETURNING id"
 		s.returning = true
 	}
 	d.cache.Store(q, s)
@@ -179,6 +180,11 @@ func quotedEnd(q string, i int) int {
 	case c == '-' && i+1 < len(q) && q[i+1] == '-':
 		if j := strings.IndexByte(q[i:], '\n'); j >= 0 {
 			return i + j
+		}
+		return len(q)
+	case c == '/' && i+1 < len(q) && q[i+1] == '*':
+		if j := strings.Index(q[i+2:], "*/"); j >= 0 {
+			return i + 2 + j + 2
 		}
 		return len(q)
 	}

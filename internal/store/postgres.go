@@ -194,15 +194,18 @@ func (db *DB) inTxRetry(ctx context.Context, fn func(*Tx) error) error {
 // mapPgErr is mapErr for PostgreSQL's errors.
 func mapPgErr(err error, pe *pgconn.PgError) error {
 	switch {
-	case pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03":
+	case retryable(err) || pe.Code == "55P03":
 		return fault.Wrap(fault.Locked, err, "database is busy (another inpctl is writing)").
 			WithHint("try again in a moment")
 	case pe.Code == "25006":
-		return fault.Wrap(fault.Failure, err, "database is read-only")
+		return fault.Wrap(fault.Failure, err, "database is read-only").
+			WithHint("connect to the primary server, not a read-only replica (db.url)")
 	case pe.Code == "53100":
-		return fault.Wrap(fault.Failure, err, "the database server's disk is full")
+		return fault.Wrap(fault.Failure, err, "the database server's disk is full").
+			WithHint("nothing was written; ask the server's administrator to free space, then run the command again")
 	case pe.Code == "42501":
-		return fault.Wrap(fault.Conflict, err, "permission denied by the database")
+		return fault.Wrap(fault.Conflict, err, "permission denied by the database").
+			WithHint("nothing was written; ask the database's owner for the office role this needs (inpctl db roles --print-sql)")
 	case pe.Code == "22P02" && strings.Contains(pe.Message, "json"):
 		return fault.Wrap(fault.Conflict, err, "conflict") // SQLite's CHECK (json_valid(…))
 	case strings.HasPrefix(pe.Code, "23"):
@@ -211,7 +214,7 @@ func mapPgErr(err error, pe *pgconn.PgError) error {
 		}
 		return fault.Wrap(fault.Conflict, err, "conflict")
 	}
-	return fmt.Errorf("%w", err)
+	return err
 }
 
 // pgDump is db backup on PostgreSQL: pg_dump's custom format (pg_restore
@@ -264,7 +267,11 @@ func (db *DB) acquirePgLock(ctx context.Context, name string, me LockHolder) (fu
 			if err == nil || !errors.Is(err, sql.ErrNoRows) {
 				break
 			}
-			time.Sleep(25 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(25 * time.Millisecond):
+			}
 		}
 		if err != nil {
 			return nil, fault.New(fault.Locked, "%s is locked by another inpctl session", name).

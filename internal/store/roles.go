@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -41,7 +40,6 @@ var scolariteWrites = []string{"students", "dossiers", "orders", "order_lines", 
 // Nobody but the owner may DELETE (the guards refuse it anyway) except the
 // charge run's lock, which a run releases.
 func RolesSQL(tables []string) string {
-	sort.Strings(tables)
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w("-- inpctl's office roles (issue 22), for the database's owner to run once (psql -f).")
@@ -70,7 +68,7 @@ func RolesSQL(tables []string) string {
 
 // RolesSQL is the roles script for this database's tables.
 func (db *DB) RolesSQL(ctx context.Context) (string, error) {
-	tables, err := db.strings(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	tables, err := tableNames(ctx, db.sql)
 	if err != nil {
 		return "", err
 	}
@@ -105,19 +103,22 @@ func (db *DB) WhoAmI(ctx context.Context) (Connected, error) {
 	if !db.pg {
 		return c, nil
 	}
-	err := db.sql.QueryRowContext(ctx, `SELECT current_user, r.rolsuper OR d.datdba = r.oid
-		FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = current_database()`).Scan(&c.User, &c.Owner)
+	// One query: who, whether owner, and the office roles (those that
+	// exist on this server) the login may act in, in Roles' order.
+	var roles string
+	err := db.sql.QueryRowContext(ctx, `SELECT current_user, r.rolsuper OR d.datdba = r.oid,
+		COALESCE((SELECT string_agg(o.rolname, ',' ORDER BY o.rolname) FROM pg_roles o
+			WHERE o.rolname LIKE 'inpctl\_%' AND pg_has_role(current_user, o.oid, 'USAGE')), '')
+		FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = current_database()`).Scan(&c.User, &c.Owner, &roles)
 	if err != nil {
 		return c, mapErr(err)
 	}
+	have := map[string]bool{}
+	for _, r := range strings.Split(roles, ",") {
+		have[r] = true
+	}
 	for _, r := range Roles {
-		var ok bool
-		err := db.sql.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?)
-			THEN pg_has_role(current_user, ?, 'USAGE') ELSE false END`, pgRole(r), pgRole(r)).Scan(&ok)
-		if err != nil {
-			return c, mapErr(err)
-		}
-		if ok {
+		if have[pgRole(r)] {
 			c.Roles = append(c.Roles, r)
 		}
 	}
