@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/inpctl/inpctl/internal/store"
+	"github.com/inpctl/inpctl/internal/store/storetest"
 )
 
 // rawSQL opens the file of db through a database/sql connection of its
@@ -23,7 +24,7 @@ func rawOpen(t *testing.T, name string) *sql.DB {
 	t.Helper()
 	driver, dsn := "sqlite", store.DSN(name)
 	if store.IsURL(name) {
-		driver, dsn = "pgx", name
+		driver, dsn = "pgx", storetest.WithSchool(name, store.DefaultSchool)
 	}
 	raw, err := sql.Open(driver, dsn)
 	if err != nil {

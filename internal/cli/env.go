@@ -33,6 +33,8 @@ type globalFlags struct {
 	db       string
 	output   string
 	operator string
+	// school is --school ("": the config's school).
+	school string
 	// csvDialect is --csv-dialect ("": the config's output.csv).
 	csvDialect string
 	yes        bool
@@ -81,6 +83,9 @@ func (e *Env) Config() (config.Config, error) {
 	e.cfgOnce.Do(func() {
 		path := config.Find(e.flags.config, e.Getenv)
 		e.cfg, e.cfgErr = config.Load(path, e.Environ)
+		if e.cfgErr == nil {
+			e.cfg, e.cfgErr = e.cfg.ForSchool(e.flags.school)
+		}
 		if e.cfgErr == nil && e.flags.db != "" {
 			e.cfg.Database = e.flags.db
 		}
@@ -143,7 +148,7 @@ func (e *Env) openStore(ctx context.Context, mode store.OpenMode) (*store.DB, er
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.Database, clk, mode)
+	db, err := store.Open(ctx, cfg.Database, clk, mode, store.WithSchool(cfg.School))
 	if err != nil {
 		return nil, err
 	}

@@ -112,8 +112,10 @@ codes, validation) and comptabilite (plans, charges, payments, refunds, credit n
 journal, serve), each including lecture; the database's owner runs init, fees load and db copy.
 
 On PostgreSQL the database enforces them: --print-sql prints the script (roles inpctl_lecture,
-inpctl_scolarite, inpctl_comptabilite and their privileges) for the owner to run once; each clerk
-logs in as a role of their own, member of one of them. A command the connected role may not run
+inpctl_scolarite, inpctl_comptabilite and their privileges, and a role inpctl_school_CODE for each
+school of the config) for the owner to run once; each clerk logs in as a role of their own, member
+of one office role and of the role of each school they work for (row-level security shows them
+only those schools' rows). A command the connected role may not run
 fails before it does anything (exit 5), and the database refuses the writes of another role even
 to a program that is not inpctl. On SQLite the roles are advisory: the config's operator_role.
 
@@ -127,7 +129,15 @@ Without --print-sql: who this connection is and the roles it may act in.` + exit
 				return err
 			}
 			if print {
-				s, err := db.RolesSQL(ctx)
+				cfg, err := env.Config()
+				if err != nil {
+					return err
+				}
+				var schools []string
+				for _, sc := range cfg.Schools {
+					schools = append(schools, sc.Code)
+				}
+				s, err := db.RolesSQL(ctx, schools)
 				if err != nil {
 					return err
 				}

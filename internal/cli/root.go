@@ -104,6 +104,7 @@ Exit statuses: see "inpctl help exit-codes".`,
 	f.StringVarP(&env.flags.output, "output", "o", "table", "output format: table, json or csv")
 	f.StringVar(&env.flags.csvDialect, "csv-dialect", "", "CSV of -o csv: rfc4180 (scripts) or excel-fr (French Excel and LibreOffice); default: the config's output.csv, else rfc4180")
 	f.StringVar(&env.flags.operator, "operator", "", "operator recorded in the audit log (default: login name)")
+	f.StringVar(&env.flags.school, "school", "", "school whose books the command works on: a code under the config's schools (default: the config's school)")
 	f.BoolVar(&env.flags.yes, "yes", false, "answer yes to confirmations (needed when not on a terminal)")
 	f.BoolVarP(&env.flags.quiet, "quiet", "q", false, "no messages on stderr except errors and warnings")
 	for _, c := range cmds {
@@ -201,7 +202,7 @@ func firstWord(args []string) (string, bool) {
 		case strings.HasPrefix(a, "--"):
 			name, _, inline := strings.Cut(a[2:], "=")
 			switch name {
-			case "config", "db", "output", "csv-dialect", "operator":
+			case "config", "db", "output", "csv-dialect", "operator", "school":
 				if !inline {
 					i++ // the value
 				}

@@ -16,6 +16,7 @@ import (
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/gateway/sandbox"
 	"github.com/inpctl/inpctl/internal/store"
+	"github.com/inpctl/inpctl/internal/store/storetest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -25,7 +26,7 @@ func cmdDBSum(ts *testscript.TestScript, neg bool, args []string) {
 	h := sha256.New()
 	if db := ts.Getenv("INPCTL_DB"); store.IsURL(db) {
 		// On PostgreSQL: every row of every table, as text, in order.
-		ts.Check(pgContentSum(db, h))
+		ts.Check(pgContentSum(storetest.WithSchool(db, scriptSchool(ts)), h))
 		fmt.Fprintln(ts.Stdout(), hex.EncodeToString(h.Sum(nil)))
 		return
 	}
@@ -177,7 +178,7 @@ func cmdPgSQL(ts *testscript.TestScript, neg bool, args []string) {
 	if b, err := os.ReadFile(ts.MkAbs(q)); err == nil {
 		q = string(b)
 	}
-	raw, err := sql.Open("pgx", url)
+	raw, err := sql.Open("pgx", storetest.WithSchool(url, scriptSchool(ts)))
 	ts.Check(err)
 	defer raw.Close()
 	_, err = raw.Exec(q)
@@ -201,4 +202,13 @@ func cmdPgUser(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	u.User = url.User(args[1])
 	ts.Setenv(args[0], u.String())
+}
+
+// scriptSchool is the school a script's raw SQL works on: $INPCTL_SCHOOL,
+// else the default one.
+func scriptSchool(ts *testscript.TestScript) string {
+	if s := ts.Getenv("INPCTL_SCHOOL"); s != "" {
+		return s
+	}
+	return store.DefaultSchool
 }

@@ -292,6 +292,11 @@ func builtInRaw() map[string]any {
 				"max_attempts": 3,
 			},
 		},
+		"school": "polytech",
+		"schools": []any{map[string]any{
+			"code": "polytech",
+			"name": "Polytech Clermont",
+		}},
 		"seal": map[string]any{
 			"key_file": "",
 		},

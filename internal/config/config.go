@@ -38,17 +38,25 @@ type Config struct {
 	// OperatorRole is the office role of this config's clerk on SQLite,
 	// where roles are advisory (lecture, scolarite, comptabilite; empty:
 	// every role). On PostgreSQL the database's roles decide.
-	OperatorRole string     `mapstructure:"operator_role" json:"operator_role,omitempty" yaml:"operator_role,omitempty"`
-	Issuer       Issuer     `mapstructure:"issuer" json:"issuer" yaml:"issuer"`
-	Numbering    Numbering  `mapstructure:"numbering" json:"numbering" yaml:"numbering"`
-	Catalogue    Catalogue  `mapstructure:"catalogue" json:"catalogue" yaml:"catalogue"`
-	Schedule     Schedule   `mapstructure:"schedule" json:"schedule" yaml:"schedule"`
-	Gateway      Gateway    `mapstructure:"gateway" json:"gateway" yaml:"gateway"`
-	Mail         Mail       `mapstructure:"mail" json:"mail" yaml:"mail"`
-	Serve        Serve      `mapstructure:"serve" json:"serve" yaml:"serve"`
-	Accounting   Accounting `mapstructure:"accounting" json:"accounting" yaml:"accounting"`
-	Output       Output     `mapstructure:"output" json:"output" yaml:"output"`
-	Seal         Seal       `mapstructure:"seal" json:"seal" yaml:"seal"`
+	OperatorRole string `mapstructure:"operator_role" json:"operator_role,omitempty" yaml:"operator_role,omitempty"`
+	// School is the school the commands work on (--school,
+	// INPCTL_SCHOOL): the code of one of Schools. After Load, the config's
+	// Issuer, Numbering and Catalogue are that school's (ForSchool).
+	School string `mapstructure:"school" json:"school" yaml:"school"`
+	// Schools are the schools of these books (issue 22). A school that
+	// gives no issuer, numbering or catalogue of its own uses the
+	// top-level ones.
+	Schools    []School   `mapstructure:"schools" json:"schools" yaml:"schools"`
+	Issuer     Issuer     `mapstructure:"issuer" json:"issuer" yaml:"issuer"`
+	Numbering  Numbering  `mapstructure:"numbering" json:"numbering" yaml:"numbering"`
+	Catalogue  Catalogue  `mapstructure:"catalogue" json:"catalogue" yaml:"catalogue"`
+	Schedule   Schedule   `mapstructure:"schedule" json:"schedule" yaml:"schedule"`
+	Gateway    Gateway    `mapstructure:"gateway" json:"gateway" yaml:"gateway"`
+	Mail       Mail       `mapstructure:"mail" json:"mail" yaml:"mail"`
+	Serve      Serve      `mapstructure:"serve" json:"serve" yaml:"serve"`
+	Accounting Accounting `mapstructure:"accounting" json:"accounting" yaml:"accounting"`
+	Output     Output     `mapstructure:"output" json:"output" yaml:"output"`
+	Seal       Seal       `mapstructure:"seal" json:"seal" yaml:"seal"`
 
 	// Source is where the config came from: a path, or "built-in example".
 	Source string `mapstructure:"-" json:"-" yaml:"-"`
@@ -59,6 +67,50 @@ type Config struct {
 // DB selects a database server (issue 22): db.url, or INPCTL_DB_URL.
 type DB struct {
 	URL string `mapstructure:"url" json:"url,omitempty" yaml:"url,omitempty"`
+}
+
+// School is one school of the books: Polytech Clermont, and the others
+// the config names. Its code is what every row of the books carries.
+type School struct {
+	Code      string    `mapstructure:"code" json:"code" yaml:"code"`
+	Name      string    `mapstructure:"name" json:"name" yaml:"name"`
+	Issuer    Issuer    `mapstructure:"issuer" json:"issuer,omitempty" yaml:"issuer,omitempty"`
+	Numbering Numbering `mapstructure:"numbering" json:"numbering,omitempty" yaml:"numbering,omitempty"`
+	Catalogue Catalogue `mapstructure:"catalogue" json:"catalogue,omitempty" yaml:"catalogue,omitempty"`
+}
+
+// DefaultSchool is the school of a config that names none: the books
+// made before schools existed are Polytech Clermont's.
+const DefaultSchool = "polytech"
+
+// ForSchool returns the config of the school code ("" for the config's
+// school): its code in School, and its issuer, numbering and catalogue,
+// when it gives them, in the place of the top-level ones. A code the
+// config does not list is a usage error naming the ones it does.
+func (c Config) ForSchool(code string) (Config, error) {
+	if code == "" {
+		code = c.School
+	}
+	var known []string
+	for _, s := range c.Schools {
+		if s.Code != code {
+			known = append(known, s.Code)
+			continue
+		}
+		c.School = s.Code
+		if s.Issuer.Name != "" {
+			c.Issuer = s.Issuer
+		}
+		if s.Numbering != (Numbering{}) {
+			c.Numbering = s.Numbering
+		}
+		if len(s.Catalogue.Codes) > 0 || len(s.Catalogue.Programmes) > 0 {
+			c.Catalogue = s.Catalogue
+		}
+		return c, nil
+	}
+	return c, fault.New(fault.Usage, "config %s has no school %q (its schools: %s)", c.Source, code, strings.Join(known, ", ")).
+		WithHint("give --school one of the codes under schools:, or add the school to the config")
 }
 
 // Issuer is who issues invoices.

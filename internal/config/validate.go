@@ -40,6 +40,7 @@ func (c *Config) Validate() error {
 	default:
 		errs.add("operator_role", "%q is not a role (lecture, scolarite or comptabilite; empty: every role)", c.OperatorRole)
 	}
+	c.validateSchools(&errs)
 	if strings.TrimSpace(c.Database) == "" {
 		errs.add("database", "must not be empty")
 	}
@@ -303,4 +304,83 @@ func (c Config) TestClockAllowed() bool {
 		}
 	}
 	return true
+}
+
+// validSchoolCode is what a school's code may be: it names the school's
+// rows and, on PostgreSQL, its role inpctl_school_CODE (a lower-case
+// letter, then lower-case letters, digits or _, at most 31 in all).
+func validSchoolCode(s string) bool {
+	if s == "" || len(s) > 31 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// validateSchools checks the schools and fills in the defaults: a config
+// without schools has one, its school (DefaultSchool when it names none),
+// issuing as the top-level issuer; a config without school works on its
+// first school. Each school's issuer, numbering and catalogue are checked
+// as the top-level ones are, and no two schools share a document prefix:
+// a number must say which school issued it.
+func (c *Config) validateSchools(errs *fieldErrs) {
+	if len(c.Schools) == 0 {
+		code := c.School
+		if code == "" {
+			code = DefaultSchool
+		}
+		c.Schools = []School{{Code: code, Name: c.Issuer.Name}}
+	}
+	if c.School == "" {
+		c.School = c.Schools[0].Code
+	}
+	seen := map[string]bool{}
+	prefixes := map[string]string{}
+	for i, s := range c.Schools {
+		key := fmt.Sprintf("schools[%d]", i)
+		if !validSchoolCode(s.Code) {
+			errs.add(key+".code", "%q is not a school code (a lower-case letter, then letters, digits or _; at most 31)", s.Code)
+		}
+		if seen[s.Code] {
+			errs.add(key+".code", "%q is listed twice", s.Code)
+		}
+		seen[s.Code] = true
+		sc, err := c.ForSchool(s.Code)
+		if err != nil {
+			continue
+		}
+		var sub fieldErrs
+		if sc.Issuer.Name == "" {
+			sub.add("issuer.name", "must not be empty")
+		}
+		sc.validateNumbering(&sub)
+		if len(s.Catalogue.Codes) > 0 || len(s.Catalogue.Programmes) > 0 {
+			sc.validateCatalogue(&sub)
+		}
+		for _, e := range sub {
+			*errs = append(*errs, key+" ("+s.Code+") "+e)
+		}
+		n := sc.Numbering
+		for what, p := range map[string]string{"order": n.OrderPrefix, "invoice": n.InvoicePrefix, "credit_note": n.CreditNotePrefix, "payment": n.PaymentPrefix} {
+			if other, ok := prefixes[what+"\x00"+p]; ok && other != s.Code {
+				errs.add(key+".numbering."+what+"_prefix", "%q is school %s's too: each school numbers its %ss with a prefix of its own", p, other, strings.ReplaceAll(what, "_", " "))
+			}
+			prefixes[what+"\x00"+p] = s.Code
+		}
+	}
+	if !seen[c.School] {
+		errs.add("school", "%q is none of the schools (%s)", c.School, strings.Join(schoolCodes(c.Schools), ", "))
+	}
+}
+
+func schoolCodes(ss []School) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.Code
+	}
+	return out
 }

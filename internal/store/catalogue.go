@@ -46,7 +46,7 @@ func (db *DB) LoadCatalogue(ctx context.Context, cat fees.Catalogue, n Numbering
 		for _, id := range sortedKeys(cat.Codes) {
 			c := cat.Codes[id]
 			if _, err := tx.exec(ctx, `INSERT INTO fee_codes(code, label, needs_proof, financed) VALUES (?, ?, ?, ?)
-				ON CONFLICT(code) DO UPDATE SET label=excluded.label, needs_proof=excluded.needs_proof, financed=excluded.financed`,
+				ON CONFLICT(school, code) DO UPDATE SET label=excluded.label, needs_proof=excluded.needs_proof, financed=excluded.financed`,
 				id, c.Label, c.NeedsProof, c.Financed); err != nil {
 				return err
 			}
@@ -70,7 +70,7 @@ func (tx *Tx) loadProgramme(ctx context.Context, p fees.Programme, ch *Catalogue
 		sessions = []byte("{}")
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO programmes(id, label, session, diploma, apprenticeship, session_year, sessions) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET label=excluded.label, session=excluded.session,
+		ON CONFLICT(school, id) DO UPDATE SET label=excluded.label, session=excluded.session,
 		diploma=excluded.diploma, apprenticeship=excluded.apprenticeship, session_year=excluded.session_year, sessions=excluded.sessions`,
 		p.ID, p.Label, p.Session, p.Diploma, p.Apprenticeship, p.SessionYear, string(sessions)); err != nil {
 		return err

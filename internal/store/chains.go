@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -193,6 +194,18 @@ func tableColumns(ctx context.Context, q chainDB, table string) ([]string, error
 	return queryStrings(ctx, q, columnsQuery, table)
 }
 
+// chainedColumns are the columns of a chained table that its links hash:
+// all but school. A link's school is its chain's (chain_links.school),
+// and no guard lets a document's row change school; the rows chained
+// before schools existed (migration 0013) keep their hashes.
+func chainedColumns(ctx context.Context, q chainDB, table string) ([]string, error) {
+	cols, err := tableColumns(ctx, q, table)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(cols, func(c string) bool { return c == "school" }), nil
+}
+
 // quoted is cols as SQL identifiers of t.
 func quoted(cols []string) string {
 	q := make([]string, len(cols))
@@ -241,7 +254,7 @@ type backfillLink struct {
 }
 
 func backfillSeries(ctx context.Context, q chainDB, s chainSeries) error {
-	cols, err := tableColumns(ctx, q, s.name)
+	cols, err := chainedColumns(ctx, q, s.name)
 	if err != nil {
 		return err
 	}

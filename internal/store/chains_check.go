@@ -58,7 +58,7 @@ func (f *findings) done() []Finding {
 func (db *DB) walkSeries(ctx context.Context, s chainSeries, mark int64, visit func(cols []string, vals []any)) (chainWalk, []Finding, error) {
 	w := chainWalk{now: SeriesState{Name: s.name}, mark: mark}
 	f := &findings{code: "E018", series: s.name}
-	cols, err := tableColumns(ctx, db.sql, s.name)
+	cols, err := chainedColumns(ctx, db.sql, s.name)
 	if err != nil {
 		return w, nil, err
 	}

@@ -74,7 +74,7 @@ func (db *DB) CopyTo(ctx context.Context, url string, progress func(table string
 	if !IsURL(url) {
 		return res, fault.New(fault.Usage, "--to %s is not a postgres:// URL", url)
 	}
-	tgt, err := Open(ctx, url, db.clock, Create)
+	tgt, err := Open(ctx, url, db.clock, createEmpty, WithSchool(db.school))
 	if err != nil {
 		return res, err
 	}
@@ -100,17 +100,6 @@ func (db *DB) CopyTo(ctx context.Context, url string, progress func(table string
 				t.name, strings.Join(t.cols, ", "), strings.Join(want, ", "), tgt.path).
 				WithHint("use the same inpctl for both (inpctl version), then try again")
 		}
-		if t.name == "chain_heads" {
-			continue // the migrations' empty heads, replaced below
-		}
-		var n int64
-		if err := tgt.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM "`+t.name+`"`).Scan(&n); err != nil {
-			return res, mapErr(err)
-		}
-		if n > 0 {
-			return res, fault.New(fault.Conflict, "%s already holds books (%d rows in %s): db copy only fills an empty database", tgt.path, n, t.name).
-				WithHint("create an empty database (createdb) and copy into it")
-		}
 	}
 	conn, err := tgt.sql.Conn(ctx)
 	if err != nil {
@@ -127,12 +116,32 @@ func (db *DB) CopyTo(ctx context.Context, url string, progress func(table string
 		if _, err := tx.Exec(ctx, `SET CONSTRAINTS ALL DEFERRED`); err != nil {
 			return err
 		}
+		// The owner is not held to the schools' policies in this
+		// transaction (NO FORCE): it sees every school's rows, to know
+		// the target is empty, and COPY FROM, which row-level security
+		// does not allow, fills the tables. FORCE is back before COMMIT.
 		for _, t := range tables {
-			if _, err := tx.Exec(ctx, `ALTER TABLE "`+t.name+`" DISABLE TRIGGER USER`); err != nil {
+			if _, err := tx.Exec(ctx, `ALTER TABLE "`+t.name+`" DISABLE TRIGGER USER, NO FORCE ROW LEVEL SECURITY`); err != nil {
 				return err
 			}
 		}
+		for _, t := range tables {
+			if t.name == "chain_heads" || t.name == "schools" {
+				continue // the migrations' empty heads and school, replaced below
+			}
+			var n int64
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM "`+t.name+`"`).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return fault.New(fault.Conflict, "%s already holds books (%d rows in %s): db copy only fills an empty database", tgt.path, n, t.name).
+					WithHint("create an empty database (createdb) and copy into it")
+			}
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM chain_heads`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM schools`); err != nil {
 			return err
 		}
 		for _, t := range tables {
@@ -156,7 +165,7 @@ func (db *DB) CopyTo(ctx context.Context, url string, progress func(table string
 			return err
 		}
 		for _, t := range tables {
-			if _, err := tx.Exec(ctx, `ALTER TABLE "`+t.name+`" ENABLE TRIGGER USER`); err != nil {
+			if _, err := tx.Exec(ctx, `ALTER TABLE "`+t.name+`" ENABLE TRIGGER USER, FORCE ROW LEVEL SECURITY`); err != nil {
 				return err
 			}
 		}

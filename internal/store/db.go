@@ -67,6 +67,10 @@ type DB struct {
 	clock clock.Clock
 	path  string
 	actor Actor
+	// school is the school whose books this store works on (schools.go);
+	// schoolAdded says Open added it to the books.
+	school      string
+	schoolAdded bool
 	// stmtCache holds the statements prepared once for the database.
 	stmtCache sync.Map
 	// migrated lists the migrations applied by Open.
@@ -120,7 +124,11 @@ const (
 	// MustExist refuses a missing database (exit 10) and migrates an old one.
 	MustExist OpenMode = iota
 	// Create creates a missing database; an existing one is only migrated.
+	// On PostgreSQL it adds the store's school to books that lack it.
 	Create
+	// createEmpty is Create for db copy's target: the school is not
+	// added (the copy brings it, into an empty database only).
+	createEmpty
 )
 
 // DSN returns the data source name with every pragma inpctl relies on.
@@ -159,18 +167,34 @@ func Open(ctx context.Context, path string, clk clock.Clock, mode OpenMode, opts
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db := newDB(sqldb, path, clk, false)
-	if err := db.migrate(ctx); err != nil {
+	if err := db.open(ctx, mode, opts); err != nil {
 		sqldb.Close()
 		return nil, db.diskFull(err)
-	}
-	for _, o := range opts {
-		o(db)
 	}
 	return db, nil
 }
 
+// open migrates the books and checks their school (openSchool), with the
+// options set; WithBeforeCommit's hook is left out of the migrations.
+func (db *DB) open(ctx context.Context, mode OpenMode, opts []Option) error {
+	for _, o := range opts {
+		o(db)
+	}
+	if !validSchool(db.school) {
+		return fault.New(fault.Usage, "%q is not a school code (a lower-case letter, then letters, digits or _)", db.school)
+	}
+	hook := db.beforeCommit
+	db.beforeCommit = nil
+	defer func() { db.beforeCommit = hook }()
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	return db.openSchool(ctx, mode)
+}
+
 func newDB(sqldb *sql.DB, path string, clk clock.Clock, pg bool) *DB {
-	return &DB{sql: &sqlDB{DB: sqldb, d: &dialect{pg: pg}}, pg: pg, clock: clk, path: path, wsem: make(chan struct{}, 1), renderChunk: defaultRenderChunk}
+	return &DB{sql: &sqlDB{DB: sqldb, d: &dialect{pg: pg}}, pg: pg, clock: clk, path: path, school: DefaultSchool,
+		wsem: make(chan struct{}, 1), renderChunk: defaultRenderChunk}
 }
 
 // Close closes the database.
@@ -263,6 +287,13 @@ func (db *DB) inTx1(ctx context.Context, fn func(*Tx) error) error {
 		return mapErr(fmt.Errorf("begin: %w", err))
 	}
 	defer func() { _ = t.Rollback() }()
+	if db.pg {
+		// SET LOCAL: the school this transaction may see and write
+		// (schools.go), whatever the connection was set to before.
+		if _, err := t.Tx.ExecContext(ctx, `SELECT set_config('inpctl.school', $1, true)`, db.school); err != nil {
+			return mapErr(fmt.Errorf("begin: %w", err))
+		}
+	}
 	tx := &Tx{tx: t, db: db, Now: db.clock.Now().UTC().Truncate(time.Second)}
 	if err := fn(tx); err != nil {
 		return mapErr(err)

@@ -47,7 +47,7 @@ func (db *DB) AcquireLock(ctx context.Context, name string, me LockHolder, alive
 			}
 		}
 		_, err = tx.exec(ctx, `INSERT INTO locks(name, holder, pid, host, acquired_at, proc_start) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, pid=excluded.pid, host=excluded.host,
+			ON CONFLICT(school, name) DO UPDATE SET holder=excluded.holder, pid=excluded.pid, host=excluded.host,
 			acquired_at=excluded.acquired_at, proc_start=excluded.proc_start`,
 			name, me.Holder, me.PID, me.Host, ts(tx.Now), me.Start)
 		return err

@@ -44,6 +44,15 @@ func (db *DB) migrationBody(n string) ([]byte, error) {
 	return migrationFS.ReadFile("migrations/" + n)
 }
 
+// migrationSQL is a migration's text as it runs on this database: on
+// SQLite with the school of the file put in (migrationText).
+func (db *DB) migrationSQL(body []byte) string {
+	if db.pg {
+		return string(body)
+	}
+	return migrationText(body, db.school)
+}
+
 // migrations returns the embedded SQLite migration names in order.
 func migrations() ([]string, error) {
 	entries, err := fs.ReadDir(migrationFS, "migrations")
@@ -103,7 +112,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		err = db.inTx(ctx, func(tx *Tx) error {
 			// tx.tx.Tx: a migration is run as written, in its dialect
 			// (the rewrite of dialect.go is for the store's statements).
-			if _, err := tx.tx.Tx.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.tx.Tx.ExecContext(ctx, db.migrationSQL(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", n, err)
 			}
 			if step := goMigrations[n]; step != nil && !db.pg {

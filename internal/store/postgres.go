@@ -17,8 +17,9 @@ import (
 
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/jackc/pgx/v5/stdlib" // also database/sql's driver "pgx"
 )
 
 // PostgreSQL (issue 22): db.url postgres://… selects it; everything else
@@ -70,10 +71,22 @@ func BooksExist(ctx context.Context, name string) (bool, error) {
 }
 
 func openPostgres(ctx context.Context, dbURL string, clk clock.Clock, mode OpenMode, opts ...Option) (*DB, error) {
-	sqldb, err := sql.Open("pgx", dbURL)
+	school := DefaultSchool
+	var probe DB
+	for _, o := range opts {
+		o(&probe)
+	}
+	if probe.school != "" {
+		school = probe.school
+	}
+	cc, err := pgx.ParseConfig(dbURL)
 	if err != nil {
 		return nil, fault.Wrap(fault.Usage, err, "database URL %s", RedactURL(dbURL))
 	}
+	// Every connection starts with its school set (schools.go): a
+	// startup parameter, no round trip.
+	cc.RuntimeParams["inpctl.school"] = school
+	sqldb := stdlib.OpenDB(*cc)
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fault.Wrap(fault.NoDB, err, "cannot reach database %s", RedactURL(dbURL)).
@@ -96,12 +109,9 @@ func openPostgres(ctx context.Context, dbURL string, clk clock.Clock, mode OpenM
 				WithHint("create them with: inpctl init")
 		}
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.open(ctx, mode, opts); err != nil {
 		sqldb.Close()
 		return nil, err
-	}
-	for _, o := range opts {
-		o(db)
 	}
 	return db, nil
 }
@@ -203,6 +213,10 @@ func mapPgErr(err error, pe *pgconn.PgError) error {
 	case pe.Code == "53100":
 		return fault.Wrap(fault.Failure, err, "the database server's disk is full").
 			WithHint("nothing was written; ask the server's administrator to free space, then run the command again")
+	case pe.Code == "42501" && strings.Contains(pe.Message, "school"):
+		// inpctl_school_ok (migrations_pg/0013) says which school and why.
+		return fault.Wrap(fault.Conflict, err, "%s", pe.Message).
+			WithHint("a login works on the schools whose role inpctl_school_CODE it is a member of; ask the database's owner (GRANT inpctl_school_CODE TO …)")
 	case pe.Code == "42501":
 		return fault.Wrap(fault.Conflict, err, "permission denied by the database").
 			WithHint("nothing was written; ask the database's owner for the office role this needs (inpctl db roles --print-sql)")
@@ -218,14 +232,30 @@ func mapPgErr(err error, pe *pgconn.PgError) error {
 }
 
 // pgDump is db backup on PostgreSQL: pg_dump's custom format (pg_restore
-// reads it) into path, which Backup has just created empty.
+// reads it) into path, which Backup has just created empty: the books of
+// this store's school, or of every school for a role that row-level
+// security does not hold (the server's administrator).
 func (db *DB) pgDump(ctx context.Context, path string) error {
 	bin, err := exec.LookPath("pg_dump")
 	if err != nil {
 		return fault.New(fault.Failure, "pg_dump is not installed: a PostgreSQL database is backed up with it").
 			WithHint("install PostgreSQL's client programs (apt-get install postgresql-client), or back up the server as its administrator does")
 	}
-	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+path, "--dbname="+db.url)
+	args := []string{"--format=custom", "--no-owner", "--file=" + path, "--dbname=" + db.url}
+	cmd := exec.CommandContext(ctx, bin)
+	// A role held to the schools' policies (the owner, a clerk) cannot
+	// dump past them: pg_dump then saves this school's rows (and the
+	// whole schema), with the school set as inpctl sets it. A role that
+	// bypasses row-level security saves every school's.
+	var bypass bool
+	if err := db.sql.QueryRowContext(ctx, `SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&bypass); err != nil {
+		return mapErr(err)
+	}
+	if !bypass {
+		args = append(args, "--enable-row-security")
+		cmd.Env = append(os.Environ(), "PGOPTIONS=-c inpctl.school="+db.school)
+	}
+	cmd.Args = append(cmd.Args, args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fault.Wrap(fault.Failure, err, "pg_dump of %s: %s", db.path, strings.TrimSpace(string(out)))
 	}
@@ -249,7 +279,8 @@ func (db *DB) acquirePgLock(ctx context.Context, name string, me LockHolder) (fu
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	key := "inpctl:" + name
+	// Each school has its own run: the lock is the school's.
+	key := "inpctl:" + db.school + ":" + name
 	var got bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext(?))`, key).Scan(&got); err != nil {
 		conn.Close()
@@ -308,7 +339,7 @@ func (db *DB) acquirePgLock(ctx context.Context, name string, me LockHolder) (fu
 			}
 		}
 		_, err = tx.exec(ctx, `INSERT INTO locks(name, holder, pid, host, acquired_at, proc_start) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT(name) DO UPDATE SET holder=excluded.holder, pid=excluded.pid, host=excluded.host,
+			ON CONFLICT(school, name) DO UPDATE SET holder=excluded.holder, pid=excluded.pid, host=excluded.host,
 			acquired_at=excluded.acquired_at, proc_start=excluded.proc_start`,
 			name, me.Holder, me.PID, me.Host, ts(tx.Now), me.Start)
 		return err

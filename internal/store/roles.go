@@ -25,8 +25,8 @@ var Roles = []string{RoleLecture, RoleScolarite, RoleComptabilite}
 // pgRole is the PostgreSQL role of an office role.
 func pgRole(role string) string { return "inpctl_" + role }
 
-// catalogueTables only the owner writes (init, fees load).
-var catalogueTables = map[string]bool{"fee_codes": true, "programmes": true, "programme_codes": true, "tariffs": true, "tariff_history": true}
+// catalogueTables only the owner writes (init, fees load; schools: init).
+var catalogueTables = map[string]bool{"schools": true, "fee_codes": true, "programmes": true, "programme_codes": true, "tariffs": true, "tariff_history": true}
 
 // scolariteWrites are the tables a code change writes: the dossier and its
 // order, the invoice and the credit note of a correction, the payments
@@ -35,19 +35,34 @@ var catalogueTables = map[string]bool{"fee_codes": true, "programmes": true, "pr
 var scolariteWrites = []string{"students", "dossiers", "orders", "order_lines", "invoices", "invoice_lines", "credit_notes",
 	"allocations", "plans", "instalments", "outbox", "sequences", "audit_log", "chain_heads", "chain_links"}
 
-// RolesSQL is the script that creates the office roles and grants them
-// what they may do on the tables of the books (inpctl db roles --print-sql).
-// Nobody but the owner may DELETE (the guards refuse it anyway) except the
-// charge run's lock, which a run releases.
-func RolesSQL(tables []string) string {
+// SchoolRole is the PostgreSQL role of a school: a login that is a
+// member of it may work on the school's books (migrations_pg/0013).
+func SchoolRole(school string) string { return "inpctl_school_" + school }
+
+// RolesSQL is the script that creates the office roles and the schools'
+// roles and grants the office roles what they may do on the tables of the
+// books (inpctl db roles --print-sql). Nobody but the owner may DELETE
+// (the guards refuse it anyway) except the charge run's lock, which a run
+// releases.
+func RolesSQL(tables, schools []string) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	w("-- inpctl's office roles (issue 22), for the database's owner to run once (psql -f).")
-	w("-- A clerk logs in as their own role, member of one of these:")
-	w("--   CREATE ROLE jdupont LOGIN PASSWORD '…' IN ROLE %s;", pgRole(RoleScolarite))
+	w("-- inpctl's office roles and school roles (issue 22), for the database's owner to run")
+	w("-- once (psql -f), and again when the config gains a school. A clerk logs in as their own")
+	w("-- role, member of one office role and of the role of each school they work for:")
+	example := SchoolRole(DefaultSchool)
+	if len(schools) > 0 {
+		example = SchoolRole(schools[0])
+	}
+	w("--   CREATE ROLE jdupont LOGIN PASSWORD '…' IN ROLE %s, %s;", pgRole(RoleScolarite), example)
+	w("-- The books' owner works on every school; no login should be a superuser or BYPASSRLS")
+	w("-- (row-level security, which keeps the schools apart, does not hold those).")
 	w("BEGIN;")
 	for _, r := range Roles {
 		w("DO $$ BEGIN CREATE ROLE %s NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;", pgRole(r))
+	}
+	for _, s := range schools {
+		w("DO $$ BEGIN CREATE ROLE %s NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;", SchoolRole(s))
 	}
 	w("GRANT %s TO %s, %s;", pgRole(RoleLecture), pgRole(RoleScolarite), pgRole(RoleComptabilite))
 	w("GRANT USAGE ON SCHEMA public TO %s;", pgRole(RoleLecture))
@@ -66,13 +81,14 @@ func RolesSQL(tables []string) string {
 	return b.String()
 }
 
-// RolesSQL is the roles script for this database's tables.
-func (db *DB) RolesSQL(ctx context.Context) (string, error) {
+// RolesSQL is the roles script for this database's tables and the
+// schools given (the config's).
+func (db *DB) RolesSQL(ctx context.Context, schools []string) (string, error) {
 	tables, err := tableNames(ctx, db.sql)
 	if err != nil {
 		return "", err
 	}
-	return RolesSQL(tables), nil
+	return RolesSQL(tables, schools), nil
 }
 
 // Connected is who the database says we are: the login role, and the

@@ -14,9 +14,9 @@ type schemaObject struct {
 	from           string // the migration that created it (expected objects)
 }
 
-// expectedSchema is the schema the embedded migrations make: they are run,
-// SQL and Go steps, on an empty database in memory.
-func expectedSchema(ctx context.Context) (map[string]schemaObject, error) {
+// expectedSchema is the schema the embedded migrations make for school:
+// they are run, SQL and Go steps, on an empty database in memory.
+func expectedSchema(ctx context.Context, school string) (map[string]schemaObject, error) {
 	mem, err := sql.Open("sqlite", "file::memory:")
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func expectedSchema(ctx context.Context) (map[string]schemaObject, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := conn.ExecContext(ctx, string(body)); err != nil {
+		if _, err := conn.ExecContext(ctx, migrationText(body, school)); err != nil {
 			return nil, fmt.Errorf("migration %s: %w", n, err)
 		}
 		if step := goMigrations[n]; step != nil {
@@ -107,7 +107,7 @@ func (db *DB) checkSchema(ctx context.Context) ([]Finding, error) {
 	if db.pg {
 		want, err = db.expectedSchemaPG(ctx)
 	} else {
-		want, err = expectedSchema(ctx)
+		want, err = expectedSchema(ctx, db.school)
 	}
 	if err != nil {
 		return nil, err

@@ -24,7 +24,7 @@ const maxNumQuestion = 2147483647
 // position; only its prefix may be set while it has never been used.
 func (tx *Tx) ensureSequence(ctx context.Context, name, prefix string, start int64) error {
 	_, err := tx.exec(ctx, `INSERT INTO sequences(name, prefix, next) VALUES (?, ?, ?)
-		ON CONFLICT(name) DO NOTHING`, name, prefix, start)
+		ON CONFLICT(school, name) DO NOTHING`, name, prefix, start)
 	return err
 }
 

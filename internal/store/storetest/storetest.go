@@ -117,3 +117,18 @@ func Drop(server, db string) error {
 	_, err = admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+strings.Trim(u.Path, "/")+` WITH (FORCE)`)
 	return err
 }
+
+// WithSchool is a PostgreSQL URL whose connections start with
+// inpctl.school set to school, as inpctl's own do: a test's raw SQL then
+// sees and writes that school's rows (the column defaults and the
+// row-level security of migrations_pg/0013 read it).
+func WithSchool(dbURL, school string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return dbURL
+	}
+	q := u.Query()
+	q.Set("inpctl.school", school)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
