@@ -29,14 +29,15 @@ var allowed = map[string][]string{
 		"internal/mail/smtp", "internal/mail/smtptest", "internal/money", "internal/pan", "internal/rehearse", "internal/schedule",
 		"internal/serve", "internal/siret", "internal/store"},
 	"internal/billing": {"internal/store", "internal/gateway", "internal/gateway/paybox", "internal/fees", "internal/schedule", "internal/invoice", "internal/money", "internal/clock", "internal/fault", "internal/csvin", "internal/siret", "internal/mail"},
-	"internal/config":  {"internal/fees", "internal/schedule", "internal/money", "internal/fault", "internal/pan", "internal/siret"},
+	"internal/config":  {"internal/fees", "internal/schedule", "internal/money", "internal/fault", "internal/pan", "internal/school", "internal/siret"},
 	// store takes a series' next position and stores the number docnum
 	// formats from it.
-	"internal/store":   {"internal/docnum", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault", "internal/pan", "internal/siret"},
+	"internal/store":   {"internal/docnum", "internal/fees", "internal/schedule", "internal/money", "internal/clock", "internal/fault", "internal/pan", "internal/school", "internal/siret"},
 	"internal/invoice": {"internal/money", "internal/clock", "internal/fault", "internal/atomicfile"},
 	// atomicfile: the one way a file is written whole or not at all.
 	"internal/atomicfile":      {"internal/fault"},
 	"internal/fees":            {"internal/money", "internal/fault"},
+	"internal/school":          {},
 	"internal/schedule":        {"internal/money", "internal/clock", "internal/fault"},
 	"internal/gateway":         {"internal/money", "internal/clock", "internal/pan"},
 	"internal/gateway/paybox":  {"internal/gateway", "internal/money", "internal/fault", "internal/pan"},

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"testing"
 
+	"github.com/inpctl/inpctl/internal/school"
 	"github.com/inpctl/inpctl/internal/store"
 	"github.com/inpctl/inpctl/internal/store/storetest"
 )
@@ -24,7 +25,7 @@ func rawOpen(t *testing.T, name string) *sql.DB {
 	t.Helper()
 	driver, dsn := "sqlite", store.DSN(name)
 	if store.IsURL(name) {
-		driver, dsn = "pgx", storetest.WithSchool(name, store.DefaultSchool)
+		driver, dsn = "pgx", storetest.WithSchool(name, school.Default)
 	}
 	raw, err := sql.Open(driver, dsn)
 	if err != nil {

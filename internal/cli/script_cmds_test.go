@@ -15,6 +15,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/gateway/sandbox"
+	"github.com/inpctl/inpctl/internal/school"
 	"github.com/inpctl/inpctl/internal/store"
 	"github.com/inpctl/inpctl/internal/store/storetest"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -210,5 +211,5 @@ func scriptSchool(ts *testscript.TestScript) string {
 	if s := ts.Getenv("INPCTL_SCHOOL"); s != "" {
 		return s
 	}
-	return store.DefaultSchool
+	return school.Default
 }

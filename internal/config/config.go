@@ -79,10 +79,6 @@ type School struct {
 	Catalogue Catalogue `mapstructure:"catalogue" json:"catalogue,omitempty" yaml:"catalogue,omitempty"`
 }
 
-// DefaultSchool is the school of a config that names none: the books
-// made before schools existed are Polytech Clermont's.
-const DefaultSchool = "polytech"
-
 // ForSchool returns the config of the school code ("" for the config's
 // school): its code in School, and its issuer, numbering and catalogue,
 // when it gives them, in the place of the top-level ones. A code the
@@ -91,10 +87,8 @@ func (c Config) ForSchool(code string) (Config, error) {
 	if code == "" {
 		code = c.School
 	}
-	var known []string
 	for _, s := range c.Schools {
 		if s.Code != code {
-			known = append(known, s.Code)
 			continue
 		}
 		c.School = s.Code
@@ -109,7 +103,7 @@ func (c Config) ForSchool(code string) (Config, error) {
 		}
 		return c, nil
 	}
-	return c, fault.New(fault.Usage, "config %s has no school %q (its schools: %s)", c.Source, code, strings.Join(known, ", ")).
+	return c, fault.New(fault.Usage, "config %s has no school %q (its schools: %s)", c.Source, code, strings.Join(schoolCodes(c.Schools), ", ")).
 		WithHint("give --school one of the codes under schools:, or add the school to the config")
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/inpctl/inpctl/internal/fees"
 	"github.com/inpctl/inpctl/internal/money"
 	"github.com/inpctl/inpctl/internal/schedule"
+	"github.com/inpctl/inpctl/internal/school"
 )
 
 var codeRe = regexp.MustCompile(`^\d{2}$`)
@@ -306,23 +307,8 @@ func (c Config) TestClockAllowed() bool {
 	return true
 }
 
-// validSchoolCode is what a school's code may be: it names the school's
-// rows and, on PostgreSQL, its role inpctl_school_CODE (a lower-case
-// letter, then lower-case letters, digits or _, at most 31 in all).
-func validSchoolCode(s string) bool {
-	if s == "" || len(s) > 31 || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // validateSchools checks the schools and fills in the defaults: a config
-// without schools has one, its school (DefaultSchool when it names none),
+// without schools has one, its school (school.Default when it names none),
 // issuing as the top-level issuer; a config without school works on its
 // first school. Each school's issuer, numbering and catalogue are checked
 // as the top-level ones are, and no two schools share a document prefix:
@@ -331,7 +317,7 @@ func (c *Config) validateSchools(errs *fieldErrs) {
 	if len(c.Schools) == 0 {
 		code := c.School
 		if code == "" {
-			code = DefaultSchool
+			code = school.Default
 		}
 		c.Schools = []School{{Code: code, Name: c.Issuer.Name}}
 	}
@@ -339,10 +325,12 @@ func (c *Config) validateSchools(errs *fieldErrs) {
 		c.School = c.Schools[0].Code
 	}
 	seen := map[string]bool{}
-	prefixes := map[string]string{}
+	// a series' prefix → the school that numbers with it
+	type series struct{ what, prefix string }
+	prefixes := map[series]string{}
 	for i, s := range c.Schools {
 		key := fmt.Sprintf("schools[%d]", i)
-		if !validSchoolCode(s.Code) {
+		if !school.ValidCode(s.Code) {
 			errs.add(key+".code", "%q is not a school code (a lower-case letter, then letters, digits or _; at most 31)", s.Code)
 		}
 		if seen[s.Code] {
@@ -366,10 +354,10 @@ func (c *Config) validateSchools(errs *fieldErrs) {
 		}
 		n := sc.Numbering
 		for what, p := range map[string]string{"order": n.OrderPrefix, "invoice": n.InvoicePrefix, "credit_note": n.CreditNotePrefix, "payment": n.PaymentPrefix} {
-			if other, ok := prefixes[what+"\x00"+p]; ok && other != s.Code {
+			if other, ok := prefixes[series{what, p}]; ok && other != s.Code {
 				errs.add(key+".numbering."+what+"_prefix", "%q is school %s's too: each school numbers its %ss with a prefix of its own", p, other, strings.ReplaceAll(what, "_", " "))
 			}
-			prefixes[what+"\x00"+p] = s.Code
+			prefixes[series{what, p}] = s.Code
 		}
 	}
 	if !seen[c.School] {

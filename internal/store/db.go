@@ -46,6 +46,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/school"
 	"github.com/jackc/pgx/v5/pgconn"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -180,7 +181,7 @@ func (db *DB) open(ctx context.Context, mode OpenMode, opts []Option) error {
 	for _, o := range opts {
 		o(db)
 	}
-	if !validSchool(db.school) {
+	if !school.ValidCode(db.school) {
 		return fault.New(fault.Usage, "%q is not a school code (a lower-case letter, then letters, digits or _)", db.school)
 	}
 	hook := db.beforeCommit
@@ -193,7 +194,7 @@ func (db *DB) open(ctx context.Context, mode OpenMode, opts []Option) error {
 }
 
 func newDB(sqldb *sql.DB, path string, clk clock.Clock, pg bool) *DB {
-	return &DB{sql: &sqlDB{DB: sqldb, d: &dialect{pg: pg}}, pg: pg, clock: clk, path: path, school: DefaultSchool,
+	return &DB{sql: &sqlDB{DB: sqldb, d: &dialect{pg: pg}}, pg: pg, clock: clk, path: path, school: school.Default,
 		wsem: make(chan struct{}, 1), renderChunk: defaultRenderChunk}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/inpctl/inpctl/internal/clock"
 	"github.com/inpctl/inpctl/internal/fault"
+	"github.com/inpctl/inpctl/internal/school"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib" // also database/sql's driver "pgx"
@@ -71,13 +72,11 @@ func BooksExist(ctx context.Context, name string) (bool, error) {
 }
 
 func openPostgres(ctx context.Context, dbURL string, clk clock.Clock, mode OpenMode, opts ...Option) (*DB, error) {
-	school := DefaultSchool
-	var probe DB
+	// The school is needed before the store exists: the options are read
+	// on a scratch DB (open applies them to the real one).
+	probe := DB{school: school.Default}
 	for _, o := range opts {
 		o(&probe)
-	}
-	if probe.school != "" {
-		school = probe.school
 	}
 	cc, err := pgx.ParseConfig(dbURL)
 	if err != nil {
@@ -85,7 +84,7 @@ func openPostgres(ctx context.Context, dbURL string, clk clock.Clock, mode OpenM
 	}
 	// Every connection starts with its school set (schools.go): a
 	// startup parameter, no round trip.
-	cc.RuntimeParams["inpctl.school"] = school
+	cc.RuntimeParams["inpctl.school"] = probe.school
 	sqldb := stdlib.OpenDB(*cc)
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/inpctl/inpctl/internal/school"
 )
 
 // The roles of the offices (issue 22). On PostgreSQL the database enforces
@@ -50,7 +52,7 @@ func RolesSQL(tables, schools []string) string {
 	w("-- inpctl's office roles and school roles (issue 22), for the database's owner to run")
 	w("-- once (psql -f), and again when the config gains a school. A clerk logs in as their own")
 	w("-- role, member of one office role and of the role of each school they work for:")
-	example := SchoolRole(DefaultSchool)
+	example := SchoolRole(school.Default)
 	if len(schools) > 0 {
 		example = SchoolRole(schools[0])
 	}

@@ -26,12 +26,8 @@ import (
 //     BYPASSRLS role sees every school's rows whatever the policies say:
 //     it is refused on books of more than one school.
 
-// DefaultSchool is the school of a store opened without WithSchool (and
-// of the books made before schools: config.DefaultSchool, the same).
-const DefaultSchool = "polytech"
-
-// WithSchool opens the books of the school code (a code as
-// config.Validate allows: lower-case letters, digits, _).
+// WithSchool opens the books of the school code (school.ValidCode; a
+// store opened without it works on school.Default).
 func WithSchool(code string) Option {
 	return func(db *DB) { db.school = code }
 }
@@ -43,23 +39,9 @@ func (db *DB) School() string { return db.school }
 // held others (PostgreSQL, inpctl init --school).
 func (db *DB) SchoolAdded() bool { return db.schoolAdded }
 
-// validSchool is config's rule for a school code, checked again here
-// because the code goes into SQL text (migrationText) and a role name.
-func validSchool(s string) bool {
-	if s == "" || len(s) > 31 || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // migrationText is a SQLite migration as it runs for school: the
 // school's code in the place of {{school}} (0013: the default of every
-// school column). The code is valid (validSchool), so it needs no quoting.
+// school column). The code is valid (school.ValidCode), so it needs no quoting.
 func migrationText(body []byte, school string) string {
 	return strings.ReplaceAll(string(body), "{{school}}", school)
 }
@@ -90,15 +72,15 @@ func (db *DB) openSchool(ctx context.Context, mode OpenMode) error {
 		}
 		return nil
 	}
-	var bypass bool
+	// One query at every open: whether row-level security holds this
+	// role, the schools it sees (all of them when it does not) and
+	// whether its school is one.
+	var bypass, mine bool
 	var schools int
-	err := db.sql.QueryRowContext(ctx, `SELECT r.rolsuper OR r.rolbypassrls, (SELECT COUNT(*) FROM schools)
-		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&bypass, &schools)
+	err := db.sql.QueryRowContext(ctx, `SELECT r.rolsuper OR r.rolbypassrls, (SELECT COUNT(*) FROM schools),
+		EXISTS (SELECT 1 FROM schools WHERE school = ?)
+		FROM pg_roles r WHERE r.rolname = current_user`, db.school).Scan(&bypass, &schools, &mine)
 	if err != nil {
-		return mapErr(fmt.Errorf("read the books' schools: %w", err))
-	}
-	var mine bool
-	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schools WHERE school = ?)`, db.school).Scan(&mine); err != nil {
 		return mapErr(fmt.Errorf("read the books' schools: %w", err))
 	}
 	if bypass && (schools > 1 || schools == 1 && !mine) {
